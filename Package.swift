@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Swift target shares: strict from the first day, cheaper than later.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "AtomForge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "atomforge", targets: ["atomforge"]),
+        .library(name: "AtomForge", targets: ["AtomForge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C headers only: Debian's libyaml (libyaml-dev) and libcurl (libcurl4-openssl-dev), found by pkg-config.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "AtomForge",
+            dependencies: [
+                "CLibYAML",
+                "CLibCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "atomforge",
+            dependencies: [
+                "AtomForge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AtomForgeTests",
+            dependencies: ["AtomForge", "atomforge"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,62 @@
+extension PipelineConfig {
+    /// One impossible value: where it is (a key path such as `execution.max_workers`) and what is allowed.
+    public struct Problem: Sendable, Equatable {
+        public var keyPath: [String]
+        public var message: String
+    }
+
+    /// Every value that cannot work, each with what is allowed instead; empty when the config is usable.
+    public func problems() -> [Problem] {
+        var problems: [Problem] = []
+        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
+            if !condition { problems.append(Problem(keyPath: keyPath.split(separator: ".").map(String.init), message: message)) }
+        }
+        let url = provider.baseURL
+        require(
+            url.hasPrefix("http://") || url.hasPrefix("https://"), "provider.base_url",
+            "must start with http:// or https:// (found '\(url)')")
+        require(!provider.model.isEmpty, "provider.model", "must name a model")
+        if let variable = provider.apiKeyEnvironmentVariable {
+            require(
+                !variable.isEmpty && variable.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
+                "provider.api_key_env",
+                "must be the name of an environment variable such as OPENAI_API_KEY, not the key itself")
+        }
+        require(provider.maxTokens >= 1, "provider.max_tokens", "must be at least 1 (found \(provider.maxTokens))")
+        require(
+            provider.timeoutSeconds > 0, "provider.timeout_s",
+            "must be more than 0 seconds (found \(provider.timeoutSeconds))")
+        require(
+            provider.connectTimeoutSeconds > 0, "provider.connect_timeout_s",
+            "must be more than 0 seconds (found \(provider.connectTimeoutSeconds))")
+        require(
+            (0...20).contains(provider.maxRetries), "provider.max_retries",
+            "must be from 0 to 20 (found \(provider.maxRetries))")
+        require(
+            generation.maxAttempts >= 1, "generation.max_attempts",
+            "must be at least 1: the first attempt counts (found \(generation.maxAttempts))")
+        require(
+            !generation.temperatures.isEmpty, "generation.temperatures",
+            "must list at least one temperature, e.g. [0.7, 0.5]; the last one repeats")
+        for temperature in generation.temperatures {
+            require(
+                (0...2).contains(temperature), "generation.temperatures",
+                "each temperature must be from 0 to 2 (found \(temperature))")
+        }
+        require(
+            execution.maxWorkers >= 1, "execution.max_workers",
+            "must be at least 1 (found \(execution.maxWorkers))")
+        require(
+            execution.requestsPerMinute >= 0, "execution.requests_per_minute",
+            "must be 0 (no limit) or more (found \(execution.requestsPerMinute))")
+        require(
+            execution.outputTokensPerMinute >= 0, "execution.output_tokens_per_minute",
+            "must be 0 (no limit) or more (found \(execution.outputTokensPerMinute))")
+        require(
+            validation.timeoutSeconds > 0, "validation.timeout_s",
+            "must be more than 0 seconds (found \(validation.timeoutSeconds))")
+        require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
+        require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
+        return problems
+    }
+}

@@ -1,0 +1,127 @@
+extension KeyedDecodingContainer {
+    /// The value under `key`, or `fallback` when the key is absent or null.
+    func decode<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}
+
+extension PipelineConfig: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case provider, generation, execution, validation, paths
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        provider = try container.decode(.provider, or: ProviderSettings())
+        generation = try container.decode(.generation, or: GenerationSettings())
+        execution = try container.decode(.execution, or: ExecutionSettings())
+        validation = try container.decode(.validation, or: ValidationSettings())
+        paths = try container.decode(.paths, or: PathSettings())
+    }
+}
+
+extension ProviderSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, model, sampling
+        case baseURL = "base_url"
+        case apiKeyEnvironmentVariable = "api_key_env"
+        case maxTokens = "max_tokens"
+        case timeoutSeconds = "timeout_s"
+        case connectTimeoutSeconds = "connect_timeout_s"
+        case maxRetries = "max_retries"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ProviderSettings()
+        kind = try container.decode(.kind, or: defaults.kind)
+        // The other provider's default URL and key variable would be wrong, so they follow the kind.
+        let isAnthropic = kind == .anthropic
+        baseURL = try container.decode(.baseURL, or: isAnthropic ? "https://api.anthropic.com" : defaults.baseURL)
+        if kind == .anthropic, !container.contains(.model) {
+            throw DecodingError.keyNotFound(
+                CodingKeys.model,
+                .init(codingPath: decoder.codingPath, debugDescription: "an anthropic provider needs a model"))
+        }
+        model = try container.decode(.model, or: defaults.model)
+        apiKeyEnvironmentVariable = try container.decodeIfPresent(String.self, forKey: .apiKeyEnvironmentVariable)
+            ?? (isAnthropic ? "ANTHROPIC_API_KEY" : nil)
+        maxTokens = try container.decode(.maxTokens, or: defaults.maxTokens)
+        timeoutSeconds = try container.decode(.timeoutSeconds, or: defaults.timeoutSeconds)
+        connectTimeoutSeconds = try container.decode(.connectTimeoutSeconds, or: defaults.connectTimeoutSeconds)
+        maxRetries = try container.decode(.maxRetries, or: defaults.maxRetries)
+        sampling = try container.decode(.sampling, or: defaults.sampling)
+    }
+}
+
+extension ProviderKind: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = ProviderKind(rawValue: text) else {
+            let allowed = ProviderKind.allCases.map(\.rawValue).joined(separator: " or ")
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown provider kind '\(text)'; use \(allowed)"))
+        }
+        self = kind
+    }
+}
+
+extension GenerationSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case temperatures
+        case maxAttempts = "max_attempts"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = GenerationSettings()
+        maxAttempts = try container.decode(.maxAttempts, or: defaults.maxAttempts)
+        temperatures = try container.decode(.temperatures, or: defaults.temperatures)
+    }
+}
+
+extension ExecutionSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxWorkers = "max_workers"
+        case requestsPerMinute = "requests_per_minute"
+        case outputTokensPerMinute = "output_tokens_per_minute"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ExecutionSettings()
+        maxWorkers = try container.decode(.maxWorkers, or: defaults.maxWorkers)
+        requestsPerMinute = try container.decode(.requestsPerMinute, or: defaults.requestsPerMinute)
+        outputTokensPerMinute = try container.decode(.outputTokensPerMinute, or: defaults.outputTokensPerMinute)
+    }
+}
+
+extension ValidationSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case timeoutSeconds = "timeout_s"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        timeoutSeconds = try container.decode(.timeoutSeconds, or: ValidationSettings().timeoutSeconds)
+    }
+}
+
+extension PathSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case inbox, outbox
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = PathSettings()
+        inbox = try container.decode(.inbox, or: defaults.inbox)
+        outbox = try container.decode(.outbox, or: defaults.outbox)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+extension PipelineConfig {
+    /// Reads and checks a config file, or throws every problem it has.
+    ///
+    /// Relative paths in the file (`paths.inbox`, `paths.outbox`) are resolved against the file's own folder, so
+    /// `atomforge watch --config /srv/forge/pipeline.yaml` works from any working directory.
+    public static func load(fromFile path: String) throws(ConfigError) -> PipelineConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason =
+                FileManager.default.fileExists(atPath: path)
+                ? "cannot read the config file (check its permissions)"
+                : "no config file here; create one (the README lists the keys) or pass --config FILE"
+            throw ConfigError(file: path, problems: [YAMLError(reason)])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, problems: [YAMLError("the config file is not UTF-8 text")])
+        }
+        var config = try parse(text, file: path)
+        config.directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return config
+    }
+
+    /// Parses and checks config text; `file` names it in errors.
+    public static func parse(_ text: String, file: String = "pipeline.yaml") throws(ConfigError) -> PipelineConfig {
+        let root: YAMLNode
+        do {
+            root = try YAMLLoader.load(text) ?? YAMLNode(.mapping([]), at: SourceLocation(line: 1, column: 1))
+        } catch {
+            throw ConfigError(file: file, problems: [error])
+        }
+        let config: PipelineConfig
+        do {
+            config = try YAMLDecoder().decode(PipelineConfig.self, from: root)
+        } catch {
+            throw ConfigError(file: file, problems: [error])
+        }
+        let problems = config.problems().map { problem in
+            let keys = problem.keyPath.map { AnyCodingKey(stringValue: $0) }
+            return YAMLError("\(problem.keyPath.joined(separator: ".")) \(problem.message)", at: root.located(at: keys)?.location)
+        }
+        if !problems.isEmpty { throw ConfigError(file: file, problems: problems) }
+        return config
+    }
+
+    /// The inbox folder, resolved against the config file's folder.
+    public var inboxPath: String { resolve(paths.inbox) }
+
+    /// The outbox folder, resolved against the config file's folder.
+    public var outboxPath: String { resolve(paths.outbox) }
+
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).path
+    }
+}

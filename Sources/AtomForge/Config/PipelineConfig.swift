@@ -1,0 +1,88 @@
+/// Everything `pipeline.yaml` can say, with the defaults a fresh checkout runs on.
+///
+/// The key names are a contract (DESIGN §7): scripts and pipelines write these files, so keys are only ever added.
+/// Unknown keys are refused with their name, because a typo such as `max_worker: 2` that silently keeps the
+/// default is worse than an error.
+public struct PipelineConfig: Sendable, Equatable {
+    public var provider = ProviderSettings()
+    public var generation = GenerationSettings()
+    public var execution = ExecutionSettings()
+    public var validation = ValidationSettings()
+    public var paths = PathSettings()
+    /// The folder of the file this came from; relative paths in it are relative to this folder.
+    public var directory = "."
+
+    public init() {}
+}
+
+/// Which model to call, where, and how patiently.
+public struct ProviderSettings: Sendable, Equatable {
+    public var kind: ProviderKind = .openai
+    /// As the official SDKs take it: OpenAI-compatible URLs end in `/v1`; Anthropic's is the host root.
+    public var baseURL = "http://127.0.0.1:8089/v1"
+    public var model = "qwen2.5-coder-0.5b-instruct"
+    /// The environment variable holding the API key; the key itself never appears in a file AtomForge reads or writes.
+    public var apiKeyEnvironmentVariable: String?
+    /// The ceiling on tokens per reply; an atom's own estimate may ask for less.
+    public var maxTokens = 1024
+    /// Wall-clock limit of one HTTP request, reply included.
+    public var timeoutSeconds = 120.0
+    public var connectTimeoutSeconds = 10.0
+    /// Transport retries of one call (408, 409, 429, 5xx, timeouts, refused connections); never generation attempts.
+    public var maxRetries = 4
+    /// False for models that reject sampling parameters: temperature is then never sent.
+    public var sampling = true
+
+    public init() {}
+}
+
+/// The two wire protocols AtomForge speaks.
+public enum ProviderKind: String, Sendable, Equatable, CaseIterable {
+    /// Anthropic's Messages API (`POST /v1/messages`).
+    case anthropic
+    /// OpenAI's Chat Completions API (`POST /chat/completions`): also vLLM, llama.cpp, Ollama and LM Studio.
+    case openai
+}
+
+/// How many times to ask the model for an atom, and how adventurously.
+public struct GenerationSettings: Sendable, Equatable {
+    /// Model calls per atom that produce code, the first one included.
+    public var maxAttempts = 4
+    /// One per attempt; the last one repeats for later attempts.
+    public var temperatures = [0.7, 0.5]
+
+    public init() {}
+
+    /// The temperature of attempt `number` (counted from 1).
+    public func temperature(forAttempt number: Int) -> Double {
+        temperatures[min(max(number, 1), temperatures.count) - 1]
+    }
+}
+
+/// How much work runs at once.
+public struct ExecutionSettings: Sendable, Equatable {
+    /// Atoms in flight at once, across every plan of the process.
+    public var maxWorkers = 8
+    /// Requests per minute across the process; 0 means no limit.
+    public var requestsPerMinute = 0
+    /// Output tokens per minute across the process, charged with `max_tokens` when a request starts; 0 = no limit.
+    public var outputTokensPerMinute = 0
+
+    public init() {}
+}
+
+/// Limits for the tools that check generated code.
+public struct ValidationSettings: Sendable, Equatable {
+    /// Wall-clock limit of one validator run on one attempt.
+    public var timeoutSeconds = 30.0
+
+    public init() {}
+}
+
+/// Where plans arrive and results go; relative paths are relative to the config file's folder.
+public struct PathSettings: Sendable, Equatable {
+    public var inbox = "inbox"
+    public var outbox = "outbox"
+
+    public init() {}
+}

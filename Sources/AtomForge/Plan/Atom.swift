@@ -1,0 +1,43 @@
+/// One small unit of code the model writes: a function, a type, a constant.
+public struct Atom: Sendable, Equatable, Identifiable {
+    /// Unique within the plan; names the atom's folder in the outbox.
+    public var id: String
+    /// The symbol the generated code must define.
+    public var name: String
+    /// What the code must do, in the planner's words.
+    public var description: String
+    /// Where the code goes in the output tree, relative and never escaping it.
+    public var file: String
+    public var language: Language
+    /// Import lines the file needs, hoisted to the top of the assembled file.
+    public var imports: [String]
+    public var estimatedLOC: Int?
+    public var complexity: String?
+    /// Ids of the atoms whose code this one builds on.
+    public var dependsOn: [String]
+    /// Code run with the atom and its dependencies in scope; the atom passes only if it succeeds.
+    public var tests: String?
+    /// The seed planner's `context.parent_context`, passed to the model as it came.
+    public var parentContext: String?
+    /// Where the atom starts in its plan file.
+    public var location: SourceLocation?
+
+    public init(
+        id: String, name: String, description: String, file: String, language: Language, imports: [String] = [],
+        estimatedLOC: Int? = nil, complexity: String? = nil, dependsOn: [String] = [], tests: String? = nil,
+        parentContext: String? = nil, location: SourceLocation? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.file = file
+        self.language = language
+        self.imports = imports
+        self.estimatedLOC = estimatedLOC
+        self.complexity = complexity
+        self.dependsOn = dependsOn
+        self.tests = tests
+        self.parentContext = parentContext
+        self.location = location
+    }
+}

@@ -1,0 +1,21 @@
+/// A dependency graph of atoms, as read from one plan file.
+public struct Plan: Sendable, Equatable {
+    /// Names the plan's outbox folder: `[A-Za-z0-9._-]+`.
+    public var id: String
+    public var description: String?
+    public var atoms: [Atom]
+    /// The `levels` the file declared, if it did; checked against `depends_on`, never trusted over it.
+    public var declaredLevels: [[String]]?
+
+    public init(id: String, description: String? = nil, atoms: [Atom], declaredLevels: [[String]]? = nil) {
+        self.id = id
+        self.description = description
+        self.atoms = atoms
+        self.declaredLevels = declaredLevels
+    }
+
+    /// The atom with `id`, if the plan has it.
+    public func atom(_ id: String) -> Atom? {
+        atoms.first { $0.id == id }
+    }
+}

@@ -1,0 +1,246 @@
+/// Reads a plan out of a YAML tree, collecting every problem instead of stopping at the first.
+///
+/// This walks the tree by hand rather than through `Decodable`, which stops at the first error: a person fixing a
+/// plan wants the whole list, each problem with its line and column. Both the design's field names and the seed
+/// planner's (`context.file_context.file_path`, `context.file_context.imports`, `context.parent_context`) are read,
+/// so an upstream planner hooks in unchanged; keys AtomForge does not know are warnings, since planners add their own.
+struct PlanReader {
+    private(set) var diagnostics: [PlanDiagnostic] = []
+
+    static let planKeys: Set<String> = ["plan", "language", "description", "atoms", "levels"]
+    static let atomKeys: Set<String> = [
+        "id", "name", "description", "file", "language", "imports", "estimated_loc", "complexity", "depends_on",
+        "tests", "context",
+    ]
+
+    /// The plan in `root`, or nil when it is too broken to name its atoms; `fallbackID` is used when the file has no
+    /// `plan` key (a plan called after its file).
+    mutating func read(_ root: YAMLNode, fallbackID: String) -> Plan? {
+        guard let pairs = root.mapping else {
+            error("expected a plan: a mapping with 'plan' and 'atoms', found \(root.kindDescription)", root)
+            return nil
+        }
+        for pair in pairs where !Self.planKeys.contains(pair.key) {
+            warning("unknown plan key '\(pair.key)' is ignored", at: pair.keyLocation)
+        }
+        let id = planID(root, fallbackID: fallbackID)
+        let language = text(root["language"], "language")
+        let description = text(root["description"], "description")
+        let atoms = readAtoms(root, defaultLanguage: language)
+        let levels = root["levels"].flatMap { listOfLists($0) }
+        guard let atoms else { return nil }
+        return Plan(id: id, description: description, atoms: atoms, declaredLevels: levels)
+    }
+
+    private mutating func planID(_ root: YAMLNode, fallbackID: String) -> String {
+        guard let node = root["plan"] else {
+            warning("no 'plan' key; the plan is named after its file: '\(fallbackID)'", at: root.location)
+            if !Self.isSafeName(fallbackID) {
+                error(
+                    "the file name '\(fallbackID)' cannot name a plan; add 'plan: NAME' using only A-Z a-z 0-9 . _ -",
+                    root)
+            }
+            return fallbackID
+        }
+        guard let id = text(node, "plan") else { return fallbackID }
+        if !Self.isSafeName(id) {
+            error(
+                "plan id '\(id)' may use only A-Z a-z 0-9 . _ - (it names a folder), must not be '.' or '..', "
+                    + "and must not start with '_' (reserved for AtomForge's own folders)", node)
+        }
+        return id
+    }
+
+    /// A name that is safe as one folder name: `[A-Za-z0-9._-]+`, not `.`/`..`, not starting with `_`.
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && name != "." && name != ".." && !name.hasPrefix("_")
+            && name.unicodeScalars.allSatisfy(isSafeScalar)
+    }
+
+    private static func isSafeScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": true
+        default: false
+        }
+    }
+
+    private mutating func readAtoms(_ root: YAMLNode, defaultLanguage: String?) -> [Atom]? {
+        guard let node = root["atoms"] else {
+            error("the plan has no 'atoms' list; add at least one atom", at: root.location)
+            return nil
+        }
+        guard let items = node.sequence else {
+            if node.isNull {
+                error("'atoms' is empty; add at least one atom", node)
+            } else {
+                error("'atoms' must be a list of atoms, found \(node.kindDescription)", node)
+            }
+            return nil
+        }
+        if items.isEmpty { error("'atoms' is empty; add at least one atom", node) }
+        return items.enumerated().compactMap { index, item in readAtom(item, index: index, defaultLanguage: defaultLanguage) }
+    }
+
+    private mutating func readAtom(_ node: YAMLNode, index: Int, defaultLanguage: String?) -> Atom? {
+        guard let pairs = node.mapping else {
+            error("atoms[\(index)] must be a mapping with id, name and description, found \(node.kindDescription)", node)
+            return nil
+        }
+        let idNode = node["id"]
+        let label = idNode?.text.map { "atom '\($0)'" } ?? "atoms[\(index)]"
+        for pair in pairs where !Self.atomKeys.contains(pair.key) {
+            warning("\(label): unknown key '\(pair.key)' is ignored", at: pair.keyLocation)
+        }
+        let id = required(idNode, "id", of: label, in: node)
+        if let id, !Self.isSafeName(id) {
+            error("\(label): id may use only A-Z a-z 0-9 . _ - (it names a folder) and must not start with '_'", idNode!)
+        }
+        let name = required(node["name"], "name", of: label, in: node)
+        let description = required(node["description"], "description", of: label, in: node)
+
+        let context = node["context"]
+        if let context, context.mapping == nil, !context.isNull {
+            error("\(label): 'context' must be a mapping, found \(context.kindDescription)", context)
+        }
+        let fileContext = context?["file_context"]
+        let fileNode = node["file"] ?? fileContext?["file_path"]
+        var file = fileNode.flatMap { text($0, "\(label): file") }
+        let importsNode = node["imports"] ?? fileContext?["imports"]
+        let imports = importsNode.flatMap { listOfText($0, "\(label): imports") } ?? []
+
+        var language: Language?
+        if let languageNode = node["language"], let languageName = text(languageNode, "\(label): language") {
+            language = .named(languageName)
+        } else if let defaultLanguage {
+            language = .named(defaultLanguage)
+        } else if let file {
+            language = Language.forFile(file)
+        }
+        if language == nil {
+            error("\(label): no language; set 'language' on the plan or the atom, or give 'file' a known extension", node)
+        }
+        if let file, let fileNode, let problem = Self.pathProblem(file) {
+            error("\(label): file '\(file)' \(problem)", fileNode)
+        }
+        if file == nil, let id, let language { file = "\(id).\(language.fileExtensions[0])" }
+        file = file.map(Self.normalized)
+
+        var estimatedLOC: Int?
+        if let locNode = node["estimated_loc"], !locNode.isNull {
+            estimatedLOC = locNode.int
+            if estimatedLOC == nil || estimatedLOC! < 1 {
+                error("\(label): estimated_loc must be a whole number of lines above 0, found \(locNode.kindDescription)", locNode)
+                estimatedLOC = nil
+            }
+        }
+        let complexity = node["complexity"].flatMap { text($0, "\(label): complexity") }
+        let dependsOn = node["depends_on"].flatMap { listOfText($0, "\(label): depends_on") } ?? []
+        let tests = node["tests"].flatMap { text($0, "\(label): tests") }
+        let parentContext = context?["parent_context"].flatMap { $0.isNull ? nil : Self.render($0) }
+
+        // An atom with an id is kept even when other fields are broken (the plan is invalid anyway), so that the
+        // atoms depending on it are not also reported as depending on an unknown atom.
+        guard let id else { return nil }
+        return Atom(
+            id: id, name: name ?? "", description: description ?? "", file: file ?? id,
+            language: language ?? Language(name: "", fileExtensions: [], fenceTags: [], lineComment: "#"),
+            imports: imports,
+            estimatedLOC: estimatedLOC, complexity: complexity, dependsOn: dependsOn, tests: tests,
+            parentContext: parentContext, location: node.location)
+    }
+
+    /// Why `path` cannot be a file in the output tree, or nil when it can.
+    static func pathProblem(_ path: String) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.hasPrefix("/") || path.hasPrefix("~") { return "must be relative to the output tree, not absolute" }
+        if path.contains("\\") { return "must use '/' between folders" }
+        if path.contains("\0") { return "contains a NUL character" }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains("..") { return "must not use '..': it would escape the output tree" }
+        if path.hasSuffix("/") { return "names a folder; give a file name" }
+        if parts.dropLast().contains(where: { $0.isEmpty }) && parts.count > 1 { return "has an empty folder name ('//')" }
+        if parts.last.map({ $0 == "." }) == true { return "names a folder; give a file name" }
+        return nil
+    }
+
+    /// `./a/./b.py` → `a/b.py`, so that two spellings of one file are one file.
+    static func normalized(_ path: String) -> String {
+        path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// A compact text form of any node, for context passed through to the model.
+    static func render(_ node: YAMLNode) -> String {
+        switch node.kind {
+        case .scalar(let scalar): scalar.value
+        case .sequence(let items): "[" + items.map(render).joined(separator: ", ") + "]"
+        case .mapping(let pairs): "{" + pairs.map { "\($0.key): \(render($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    // MARK: Typed readings that record what is wrong
+
+    private mutating func required(_ node: YAMLNode?, _ key: String, of label: String, in atom: YAMLNode) -> String? {
+        guard let node, !node.isNull else {
+            error("\(label) has no '\(key)'", atom)
+            return nil
+        }
+        guard let value = text(node, "\(label): \(key)") else { return nil }
+        if value.allSatisfy(\.isWhitespace) {
+            error("\(label): '\(key)' is empty", node)
+            return nil
+        }
+        return value
+    }
+
+    private mutating func text(_ node: YAMLNode?, _ what: String) -> String? {
+        guard let node, !node.isNull else { return nil }
+        guard let value = node.text else {
+            error("\(what) must be text, found \(node.kindDescription)", node)
+            return nil
+        }
+        return value
+    }
+
+    private mutating func listOfText(_ node: YAMLNode, _ what: String) -> [String]? {
+        if node.isNull { return [] }
+        guard let items = node.sequence else {
+            error("\(what) must be a list, e.g. [a, b], found \(node.kindDescription)", node)
+            return nil
+        }
+        var values: [String] = []
+        for item in items {
+            guard let value = item.text else {
+                error("\(what) must list text items, found \(item.kindDescription)", item)
+                return nil
+            }
+            values.append(value)
+        }
+        return values
+    }
+
+    private mutating func listOfLists(_ node: YAMLNode) -> [[String]]? {
+        if node.isNull { return nil }
+        guard let items = node.sequence else {
+            error("'levels' must be a list of lists of atom ids, found \(node.kindDescription)", node)
+            return nil
+        }
+        var levels: [[String]] = []
+        for item in items {
+            guard let level = listOfText(item, "each entry of 'levels'") else { return nil }
+            levels.append(level)
+        }
+        return levels
+    }
+
+    private mutating func error(_ message: String, _ node: YAMLNode) {
+        diagnostics.append(.error(message, at: node.location))
+    }
+
+    private mutating func error(_ message: String, at location: SourceLocation) {
+        diagnostics.append(.error(message, at: location))
+    }
+
+    private mutating func warning(_ message: String, at location: SourceLocation) {
+        diagnostics.append(.warning(message, at: location))
+    }
+}

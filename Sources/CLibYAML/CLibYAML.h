@@ -1,0 +1,4 @@
+#ifndef ATOMFORGE_CLIBYAML_H
+#define ATOMFORGE_CLIBYAML_H
+#include <yaml.h>
+#endif

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `atomforge`: turns plan files into source code. Each subcommand is a thin shell over the AtomForge library.
+@main
+struct AtomForgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atomforge",
+        abstract: "Turn plans of small code units into validated source code with an LLM.",
+        discussion: """
+            A plan file lists atoms (functions, types) and their dependencies. AtomForge generates each atom in \
+            dependency order, validates it with real tools, retries failures with the errors fed back, and writes \
+            the source tree and a report per atom into the outbox.
+
+            Exit codes: 0 success, 1 some atoms failed or were blocked, 2 invalid plan or config, 3 budget stop.
+            """,
+        subcommands: [CheckCommand.self]
+    )
+}
