@@ -62,7 +62,7 @@ extension ProviderKind: Decodable {
         guard let kind = ProviderKind(rawValue: text) else {
             let allowed = ProviderKind.allCases.map(\.rawValue).joined(separator: " or ")
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "unknown provider kind '\(text)'; use \(allowed)"))
+                .init(codingPath: decoder.codingPath, debugDescription: "\(YAMLDecoder.path(decoder.codingPath)): unknown provider kind '\(text)'; use \(allowed)"))
         }
         self = kind
     }

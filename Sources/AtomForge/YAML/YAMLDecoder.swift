@@ -27,9 +27,12 @@ public struct YAMLDecoder: Sendable {
 
     static func describe(_ error: DecodingError, in root: YAMLNode) -> YAMLError {
         switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let found = root.located(at: context.codingPath)
             return YAMLError("\(path(context.codingPath)): \(context.debugDescription)", at: found?.location)
+        case .dataCorrupted(let context):
+            // Thrown by the types themselves, whose messages already say which key they are about.
+            return YAMLError(context.debugDescription, at: root.located(at: context.codingPath)?.location)
         case .keyNotFound(let key, let context):
             let parent = root.located(at: context.codingPath)
             let owner = context.codingPath.isEmpty ? "the file" : "'\(path(context.codingPath))'"

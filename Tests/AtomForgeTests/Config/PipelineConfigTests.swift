@@ -1,0 +1,117 @@
+import Testing
+
+@testable import AtomForge
+
+@Suite("pipeline.yaml")
+struct PipelineConfigTests {
+    /// The problems `text` has, one message a line, or nil when it is accepted.
+    func problems(_ text: String) -> String? {
+        do {
+            _ = try PipelineConfig.parse(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("an empty file gives the documented defaults")
+    func defaults() throws {
+        let config = try PipelineConfig.parse("")
+        #expect(config.provider.kind == .openai)
+        #expect(config.provider.baseURL == "http://127.0.0.1:8089/v1")
+        #expect(config.generation.maxAttempts == 4)
+        #expect(config.generation.temperatures == [0.7, 0.5])
+        #expect(config.execution.maxWorkers == 8)
+        #expect(config.paths.inbox == "inbox")
+    }
+
+    @Test("the pipeline.yaml at the top of the repository is valid")
+    func repositoryConfig() throws {
+        let config = try PipelineConfig.load(fromFile: RepositoryFiles.path("pipeline.yaml"))
+        #expect(config.outboxPath.hasSuffix("/outbox"))
+    }
+
+    @Test("the last temperature repeats for later attempts")
+    func temperatures() {
+        let generation = GenerationSettings()
+        #expect(generation.temperature(forAttempt: 1) == 0.7)
+        #expect(generation.temperature(forAttempt: 2) == 0.5)
+        #expect(generation.temperature(forAttempt: 9) == 0.5)
+    }
+
+    @Test("an anthropic provider gets Anthropic's URL and key variable")
+    func anthropicDefaults() throws {
+        let config = try PipelineConfig.parse("provider:\n  kind: anthropic\n  model: claude-sonnet-4-5\n")
+        #expect(config.provider.baseURL == "https://api.anthropic.com")
+        #expect(config.provider.apiKeyEnvironmentVariable == "ANTHROPIC_API_KEY")
+    }
+
+    @Test("an unknown key is named, with its place and a suggestion")
+    func unknownKey() {
+        let message = problems("execution:\n  max_worker: 2\n")
+        #expect(message?.contains("pipeline.yaml:2:15: error: unknown key 'max_worker' in 'execution'") == true)
+        #expect(message?.contains("did you mean 'max_workers'?") == true)
+    }
+
+    @Test("an unknown top-level section is named")
+    func unknownSection() {
+        #expect(problems("providers:\n  kind: openai\n")?.contains("unknown key 'providers' at the top level") == true)
+    }
+
+    @Test("an unknown provider kind lists the kinds allowed")
+    func unknownKind() {
+        #expect(problems("provider:\n  kind: gemini\n")?.contains("unknown provider kind 'gemini'; use anthropic or openai") == true)
+    }
+
+    @Test("impossible values are all reported, each saying what is allowed")
+    func impossibleValues() throws {
+        let message = try #require(
+            problems(
+                """
+                provider:
+                  timeout_s: -1
+                generation:
+                  max_attempts: 0
+                  temperatures: []
+                execution:
+                  max_workers: 0
+                validation:
+                  timeout_s: 0
+                """))
+        #expect(message.contains("pipeline.yaml:2:14: error: provider.timeout_s must be more than 0 seconds (found -1.0)"))
+        #expect(message.contains("generation.max_attempts must be at least 1"))
+        #expect(message.contains("generation.temperatures must list at least one temperature"))
+        #expect(message.contains("pipeline.yaml:7:16: error: execution.max_workers must be at least 1 (found 0)"))
+        #expect(message.contains("validation.timeout_s must be more than 0 seconds"))
+        #expect(message.split(separator: "\n").count == 5)
+    }
+
+    @Test("a key pasted into api_key_env is refused without being repeated")
+    func keyInsteadOfVariable() throws {
+        let message = try #require(problems("provider:\n  api_key_env: sk-secret-123\n"))
+        #expect(message.contains("must be the name of an environment variable"))
+        #expect(!message.contains("sk-secret-123"))
+    }
+
+    @Test("a wrong type is located")
+    func wrongType() {
+        #expect(problems("execution:\n  max_workers: many\n")?.contains("2:16: error: execution.max_workers: expected a whole number, found 'many'") == true)
+    }
+
+    @Test("relative paths are resolved against the config file's folder")
+    func relativePaths() throws {
+        var config = try PipelineConfig.parse("paths:\n  inbox: in\n  outbox: /var/out\n")
+        config.directory = "/srv/forge"
+        #expect(config.inboxPath == "/srv/forge/in")
+        #expect(config.outboxPath == "/var/out")
+    }
+
+    @Test("a missing config file says what to do")
+    func missingFile() {
+        #expect {
+            _ = try PipelineConfig.load(fromFile: "/nonexistent/pipeline.yaml")
+        } throws: { error in
+            "\(error)".contains("pass --config FILE")
+        }
+    }
+}
