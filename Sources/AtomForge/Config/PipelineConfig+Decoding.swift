@@ -46,8 +46,13 @@ extension ProviderSettings: Decodable {
                 .init(codingPath: decoder.codingPath, debugDescription: "an anthropic provider needs a model"))
         }
         model = try container.decode(.model, or: defaults.model)
-        apiKeyEnvironmentVariable = try container.decodeIfPresent(String.self, forKey: .apiKeyEnvironmentVariable)
-            ?? (isAnthropic ? "ANTHROPIC_API_KEY" : nil)
+        // Absent: the kind's usual variable. Null or empty: no key at all (a local server speaking Anthropic's API).
+        if container.contains(.apiKeyEnvironmentVariable) {
+            let variable = try container.decodeIfPresent(String.self, forKey: .apiKeyEnvironmentVariable)
+            apiKeyEnvironmentVariable = variable?.isEmpty == false ? variable : nil
+        } else {
+            apiKeyEnvironmentVariable = isAnthropic ? "ANTHROPIC_API_KEY" : nil
+        }
         maxTokens = try container.decode(.maxTokens, or: defaults.maxTokens)
         timeoutSeconds = try container.decode(.timeoutSeconds, or: defaults.timeoutSeconds)
         connectTimeoutSeconds = try container.decode(.connectTimeoutSeconds, or: defaults.connectTimeoutSeconds)

@@ -1,0 +1,35 @@
+/// What AtomForge asks a model: a system prompt, a conversation, and how long and how random the answer may be.
+public struct ModelRequest: Sendable, Equatable {
+    public struct Message: Sendable, Equatable {
+        public enum Role: String, Sendable {
+            case user
+            case assistant
+        }
+
+        public var role: Role
+        public var text: String
+
+        public init(_ role: Role, _ text: String) {
+            self.role = role
+            self.text = text
+        }
+    }
+
+    public var system: String?
+    public var messages: [Message]
+    public var maxTokens: Int
+    /// Sent only when the provider's `sampling` setting allows it.
+    public var temperature: Double?
+
+    public init(system: String? = nil, messages: [Message], maxTokens: Int, temperature: Double? = nil) {
+        self.system = system
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+    }
+
+    /// A one-message request.
+    public init(system: String? = nil, prompt: String, maxTokens: Int, temperature: Double? = nil) {
+        self.init(system: system, messages: [Message(.user, prompt)], maxTokens: maxTokens, temperature: temperature)
+    }
+}

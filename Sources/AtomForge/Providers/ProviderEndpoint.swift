@@ -1,0 +1,75 @@
+/// The HTTP side shared by every provider: one POST of JSON, and a failure turned into a ``ProviderError`` whose
+/// message says what the user must fix.
+struct ProviderEndpoint: Sendable {
+    let transport: any HTTPTransport
+    let url: String
+    let headers: [(name: String, value: String)]
+    let timeout: Duration
+    let connectTimeout: Duration
+    let key: APIKey?
+    /// The provider's name for messages (`anthropic`, `openai`).
+    let providerName: String
+    let model: String
+
+    /// POSTs `body`; returns a 2xx reply and how long it took, or throws a ``ProviderError``.
+    func post(_ body: [UInt8], errorDetails: (HTTPResponse) -> (type: String?, message: String?)) async throws(ProviderError)
+        -> (HTTPResponse, Duration)
+    {
+        let request = HTTPRequest(
+            method: .post, url: url, headers: headers + [("Content-Type", "application/json")], body: body,
+            timeout: timeout, connectTimeout: connectTimeout)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw transportError(error)
+        }
+        let latency = clock.now - start
+        guard (200..<300).contains(response.status) else {
+            let details = errorDetails(response)
+            var error = ProviderError(
+                .httpStatus, statusMessage(response.status, type: details.type, message: details.message),
+                status: response.status, errorType: details.type, retryAfter: response.retryAfter,
+                shouldRetry: response.shouldRetry)
+            error.rateLimit = RateLimitStatus(response)
+            throw error
+        }
+        return (response, latency)
+    }
+
+    private func transportError(_ error: HTTPError) -> ProviderError {
+        if error.code == .cancelled { return ProviderError(.cancelled, "the request was cancelled", transportCode: .cancelled) }
+        let advice: String
+        switch error.code {
+        case .connectionRefused: advice = "nothing is listening there; is the server running, and is provider.base_url right?"
+        case .timedOut: advice = "no complete reply within the time allowed; raise provider.timeout_s or check the server"
+        case .unresolvedHost: advice = "the host name does not resolve; check provider.base_url"
+        case .tls: advice = "TLS failed; check the server's certificate and provider.base_url"
+        case .connectionLost: advice = "the connection closed before the reply was complete"
+        case .invalidURL: advice = "check provider.base_url"
+        default: advice = "the request could not be completed"
+        }
+        return ProviderError(
+            .transport, "cannot reach \(providerName) at \(url): \(error.code) (\(error.detail)); \(advice)",
+            transportCode: error.code)
+    }
+
+    private func statusMessage(_ status: Int, type: String?, message: String?) -> String {
+        var text = "\(providerName) answered HTTP \(status)"
+        if let type { text += " \(type)" }
+        if let message, !message.isEmpty { text += ": \(key?.redact(message) ?? message)" }
+        switch status {
+        case 401:
+            let source = key.map { "$\($0.variable)" } ?? "provider.api_key_env (no key was sent)"
+            text += " — the server refused the API key; check \(source)"
+        case 403: text += " — the key is not allowed to do this; check its permissions"
+        case 404: text += " — check provider.base_url (\(url)) and provider.model ('\(model)')"
+        case 413: text += " — the prompt is too large for this model"
+        case 429: text += " — rate limited"
+        default: break
+        }
+        return text
+    }
+}
