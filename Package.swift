@@ -30,11 +30,14 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Declarations glibc hides from Swift's Glibc module (it is not built with _GNU_SOURCE).
+        .systemLibrary(name: "CSystemShims"),
         .target(
             name: "AtomForge",
             dependencies: [
                 "CLibYAML",
                 "CLibCurl",
+                "CSystemShims",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -50,7 +53,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AtomForgeTests",
-            dependencies: ["AtomForge", "atomforge"],
+            dependencies: [
+                "AtomForge",
+                "atomforge",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -74,9 +74,7 @@ PARTIAL_BODY = b'{"id": "msg_partial", "type": "message", "content":'
 PARTIAL_LENGTH = 500
 
 
-# --------------------------------------------------------------------------
-# Request-content helpers
-# --------------------------------------------------------------------------
+# --- Request-content helpers -----------------------------------------------
 
 def content_text(content: Any) -> str:
     """Text of a message content: a string or a list of text blocks/parts."""
@@ -121,9 +119,7 @@ def validate_step(step: Any) -> None:
         raise ValueError(f"headers must be an object: {step!r}")
 
 
-# --------------------------------------------------------------------------
-# Shared state: step queues and the request log, behind one lock
-# --------------------------------------------------------------------------
+# --- Shared state: step queues and the request log, behind one lock --------
 
 class Script:
     def __init__(self) -> None:
@@ -162,9 +158,7 @@ class Script:
             return list(self.log)
 
 
-# --------------------------------------------------------------------------
-# HTTP handling
-# --------------------------------------------------------------------------
+# --- HTTP handling ---------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every response has Content-Length
@@ -351,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt  # unwinds serve_forever in the main thread
 
+    # Install both explicitly: a shell starts background jobs with SIGINT ignored.
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"READY {server.server_address[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Anthropic's Messages API: `POST {base_url}/v1/messages` with `x-api-key` and `anthropic-version`.
-public struct AnthropicProvider: ModelProvider {
+public struct AnthropicProvider: ModelProvider, CustomStringConvertible {
     public static let apiVersion = "2023-06-01"
 
     public let kind = ProviderKind.anthropic
@@ -10,13 +10,15 @@ public struct AnthropicProvider: ModelProvider {
 
     public init(settings: ProviderSettings, key: APIKey?, transport: any HTTPTransport) {
         model = settings.model
-        var headers: [(name: String, value: String)] = [("anthropic-version", Self.apiVersion)]
-        if let key { headers.append(("x-api-key", key.value)) }
+        let headers: [(name: String, value: String)] = [("anthropic-version", Self.apiVersion)]
         endpoint = ProviderEndpoint(
             transport: transport, url: settings.baseURL.trimmingSuffix("/") + "/v1/messages", headers: headers,
+            credential: .init(header: "x-api-key", prefix: ""),
             timeout: .seconds(settings.timeoutSeconds), connectTimeout: .seconds(settings.connectTimeoutSeconds),
             key: key, providerName: "anthropic", model: settings.model)
     }
+
+    public var description: String { endpoint.description }
 
     public func send(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {
         let body = Body(

@@ -3,7 +3,7 @@ import Logging
 /// Every model call of AtomForge goes through here: the shared rate limit, then the provider, then transport retries
 /// with backoff when the failure is worth retrying. Transport retries are counted in the reply, never as generation
 /// attempts.
-public struct ModelClient: Sendable {
+public struct ModelClient: Sendable, CustomStringConvertible {
     public let provider: any ModelProvider
     public let retryPolicy: RetryPolicy
     public let rateLimiter: RateLimiter
@@ -15,6 +15,8 @@ public struct ModelClient: Sendable {
         self.rateLimiter = rateLimiter
         self.logger = logger
     }
+
+    public var description: String { "\(provider)" }
 
     /// Sends `request`, retrying transport failures; throws the last failure, with the number of retries made.
     public func complete(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {

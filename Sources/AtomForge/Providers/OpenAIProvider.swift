@@ -2,20 +2,22 @@ import Foundation
 
 /// The OpenAI Chat Completions API, `POST {base_url}/chat/completions` with an optional `Authorization: Bearer`.
 /// The same protocol is served by vLLM, llama.cpp's `llama-server`, Ollama and LM Studio.
-public struct OpenAIProvider: ModelProvider {
+public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
     public let kind = ProviderKind.openai
     public let model: String
     private let endpoint: ProviderEndpoint
 
     public init(settings: ProviderSettings, key: APIKey?, transport: any HTTPTransport) {
         model = settings.model
-        var headers: [(name: String, value: String)] = []
-        if let key { headers.append(("Authorization", "Bearer \(key.value)")) }
+        let headers: [(name: String, value: String)] = []
         endpoint = ProviderEndpoint(
             transport: transport, url: settings.baseURL.trimmingSuffix("/") + "/chat/completions", headers: headers,
+            credential: .init(header: "Authorization", prefix: "Bearer "),
             timeout: .seconds(settings.timeoutSeconds), connectTimeout: .seconds(settings.connectTimeoutSeconds),
             key: key, providerName: "openai", model: settings.model)
     }
+
+    public var description: String { endpoint.description }
 
     public func send(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {
         var messages = request.system.map { [Body.Message(role: "system", content: $0)] } ?? []

@@ -1,9 +1,19 @@
 /// The HTTP side shared by every provider: one POST of JSON, and a failure turned into a ``ProviderError`` whose
 /// message says what the user must fix.
-struct ProviderEndpoint: Sendable {
+///
+/// The key is kept apart from the other headers and put into a request only as it is sent, so no stored value, and
+/// no description of one, ever holds it.
+struct ProviderEndpoint: Sendable, CustomStringConvertible {
+    /// How a provider presents its key: the header's name and what precedes the key in its value.
+    struct Credential: Sendable {
+        var header: String
+        var prefix: String
+    }
+
     let transport: any HTTPTransport
     let url: String
     let headers: [(name: String, value: String)]
+    let credential: Credential
     let timeout: Duration
     let connectTimeout: Duration
     let key: APIKey?
@@ -15,8 +25,10 @@ struct ProviderEndpoint: Sendable {
     func post(_ body: [UInt8], errorDetails: (HTTPResponse) -> (type: String?, message: String?)) async throws(ProviderError)
         -> (HTTPResponse, Duration)
     {
+        var sent = headers + [("Content-Type", "application/json")]
+        if let key { sent.append((credential.header, credential.prefix + key.value)) }
         let request = HTTPRequest(
-            method: .post, url: url, headers: headers + [("Content-Type", "application/json")], body: body,
+            method: .post, url: url, headers: sent, body: body,
             timeout: timeout, connectTimeout: connectTimeout)
         let clock = ContinuousClock()
         let start = clock.now
@@ -38,6 +50,8 @@ struct ProviderEndpoint: Sendable {
         }
         return (response, latency)
     }
+
+    var description: String { "\(providerName) at \(url), model \(model)" }
 
     private func transportError(_ error: HTTPError) -> ProviderError {
         if error.code == .cancelled { return ProviderError(.cancelled, "the request was cancelled", transportCode: .cancelled) }
