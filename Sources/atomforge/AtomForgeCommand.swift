@@ -13,6 +13,6 @@ struct AtomForgeCommand: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 some atoms failed or were blocked, 2 invalid plan or config, 3 budget stop.
             """,
-        subcommands: [CheckCommand.self, PingCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, PingCommand.self]
     )
 }

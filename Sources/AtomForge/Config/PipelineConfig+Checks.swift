@@ -55,6 +55,9 @@ extension PipelineConfig {
         require(
             validation.timeoutSeconds > 0, "validation.timeout_s",
             "must be more than 0 seconds (found \(validation.timeoutSeconds))")
+        require(
+            budget.tokensPerPlan >= 0, "budget.tokens_per_plan",
+            "must be 0 (no cap) or more (found \(budget.tokensPerPlan))")
         require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
         require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
         return problems

@@ -7,7 +7,7 @@ extension KeyedDecodingContainer {
 
 extension PipelineConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, generation, execution, validation, paths
+        case provider, generation, execution, validation, paths, budget
     }
 
     public init(from decoder: any Decoder) throws {
@@ -18,6 +18,7 @@ extension PipelineConfig: Decodable {
         execution = try container.decode(.execution, or: ExecutionSettings())
         validation = try container.decode(.validation, or: ValidationSettings())
         paths = try container.decode(.paths, or: PathSettings())
+        budget = try container.decode(.budget, or: BudgetSettings())
     }
 }
 
@@ -128,5 +129,17 @@ extension PathSettings: Decodable {
         let defaults = PathSettings()
         inbox = try container.decode(.inbox, or: defaults.inbox)
         outbox = try container.decode(.outbox, or: defaults.outbox)
+    }
+}
+
+extension BudgetSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case tokensPerPlan = "tokens_per_plan"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tokensPerPlan = try container.decode(.tokensPerPlan, or: BudgetSettings().tokensPerPlan)
     }
 }

@@ -9,6 +9,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var execution = ExecutionSettings()
     public var validation = ValidationSettings()
     public var paths = PathSettings()
+    public var budget = BudgetSettings()
     /// The folder of the file this came from; relative paths in it are relative to this folder.
     public var directory = "."
 
@@ -83,6 +84,14 @@ public struct ValidationSettings: Sendable, Equatable {
 public struct PathSettings: Sendable, Equatable {
     public var inbox = "inbox"
     public var outbox = "outbox"
+
+    public init() {}
+}
+
+/// Caps that stop a plan cleanly (exit 3) instead of letting it spend without end.
+public struct BudgetSettings: Sendable, Equatable {
+    /// Input and output tokens one plan may use, checked before each model call; 0 means no cap.
+    public var tokensPerPlan = 0
 
     public init() {}
 }

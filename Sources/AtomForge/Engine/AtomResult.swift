@@ -1,0 +1,74 @@
+/// How an atom ended.
+public enum AtomStatus: String, Sendable, Codable, Equatable {
+    /// Its code passed validation.
+    case passed
+    /// Every attempt failed validation, or the model could not be reached; a person should look.
+    case failed
+    /// Not generated, because a dependency failed (or a budget stopped the plan first).
+    case blocked
+}
+
+/// One model call that was meant to produce the atom's code, and what validation said about it.
+public struct AttemptRecord: Sendable, Codable, Equatable {
+    public var number: Int
+    /// Nil when sampling parameters are not sent (`provider.sampling: false`).
+    public var temperature: Double?
+    public var maxTokens: Int
+    public var tokens: TokenUsage
+    public var latencyS: Double
+    /// Transport retries the call needed; they are not attempts.
+    public var transportRetries: Int
+    public var stopReason: String
+    public var truncated: Bool
+    /// The code taken from the reply (never the prose around it).
+    public var code: String
+    public var issues: [ValidationIssue]
+    public var passed: Bool
+
+    public init(
+        number: Int, temperature: Double?, maxTokens: Int, tokens: TokenUsage, latencyS: Double, transportRetries: Int,
+        stopReason: String, truncated: Bool, code: String, issues: [ValidationIssue], passed: Bool
+    ) {
+        self.number = number
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.tokens = tokens
+        self.latencyS = latencyS
+        self.transportRetries = transportRetries
+        self.stopReason = stopReason
+        self.truncated = truncated
+        self.code = code
+        self.issues = issues
+        self.passed = passed
+    }
+
+    /// The issues that failed the attempt.
+    public var failures: [ValidationIssue] { issues.filter { $0.severity.fails } }
+}
+
+/// Everything AtomForge knows about one atom at the end of a run: it is what the journal stores and the reports show.
+public struct AtomResult: Sendable, Codable, Equatable {
+    public var id: String
+    public var status: AtomStatus
+    public var attempts: [AttemptRecord]
+    /// The passed code, or for a failed atom the last code tried (for review); nil when none was produced.
+    public var code: String?
+    /// For a blocked atom: the failed atom it waits on, possibly through other blocked atoms.
+    public var blockedBy: String?
+    /// Why the atom did not pass, in a sentence.
+    public var reason: String?
+
+    public init(
+        id: String, status: AtomStatus, attempts: [AttemptRecord] = [], code: String? = nil, blockedBy: String? = nil,
+        reason: String? = nil
+    ) {
+        self.id = id
+        self.status = status
+        self.attempts = attempts
+        self.code = code
+        self.blockedBy = blockedBy
+        self.reason = reason
+    }
+
+    public var tokens: TokenUsage { attempts.reduce(TokenUsage()) { $0 + $1.tokens } }
+}

@@ -1,0 +1,18 @@
+/// What an attempt at an atom may draw on: its dependencies' code and, from the third attempt, more.
+public struct AttemptContext: Sendable {
+    /// The atom's direct dependencies with their passed code, in plan order.
+    public var directDependencies: [(atom: Atom, code: String)]
+    /// Every dependency, transitively, in dependency order: richer context for later attempts.
+    public var allDependencies: [(atom: Atom, code: String)]
+    /// Atoms of the same file that have already passed, other than the dependencies.
+    public var siblings: [(atom: Atom, code: String)]
+
+    public init(
+        directDependencies: [(atom: Atom, code: String)] = [], allDependencies: [(atom: Atom, code: String)] = [],
+        siblings: [(atom: Atom, code: String)] = []
+    ) {
+        self.directDependencies = directDependencies
+        self.allDependencies = allDependencies
+        self.siblings = siblings
+    }
+}

@@ -1,0 +1,73 @@
+/// Writes the prompts of the attempt ladder.
+///
+/// Attempt 1 states the atom (name, description, language, file, imports, size, complexity, tests) with its direct
+/// dependencies' code. Every later attempt adds the previous attempt's code and what failed in it, as the
+/// validators reported it (the failing assertion in its context, not a raw traceback). From attempt 3 the context
+/// grows: every dependency, transitively, and the atoms already written in the same file — because repeated
+/// "fix this" rounds stop paying quickly, and what usually changes the outcome is what the model can see.
+public struct PromptBuilder: Sendable {
+    public init() {}
+
+    public func system(for atom: Atom) -> String {
+        """
+        You are an expert \(atom.language.name) developer. You write one small unit of code at a time, exactly as \
+        specified, using the code you are given without repeating it. Reply with a single fenced code block \
+        (```\(atom.language.fenceTags[0])) holding the complete code of the unit, and nothing else.
+        """
+    }
+
+    /// The user message of attempt `number`; `previous` is the last failed attempt, if any.
+    public func prompt(
+        for atom: Atom, attempt number: Int, context: AttemptContext, previous: AttemptRecord?
+    ) -> String {
+        let tag = atom.language.fenceTags[0]
+        var sections: [String] = []
+        var task = "Write the \(atom.language.name) code that defines `\(atom.name)`.\n\n\(atom.description)"
+        var facts = ["- File: \(atom.file)"]
+        if !atom.imports.isEmpty {
+            facts.append("- Already imported at the top of the file: \(atom.imports.joined(separator: "; "))")
+        }
+        if let loc = atom.estimatedLOC { facts.append("- Size: about \(loc) lines") }
+        if let complexity = atom.complexity { facts.append("- Complexity: \(complexity)") }
+        if let parent = atom.parentContext { facts.append("- Where it belongs: \(parent)") }
+        task += "\n\n" + facts.joined(separator: "\n")
+        sections.append(task)
+
+        let dependencies = number >= 3 ? context.allDependencies : context.directDependencies
+        if !dependencies.isEmpty {
+            let code = dependencies.map { "\(atom.language.lineComment) \($0.atom.name)\n\($0.code)" }
+            sections.append(
+                "It can use this code, already written and validated; it is in scope, so do not repeat it:\n"
+                    + fence(code.joined(separator: "\n\n"), tag))
+        }
+        if number >= 3, !context.siblings.isEmpty {
+            let code = context.siblings.map(\.code).joined(separator: "\n\n")
+            sections.append("Other code already in \(atom.file), for consistency (do not repeat it):\n" + fence(code, tag))
+        }
+        if let tests = atom.tests {
+            sections.append("It must pass these tests, which run with the code in scope:\n" + fence(tests, tag))
+        }
+        if let previous {
+            var feedback = "Attempt \(previous.number) was:\n" + fence(previous.code.isEmpty ? "(no code)" : previous.code, tag)
+            let problems = previous.truncated
+                ? ["- the reply was cut off before it ended; write shorter code"]
+                : previous.failures.map { "- \($0.message)" }
+            feedback += "\nIt failed:\n" + problems.joined(separator: "\n")
+            feedback += "\nFix every problem above and reply with the complete corrected code."
+            sections.append(feedback)
+        }
+        sections.append("Reply with one ```\(tag) block that defines `\(atom.name)`; do not include the tests.")
+        return sections.joined(separator: "\n\n")
+    }
+
+    /// The reply budget for an atom: generous for its estimated size, within the configured ceiling. After a reply was
+    /// cut off, the ceiling itself.
+    public func maxTokens(for atom: Atom, ceiling: Int, afterTruncation: Bool) -> Int {
+        guard !afterTruncation, let loc = atom.estimatedLOC else { return ceiling }
+        return min(ceiling, max(256, loc * 32 + 128))
+    }
+
+    private func fence(_ code: String, _ tag: String) -> String {
+        "```\(tag)\n\(code)\n```"
+    }
+}

@@ -1,0 +1,26 @@
+/// A plan's cap on tokens (input and output together), checked before each model call.
+public actor TokenBudget {
+    public let limit: Int
+    public private(set) var used = 0
+
+    /// A budget of `limit` tokens; 0 means unlimited.
+    public init(limit: Int, alreadyUsed: Int = 0) {
+        self.limit = limit
+        self.used = alreadyUsed
+    }
+
+    public var isExhausted: Bool { limit > 0 && used >= limit }
+
+    public func charge(_ usage: TokenUsage) {
+        used += usage.input + usage.output
+    }
+}
+
+/// Why an atom's generation stopped before it could be called passed or failed: it is left unfinished, so a later
+/// run (with a larger budget, or after a restart) takes it up again.
+public enum GenerationStop: Error, Sendable, Equatable {
+    /// The plan's token budget ran out.
+    case budget
+    /// The run was asked to stop (SIGTERM, or the caller's task was cancelled).
+    case cancelled
+}

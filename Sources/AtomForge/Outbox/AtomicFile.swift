@@ -1,0 +1,54 @@
+import Foundation
+import Glibc
+
+/// Writes files so that a reader never sees half of one: write a temporary file beside the target, flush it to
+/// disk, then rename it into place (rename is atomic within a file system).
+public enum AtomicFile {
+    /// Writes `bytes` to `path`, creating missing parent folders.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(OutboxError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw OutboxError("cannot create folder \(directory): \(error.localizedDescription)")
+        }
+        let temporary = "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OutboxError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let data = Array(bytes)
+        var written = 0
+        while written < data.count {
+            let result = data[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                unlink(temporary)
+                throw OutboxError("cannot write \(path): \(reason)")
+            }
+            written += result
+        }
+        fsync(descriptor)
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw OutboxError("cannot move \(temporary) to \(path): \(reason)")
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws(OutboxError) {
+        try write(Array(text.utf8), to: path)
+    }
+}
+
+/// A result that could not be written; says which file and why.
+public struct OutboxError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

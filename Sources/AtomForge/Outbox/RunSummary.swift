@@ -1,0 +1,87 @@
+import Foundation
+
+/// `summary.json`: the totals other tools read (DESIGN §7), and `summary.md`, the same for a person.
+struct RunSummary: Encodable {
+    struct Counts: Encodable {
+        var passed = 0
+        var failed = 0
+        var blocked = 0
+        var unfinished = 0
+    }
+
+    struct AtomLine: Encodable {
+        var id: String
+        var status: String
+        var attempts: Int
+        var file: String
+    }
+
+    var plan: String
+    /// `passed` when every atom passed; `failed` otherwise (see `stop_reason` for a run that stopped early).
+    var status: String
+    var stopReason: String?
+    var provider: String
+    var model: String
+    var counts: Counts
+    /// Model calls that produced code, over all atoms.
+    var attempts: Int
+    /// Atoms by the number of attempts they took: `{"1": 7, "2": 1}`.
+    var attemptsHistogram: [String: Int]
+    var tokens: TokenUsage
+    var durationS: Double
+    var finishedAt: String
+    var atoms: [AtomLine]
+
+    init(plan: Plan, outcome: PlanOutcome, provider: ProviderSettings) {
+        self.plan = plan.id
+        self.provider = provider.kind.rawValue
+        model = provider.model
+        var counts = Counts()
+        var histogram: [String: Int] = [:]
+        var tokens = TokenUsage()
+        var attempts = 0
+        var lines: [AtomLine] = []
+        for atom in plan.atoms {
+            let result = outcome.results[atom.id]
+            switch result?.status {
+            case .passed: counts.passed += 1
+            case .failed: counts.failed += 1
+            case .blocked: counts.blocked += 1
+            case nil: counts.unfinished += 1
+            }
+            let tried = result?.attempts.count ?? 0
+            attempts += tried
+            if tried > 0 { histogram["\(tried)", default: 0] += 1 }
+            tokens += result?.tokens ?? TokenUsage()
+            lines.append(AtomLine(id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file))
+        }
+        self.counts = counts
+        self.attempts = attempts
+        attemptsHistogram = histogram
+        self.tokens = tokens
+        atoms = lines
+        durationS = (outcome.duration.seconds * 1000).rounded() / 1000
+        status = counts.passed == plan.atoms.count ? "passed" : "failed"
+        stopReason = outcome.stop.map { $0 == .budget ? "budget" : "stopped" }
+        finishedAt = ISO8601DateFormatter().string(from: Date())
+    }
+
+    var markdown: String {
+        var text = "# Plan \(plan): \(status)\n\n"
+        if let stopReason { text += "The run stopped early (\(stopReason)); running the plan again continues it.\n\n" }
+        text += "| passed | failed | blocked | unfinished | attempts | tokens in | tokens out | time |\n"
+        text += "|---|---|---|---|---|---|---|---|\n"
+        text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
+        text += "\(tokens.input) | \(tokens.output) | \(String(format: "%.1f", durationS)) s |\n\n"
+        text += "Model: \(model) (\(provider)).\n\n## Attempts per atom\n\n"
+        for key in attemptsHistogram.keys.sorted(by: { Int($0)! < Int($1)! }) {
+            text += "- \(key): \(attemptsHistogram[key]!) atom\(attemptsHistogram[key]! == 1 ? "" : "s")\n"
+        }
+        text += "\n## Atoms\n\n| atom | status | attempts | file |\n|---|---|---|---|\n"
+        for atom in atoms {
+            let status = atom.status == "passed" ? "passed" : "**\(atom.status)** ([review](review/\(atom.id).md))"
+            text += "| \(atom.id) | \(status) | \(atom.attempts) | `\(atom.file)` |\n"
+        }
+        return text
+    }
+}

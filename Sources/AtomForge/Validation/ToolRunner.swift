@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+
+/// Runs a validator's program in a scratch folder of its own, with a clean environment, a wall-clock timeout and a
+/// cap on the output kept. The environment holds only `PATH`, `HOME`/`TMPDIR` (the scratch folder) and a locale, so
+/// no API key can reach a tool or the code it looks at.
+public struct ToolRunner: Sendable {
+    /// What a run produced.
+    public struct Run: Sendable {
+        public var exitCode: Int32
+        /// Standard output and error together, cut to ``ToolRunner/outputLimit`` bytes.
+        public var output: String
+        public var timedOut: Bool
+    }
+
+    public var timeout: Duration
+    public var outputLimit = 16 * 1024
+
+    public init(timeout: Duration) {
+        self.timeout = timeout
+    }
+
+    /// Writes `files` (name → contents) into a fresh scratch folder, runs `executable arguments…` there, and
+    /// removes the folder afterwards.
+    public func run(
+        _ executable: String, _ arguments: [String], files: [String: String]
+    ) async throws(ChildProcessError) -> Run {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        for (name, contents) in files {
+            try? contents.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
+        }
+        let outputPath = scratch.path + "/.output"
+        let environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",
+        ]
+        let child = try ChildProcess.spawn(
+            executable, arguments, environment: environment, workingDirectory: scratch.path, output: .file(outputPath))
+        let deadline = ContinuousClock.now + timeout
+        var timedOut = false
+        while child.isRunning {
+            if ContinuousClock.now >= deadline {
+                timedOut = true
+                child.signal(SIGKILL)
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        let exitCode = await child.wait()
+        return Run(exitCode: exitCode, output: Self.read(outputPath, limit: outputLimit), timedOut: timedOut)
+    }
+
+    private static func read(_ path: String, limit: Int) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
+        let text = String(decoding: data.prefix(limit), as: UTF8.self)
+        return data.count > limit ? text + "\n… (output cut at \(limit) bytes)" : text
+    }
+}
+
+/// A folder of its own under the system's temporary folder, for one run.
+struct Scratch {
+    let path: String
+
+    init() throws(ChildProcessError) {
+        var template = Array((NSTemporaryDirectory() + "/atomforge-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw ChildProcessError(executable: "mkdtemp", reason: String(cString: strerror(errno)))
+        }
+        path = String(cString: made)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

@@ -1,0 +1,41 @@
+/// What a validator gets to look at: the attempt's code, the atom it is for, and the code it builds on.
+public struct ValidationSubject: Sendable {
+    public var atom: Atom
+    public var code: String
+    /// The passed code of the atom's dependencies, transitively, in dependency order.
+    public var dependencyCode: [String]
+
+    public init(atom: Atom, code: String, dependencyCode: [String]) {
+        self.atom = atom
+        self.code = code
+        self.dependencyCode = dependencyCode
+    }
+}
+
+/// Checks generated code. Implementations run real tools in child processes; the engine sees only issues.
+public protocol Validator: Sendable {
+    /// A short name for reports (`python-syntax`, `structure`).
+    var name: String { get }
+    /// Whether this validator has anything to say about `atom` (e.g. its language).
+    func applies(to atom: Atom) -> Bool
+    func validate(_ subject: ValidationSubject) async -> [ValidationIssue]
+}
+
+/// Validators run in order; a critical issue stops the chain, since later checks of broken code only add noise.
+public struct ValidatorChain: Sendable {
+    public var validators: [any Validator]
+
+    public init(_ validators: [any Validator]) {
+        self.validators = validators
+    }
+
+    public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for validator in validators where validator.applies(to: subject.atom) {
+            let found = await validator.validate(subject)
+            issues += found
+            if found.contains(where: { $0.severity == .critical }) { break }
+        }
+        return issues
+    }
+}
