@@ -1,0 +1,226 @@
+import AtomForge
+import Foundation
+import Glibc
+import Testing
+
+/// `atomforge run` as a user runs it, through HTTP against the scripted server, with real validators and files.
+@Suite("atomforge run end to end", .serialized)
+struct RunEndToEndTests {
+    let server: ScriptedServer
+    let folder: URL
+
+    init() async throws {
+        server = ScriptedServer(try await ServerProcess.scripted())
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func write(_ text: String, to name: String) throws {
+        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func config(extra: String = "") throws {
+        try write(
+            """
+            provider:
+              base_url: \(server.baseURL)/v1
+              max_retries: 3
+              max_tokens: 900
+            generation:
+              max_attempts: 4
+              temperatures: [0.7, 0.5, 0.2]
+            execution:
+              max_workers: 4
+            \(extra)
+            """, to: "pipeline.yaml")
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: folder.appendingPathComponent(path))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func requests(for name: String) async throws -> [ReceivedRequest] {
+        try await server.requests().filter { $0.lastUserText.contains("defines `\(name)`") }
+    }
+
+    func fenced(_ code: String) -> String { "```python\n\(code)\n```" }
+
+    @Test("statuses, retries, feedback, blocking and the whole outbox")
+    func fullRun() async throws {
+        try config()
+        try write(
+            """
+            plan: mixed
+            language: python
+            atoms:
+              - {id: first, name: first, description: "returns 1", file: pkg/a.py}
+              - {id: second, name: second, description: "returns 2", file: pkg/a.py, depends_on: [first]}
+              - {id: never, name: never, description: "cannot be done", file: pkg/b.py}
+              - {id: after_never, name: after_never, description: "needs never", file: pkg/b.py, depends_on: [never]}
+              - {id: flaky, name: flaky, description: "meets a 429 and a 529", file: pkg/c.py, estimated_loc: 3}
+              - {id: cut, name: cut, description: "cut off once", file: pkg/c.py, estimated_loc: 2}
+            """, to: "plan.yaml")
+        try await server.script([["reply": fenced("def first():\n    return 1")]], match: "defines `first`")
+        try await server.script(
+            [["reply": fenced("def second()\n    return 2")], ["reply": fenced("def second():\n    return first() + 1")]],
+            match: "defines `second`")
+        try await server.script(Array(repeating: ["reply": "def nope(:"], count: 4), match: "defines `never`")
+        try await server.script(
+            [
+                ["status": 429, "headers": ["retry-after-ms": "20"]],
+                ["status": 529, "error_type": "overloaded_error", "message": "Overloaded"],
+                ["reply": fenced("def flaky():\n    return 3")],
+            ], match: "defines `flaky`")
+        try await server.script(
+            [["reply": "```python\ndef cut():\n    return", "stop": "max_tokens"], ["reply": fenced("def cut():\n    return 4")]],
+            match: "defines `cut`")
+
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 1, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("plan mixed: 4 passed, 1 failed, 1 blocked of 6"))
+
+        // Attempt 2 of `second` carries attempt 1's code and its error, at the next temperature.
+        let second = try await requests(for: "second")
+        #expect(second.count == 2)
+        #expect(second[1].lastUserText.contains("def second()\n    return 2"))
+        #expect(second[1].lastUserText.contains("SyntaxError: expected ':'"))
+        #expect(second.map { $0.body["temperature"] as? Double } == [0.7, 0.5])
+        #expect(second[0].lastUserText.contains("def first():\n    return 1"))
+        // The blocked atom was never sent to the model; the failed one used every attempt.
+        #expect(try await requests(for: "after_never").isEmpty)
+        #expect(try await requests(for: "never").map { $0.body["temperature"] as? Double } == [0.7, 0.5, 0.2, 0.2])
+        // 429 then 529 then success: three requests, one attempt.
+        #expect(try await requests(for: "flaky").count == 3)
+        // A cut-off reply fails its attempt; the next asks for the configured ceiling.
+        let cut = try await requests(for: "cut")
+        #expect(cut.map { $0.body["max_tokens"] as? Int } == [256, 900])
+
+        let summary = try json("outbox/mixed/summary.json")
+        #expect(summary["status"] as? String == "failed")
+        #expect(summary["counts"] as? [String: Int] == ["passed": 4, "failed": 1, "blocked": 1, "unfinished": 0])
+        #expect(summary["attempts"] as? Int == 1 + 2 + 4 + 0 + 1 + 2)
+        #expect((summary["tokens"] as? [String: Int])?["input"] ?? 0 > 0)
+        #expect((summary["atoms"] as? [[String: Any]])?.count == 6)
+
+        let flaky = try json("outbox/mixed/atoms/flaky/report.json")
+        let flakyAttempts = try #require(flaky["attempts"] as? [[String: Any]])
+        #expect(flakyAttempts.count == 1)
+        #expect(flakyAttempts[0]["transport_retries"] as? Int == 2)
+        #expect(flakyAttempts[0]["passed"] as? Bool == true)
+        let cutReport = try json("outbox/mixed/atoms/cut/report.json")
+        let cutAttempts = try #require(cutReport["attempts"] as? [[String: Any]])
+        #expect(cutAttempts[0]["truncated"] as? Bool == true)
+        #expect((cutAttempts[0]["issues"] as? [[String: Any]])?.first?["message"] as? String == "the reply was cut off at max_tokens (256) before the code was complete")
+        let blocked = try json("outbox/mixed/atoms/after_never/report.json")
+        #expect(blocked["status"] as? String == "blocked")
+        #expect(blocked["blocked_by"] as? String == "never")
+
+        let review = try String(contentsOf: folder.appendingPathComponent("outbox/mixed/review/never.md"), encoding: .utf8)
+        #expect(review.contains("SyntaxError"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/review/after_never.md").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/review/second.md").path))
+        let source = try String(contentsOf: folder.appendingPathComponent("outbox/mixed/src/pkg/a.py"), encoding: .utf8)
+        #expect(source == "def first():\n    return 1\n\n\ndef second():\n    return first() + 1\n")
+        #expect(try json("outbox/mixed/progress.json")["state"] as? String == "finished")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/plan.yaml").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/summary.md").path))
+        await server.server.stop()
+    }
+
+    @Test("every atom passing is exit 0; running it again writes a new folder and keeps the first")
+    func rerunKeepsResults() async throws {
+        try config()
+        try write("plan: tiny\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n", to: "plan.yaml")
+        try await server.script(Array(repeating: ["reply": fenced("def one():\n    return 1")], count: 2), match: "defines `one`")
+        let first = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(first.status == 0, "\(first.standardOutput)")
+        let second = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(second.status == 0)
+        #expect(second.standardOutput.contains("outbox/tiny holds the results of an earlier run, kept as they are"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/tiny-2/summary.json").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/tiny/summary.json").path))
+        await server.server.stop()
+    }
+
+    @Test("kill -9 mid-plan, then run again: passed atoms are not requested again, the one in flight is")
+    func resumeAfterKill() async throws {
+        try config()
+        try write(
+            """
+            plan: resumable
+            language: python
+            atoms:
+              - {id: quick_a, name: quick_a, description: d}
+              - {id: quick_b, name: quick_b, description: d}
+              - {id: slow_c, name: slow_c, description: d}
+              - {id: last_d, name: last_d, description: d, depends_on: [quick_a, slow_c]}
+            """, to: "plan.yaml")
+        for name in ["quick_a", "quick_b", "last_d"] {
+            try await server.script(Array(repeating: ["reply": fenced("def \(name)():\n    return 1")], count: 2), match: "defines `\(name)`")
+        }
+        try await server.script(
+            [["reply": fenced("def slow_c():\n    return 1"), "delay_ms": 30000], ["reply": fenced("def slow_c():\n    return 1")]],
+            match: "defines `slow_c`")
+        let run = try ChildProcess.spawn(
+            CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
+            workingDirectory: folder.path)
+        let journal = folder.appendingPathComponent("outbox/resumable/journal.jsonl").path
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let lines = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines >= 2, try await requests(for: "slow_c").count == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        run.signal(SIGKILL)
+        #expect(await run.wait() == 128 + SIGKILL)
+
+        let rerun = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(rerun.status == 0, "\(rerun.standardOutput)\n\(rerun.standardError)")
+        #expect(rerun.standardOutput.contains("resuming the interrupted run"))
+        #expect(try await requests(for: "quick_a").count == 1)
+        #expect(try await requests(for: "quick_b").count == 1)
+        #expect(try await requests(for: "slow_c").count == 2)
+        #expect(try await requests(for: "last_d").count == 1)
+        #expect(try json("outbox/resumable/summary.json")["status"] as? String == "passed")
+        await server.server.stop()
+    }
+
+    @Test("a plan changed since the interrupted run starts over, and says so")
+    func changedPlanStartsOver() async throws {
+        try config()
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("outbox/changing"), withIntermediateDirectories: true)
+        try "plan: changing\natoms: []\n".write(
+            to: folder.appendingPathComponent("outbox/changing/plan.yaml"), atomically: true, encoding: .utf8)
+        try write("plan: changing\nlanguage: python\natoms:\n  - {id: x, name: x, description: d}\n", to: "plan.yaml")
+        try await server.script([["reply": fenced("x = 1")]], match: "defines `x`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.contains("the plan changed since the interrupted run in"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/changing-2/summary.json").path))
+        await server.server.stop()
+    }
+
+    @Test("a token budget stops the plan with exit 3; a larger one continues it")
+    func budget() async throws {
+        try config(extra: "budget:\n  tokens_per_plan: 10")
+        try write(
+            "plan: budgeted\nlanguage: python\natoms:\n  - {id: b1, name: b1, description: d}\n  - {id: b2, name: b2, description: d, depends_on: [b1]}\n",
+            to: "plan.yaml")
+        for name in ["b1", "b2"] {
+            try await server.script([["reply": fenced("def \(name)():\n    return 1")]], match: "defines `\(name)`")
+        }
+        let stopped = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(stopped.status == 3, "\(stopped.standardOutput)")
+        #expect(stopped.standardOutput.contains("reached budget.tokens_per_plan (10)"))
+        #expect(try await requests(for: "b2").isEmpty)
+        #expect(try json("outbox/budgeted/progress.json")["state"] as? String == "stopped")
+        try config(extra: "budget:\n  tokens_per_plan: 100000")
+        let resumed = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(resumed.status == 0, "\(resumed.standardOutput)")
+        #expect(try await requests(for: "b1").count == 1)
+        #expect(try await requests(for: "b2").count == 1)
+        await server.server.stop()
+    }
+}
