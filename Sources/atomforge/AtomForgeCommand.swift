@@ -13,6 +13,6 @@ struct AtomForgeCommand: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 some atoms failed or were blocked, 2 invalid plan or config, 3 budget stop.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, PingCommand.self]
+        subcommands: [WatchCommand.self, RunCommand.self, CheckCommand.self, PingCommand.self]
     )
 }

@@ -15,12 +15,14 @@ public struct AtomGenerator: Sendable {
     /// Bounds validator runs across the process (the machine's cores), apart from the model calls.
     public let validationSlots: AsyncSemaphore
     let budget: TokenBudget
+    let stop: StopSignal
     let logger: Logger
     private let prompts = PromptBuilder()
 
     public init(
         client: ModelClient, validators: ValidatorChain, generation: GenerationSettings, maxTokensCeiling: Int,
-        sampling: Bool, validationSlots: AsyncSemaphore, budget: TokenBudget, logger: Logger
+        sampling: Bool, validationSlots: AsyncSemaphore, budget: TokenBudget, stop: StopSignal = StopSignal(),
+        logger: Logger
     ) {
         self.client = client
         self.validators = validators
@@ -29,6 +31,7 @@ public struct AtomGenerator: Sendable {
         self.sampling = sampling
         self.validationSlots = validationSlots
         self.budget = budget
+        self.stop = stop
         self.logger = logger
     }
 
@@ -36,7 +39,7 @@ public struct AtomGenerator: Sendable {
         var attempts: [AttemptRecord] = []
         let dependencyCode = context.allDependencies.map(\.code)
         for number in 1...generation.maxAttempts {
-            if Task.isCancelled { throw .cancelled }
+            if Task.isCancelled || stop.isRequested { throw .cancelled }
             if await budget.isExhausted { throw .budget }
             let previous = attempts.last
             let temperature = sampling ? generation.temperature(forAttempt: number) : nil

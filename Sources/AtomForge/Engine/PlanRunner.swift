@@ -40,10 +40,16 @@ public struct PlanRunner: Sendable {
         let passedCode = PassedCode(restored.filter { $0.value.status == .passed }.compactMapValues(\.code))
         let generator = self.generator
         let workerSlots = self.workerSlots
+        let stop = generator.stop
         let outcome = await scheduler.run(graph, finished: finished) { index throws(GenerationStop) in
+            if stop.isRequested { throw .cancelled }
             do {
                 try await workerSlots.acquire()
             } catch {
+                throw .cancelled
+            }
+            if stop.isRequested {
+                await workerSlots.release()
                 throw .cancelled
             }
             let context = await passedCode.context(for: index, atoms: atoms, graph: graph)

@@ -10,6 +10,8 @@ public struct EngineServices: Sendable {
     public let validationSlots: AsyncSemaphore
     public let validators: ValidatorChain
     public let schedulingMode: Scheduler.Mode
+    /// Set on graceful shutdown: no new atom or attempt starts after it.
+    public let stop = StopSignal()
     public let logger: Logger
 
     public init(
@@ -48,7 +50,7 @@ public enum PlanJob {
         let fileExtension = path.hasSuffix(".json") ? "json" : "yaml"
         let folder: RunFolder
         do {
-            folder = try RunFolder.prepare(for: plan, planText: text, fileExtension: fileExtension, outbox: outbox)
+            folder = try RunFolder.prepare(for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox)
         } catch {
             return Outcome(exitCode: 1, folder: nil, messages: ["cannot prepare the outbox: \(error)"])
         }
@@ -70,7 +72,8 @@ public enum PlanJob {
             client: services.client, validators: services.validators, generation: config.generation,
             maxTokensCeiling: config.provider.maxTokens, sampling: config.provider.sampling,
             validationSlots: services.validationSlots,
-            budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), logger: logger)
+            budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: services.stop,
+            logger: logger)
         let runner = PlanRunner(
             generator: generator, workerSlots: services.workerSlots,
             scheduler: Scheduler(mode: services.schedulingMode, maxInFlight: config.execution.maxWorkers))
@@ -96,7 +99,6 @@ public enum PlanJob {
         }
         messages.append("results: \(folder.path)/summary.md, sources in \(folder.path)/src/")
         if exitCode == 1, outcome.stop == nil { messages.append("to review: \(folder.path)/review/") }
-        logger.info("\(line)")
         return Outcome(exitCode: exitCode, folder: folder.path, messages: messages)
     }
 }

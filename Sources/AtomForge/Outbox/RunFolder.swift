@@ -1,51 +1,141 @@
 import Foundation
+import Glibc
 
 /// A plan's folder in the outbox, and the decision whether a run continues an interrupted one or starts anew.
 ///
 /// `outbox/<plan>/` holds one run. A run is finished once `summary.json` exists. Running a plan whose folder holds an
-/// unfinished run of the same plan text resumes it from the journal. Anything else — a finished run, or an
-/// interrupted run of a plan that has changed since — is kept as it is, and the new run gets `outbox/<plan>-2/`
-/// (then `-3`, …): results are never overwritten.
-public struct RunFolder: Sendable {
+/// unfinished run of the same plan text resumes it from the journal. Anything else — a finished run, an interrupted
+/// run of a plan that has changed since, or a run another process holds — is left alone, and the new run gets
+/// `outbox/<plan>-2/` (then `-3`, …): results are never overwritten.
+///
+/// A running plan holds an exclusive `flock` on the folder's `.lock`, so two processes never run one folder, and
+/// the lock vanishes with the process that held it, so a crashed run can be resumed.
+public final class RunFolder: Sendable {
     public let path: String
     /// Results restored from an interrupted run's journal; empty for a new run.
     public let restored: [String: AtomResult]
     /// What a person should know about the choice made (resumed, started anew and why), if anything.
     public let note: String?
+    private let lockDescriptor: Int32
 
     public var journal: Journal { Journal(path: path + "/journal.jsonl") }
     public var summaryPath: String { path + "/summary.json" }
+    public var isFinished: Bool { FileManager.default.fileExists(atPath: summaryPath) }
 
-    /// Picks the folder for `plan`, whose file text is `planText` and whose file name ends in `fileExtension`.
+    private init(path: String, restored: [String: AtomResult], note: String?, lockDescriptor: Int32) {
+        self.path = path
+        self.restored = restored
+        self.note = note
+        self.lockDescriptor = lockDescriptor
+    }
+
+    deinit {
+        close(lockDescriptor)
+    }
+
+    /// Where the plan file comes from.
+    public enum Source: Sendable {
+        /// A file the user keeps (`atomforge run`): its text is copied into the folder.
+        case copy(text: String)
+        /// A file claimed from the inbox: it is renamed into the folder, so it is never in two places and never lost.
+        case move(path: String, text: String)
+
+        var text: String {
+            switch self {
+            case .copy(let text), .move(_, let text): text
+            }
+        }
+    }
+
+    /// Picks, locks and fills the folder for `plan`; `fileExtension` names the plan file inside it.
     public static func prepare(
-        for plan: Plan, planText: String, fileExtension: String, outbox: String
+        for plan: Plan, source: Source, fileExtension: String, outbox: String
     ) throws(OutboxError) -> RunFolder {
         let fileManager = FileManager.default
+        do {
+            try fileManager.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+        } catch {
+            throw OutboxError("cannot create the outbox \(outbox): \(error.localizedDescription)")
+        }
         var note: String?
-        var suffix = 1
-        while true {
+        for suffix in 1...10_000 {
             let path = outbox + "/" + plan.id + (suffix == 1 ? "" : "-\(suffix)")
-            if !fileManager.fileExists(atPath: path) {
-                try AtomicFile.write(planText, to: path + "/plan.\(fileExtension)")
-                return RunFolder(path: path, restored: [:], note: note)
+            let created = mkdir(path, 0o755) == 0
+            if !created && errno != EEXIST { throw OutboxError("cannot create \(path): \(String(cString: strerror(errno)))") }
+            guard let lock = lock(path) else {
+                note = note ?? "\(path) is being run by another process"
+                continue
+            }
+            if created || isEmptyClaim(path) {
+                do {
+                    try place(source, in: path, fileExtension: fileExtension)
+                } catch {
+                    close(lock)
+                    unlink(path + "/.lock")
+                    rmdir(path)
+                    throw error
+                }
+                return RunFolder(path: path, restored: [:], note: note, lockDescriptor: lock)
             }
             let finished = fileManager.fileExists(atPath: path + "/summary.json")
-            let earlierText = ["yaml", "yml", "json"].lazy.compactMap {
-                fileManager.contents(atPath: path + "/plan.\($0)")
-            }.first.map { String(decoding: $0, as: UTF8.self) }
-            if !finished, earlierText == planText {
+            if !finished, earlierPlanText(in: path) == source.text {
+                try place(source, in: path, fileExtension: fileExtension)
                 let restored = Journal(path: path + "/journal.jsonl").read()
                 let passed = restored.values.filter { $0.status == .passed }.count
-                let resumeNote = "resuming the interrupted run in \(path): \(restored.count) atoms already finished "
+                let resumed = "resuming the interrupted run in \(path): \(restored.count) atoms already finished "
                     + "(\(passed) passed) are not generated again"
-                return RunFolder(path: path, restored: restored, note: [note, resumeNote].compactMap { $0 }.joined(separator: "; "))
+                return RunFolder(
+                    path: path, restored: restored, note: [note, resumed].compactMap { $0 }.joined(separator: "; "),
+                    lockDescriptor: lock)
             }
-            if note == nil {
-                note = finished
-                    ? "\(path) holds the results of an earlier run, kept as they are"
-                    : "the plan changed since the interrupted run in \(path), so it starts over; the earlier files are kept"
+            close(lock)
+            note = note ?? (finished
+                ? "\(path) holds the results of an earlier run, kept as they are"
+                : "the plan changed since the interrupted run in \(path), so it starts over; the earlier files are kept")
+        }
+        throw OutboxError("no free run folder for plan \(plan.id) in \(outbox)")
+    }
+
+    /// The plan text of an earlier run in `path`, if any.
+    static func earlierPlanText(in path: String) -> String? {
+        ["yaml", "json"].lazy.compactMap { FileManager.default.contents(atPath: path + "/plan.\($0)") }.first
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// True for a folder that holds only its lock file: a claim that lost its race, or a crash right after `mkdir`.
+    private static func isEmptyClaim(_ path: String) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).allSatisfy { $0 == ".lock" }
+    }
+
+    private static func place(_ source: Source, in path: String, fileExtension: String) throws(OutboxError) {
+        let target = path + "/plan.\(fileExtension)"
+        switch source {
+        case .copy(let text):
+            try AtomicFile.write(text, to: target)
+        case .move(let from, _):
+            guard rename(from, target) == 0 else {
+                if errno == ENOENT { throw OutboxError("the plan \(from) was claimed by another process") }
+                throw OutboxError("cannot move \(from) to \(target): \(String(cString: strerror(errno)))")
             }
-            suffix += 1
+        }
+    }
+
+    /// An exclusive, non-blocking `flock` on `path/.lock`; nil when another process holds it.
+    private static func lock(_ path: String) -> Int32? {
+        let descriptor = open(path + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    /// Removes a folder whose claim failed, if nothing but its lock is in it.
+    public func discardIfEmpty() {
+        if Self.isEmptyClaim(path) {
+            unlink(path + "/.lock")
+            rmdir(path)
         }
     }
 }

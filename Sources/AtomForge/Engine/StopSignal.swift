@@ -1,0 +1,17 @@
+import Synchronization
+
+/// A request to stop starting new work: set on graceful shutdown (SIGTERM, SIGINT).
+///
+/// The scheduler starts no new atom once it is set, and an atom in progress makes no new attempt; the calls already
+/// in flight finish and are journaled, so the next start resumes where this one stopped.
+public final class StopSignal: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func request() {
+        requested.store(true, ordering: .relaxed)
+    }
+
+    public var isRequested: Bool { requested.load(ordering: .relaxed) }
+}

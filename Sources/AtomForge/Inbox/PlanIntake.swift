@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+
+/// Takes one file out of the inbox: a valid plan is claimed by renaming it into its run folder before any work;
+/// anything else goes to `outbox/_rejected/` with an error file beside it. Both moves are atomic renames, so two
+/// daemons on one inbox never take the same file, and a crash never leaves a plan half-claimed or lost.
+public enum PlanIntake {
+    public enum Outcome: Sendable {
+        /// The plan is in its run folder, which this process holds.
+        case claimed(Plan, RunFolder)
+        /// The file was refused; it and its error file are at this path.
+        case rejected(String, problems: [String])
+        /// Another process took the file first (or it was removed).
+        case gone
+        /// The outbox could not be written; the file stays in the inbox.
+        case failed(String)
+    }
+
+    public static func take(_ path: String, outbox: String) -> Outcome {
+        guard FileManager.default.fileExists(atPath: path) else { return .gone }
+        let check = PlanChecker.check(fileAt: path)
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        guard let plan = check.validPlan else {
+            if !FileManager.default.fileExists(atPath: path) { return .gone }
+            return reject(path, name: name, problems: check.diagnostics.map { "\(name):\($0)" }, outbox: outbox)
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let fileExtension = name.hasSuffix(".json") ? "json" : "yaml"
+        do {
+            let folder = try RunFolder.prepare(
+                for: plan, source: .move(path: path, text: text), fileExtension: fileExtension, outbox: outbox)
+            return .claimed(plan, folder)
+        } catch {
+            if !FileManager.default.fileExists(atPath: path) { return .gone }
+            return .failed(error.description)
+        }
+    }
+
+    /// Moves `path` to `outbox/_rejected/` (under a new name if one is taken) and writes the problems beside it.
+    static func reject(_ path: String, name: String, problems: [String], outbox: String) -> Outcome {
+        let folder = outbox + "/_rejected"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var target = folder + "/" + name
+        var counter = 1
+        while FileManager.default.fileExists(atPath: target) {
+            counter += 1
+            target = folder + "/" + name + ".\(counter)"
+        }
+        guard rename(path, target) == 0 else {
+            return errno == ENOENT ? .gone : .failed("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
+        }
+        let text = "AtomForge refused this file (\(name)); fix it and drop it into the inbox again.\n\n"
+            + problems.joined(separator: "\n") + "\n"
+        do {
+            try AtomicFile.write(text, to: target + ".error.txt")
+        } catch {
+            return .failed(error.description)
+        }
+        return .rejected(target, problems: problems)
+    }
+}

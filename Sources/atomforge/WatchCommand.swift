@@ -1,0 +1,70 @@
+import AtomForge
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `atomforge watch`: the daemon. Runs until SIGTERM or SIGINT, then stops gracefully and exits 0.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch the inbox and generate every plan dropped there, until SIGTERM or SIGINT.",
+        discussion: """
+            Producers should write a plan under a temporary name (a dotfile, or *.tmp / *.part) and rename it into \
+            the inbox: the rename is atomic, so AtomForge never reads half a plan. A file written in place is taken \
+            when it is closed. Each plan is claimed by renaming it into outbox/<plan>/ before any work, so two \
+            daemons on one inbox never take the same plan; a file that is not a valid plan goes to \
+            outbox/_rejected/ with an .error.txt beside it.
+
+            On SIGTERM or SIGINT no new atom or attempt starts; calls in flight finish within --grace-period, \
+            then the daemon exits 0. Unfinished plans resume at the next start without calling the model again for \
+            atoms already finished.
+
+            Example:
+              atomforge watch --config pipeline.yaml
+            """
+    )
+
+    @Option(help: "The pipeline settings file; inbox and outbox paths in it are relative to it.")
+    var config = "pipeline.yaml"
+
+    @Option(help: "Seconds that calls in flight may take to finish after SIGTERM before they are cancelled.")
+    var gracePeriod: Double = 30
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.bootstrap()
+        let settings: PipelineConfig
+        do {
+            settings = try PipelineConfig.load(fromFile: config)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let client: ModelClient
+        do {
+            client = try ModelClient.make(
+                settings: settings.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
+                environment: ProcessInfo.processInfo.environment, logger: logger)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let services = EngineServices(config: settings, client: client, logger: logger)
+        let inbox = InboxService(
+            inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
+            gracePeriod: .seconds(gracePeriod), logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: inbox)], gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            printError("atomforge watch stopped: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Testing
+
+@testable import AtomForge
+
+/// The built-in validators with the real toolchains.
+@Suite("validators")
+struct ValidatorTests {
+    let chain = ValidatorChain.standard(ValidationSettings())
+
+    func atom(_ language: String, name: String = "f", estimatedLOC: Int? = nil) -> Atom {
+        Atom(
+            id: "a", name: name, description: "d", file: "a.\(Language.named(language).fileExtensions[0])",
+            language: .named(language), estimatedLOC: estimatedLOC)
+    }
+
+    func issues(_ code: String, _ atom: Atom) async -> [ValidationIssue] {
+        await chain.validate(ValidationSubject(atom: atom, code: code, dependencyCode: []))
+    }
+
+    @Test("good code passes in every language", arguments: [
+        ("python", "def f(x):\n    return x + 1"),
+        ("swift", "func f(_ x: Int) -> Int { x + 1 }"),
+        ("javascript", "function f(x) { return x + 1; }"),
+    ])
+    func goodCode(language: String, code: String) async {
+        #expect(await issues(code, atom(language)).isEmpty)
+    }
+
+    @Test("a Python syntax error fails with the right line")
+    func pythonSyntax() async {
+        let found = await issues("def f(x):\n    y = 1\n    return (x +\n", atom("python"))
+        let syntax = found.first { $0.validator == "python-syntax" }
+        #expect(syntax?.severity == .error)
+        #expect(syntax?.message.hasPrefix("atom.py:3:") == true)
+    }
+
+    @Test("a Swift syntax error fails with swiftc's line and message")
+    func swiftSyntax() async {
+        let found = await issues("func f(_ x: Int) -> Int {\n    return x +\n}\n", atom("swift"))
+        let syntax = found.first { $0.validator == "swift-syntax" }
+        #expect(syntax?.message.contains("atom.swift:3:1: error") == true, "\(found)")
+    }
+
+    @Test("a JavaScript syntax error fails with node's message")
+    func javascriptSyntax() async {
+        let found = await issues("function f(x) {\n  return x +;\n}\n", atom("javascript"))
+        let syntax = found.first { $0.validator == "javascript-syntax" }
+        #expect(syntax?.message.contains("atom.js:2") == true, "\(found)")
+        #expect(syntax?.message.contains("SyntaxError") == true)
+    }
+
+    @Test("code that does not define the atom's name fails")
+    func missingName() async {
+        let found = await issues("def g():\n    return 1", atom("python"))
+        #expect(found.map(\.message) == ["the code does not define `f`; the atom must define exactly that name"])
+    }
+
+    @Test("names defined by assignment, class or exported declarations count")
+    func definitions() {
+        #expect(StructuralValidator.defines("LIMIT", in: "LIMIT: int = 3", language: .named("python")))
+        #expect(StructuralValidator.defines("Store", in: "class Store:\n    pass", language: .named("python")))
+        #expect(StructuralValidator.defines("Point", in: "public struct Point: Sendable {}", language: .named("swift")))
+        #expect(StructuralValidator.defines("f", in: "export function f() {}", language: .named("javascript")))
+        #expect(!StructuralValidator.defines("f", in: "def fx():\n    pass", language: .named("python")))
+    }
+
+    @Test("empty code is critical and stops the chain")
+    func empty() async {
+        let found = await issues("  \n", atom("python"))
+        #expect(found.map(\.severity) == [.critical])
+    }
+
+    @Test("code far larger than planned is only a warning")
+    func tooLarge() async {
+        let code = "def f():\n" + String(repeating: "    x = 1\n", count: 60) + "    return x"
+        let found = await issues(code, atom("python", estimatedLOC: 5))
+        #expect(found.map(\.severity) == [.warning])
+    }
+
+    @Test("a tool that runs too long is cut at the timeout")
+    func timeout() async throws {
+        let runner = ToolRunner(timeout: .milliseconds(300))
+        let run = try await runner.run("sleep", ["10"], files: [:])
+        #expect(run.timedOut)
+    }
+
+    @Test("the tool's environment holds no API key")
+    func cleanEnvironment() async throws {
+        let run = try await ToolRunner(timeout: .seconds(5)).run("env", [], files: [:])
+        let names = run.output.split(separator: "\n").map { $0.split(separator: "=").first.map(String.init) ?? "" }
+        #expect(Set(names) == ["PATH", "HOME", "TMPDIR", "LANG"])
+    }
+}
