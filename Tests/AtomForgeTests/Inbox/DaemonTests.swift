@@ -1,0 +1,164 @@
+import AtomForge
+import Foundation
+import Glibc
+import Testing
+
+/// `atomforge watch` as a daemon, against the scripted server: real inotify, real renames, real signals.
+@Suite("atomforge watch", .serialized)
+struct DaemonTests {
+    let server: ScriptedServer
+    let folder: String
+
+    init() async throws {
+        server = ScriptedServer(try await ServerProcess.scripted())
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        try """
+            provider:
+              base_url: \(server.baseURL)/v1
+              max_retries: 2
+            execution:
+              max_workers: 8
+            """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Starts a daemon in the test folder; its log is kept in `log`.
+    func startDaemon(_ log: String = "daemon.log") throws -> ChildProcess {
+        try ChildProcess.spawn(
+            CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"],
+            environment: ProcessInfo.processInfo.environment, workingDirectory: folder, output: .file(folder + "/" + log))
+    }
+
+    func plan(_ id: String, atoms: String = "  - {id: one, name: one, description: d}") -> String {
+        "plan: \(id)\nlanguage: python\natoms:\n\(atoms)\n"
+    }
+
+    /// Writes a plan the safe way: a dotfile, then a rename into the inbox.
+    func drop(_ text: String, as name: String) throws {
+        let temporary = folder + "/inbox/.\(name).tmp"
+        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+        guard rename(temporary, folder + "/inbox/" + name) == 0 else { throw POSIXError(.EIO) }
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + relative) }
+
+    /// Waits until `condition` holds, for at most `limit`.
+    func waitUntil(_ limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+
+    func good(_ name: String) -> [String: any Sendable] { ["reply": "```python\ndef \(name)():\n    return 1\n```"] }
+
+    func requests(for name: String) async throws -> Int {
+        try await server.requests().filter { $0.lastUserText.contains("defines `\(name)`") }.count
+    }
+
+    func summaries() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/outbox")) ?? []
+        return names.filter { exists("outbox/\($0)/summary.json") }.sorted()
+    }
+
+    @Test("takes a plan present at start, one renamed in, one written in place; rejects a bad file with its error")
+    func intake() async throws {
+        try await server.script(Array(repeating: good("one"), count: 3))
+        try plan("early").write(toFile: folder + "/inbox/early.yaml", atomically: false, encoding: .utf8)
+        try "atoms: [".write(toFile: folder + "/inbox/broken.yaml", atomically: false, encoding: .utf8)
+        let daemon = try startDaemon()
+        #expect(try await waitUntil { exists("outbox/early/summary.json") })
+        try drop(plan("renamed"), as: "renamed.yaml")
+        // Written in place: created, then written, then closed (IN_CLOSE_WRITE).
+        _ = FileManager.default.createFile(atPath: folder + "/inbox/in-place.yaml", contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: folder + "/inbox/in-place.yaml"))
+        handle.write(Data(plan("in-place").utf8))
+        try handle.close()
+        #expect(try await waitUntil { exists("outbox/renamed/summary.json") && exists("outbox/in-place/summary.json") })
+        #expect(exists("outbox/_rejected/broken.yaml"))
+        let error = try String(contentsOfFile: folder + "/outbox/_rejected/broken.yaml.error.txt", encoding: .utf8)
+        #expect(error.contains("broken.yaml:2:1: error: not valid YAML or JSON"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/inbox").isEmpty)
+        #expect(exists("outbox/early/plan.yaml"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.wait() == 0)
+        await server.server.stop()
+    }
+
+    @Test("50 plans renamed in at once are each processed exactly once")
+    func fiftyAtOnce() async throws {
+        try await server.script(Array(repeating: good("one"), count: 60))
+        let daemon = try startDaemon()
+        try await Task.sleep(for: .milliseconds(300))
+        for index in 0..<50 { try drop(plan("bulk-\(index)"), as: "bulk-\(index).yaml") }
+        #expect(try await waitUntil { summaries().count >= 50 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(summaries() == (0..<50).map { "bulk-\($0)" }.sorted())
+        #expect(try await requests(for: "one") == 50)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.wait() == 0)
+        await server.server.stop()
+    }
+
+    @Test("two daemons on one inbox take each plan once")
+    func twoDaemons() async throws {
+        try await server.script(Array(repeating: good("one"), count: 40))
+        let first = try startDaemon("first.log")
+        let second = try startDaemon("second.log")
+        try await Task.sleep(for: .milliseconds(400))
+        for index in 0..<30 { try drop(plan("shared-\(index)"), as: "shared-\(index).yaml") }
+        #expect(try await waitUntil { summaries().count >= 30 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(summaries() == (0..<30).map { "shared-\($0)" }.sorted())
+        #expect(try await requests(for: "one") == 30)
+        let logs = try String(contentsOfFile: folder + "/first.log", encoding: .utf8)
+            + String(contentsOfFile: folder + "/second.log", encoding: .utf8)
+        #expect(logs.components(separatedBy: "claimed plan").count - 1 == 30)
+        first.signal(SIGTERM)
+        second.signal(SIGTERM)
+        #expect(await first.wait() == 0)
+        #expect(await second.wait() == 0)
+        await server.server.stop()
+    }
+
+    @Test("SIGTERM mid-plan exits 0; the next start finishes the plan without repeating passed atoms")
+    func gracefulShutdownAndResume() async throws {
+        try await server.script([good("fast")], match: "defines `fast`")
+        try await server.script([good("slow").merging(["delay_ms": 1500]) { $1 }], match: "defines `slow`")
+        try await server.script([good("after")], match: "defines `after`")
+        let daemon = try startDaemon()
+        try drop(
+            plan(
+                "interrupted",
+                atoms: """
+                      - {id: fast, name: fast, description: d}
+                      - {id: slow, name: slow, description: d}
+                      - {id: after, name: after, description: d, depends_on: [fast, slow]}
+                    """), as: "interrupted.yaml")
+        #expect(
+            try await waitUntil {
+                let slow = try await requests(for: "slow")
+                let fast = try await requests(for: "fast")
+                return slow == 1 && fast == 1
+            })
+        daemon.signal(SIGTERM)
+        #expect(await daemon.wait() == 0)
+        #expect(try await requests(for: "after") == 0)
+        #expect(!exists("outbox/interrupted/summary.json"))
+        let journal = try String(contentsOfFile: folder + "/outbox/interrupted/journal.jsonl", encoding: .utf8)
+        #expect(journal.split(separator: "\n").count == 2, "the call in flight finished and was journaled")
+
+        let restarted = try startDaemon("restart.log")
+        #expect(try await waitUntil { exists("outbox/interrupted/summary.json") })
+        #expect(try await requests(for: "fast") == 1)
+        #expect(try await requests(for: "slow") == 1)
+        #expect(try await requests(for: "after") == 1)
+        let summary = try String(contentsOfFile: folder + "/outbox/interrupted/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"status\" : \"passed\""))
+        restarted.signal(SIGTERM)
+        #expect(await restarted.wait() == 0)
+        await server.server.stop()
+    }
+}
