@@ -58,6 +58,17 @@ extension PipelineConfig {
         require(
             budget.tokensPerPlan >= 0, "budget.tokens_per_plan",
             "must be 0 (no cap) or more (found \(budget.tokensPerPlan))")
+        require(
+            validation.memoryMB >= 64, "validation.memory_mb", "must be at least 64 (found \(validation.memoryMB))")
+        require(
+            validation.maxProcesses >= 1, "validation.max_processes",
+            "must be at least 1 (found \(validation.maxProcesses))")
+        require(
+            validation.concurrency >= 0, "validation.concurrency",
+            "must be 0 (one per core) or more (found \(validation.concurrency))")
+        for command in validation.commands {
+            require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
+        }
         require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
         require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
         return problems

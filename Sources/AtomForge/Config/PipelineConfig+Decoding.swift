@@ -108,13 +108,51 @@ extension ExecutionSettings: Decodable {
 
 extension ValidationSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
+        case isolation, commands, concurrency
         case timeoutSeconds = "timeout_s"
+        case memoryMB = "memory_mb"
+        case maxProcesses = "max_processes"
+        case runTests = "run_tests"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        timeoutSeconds = try container.decode(.timeoutSeconds, or: ValidationSettings().timeoutSeconds)
+        let defaults = ValidationSettings()
+        timeoutSeconds = try container.decode(.timeoutSeconds, or: defaults.timeoutSeconds)
+        memoryMB = try container.decode(.memoryMB, or: defaults.memoryMB)
+        maxProcesses = try container.decode(.maxProcesses, or: defaults.maxProcesses)
+        runTests = try container.decode(.runTests, or: defaults.runTests)
+        concurrency = try container.decode(.concurrency, or: defaults.concurrency)
+        commands = try container.decode(.commands, or: defaults.commands)
+        let isolationName = try container.decode(.isolation, or: defaults.isolation.rawValue)
+        guard let isolation = Sandbox.Isolation(rawValue: isolationName) else {
+            let allowed = Sandbox.Isolation.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.isolation],
+                    debugDescription: "validation.isolation: unknown isolation '\(isolationName)'; use one of \(allowed)"))
+        }
+        self.isolation = isolation
+    }
+}
+
+extension CommandSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, run, languages
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        // `run` is a list of arguments, or one string split at spaces.
+        if let line = try? container.decode(String.self, forKey: .run) {
+            run = line.split(separator: " ").map(String.init)
+        } else {
+            run = try container.decode([String].self, forKey: .run)
+        }
+        languages = try container.decode(.languages, or: [])
     }
 }
 

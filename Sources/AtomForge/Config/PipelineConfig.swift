@@ -72,12 +72,41 @@ public struct ExecutionSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// Limits for the tools that check generated code.
+/// The checks every attempt goes through, and the limits of the sandbox that runs them.
 public struct ValidationSettings: Sendable, Equatable {
     /// Wall-clock limit of one validator run on one attempt.
     public var timeoutSeconds = 30.0
+    /// Data-size limit of a validator run, in MiB.
+    public var memoryMB = 2048
+    /// Processes and threads a validator run may have at once (enforced when AtomForge runs as root, by running
+    /// the code as an unprivileged user).
+    public var maxProcesses = 256
+    /// `auto` (the strongest available), `bubblewrap`, `unshare` or `none`.
+    public var isolation = Sandbox.Isolation.auto
+    /// Run each atom's `tests` with its code and its dependencies' code in scope.
+    public var runTests = true
+    /// Validator runs at once across the process; 0 means one per core.
+    public var concurrency = 0
+    /// Programs run on each attempt's file; non-zero exit fails the attempt.
+    public var commands: [CommandSettings] = []
 
     public init() {}
+}
+
+/// A `validation.commands` entry: any program run on the atom's file.
+public struct CommandSettings: Sendable, Equatable {
+    /// A short name for reports.
+    public var name: String
+    /// The command line; `{file}` is replaced by the file holding the atom's code (dependencies first).
+    public var run: [String]
+    /// The languages it applies to; empty means all.
+    public var languages: [String] = []
+
+    public init(name: String, run: [String], languages: [String] = []) {
+        self.name = name
+        self.run = run
+        self.languages = languages
+    }
 }
 
 /// Where plans arrive and results go; relative paths are relative to the config file's folder.

@@ -82,7 +82,7 @@ public struct AtomGenerator: Sendable {
                     number: number, temperature: temperature, maxTokens: maxTokens, tokens: reply.usage,
                     latencyS: reply.latency.seconds, transportRetries: reply.transportRetries,
                     stopReason: reply.stopReason, truncated: reply.isTruncated, code: code, issues: issues,
-                    passed: passed))
+                    passed: passed, isolation: reply.isTruncated ? nil : validators.isolation))
             logger.info(
                 "attempt \(number) of \(atom.id): \(passed ? "passed" : "failed")",
                 metadata: ["tokens": "\(reply.usage.input)+\(reply.usage.output)"])

@@ -24,10 +24,13 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var code: String
     public var issues: [ValidationIssue]
     public var passed: Bool
+    /// How the validators' runs of this code were contained (sandbox, limits).
+    public var isolation: String?
 
     public init(
         number: Int, temperature: Double?, maxTokens: Int, tokens: TokenUsage, latencyS: Double, transportRetries: Int,
-        stopReason: String, truncated: Bool, code: String, issues: [ValidationIssue], passed: Bool
+        stopReason: String, truncated: Bool, code: String, issues: [ValidationIssue], passed: Bool,
+        isolation: String? = nil
     ) {
         self.number = number
         self.temperature = temperature
@@ -40,6 +43,7 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
         self.code = code
         self.issues = issues
         self.passed = passed
+        self.isolation = isolation
     }
 
     /// The issues that failed the attempt.

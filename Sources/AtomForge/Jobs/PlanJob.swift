@@ -21,7 +21,8 @@ public struct EngineServices: Sendable {
         self.config = config
         self.client = client
         workerSlots = AsyncSemaphore(permits: config.execution.maxWorkers)
-        validationSlots = AsyncSemaphore(permits: max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        validationSlots = AsyncSemaphore(permits: config.validation.concurrency > 0 ? config.validation.concurrency : cores)
         self.validators = validators ?? .standard(config.validation)
         self.schedulingMode = schedulingMode
         self.logger = logger

@@ -28,8 +28,7 @@ public struct SyntaxValidator: Validator {
     }
 
     /// The syntax check for `language`, or nil when AtomForge has none for it.
-    public static func forLanguage(_ language: String, timeout: Duration) -> SyntaxValidator? {
-        let runner = ToolRunner(timeout: timeout)
+    public static func forLanguage(_ language: String, runner: ToolRunner) -> SyntaxValidator? {
         switch language {
         case "python":
             return SyntaxValidator(

@@ -1,9 +1,10 @@
 import Foundation
 import Glibc
 
-/// Runs a validator's program in a scratch folder of its own, with a clean environment, a wall-clock timeout and a
-/// cap on the output kept. The environment holds only `PATH`, `HOME`/`TMPDIR` (the scratch folder) and a locale, so
-/// no API key can reach a tool or the code it looks at.
+/// Runs a validator's program in a scratch folder of its own, inside the ``Sandbox``, with a clean environment, a
+/// wall-clock timeout and a cap on the output kept. The environment holds only `PATH`, `HOME`/`TMPDIR` (the scratch
+/// folder) and a locale, so no API key can reach a tool or the code it looks at. The scratch folder is removed
+/// afterwards.
 public struct ToolRunner: Sendable {
     /// What a run produced.
     public struct Run: Sendable {
@@ -14,10 +15,12 @@ public struct ToolRunner: Sendable {
     }
 
     public var timeout: Duration
+    public var sandbox: Sandbox
     public var outputLimit = 16 * 1024
 
-    public init(timeout: Duration) {
+    public init(timeout: Duration, sandbox: Sandbox = Sandbox(isolation: .auto)) {
         self.timeout = timeout
+        self.sandbox = sandbox
     }
 
     /// Writes `files` (name → contents) into a fresh scratch folder, runs `executable arguments…` there, and
@@ -30,13 +33,17 @@ public struct ToolRunner: Sendable {
         for (name, contents) in files {
             try? contents.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
         }
-        let outputPath = scratch.path + "/.output"
+        // The output goes outside the scratch folder, where the sandboxed program cannot reach it.
+        let outputPath = scratch.path + ".output"
+        defer { unlink(outputPath) }
         let environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",
         ]
+        let command = sandbox.wrap([executable] + arguments, scratch: scratch.path, environment: environment)
         let child = try ChildProcess.spawn(
-            executable, arguments, environment: environment, workingDirectory: scratch.path, output: .file(outputPath))
+            command[0], Array(command.dropFirst()), environment: environment, workingDirectory: scratch.path,
+            output: .file(outputPath))
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while child.isRunning {
@@ -70,6 +77,8 @@ struct Scratch {
             throw ChildProcessError(executable: "mkdtemp", reason: String(cString: strerror(errno)))
         }
         path = String(cString: made)
+        // The sandboxed program may run as an unprivileged user: it must be able to write here (and only here).
+        chmod(path, 0o777)
     }
 
     func remove() {

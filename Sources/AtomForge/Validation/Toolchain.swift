@@ -14,14 +14,20 @@ public enum Toolchain {
 }
 
 extension ValidatorChain {
-    /// The built-in chain: structure first, then each language's syntax check whose tool is installed.
+    /// The chain `settings` describe: structure first, then each language's syntax check whose tool is installed,
+    /// then the atom's tests, then the configured commands; all in one sandbox.
     public static func standard(_ settings: ValidationSettings) -> ValidatorChain {
+        let sandbox = Sandbox(
+            isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
+            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1)
+        let runner = ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
         var validators: [any Validator] = [StructuralValidator()]
-        let timeout = Duration.seconds(settings.timeoutSeconds)
         for (language, tool) in [("python", "python3"), ("swift", "swiftc"), ("javascript", "node"), ("typescript", "tsc")]
         where Toolchain.find(tool) != nil {
-            if let validator = SyntaxValidator.forLanguage(language, timeout: timeout) { validators.append(validator) }
+            if let validator = SyntaxValidator.forLanguage(language, runner: runner) { validators.append(validator) }
         }
-        return ValidatorChain(validators)
+        if settings.runTests { validators.append(AtomTestValidator(runner: runner)) }
+        validators += settings.commands.map { CommandValidator($0, runner: runner) }
+        return ValidatorChain(validators, isolation: sandbox.description)
     }
 }

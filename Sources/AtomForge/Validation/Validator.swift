@@ -24,9 +24,12 @@ public protocol Validator: Sendable {
 /// Validators run in order; a critical issue stops the chain, since later checks of broken code only add noise.
 public struct ValidatorChain: Sendable {
     public var validators: [any Validator]
+    /// How the code these validators run is contained, as each attempt's report states it.
+    public var isolation: String
 
-    public init(_ validators: [any Validator]) {
+    public init(_ validators: [any Validator], isolation: String = "none: no code is run") {
         self.validators = validators
+        self.isolation = isolation
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
@@ -34,7 +37,10 @@ public struct ValidatorChain: Sendable {
         for validator in validators where validator.applies(to: subject.atom) {
             let found = await validator.validate(subject)
             issues += found
-            if found.contains(where: { $0.severity == .critical }) { break }
+            // Tests of code that does not even parse only repeat the parser's complaint.
+            if found.contains(where: { $0.severity == .critical || ($0.severity.fails && validator is SyntaxValidator) }) {
+                break
+            }
         }
         return issues
     }

@@ -223,4 +223,36 @@ struct RunEndToEndTests {
         #expect(try await requests(for: "b2").count == 1)
         await server.server.stop()
     }
+
+    @Test("a failing test is fed back with the assertion and fixed on a later attempt")
+    func testFailureFedBack() async throws {
+        try config()
+        try write(
+            """
+            plan: tested
+            language: python
+            atoms:
+              - id: slug
+                name: slug
+                description: lowercase words joined by '-'
+                tests: |
+                  assert slug("Hello World") == "hello-world"
+            """, to: "plan.yaml")
+        try await server.script(
+            [
+                ["reply": fenced("def slug(text):\n    return text.lower().replace(' ', '_')")],
+                ["reply": fenced("def slug(text):\n    return '-'.join(text.lower().split())")],
+            ], match: "defines `slug`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)")
+        let sent = try await requests(for: "slug")
+        #expect(sent.count == 2)
+        #expect(sent[1].lastUserText.contains("test failed at tests line 1: assert slug(\"Hello World\") == \"hello-world\""))
+        #expect(sent[1].lastUserText.contains("got:      slug('Hello World') == 'hello_world'"))
+        let report = try json("outbox/tested/atoms/slug/report.json")
+        let attempts = try #require(report["attempts"] as? [[String: Any]])
+        #expect((attempts[0]["isolation"] as? String)?.hasPrefix("bubblewrap") == true)
+        #expect(attempts.map { $0["passed"] as? Bool } == [false, true])
+        await server.server.stop()
+    }
 }

@@ -56,10 +56,22 @@ struct SchedulerTests {
 
     @Test("an atom starts as soon as its own dependencies pass, without waiting for its level")
     func noLevelBarrier() async {
-        // a is slow; b → c is a fast chain on the same levels. c must not wait for a.
+        // a is slow: it finishes only once c has started (or after 5 s). b → c is a chain on the same levels, so with
+        // dependency scheduling c starts while a is still running.
         let graph = DependencyGraph(ids: ["a", "b", "c"], dependencies: [[], [], ["b"]])
         let trace = Trace()
-        _ = await run(graph, workers: 4, delays: ["a": .milliseconds(300)], trace: trace)
+        _ = await Scheduler(maxInFlight: 4).run(graph) { index throws(GenerationStop) in
+            let id = graph.ids[index]
+            trace.begin(id)
+            if id == "a" {
+                let deadline = ContinuousClock.now + .seconds(5)
+                while !trace.started.contains("c"), ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            trace.end(id)
+            return AtomResult(id: id, status: .passed)
+        } record: { _, _ in }
         let events = trace.events.withLock { $0 }
         #expect(events.firstIndex(of: "start c")! < events.firstIndex(of: "end a")!)
     }
