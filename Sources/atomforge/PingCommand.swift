@@ -25,32 +25,43 @@ struct PingCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
-        let settings: PipelineConfig
-        do {
-            settings = try PipelineConfig.load(fromFile: config)
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
-        }
+        guard let settings = loadConfig(config) else { throw ExitCode(2) }
         let provider = settings.provider
         print("provider: \(provider.kind.rawValue) at \(provider.baseURL)")
         print("model:    \(provider.model)")
+        let client: ModelClient
         do {
-            let client = try ModelClient.make(
+            client = try ModelClient.make(
                 settings: provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
                 environment: ProcessInfo.processInfo.environment, logger: logger)
-            let request = ModelRequest(
-                prompt: "Reply with the single word: pong", maxTokens: 16, temperature: provider.sampling ? 0 : nil)
-            let reply = try await client.complete(request)
-            print("answer:   \(reply.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(60)) (\(reply.stopReason))")
-            print("served:   \(reply.model)")
-            print("latency:  \(String(format: "%.3f", Double(reply.latency.components.seconds) + Double(reply.latency.components.attoseconds) / 1e18)) s")
-            print("tokens:   \(reply.usage.input) in, \(reply.usage.output) out")
-            if reply.transportRetries > 0 { print("retries:  \(reply.transportRetries)") }
         } catch {
             printError("ping failed: \(error)")
             throw ExitCode(1)
         }
+        let server: LocalServer?
+        do {
+            server = try await ServiceRuntime.startModelServer(settings, logger: logger)
+        } catch {
+            throw ExitCode(2)
+        }
+        let code = try await ServiceRuntime.run(server.map { [$0] } ?? [], logger: logger) {
+            let request = ModelRequest(
+                prompt: "Reply with the single word: pong", maxTokens: 16, temperature: provider.sampling ? 0 : nil)
+            do {
+                let reply = try await client.complete(request)
+                let answer = reply.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(60)
+                print("answer:   \(answer) (\(reply.stopReason))")
+                print("served:   \(reply.model)")
+                print("latency:  \(String(format: "%.3f", reply.latency.seconds)) s")
+                print("tokens:   \(reply.usage.input) in, \(reply.usage.output) out")
+                if reply.transportRetries > 0 { print("retries:  \(reply.transportRetries)") }
+                return 0
+            } catch {
+                printError("ping failed: \(error)")
+                return 1
+            }
+        }
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

@@ -1,6 +1,8 @@
 import AtomForge
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// `atomforge run PLAN`: one plan in the foreground, with the same engine and outbox as the daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -11,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
             Generates every atom in dependency order, validates it, retries failures with the errors fed back, and \
             writes outbox/<plan>/: src/ (the assembled files), atoms/<id>/ (code and report.json), review/ (what \
             did not pass), summary.json, summary.md and progress.json. Running an interrupted plan again continues \
-            it without calling the model for atoms already finished.
+            it without calling the model for atoms already finished. With a `server:` section in the config, the \
+            model server is started first and stopped at the end.
 
             Example:
               atomforge run examples/plans/textkit.yaml --config pipeline.yaml
@@ -37,27 +40,56 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
-        let settings: PipelineConfig
-        do {
-            settings = try PipelineConfig.load(fromFile: config)
-        } catch {
-            printError(error.description)
+        guard let settings = loadConfig(config) else { throw ExitCode(2) }
+        // An invalid plan is reported before any server starts or any model is called.
+        let check = PlanChecker.check(fileAt: plan)
+        guard check.validPlan != nil else {
+            for diagnostic in check.diagnostics { print("\(plan):\(diagnostic)") }
             throw ExitCode(2)
         }
-        let client: ModelClient
-        do {
-            client = try ModelClient.make(
-                settings: settings.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
-                environment: ProcessInfo.processInfo.environment, logger: logger)
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
-        }
+        guard let client = makeClient(settings, logger: logger) else { throw ExitCode(2) }
         let services = EngineServices(
             config: settings, client: client, schedulingMode: Scheduler.Mode(rawValue: scheduling) ?? .dependency,
             logger: logger)
-        let outcome = await PlanJob.run(planAt: plan, outbox: outbox ?? settings.outboxPath, services: services)
-        for message in outcome.messages { print(message) }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        let server: LocalServer?
+        do {
+            server = try await ServiceRuntime.startModelServer(settings, logger: logger)
+        } catch {
+            throw ExitCode(2)
+        }
+        let planPath = plan
+        let outboxPath = outbox ?? settings.outboxPath
+        let code = try await ServiceRuntime.run(server.map { [$0] } ?? [], logger: logger) {
+            await withGracefulShutdownHandler {
+                let outcome = await PlanJob.run(planAt: planPath, outbox: outboxPath, services: services)
+                for message in outcome.messages { print(message) }
+                return outcome.exitCode
+            } onGracefulShutdown: {
+                services.stop.request()
+            }
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// The config at `path`, or nil after printing every problem it has.
+func loadConfig(_ path: String) -> PipelineConfig? {
+    do {
+        return try PipelineConfig.load(fromFile: path)
+    } catch {
+        printError(error.description)
+        return nil
+    }
+}
+
+/// The model client the config describes, or nil after printing what to fix (a missing key variable).
+func makeClient(_ settings: PipelineConfig, logger: Logger) -> ModelClient? {
+    do {
+        return try ModelClient.make(
+            settings: settings.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
+            environment: ProcessInfo.processInfo.environment, logger: logger)
+    } catch {
+        printError(error.description)
+        return nil
     }
 }

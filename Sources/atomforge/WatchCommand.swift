@@ -36,30 +36,25 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
-        let settings: PipelineConfig
-        do {
-            settings = try PipelineConfig.load(fromFile: config)
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
-        }
-        let client: ModelClient
-        do {
-            client = try ModelClient.make(
-                settings: settings.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
-                environment: ProcessInfo.processInfo.environment, logger: logger)
-        } catch {
-            printError(error.description)
+        guard let settings = loadConfig(config), let client = makeClient(settings, logger: logger) else {
             throw ExitCode(2)
         }
         let services = EngineServices(config: settings, client: client, logger: logger)
+        let server: LocalServer?
+        do {
+            server = try await ServiceRuntime.startModelServer(settings, logger: logger)
+        } catch {
+            throw ExitCode(2)
+        }
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
             gracePeriod: .seconds(gracePeriod), logger: logger)
+        // Listed first, the model server is shut down last: after the inbox has finished its calls in flight.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: inbox)], gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [], logger: logger))
+                services: (server.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                    + [.init(service: inbox)],
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -69,6 +69,16 @@ extension PipelineConfig {
         for command in validation.commands {
             require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }
+        if let server {
+            require((1...65535).contains(server.port), "server.port", "must be a TCP port from 1 to 65535 (found \(server.port))")
+            require(
+                server.startupTimeoutSeconds > 0, "server.startup_timeout_s",
+                "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")
+            require(!server.command.isEmpty, "server.command", "must name the program that serves the model")
+        }
+        require(
+            provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0, "provider",
+            "prices per million tokens must be 0 or more")
         require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
         require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
         return problems

@@ -7,7 +7,7 @@ extension KeyedDecodingContainer {
 
 extension PipelineConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, generation, execution, validation, paths, budget
+        case provider, generation, execution, validation, paths, budget, server
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,6 +19,7 @@ extension PipelineConfig: Decodable {
         validation = try container.decode(.validation, or: ValidationSettings())
         paths = try container.decode(.paths, or: PathSettings())
         budget = try container.decode(.budget, or: BudgetSettings())
+        server = try container.decodeIfPresent(ServerSettings.self, forKey: .server)
     }
 }
 
@@ -31,6 +32,8 @@ extension ProviderSettings: Decodable {
         case timeoutSeconds = "timeout_s"
         case connectTimeoutSeconds = "connect_timeout_s"
         case maxRetries = "max_retries"
+        case inputPricePerMillion = "input_price_per_million"
+        case outputPricePerMillion = "output_price_per_million"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +62,8 @@ extension ProviderSettings: Decodable {
         connectTimeoutSeconds = try container.decode(.connectTimeoutSeconds, or: defaults.connectTimeoutSeconds)
         maxRetries = try container.decode(.maxRetries, or: defaults.maxRetries)
         sampling = try container.decode(.sampling, or: defaults.sampling)
+        inputPricePerMillion = try container.decode(.inputPricePerMillion, or: 0)
+        outputPricePerMillion = try container.decode(.outputPricePerMillion, or: 0)
     }
 }
 
@@ -179,5 +184,26 @@ extension BudgetSettings: Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         tokensPerPlan = try container.decode(.tokensPerPlan, or: BudgetSettings().tokensPerPlan)
+    }
+}
+
+extension ServerSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case command, arguments, port, restart
+        case readyURL = "ready_url"
+        case startupTimeoutSeconds = "startup_timeout_s"
+        case requiredFiles = "required_files"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        command = try container.decode(String.self, forKey: .command)
+        port = try container.decode(Int.self, forKey: .port)
+        arguments = try container.decode(.arguments, or: [])
+        readyURL = try container.decodeIfPresent(String.self, forKey: .readyURL)
+        startupTimeoutSeconds = try container.decode(.startupTimeoutSeconds, or: 120)
+        requiredFiles = try container.decode(.requiredFiles, or: [])
+        restart = try container.decode(.restart, or: true)
     }
 }

@@ -49,7 +49,8 @@ extension PipelineConfig {
     /// The outbox folder, resolved against the config file's folder.
     public var outboxPath: String { resolve(paths.outbox) }
 
-    private func resolve(_ path: String) -> String {
+    /// A path from the config, resolved against the config file's folder.
+    public func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).path
     }
 }

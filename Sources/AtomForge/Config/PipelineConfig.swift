@@ -10,6 +10,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var validation = ValidationSettings()
     public var paths = PathSettings()
     public var budget = BudgetSettings()
+    /// A local model server AtomForge starts and stops itself (the embedded default); nil for a remote provider.
+    public var server: ServerSettings?
     /// The folder of the file this came from; relative paths in it are relative to this folder.
     public var directory = "."
 
@@ -33,6 +35,10 @@ public struct ProviderSettings: Sendable, Equatable {
     public var maxRetries = 4
     /// False for models that reject sampling parameters: temperature is then never sent.
     public var sampling = true
+    /// US dollars per million input tokens, for the cost line of summaries; 0 when unknown.
+    public var inputPricePerMillion = 0.0
+    /// US dollars per million output tokens.
+    public var outputPricePerMillion = 0.0
 
     public init() {}
 }
@@ -123,4 +129,26 @@ public struct BudgetSettings: Sendable, Equatable {
     public var tokensPerPlan = 0
 
     public init() {}
+}
+
+/// A model server AtomForge starts when it needs the provider, waits for, restarts if it dies, and stops on exit:
+/// llama.cpp's `llama-server` by default, or `vllm serve`, `ollama serve`…
+public struct ServerSettings: Sendable, Equatable {
+    /// The program; a relative path is relative to the config file's folder.
+    public var command: String
+    /// Its arguments; `{port}` becomes ``port``, and relative paths of files listed in ``requiredFiles`` are resolved.
+    public var arguments: [String] = []
+    public var port: Int
+    /// Polled until it answers 200; default `http://127.0.0.1:{port}/health`.
+    public var readyURL: String?
+    public var startupTimeoutSeconds = 120.0
+    /// Files that must exist before starting (the model weights): a clear error instead of a server that dies.
+    public var requiredFiles: [String] = []
+    /// Restart the server when it dies while AtomForge runs.
+    public var restart = true
+
+    public init(command: String, port: Int) {
+        self.command = command
+        self.port = port
+    }
 }

@@ -28,6 +28,8 @@ struct RunSummary: Encodable {
     /// Atoms by the number of attempts they took: `{"1": 7, "2": 1}`.
     var attemptsHistogram: [String: Int]
     var tokens: TokenUsage
+    /// US dollars, when `provider.*_price_per_million` are set.
+    var costUsd: Double?
     var durationS: Double
     var finishedAt: String
     var atoms: [AtomLine]
@@ -59,6 +61,11 @@ struct RunSummary: Encodable {
         self.attempts = attempts
         attemptsHistogram = histogram
         self.tokens = tokens
+        if provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0 {
+            let cost = Double(tokens.input) * provider.inputPricePerMillion / 1e6
+                + Double(tokens.output) * provider.outputPricePerMillion / 1e6
+            costUsd = (cost * 10_000).rounded() / 10_000
+        }
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
         status = counts.passed == plan.atoms.count ? "passed" : "failed"
@@ -73,7 +80,9 @@ struct RunSummary: Encodable {
         text += "|---|---|---|---|---|---|---|---|\n"
         text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
         text += "\(tokens.input) | \(tokens.output) | \(String(format: "%.1f", durationS)) s |\n\n"
-        text += "Model: \(model) (\(provider)).\n\n## Attempts per atom\n\n"
+        text += "Model: \(model) (\(provider))."
+        if let costUsd { text += String(format: " Cost: $%.4f.", costUsd) }
+        text += "\n\n## Attempts per atom\n\n"
         for key in attemptsHistogram.keys.sorted(by: { Int($0)! < Int($1)! }) {
             text += "- \(key): \(attemptsHistogram[key]!) atom\(attemptsHistogram[key]! == 1 ? "" : "s")\n"
         }

@@ -1,0 +1,59 @@
+import AtomForge
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// Runs a command's work as a service group: the configured model server first (started and ready before anything
+/// else), then the work itself. SIGTERM and SIGINT shut the group down gracefully, in reverse order, so the model
+/// server is stopped last and never outlives AtomForge.
+enum ServiceRuntime {
+    /// Starts the model server `settings` describe, if any; nil when the provider is remote.
+    static func startModelServer(_ settings: PipelineConfig, logger: Logger) async throws -> LocalServer? {
+        guard let server = settings.server else { return nil }
+        let local = LocalServer(
+            settings: server, configDirectory: settings.directory,
+            logPath: settings.outboxPath + "/_server/model-server.log", logger: logger)
+        do {
+            try await local.start()
+        } catch {
+            printError("cannot start the model server: \(error)")
+            throw ExitCode2()
+        }
+        return local
+    }
+
+    /// Runs `services` and then `work` in one group; returns `work`'s exit code.
+    static func run(
+        _ services: [any Service], logger: Logger, work: @escaping @Sendable () async -> Int32
+    ) async throws -> Int32 {
+        let job = JobService(work: work)
+        var configurations = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        configurations.append(.init(service: job, successTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+                logger: logger))
+        try await group.run()
+        return job.exitCode.withLock { $0 }
+    }
+}
+
+/// A service that does one job and ends, which ends the group.
+final class JobService: Service {
+    let work: @Sendable () async -> Int32
+    let exitCode = Mutex<Int32>(0)
+
+    init(work: @escaping @Sendable () async -> Int32) {
+        self.work = work
+    }
+
+    func run() async throws {
+        let code = await work()
+        exitCode.withLock { $0 = code }
+    }
+}
+
+/// Exit status 2 (invalid config or a model server that cannot start), after the message has been printed.
+struct ExitCode2: Error {}
