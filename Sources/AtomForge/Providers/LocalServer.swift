@@ -24,6 +24,9 @@ public final class LocalServer: Service, Sendable {
         self.logger = logger
     }
 
+    /// The running server's process id, if one was started.
+    public var pid: pid_t? { child.withLock { $0?.pid } }
+
     public var readyURL: String { settings.readyURL ?? "http://127.0.0.1:\(settings.port)/health" }
 
     private func resolve(_ path: String) -> String {

@@ -1,0 +1,112 @@
+import AtomForge
+import Foundation
+import Glibc
+import Logging
+import Testing
+
+/// The managed model server, with the scripted server standing in for llama-server.
+@Suite("managed model server", .serialized)
+struct LocalServerTests {
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).log").path
+
+    func settings(_ command: String, _ arguments: [String], port: Int) -> ServerSettings {
+        var settings = ServerSettings(command: command, port: port)
+        settings.arguments = arguments
+        settings.startupTimeoutSeconds = 20
+        return settings
+    }
+
+    func scriptedServer(port: Int) -> ServerSettings {
+        settings("python3", [RepositoryFiles.path("Tests/Servers/scripted_server.py"), "--port", "{port}"], port: port)
+    }
+
+    func isAlive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 }
+
+    @Test("starts the server, waits until it is ready, keeps its log, and stops it")
+    func startAndStop() async throws {
+        let server = LocalServer(
+            settings: scriptedServer(port: try ServerProcess.freePort()), configDirectory: "/", logPath: logPath,
+            logger: logger)
+        try await server.start()
+        let response = try await CurlTransport().send(HTTPRequest(url: server.readyURL))
+        #expect(response.status == 200)
+        #expect(server.logTail().contains("READY"))
+        let pid = try #require(server.pid)
+        await server.stop()
+        #expect(!isAlive(pid))
+    }
+
+    @Test("a port already in use is a clear error")
+    func portInUse() async throws {
+        let other = try await ServerProcess.scripted()
+        let server = LocalServer(settings: scriptedServer(port: other.port), configDirectory: "/", logPath: logPath, logger: logger)
+        await #expect {
+            try await server.start()
+        } throws: { error in
+            "\(error)".contains("port \(other.port) is already in use")
+        }
+        await other.stop()
+    }
+
+    @Test("a missing model file is named, with the command that installs it")
+    func missingModel() async throws {
+        var settings = scriptedServer(port: try ServerProcess.freePort())
+        settings.requiredFiles = [".local/models/absent.gguf"]
+        let server = LocalServer(settings: settings, configDirectory: "/srv/forge", logPath: logPath, logger: logger)
+        await #expect {
+            try await server.start()
+        } throws: { error in
+            "\(error)".contains("/srv/forge/.local/models/absent.gguf, which does not exist; run scripts/setup-local-model")
+        }
+    }
+
+    @Test("a server that never becomes ready is stopped and reported")
+    func neverReady() async throws {
+        var settings = settings("sleep", ["60"], port: try ServerProcess.freePort())
+        settings.startupTimeoutSeconds = 1
+        let server = LocalServer(settings: settings, configDirectory: "/", logPath: logPath, logger: logger)
+        await #expect {
+            try await server.start()
+        } throws: { error in
+            "\(error)".contains("did not become ready")
+        }
+        #expect(server.pid.map(isAlive) == false)
+    }
+
+    @Test("a server that exits at start is reported with its log")
+    func exitsAtStart() async throws {
+        let server = LocalServer(
+            settings: settings("sh", ["-c", "echo cannot load model >&2; exit 1"], port: try ServerProcess.freePort()),
+            configDirectory: "/", logPath: logPath, logger: logger)
+        await #expect {
+            try await server.start()
+        } throws: { error in
+            "\(error)".contains("exited while starting") && "\(error)".contains("cannot load model")
+        }
+    }
+
+    @Test("a server that dies is restarted; cancelling the service stops it")
+    func restart() async throws {
+        let server = LocalServer(
+            settings: scriptedServer(port: try ServerProcess.freePort()), configDirectory: "/", logPath: logPath,
+            logger: logger)
+        try await server.start()
+        let first = try #require(server.pid)
+        let watching = Task { try await server.run() }
+        kill(first, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while server.pid == first, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let second = try #require(server.pid)
+        #expect(second != first)
+        var status = 0
+        while status != 200, ContinuousClock.now < deadline {
+            status = (try? await CurlTransport().send(HTTPRequest(url: server.readyURL)))?.status ?? 0
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status == 200)
+        watching.cancel()
+        try await watching.value
+        #expect(!isAlive(second))
+    }
+}
