@@ -55,6 +55,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Benchmarks: `scripts/bench` runs this and writes BENCHMARKS.md.
+        .executableTarget(
+            name: "atomforge-bench",
+            dependencies: [
+                "AtomForge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AtomForgeTests",
             dependencies: [

@@ -162,6 +162,8 @@ class Script:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every response has Content-Length
+    # Headers and body go out as separate writes; without TCP_NODELAY, Nagle and delayed ACKs add 40 ms to each reply.
+    disable_nagle_algorithm = True
     server_version = "ScriptedLLMServer/1.0"
     script: Script  # set by main()
 

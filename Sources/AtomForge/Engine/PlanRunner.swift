@@ -37,7 +37,8 @@ public struct PlanRunner: Sendable {
         for (index, atom) in atoms.enumerated() {
             if let result = restored[atom.id], result.status != .blocked { finished[index] = result }
         }
-        let passedCode = PassedCode(restored.filter { $0.value.status == .passed }.compactMapValues(\.code))
+        let passedCode = PassedCode(
+            restored.filter { $0.value.status == .passed }.compactMapValues(\.code), atoms: atoms, graph: graph)
         let generator = self.generator
         let workerSlots = self.workerSlots
         let stop = generator.stop
@@ -52,7 +53,7 @@ public struct PlanRunner: Sendable {
                 await workerSlots.release()
                 throw .cancelled
             }
-            let context = await passedCode.context(for: index, atoms: atoms, graph: graph)
+            let context = await passedCode.context(for: index)
             let result: Result<AtomResult, GenerationStop>
             do throws(GenerationStop) {
                 result = .success(try await generator.generate(atoms[index], context: context))
@@ -72,33 +73,44 @@ public struct PlanRunner: Sendable {
 }
 
 /// The code of the atoms that have passed so far, from which each attempt's context is drawn.
+///
+/// Indexes are built once per plan (topological positions, atoms by file) so that gathering an atom's context costs
+/// in proportion to its own dependencies and file, not to the size of the plan.
 actor PassedCode {
     private var code: [String: String]
+    private let atoms: [Atom]
+    private let graph: DependencyGraph
+    private let position: [Int]
+    private let atomsInFile: [String: [Int]]
 
-    init(_ code: [String: String]) {
+    init(_ code: [String: String], atoms: [Atom], graph: DependencyGraph) {
         self.code = code
+        self.atoms = atoms
+        self.graph = graph
+        var position = Array(repeating: 0, count: atoms.count)
+        for (order, index) in graph.topologicalOrder.enumerated() { position[index] = order }
+        self.position = position
+        atomsInFile = Dictionary(grouping: atoms.indices, by: { atoms[$0].file })
     }
 
     func add(_ id: String, _ text: String) {
         code[id] = text
     }
 
-    func context(for index: Int, atoms: [Atom], graph: DependencyGraph) -> AttemptContext {
-        let atom = atoms[index]
-        let direct = graph.dependencies[index].compactMap { dependency in
-            code[atoms[dependency].id].map { (atoms[dependency], $0) }
-        }
+    private func withCode(_ indices: some Sequence<Int>) -> [(atom: Atom, code: String)] {
+        indices.compactMap { index in code[atoms[index].id].map { (atoms[index], $0) } }
+    }
+
+    func context(for index: Int) -> AttemptContext {
         var seen = Set<Int>()
         var stack = graph.dependencies[index]
         while let next = stack.popLast() {
             if seen.insert(next).inserted { stack += graph.dependencies[next] }
         }
-        let all = graph.topologicalOrder.filter(seen.contains).compactMap { dependency in
-            code[atoms[dependency].id].map { (atoms[dependency], $0) }
-        }
-        let siblings = atoms.enumerated().filter { other in
-            other.offset != index && other.element.file == atom.file && !seen.contains(other.offset)
-        }.compactMap { other in code[other.element.id].map { (other.element, $0) } }
-        return AttemptContext(directDependencies: direct, allDependencies: all, siblings: siblings)
+        let all = seen.sorted { position[$0] < position[$1] }
+        let siblings = (atomsInFile[atoms[index].file] ?? []).filter { $0 != index && !seen.contains($0) }
+        return AttemptContext(
+            directDependencies: withCode(graph.dependencies[index]), allDependencies: withCode(all),
+            siblings: withCode(siblings))
     }
 }

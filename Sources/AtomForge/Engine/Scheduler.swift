@@ -83,11 +83,15 @@ public struct Scheduler: Sendable {
                     inFlight += 1
                     state.started[index] = true
                     group.addTask {
+                        // Assign, then return: a `return` of a tuple from inside `do throws(GenerationStop)` was
+                        // miscompiled by the 6.3 optimizer (a wrong index came back in release builds).
+                        let result: Result<AtomResult, GenerationStop>
                         do throws(GenerationStop) {
-                            return (index, .success(try await execute(index)))
+                            result = .success(try await execute(index))
                         } catch {
-                            return (index, .failure(error))
+                            result = .failure(error)
                         }
+                        return (index, result)
                     }
                 }
             }

@@ -39,10 +39,13 @@ public enum YAMLLoader {
                     return .failure(parserError(parser))
                 }
                 defer { yaml_event_delete(&event) }
-                do throws(YAMLError) {
-                    if try builder.consume(event) { return .success(builder.root) }
-                } catch {
-                    return .failure(error)
+                // Kept as a plain `Result` rather than a `return` inside `do throws(YAMLError)`, which the 6.3
+                // optimizer has been seen to miscompile.
+                let step = Result { () throws(YAMLError) -> Bool in try builder.consume(event) }
+                switch step {
+                case .success(true): return .success(builder.root)
+                case .success(false): continue
+                case .failure(let error): return .failure(error)
                 }
             }
         }

@@ -1,0 +1,34 @@
+import AtomForge
+import ArgumentParser
+import Foundation
+
+/// `atomforge-bench`: prints one line per figure, `name value unit`. `scripts/bench` runs it and writes BENCHMARKS.md.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atomforge-bench", abstract: "Measure AtomForge: makespan, overhead, transport, inbox latency.")
+
+    @Flag(help: "Smaller sizes, finishing in well under a minute.")
+    var quick = false
+
+    @Option(help: "Base URL of a local OpenAI-compatible server for the transport figures (without /v1).")
+    var server: String?
+
+    @Option(help: "The process id of that server, to report its CPU use.")
+    var serverPID: Int32 = 0
+
+    func run() async throws {
+        func report(_ name: String, _ value: Double, _ unit: String) {
+            let line = "\(name) \(String(format: value < 10 ? "%.3f" : "%.1f", value)) \(unit)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        await EngineBenchmarks.overhead(atoms: quick ? 2_000 : 10_000, report: report)
+        await EngineBenchmarks.makespan(atoms: 800, timeFactor: quick ? 0.002 : 0.005, report: report)
+        if !quick { await EngineBenchmarks.makespan(atoms: 10_000, timeFactor: 0.005, report: report) }
+        if let server {
+            try await TransportBenchmark.run(
+                baseURL: server, serverPID: serverPID, requests: quick ? 640 : 3_200, report: report)
+        }
+        try await InboxLatencyBenchmark.run(plans: quick ? 200 : 1_000, report: report)
+    }
+}

@@ -1,0 +1,89 @@
+import AtomForge
+import Foundation
+import Logging
+
+/// Makespan against its lower bound, and the orchestration's own CPU time and memory.
+enum EngineBenchmarks {
+    static let silent = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Runs `synthetic` through the real engine (scheduler, attempt loop, prompts, extraction) with the simulated
+    /// model; returns the wall-clock time.
+    static func run(
+        _ synthetic: SyntheticPlan, workers: Int, mode: Scheduler.Mode, simulateLatency: Bool,
+        recorder: some RunRecorder = DiscardingRecorder()
+    ) async -> Duration {
+        let client = ModelClient(
+            provider: SimulatedProvider(plan: simulateLatency ? synthetic : nil), retryPolicy: RetryPolicy(maxRetries: 0),
+            rateLimiter: RateLimiter(), logger: silent)
+        var generation = GenerationSettings()
+        generation.maxAttempts = 4
+        let generator = AtomGenerator(
+            client: client, validators: ValidatorChain([SimulatedValidator(failing: synthetic.failsFirstAttempt)]),
+            generation: generation, maxTokensCeiling: 1024, sampling: true,
+            validationSlots: AsyncSemaphore(permits: 10_000), budget: TokenBudget(limit: 0), logger: silent)
+        let runner = PlanRunner(
+            generator: generator, workerSlots: AsyncSemaphore(permits: workers),
+            scheduler: Scheduler(mode: mode, maxInFlight: workers))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = await runner.run(synthetic.plan, recorder: recorder)
+        let elapsed = clock.now - start
+        let passed = outcome.results.values.filter { $0.status == .passed }.count
+        let failure = outcome.results.values.first { $0.status != .passed }
+        precondition(
+            passed == synthetic.plan.atoms.count,
+            "every synthetic atom must pass; \(passed) did: \(failure?.reason ?? "")")
+        return elapsed
+    }
+
+    /// `makespan_ratio_*`: makespan ÷ lower bound for dependency scheduling and the level barrier, same plan, same run.
+    static func makespan(atoms: Int, timeFactor: Double, workers: Int = 100, report: (String, Double, String) -> Void) async {
+        let synthetic = SyntheticPlan(count: atoms, medianSeconds: 7 * timeFactor, seed: UInt64(atoms))
+        let bound = synthetic.lowerBound(workers: workers)
+        for mode in [Scheduler.Mode.dependency, .levelBarrier] {
+            let elapsed = await run(synthetic, workers: workers, mode: mode, simulateLatency: true).seconds
+            let name = mode == .dependency ? "dependency" : "level_barrier"
+            report("makespan_ratio_\(name)_\(atoms)", elapsed / bound, "x_bound")
+            if atoms == 800 {
+                report("makespan_realtime_\(name)_\(atoms)_at_7s", elapsed / timeFactor / 60, "minutes")
+            }
+        }
+        report("makespan_bound_\(atoms)_at_7s", bound / timeFactor / 60, "minutes")
+    }
+
+    /// CPU time per atom with a provider that answers at once and a validator that runs nothing, and the peak memory.
+    static func overhead(atoms: Int, report: (String, Double, String) -> Void) async {
+        let synthetic = SyntheticPlan(count: atoms, medianSeconds: 0, seed: 42)
+        let before = ResourceUsage.now()
+        _ = await run(synthetic, workers: 100, mode: .dependency, simulateLatency: false)
+        let after = ResourceUsage.now()
+        report("overhead_cpu_per_atom_\(atoms)", (after.cpuSeconds - before.cpuSeconds) / Double(atoms) * 1000, "ms")
+        report("peak_memory_\(atoms)_atoms", Double(after.maxResidentKB) / 1024, "MB")
+
+        let outbox = NSTemporaryDirectory() + "/atomforge-bench-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outbox) }
+        guard let folder = try? RunFolder.prepare(
+            for: synthetic.plan, source: .copy(text: "synthetic"), fileExtension: "yaml", outbox: outbox)
+        else { return }
+        let start = ResourceUsage.now()
+        _ = await run(
+            synthetic, workers: 100, mode: .dependency, simulateLatency: false,
+            recorder: OutboxRecorder(folder: folder, plan: synthetic.plan))
+        let end = ResourceUsage.now()
+        report("overhead_cpu_per_atom_with_outbox_\(atoms)", (end.cpuSeconds - start.cpuSeconds) / Double(atoms) * 1000, "ms")
+    }
+}
+
+/// This process's CPU time and peak resident memory, from `getrusage`.
+struct ResourceUsage {
+    var cpuSeconds: Double
+    var maxResidentKB: Int
+
+    static func now() -> ResourceUsage {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
+        return ResourceUsage(cpuSeconds: cpu, maxResidentKB: usage.ru_maxrss)
+    }
+}
