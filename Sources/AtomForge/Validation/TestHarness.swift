@@ -22,8 +22,8 @@ enum TestHarness {
                     if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1:
                         left = eval(compile(ast.Expression(node.test.left), "<left>", "eval"), namespace)
                         right = eval(compile(ast.Expression(node.test.comparators[0]), "<right>", "eval"), namespace)
-                        return (f"\n  got:      {ast.unparse(node.test.left)} == {left!r}"
-                                f"\n  expected: {ast.unparse(node.test.comparators[0])} == {right!r}")
+                        return (f"\n  got:      {left!r}   (the value of {ast.unparse(node.test.left)})"
+                                f"\n  expected: {right!r}")
             except BaseException:
                 pass
             return ""

@@ -31,6 +31,21 @@ struct PipelineConfigTests {
         #expect(config.outboxPath.hasSuffix("/outbox"))
     }
 
+    @Test("every example config is valid", arguments: ["claude", "openai", "vllm", "ollama"])
+    func exampleConfigs(name: String) throws {
+        let config = try PipelineConfig.load(fromFile: RepositoryFiles.path("examples/config/\(name).yaml"))
+        #expect(config.outboxPath.hasSuffix("examples/config/../../outbox"))
+    }
+
+    @Test("the default config starts the local model server")
+    func embeddedDefault() throws {
+        let config = try PipelineConfig.load(fromFile: RepositoryFiles.path("pipeline.yaml"))
+        let server = try #require(config.server)
+        #expect(server.port == 8089)
+        #expect(config.provider.baseURL == "http://127.0.0.1:\(server.port)/v1")
+        #expect(server.requiredFiles.allSatisfy { server.arguments.contains($0) })
+    }
+
     @Test("the last temperature repeats for later attempts")
     func temperatures() {
         let generation = GenerationSettings()

@@ -248,7 +248,7 @@ struct RunEndToEndTests {
         let sent = try await requests(for: "slug")
         #expect(sent.count == 2)
         #expect(sent[1].lastUserText.contains("test failed at tests line 1: assert slug(\"Hello World\") == \"hello-world\""))
-        #expect(sent[1].lastUserText.contains("got:      slug('Hello World') == 'hello_world'"))
+        #expect(sent[1].lastUserText.contains("got:      'hello_world'   (the value of slug('Hello World'))"))
         let report = try json("outbox/tested/atoms/slug/report.json")
         let attempts = try #require(report["attempts"] as? [[String: Any]])
         #expect((attempts[0]["isolation"] as? String)?.hasPrefix("bubblewrap") == true)
