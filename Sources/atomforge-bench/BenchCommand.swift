@@ -1,5 +1,5 @@
-import AtomForge
 import ArgumentParser
+import AtomForge
 import Foundation
 
 /// `atomforge-bench`: prints one line per figure, `name value unit`. `scripts/bench` runs it and writes BENCHMARKS.md.

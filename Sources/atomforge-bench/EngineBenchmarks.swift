@@ -13,7 +13,8 @@ enum EngineBenchmarks {
         recorder: some RunRecorder = DiscardingRecorder()
     ) async -> Duration {
         let client = ModelClient(
-            provider: SimulatedProvider(plan: simulateLatency ? synthetic : nil), retryPolicy: RetryPolicy(maxRetries: 0),
+            provider: SimulatedProvider(plan: simulateLatency ? synthetic : nil),
+            retryPolicy: RetryPolicy(maxRetries: 0),
             rateLimiter: RateLimiter(), logger: silent)
         var generation = GenerationSettings()
         generation.maxAttempts = 4
@@ -37,7 +38,9 @@ enum EngineBenchmarks {
     }
 
     /// `makespan_ratio_*`: makespan ÷ lower bound for dependency scheduling and the level barrier, same plan, same run.
-    static func makespan(atoms: Int, timeFactor: Double, workers: Int = 100, report: (String, Double, String) -> Void) async {
+    static func makespan(atoms: Int, timeFactor: Double, workers: Int = 100, report: (String, Double, String) -> Void)
+        async
+    {
         let synthetic = SyntheticPlan(count: atoms, medianSeconds: 7 * timeFactor, seed: UInt64(atoms))
         let bound = synthetic.lowerBound(workers: workers)
         for mode in [Scheduler.Mode.dependency, .levelBarrier] {
@@ -62,15 +65,18 @@ enum EngineBenchmarks {
 
         let outbox = NSTemporaryDirectory() + "/atomforge-bench-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: outbox) }
-        guard let folder = try? RunFolder.prepare(
-            for: synthetic.plan, source: .copy(text: "synthetic"), fileExtension: "yaml", outbox: outbox)
+        guard
+            let folder = try? RunFolder.prepare(
+                for: synthetic.plan, source: .copy(text: "synthetic"), fileExtension: "yaml", outbox: outbox)
         else { return }
         let start = ResourceUsage.now()
         _ = await run(
             synthetic, workers: 100, mode: .dependency, simulateLatency: false,
             recorder: OutboxRecorder(folder: folder, plan: synthetic.plan))
         let end = ResourceUsage.now()
-        report("overhead_cpu_per_atom_with_outbox_\(atoms)", (end.cpuSeconds - start.cpuSeconds) / Double(atoms) * 1000, "ms")
+        report(
+            "overhead_cpu_per_atom_with_outbox_\(atoms)", (end.cpuSeconds - start.cpuSeconds) / Double(atoms) * 1000,
+            "ms")
     }
 }
 
@@ -82,7 +88,8 @@ struct ResourceUsage {
     static func now() -> ResourceUsage {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
             + Double(usage.ru_stime.tv_usec) / 1e6
         return ResourceUsage(cpuSeconds: cpu, maxResidentKB: usage.ru_maxrss)
     }

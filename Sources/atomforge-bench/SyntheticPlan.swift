@@ -1,5 +1,5 @@
-import Foundation
 import AtomForge
+import Foundation
 
 /// A seeded random number generator (SplitMix64): the same seed gives the same plans and latencies on every run.
 struct SeededRandom: RandomNumberGenerator {
@@ -37,7 +37,9 @@ struct SyntheticPlan {
         var random = SeededRandom(seed: seed)
         let depth = Int.random(in: 8...12, using: &random)
         var levels = Array(repeating: [Int](), count: depth)
-        for index in 0..<count { levels[index < depth ? index : Int.random(in: 0..<depth, using: &random)].append(index) }
+        for index in 0..<count {
+            levels[index < depth ? index : Int.random(in: 0..<depth, using: &random)].append(index)
+        }
         var atoms: [Atom] = []
         var latencies: [String: [Double]] = [:]
         var fails = Set<String>()
@@ -58,7 +60,8 @@ struct SyntheticPlan {
             }
             atoms.append(
                 Atom(
-                    id: id, name: id, description: "synthetic", file: "gen/level\(level).py", language: .named("python"),
+                    id: id, name: id, description: "synthetic", file: "gen/level\(level).py",
+                    language: .named("python"),
                     estimatedLOC: 5, dependsOn: dependencies))
             latencies[id] = (0..<2).map { _ in medianSeconds * exp(sigma * random.normal()) }
             if Double.random(in: 0..<1, using: &random) < failureRate { fails.insert(id) }

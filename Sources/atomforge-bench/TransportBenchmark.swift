@@ -4,7 +4,9 @@ import Foundation
 /// Requests per second through the libcurl transport against a local OpenAI-compatible server, next to
 /// `curl --parallel` at the same concurrency against the same server, with the server's CPU use beside each.
 enum TransportBenchmark {
-    static func run(baseURL: String, serverPID: Int32, requests: Int, report: (String, Double, String) -> Void) async throws {
+    static func run(baseURL: String, serverPID: Int32, requests: Int, report: (String, Double, String) -> Void)
+        async throws
+    {
         let url = baseURL + "/v1/chat/completions"
         let body = #"{"model":"bench","messages":[{"role":"user","content":"ping"}],"max_tokens":8}"#
         let bodyFile = NSTemporaryDirectory() + "/atomforge-bench-body-\(getpid()).json"
@@ -33,7 +35,9 @@ enum TransportBenchmark {
             let elapsed = (clock.now - start).seconds
             let sent = Double(requests / concurrency * concurrency)
             report("transport_rps_atomforge_c\(concurrency)", sent / elapsed, "req/s")
-            report("transport_server_cpu_atomforge_c\(concurrency)", (serverCPU(serverPID) - cpuBefore) / elapsed * 100, "%")
+            report(
+                "transport_server_cpu_atomforge_c\(concurrency)", (serverCPU(serverPID) - cpuBefore) / elapsed * 100,
+                "%")
 
             // curl --parallel, same server, same concurrency, same number of requests.
             let curlBefore = serverCPU(serverPID)
@@ -49,7 +53,9 @@ enum TransportBenchmark {
             let curlElapsed = (clock.now - curlStart).seconds
             precondition(status == 0, "curl failed with \(status)")
             report("transport_rps_curl_c\(concurrency)", sent / curlElapsed, "req/s")
-            report("transport_server_cpu_curl_c\(concurrency)", (serverCPU(serverPID) - curlBefore) / curlElapsed * 100, "%")
+            report(
+                "transport_server_cpu_curl_c\(concurrency)", (serverCPU(serverPID) - curlBefore) / curlElapsed * 100,
+                "%")
             report("transport_ratio_c\(concurrency)", curlElapsed / elapsed, "x_curl")
         }
     }

@@ -1,5 +1,5 @@
-import AtomForge
 import ArgumentParser
+import AtomForge
 
 /// `atomforge check PLAN…`: validates plans without calling any model.
 struct CheckCommand: ParsableCommand {
@@ -60,7 +60,8 @@ struct PlanSummary {
         for (number, level) in check.levels.enumerated() {
             lines.append("    \(number + 1): \(level.joined(separator: ", "))")
         }
-        lines.append("  critical path: \(check.criticalPath.count) atoms: \(check.criticalPath.joined(separator: " → "))")
+        lines.append(
+            "  critical path: \(check.criticalPath.count) atoms: \(check.criticalPath.joined(separator: " → "))")
         return lines.joined(separator: "\n")
     }
 }

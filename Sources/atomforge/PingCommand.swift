@@ -1,5 +1,5 @@
-import AtomForge
 import ArgumentParser
+import AtomForge
 import Foundation
 
 /// `atomforge ping`: one tiny request to the configured provider, to check the settings before a long run.

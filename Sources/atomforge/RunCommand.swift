@@ -1,5 +1,5 @@
-import AtomForge
 import ArgumentParser
+import AtomForge
 import Foundation
 import Logging
 import ServiceLifecycle

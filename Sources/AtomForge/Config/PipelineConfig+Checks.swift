@@ -9,7 +9,9 @@ extension PipelineConfig {
     public func problems() -> [Problem] {
         var problems: [Problem] = []
         func require(_ condition: Bool, _ keyPath: String, _ message: String) {
-            if !condition { problems.append(Problem(keyPath: keyPath.split(separator: ".").map(String.init), message: message)) }
+            if !condition {
+                problems.append(Problem(keyPath: keyPath.split(separator: ".").map(String.init), message: message))
+            }
         }
         let url = provider.baseURL
         require(
@@ -70,7 +72,9 @@ extension PipelineConfig {
             require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }
         if let server {
-            require((1...65535).contains(server.port), "server.port", "must be a TCP port from 1 to 65535 (found \(server.port))")
+            require(
+                (1...65535).contains(server.port), "server.port",
+                "must be a TCP port from 1 to 65535 (found \(server.port))")
             require(
                 server.startupTimeoutSeconds > 0, "server.startup_timeout_s",
                 "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")

@@ -73,7 +73,10 @@ extension ProviderKind: Decodable {
         guard let kind = ProviderKind(rawValue: text) else {
             let allowed = ProviderKind.allCases.map(\.rawValue).joined(separator: " or ")
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "\(YAMLDecoder.path(decoder.codingPath)): unknown provider kind '\(text)'; use \(allowed)"))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "\(YAMLDecoder.path(decoder.codingPath)): unknown provider kind '\(text)'; use \(allowed)"))
         }
         self = kind
     }
@@ -136,7 +139,8 @@ extension ValidationSettings: Decodable {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath + [CodingKeys.isolation],
-                    debugDescription: "validation.isolation: unknown isolation '\(isolationName)'; use one of \(allowed)"))
+                    debugDescription:
+                        "validation.isolation: unknown isolation '\(isolationName)'; use one of \(allowed)"))
         }
         self.isolation = isolation
     }

@@ -37,7 +37,8 @@ extension PipelineConfig {
         }
         let problems = config.problems().map { problem in
             let keys = problem.keyPath.map { AnyCodingKey(stringValue: $0) }
-            return YAMLError("\(problem.keyPath.joined(separator: ".")) \(problem.message)", at: root.located(at: keys)?.location)
+            return YAMLError(
+                "\(problem.keyPath.joined(separator: ".")) \(problem.message)", at: root.located(at: keys)?.location)
         }
         if !problems.isEmpty { throw ConfigError(file: file, problems: problems) }
         return config

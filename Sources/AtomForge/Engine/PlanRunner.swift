@@ -28,7 +28,8 @@ public struct PlanRunner: Sendable {
         self.scheduler = scheduler
     }
 
-    public func run(_ plan: Plan, restored: [String: AtomResult] = [:], recorder: some RunRecorder) async -> PlanOutcome {
+    public func run(_ plan: Plan, restored: [String: AtomResult] = [:], recorder: some RunRecorder) async -> PlanOutcome
+    {
         let clock = ContinuousClock()
         let start = clock.now
         let graph = DependencyGraph(plan.atoms)

@@ -42,14 +42,17 @@ public struct PromptBuilder: Sendable {
         }
         if number >= 3, !context.siblings.isEmpty {
             let code = context.siblings.map(\.code).joined(separator: "\n\n")
-            sections.append("Other code already in \(atom.file), for consistency (do not repeat it):\n" + fence(code, tag))
+            sections.append(
+                "Other code already in \(atom.file), for consistency (do not repeat it):\n" + fence(code, tag))
         }
         if let tests = atom.tests {
             sections.append("It must pass these tests, which run with the code in scope:\n" + fence(tests, tag))
         }
         if let previous {
-            var feedback = "Attempt \(previous.number) was:\n" + fence(previous.code.isEmpty ? "(no code)" : previous.code, tag)
-            let problems = previous.truncated
+            var feedback =
+                "Attempt \(previous.number) was:\n" + fence(previous.code.isEmpty ? "(no code)" : previous.code, tag)
+            let problems =
+                previous.truncated
                 ? ["- the reply was cut off before it ended; write shorter code"]
                 : previous.failures.map { "- \($0.message)" }
             feedback += "\nIt failed:\n" + problems.joined(separator: "\n")

@@ -64,7 +64,9 @@ final class CurlTransfer {
             transfer.headerList = curl_slist_append(transfer.headerList, line)
         }
         set(atomforge_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList))
-        guard ok else { return .failure(HTTPError(.invalidURL, "libcurl refused the request options for \(request.url)")) }
+        guard ok else {
+            return .failure(HTTPError(.invalidURL, "libcurl refused the request options for \(request.url)"))
+        }
         return .success(transfer)
     }
 

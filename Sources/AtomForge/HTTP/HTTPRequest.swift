@@ -35,7 +35,8 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     /// The method and URL, and the header names with credential values hidden.
     public var description: String {
         let shown = headers.map { header in
-            Self.credentialHeaders.contains(header.name.lowercased()) ? "\(header.name): <redacted>" : "\(header.name): \(header.value)"
+            Self.credentialHeaders.contains(header.name.lowercased())
+                ? "\(header.name): <redacted>" : "\(header.name): \(header.value)"
         }
         return "\(method.rawValue) \(url) [\(shown.joined(separator: ", "))] \(body.count) bytes"
     }

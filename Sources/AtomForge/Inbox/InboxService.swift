@@ -72,7 +72,10 @@ public final class InboxService: Service {
                 // Shutdown: the plans finish their calls in flight; when the grace period ends, what is left is
                 // cancelled (and resumed at the next start).
                 let left = running.value.load(ordering: .relaxed)
-                if left > 0 { logger.notice("stopping: waiting up to \(gracePeriod) for \(left) plan(s) to finish calls in flight") }
+                if left > 0 {
+                    logger.notice(
+                        "stopping: waiting up to \(gracePeriod) for \(left) plan(s) to finish calls in flight")
+                }
                 let deadline = ContinuousClock.now + gracePeriod
                 while running.value.load(ordering: .relaxed) > 0 {
                     if ContinuousClock.now >= deadline {
@@ -110,7 +113,9 @@ public final class InboxService: Service {
 
     /// Resumes an interrupted run found in the outbox at start.
     private func resume(_ folder: String) async {
-        guard let planFile = ["yaml", "json"].map({ "\(folder)/plan.\($0)" }).first(where: FileManager.default.fileExists),
+        guard
+            let planFile = ["yaml", "json"].map({ "\(folder)/plan.\($0)" }).first(
+                where: FileManager.default.fileExists),
             let text = try? String(contentsOfFile: planFile, encoding: .utf8),
             let plan = PlanChecker.check(text: text, fallbackID: PlanChecker.planID(fromFileName: planFile)).validPlan,
             URL(fileURLWithPath: folder).lastPathComponent.hasPrefix(plan.id)
@@ -135,7 +140,8 @@ public final class InboxService: Service {
     /// Run folders in the outbox with a plan and no summary: runs that a crash or a shutdown interrupted.
     private func unfinishedRuns() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
-        return names.sorted().filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.map { outbox + "/" + $0 }.filter { folder in
+        return names.sorted().filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.map { outbox + "/" + $0 }.filter {
+            folder in
             !FileManager.default.fileExists(atPath: folder + "/summary.json")
                 && RunFolder.earlierPlanText(in: folder) != nil
         }

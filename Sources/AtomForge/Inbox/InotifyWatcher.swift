@@ -65,7 +65,10 @@ public final class InotifyWatcher: Sendable {
         // Room for many events; at least sizeof(inotify_event) + NAME_MAX + 1 bytes, or read fails with EINVAL.
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            var descriptors = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            var descriptors = [
+                pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
             let ready = poll(&descriptors, 2, -1)
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -102,7 +105,8 @@ public final class InotifyWatcher: Sendable {
         let headerSize = 16
         while offset + headerSize <= bytes.endIndex {
             func word(_ at: Int) -> UInt32 {
-                UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+                UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3])
+                    << 24
             }
             let mask = word(offset + 4)
             let nameLength = Int(word(offset + 12))
@@ -134,11 +138,13 @@ private final class ReaderThread: @unchecked Sendable {
     func start() {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(&thread, nil, { context in
-            let reader = Unmanaged<ReaderThread>.fromOpaque(context!).takeRetainedValue()
-            reader.watcher.readLoop(reader.continuation)
-            return nil
-        }, context)
+        pthread_create(
+            &thread, nil,
+            { context in
+                let reader = Unmanaged<ReaderThread>.fromOpaque(context!).takeRetainedValue()
+                reader.watcher.readLoop(reader.continuation)
+                return nil
+            }, context)
         pthread_detach(thread)
     }
 }

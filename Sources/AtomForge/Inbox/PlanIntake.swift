@@ -47,9 +47,11 @@ public enum PlanIntake {
             target = folder + "/" + name + ".\(counter)"
         }
         guard rename(path, target) == 0 else {
-            return errno == ENOENT ? .gone : .failed("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
+            return errno == ENOENT
+                ? .gone : .failed("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
         }
-        let text = "AtomForge refused this file (\(name)); fix it and drop it into the inbox again.\n\n"
+        let text =
+            "AtomForge refused this file (\(name)); fix it and drop it into the inbox again.\n\n"
             + problems.joined(separator: "\n") + "\n"
         do {
             try AtomicFile.write(text, to: target + ".error.txt")

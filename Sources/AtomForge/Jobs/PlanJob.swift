@@ -22,7 +22,8 @@ public struct EngineServices: Sendable {
         self.client = client
         workerSlots = AsyncSemaphore(permits: config.execution.maxWorkers)
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        validationSlots = AsyncSemaphore(permits: config.validation.concurrency > 0 ? config.validation.concurrency : cores)
+        validationSlots = AsyncSemaphore(
+            permits: config.validation.concurrency > 0 ? config.validation.concurrency : cores)
         self.validators = validators ?? .standard(config.validation)
         self.schedulingMode = schedulingMode
         self.logger = logger
@@ -51,7 +52,8 @@ public enum PlanJob {
         let fileExtension = path.hasSuffix(".json") ? "json" : "yaml"
         let folder: RunFolder
         do {
-            folder = try RunFolder.prepare(for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox)
+            folder = try RunFolder.prepare(
+                for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox)
         } catch {
             return Outcome(exitCode: 1, folder: nil, messages: ["cannot prepare the outbox: \(error)"])
         }
@@ -84,13 +86,18 @@ public enum PlanJob {
         let status = await recorder.finish(outcome, provider: config.provider)
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }
         let counts = Dictionary(grouping: outcome.results.values, by: \.status).mapValues(\.count)
-        let line = "plan \(plan.id): \(counts[.passed] ?? 0) passed, \(counts[.failed] ?? 0) failed, "
-            + "\(counts[.blocked] ?? 0) blocked of \(plan.atoms.count) in \(String(format: "%.1f", outcome.duration.seconds)) s"
+        let line =
+            "plan \(plan.id): \(counts[.passed] ?? 0) passed, \(counts[.failed] ?? 0) failed, "
+            + "\(counts[.blocked] ?? 0) blocked of \(plan.atoms.count) in "
+            + "\(String(format: "%.1f", outcome.duration.seconds)) s"
         messages.append(line)
         let exitCode: Int32
         switch outcome.stop {
         case .budget?:
-            messages.append("stopped: the plan reached budget.tokens_per_plan (\(config.budget.tokensPerPlan)); raise it and run again to continue")
+            messages.append(
+                "stopped: the plan reached budget.tokens_per_plan (\(config.budget.tokensPerPlan)); "
+                    + "raise it and run again to continue"
+            )
             exitCode = 3
         case .cancelled?:
             messages.append("stopped before the end; run the plan again to continue")

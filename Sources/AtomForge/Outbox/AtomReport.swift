@@ -32,7 +32,9 @@ enum ReviewPage {
         var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)\n\n"
         text += "\(result.reason ?? "")\n\n"
         text += "- file: `\(atom.file)`\n- language: \(atom.language.name)\n"
-        if !atom.dependsOn.isEmpty { text += "- depends on: \(atom.dependsOn.map { "`\($0)`" }.joined(separator: ", "))\n" }
+        if !atom.dependsOn.isEmpty {
+            text += "- depends on: \(atom.dependsOn.map { "`\($0)`" }.joined(separator: ", "))\n"
+        }
         text += "\n## What it must do\n\n\(atom.description)\n"
         if let tests = atom.tests { text += "\n## Its tests\n\n```\(tag)\n\(tests.trimmingWhitespace())\n```\n" }
         if result.status == .blocked {
@@ -45,7 +47,9 @@ enum ReviewPage {
             text += "\n## Attempt \(attempt.number)\(temperature)\n\n```\(tag)\n\(attempt.code)\n```\n"
             let shown = attempt.issues.filter { $0.severity >= .warning }
             if !shown.isEmpty {
-                text += "\n" + shown.map { "- **\($0.severity.rawValue)** (\($0.validator)): \($0.message)" }
+                text +=
+                    "\n"
+                    + shown.map { "- **\($0.severity.rawValue)** (\($0.validator)): \($0.message)" }
                     .joined(separator: "\n") + "\n"
             }
         }

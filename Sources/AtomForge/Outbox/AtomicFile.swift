@@ -12,9 +12,12 @@ public enum AtomicFile {
         } catch {
             throw OutboxError("cannot create folder \(directory): \(error.localizedDescription)")
         }
-        let temporary = "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let temporary =
+            "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw OutboxError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw OutboxError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
         let data = Array(bytes)
         var written = 0
         while written < data.count {

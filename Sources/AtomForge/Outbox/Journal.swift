@@ -15,13 +15,17 @@ public final class Journal: Sendable {
         var line = Array(OutboxJSON.encode(Entry(atom: result), pretty: false).utf8)
         line.append(UInt8(ascii: "\n"))
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw OutboxError("cannot open the journal \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw OutboxError("cannot open the journal \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(descriptor) }
         var written = 0
         while written < line.count {
             let result = line[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if result < 0 && errno == EINTR { continue }
-            guard result > 0 else { throw OutboxError("cannot write the journal \(path): \(String(cString: strerror(errno)))") }
+            guard result > 0 else {
+                throw OutboxError("cannot write the journal \(path): \(String(cString: strerror(errno)))")
+            }
             written += result
         }
         fsync(descriptor)

@@ -61,7 +61,9 @@ public final class RunFolder: Sendable {
         for suffix in 1...10_000 {
             let path = outbox + "/" + plan.id + (suffix == 1 ? "" : "-\(suffix)")
             let created = mkdir(path, 0o755) == 0
-            if !created && errno != EEXIST { throw OutboxError("cannot create \(path): \(String(cString: strerror(errno)))") }
+            if !created && errno != EEXIST {
+                throw OutboxError("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
             guard let lock = lock(path) else {
                 note = note ?? "\(path) is being run by another process"
                 continue
@@ -82,16 +84,20 @@ public final class RunFolder: Sendable {
                 try place(source, in: path, fileExtension: fileExtension)
                 let restored = Journal(path: path + "/journal.jsonl").read()
                 let passed = restored.values.filter { $0.status == .passed }.count
-                let resumed = "resuming the interrupted run in \(path): \(restored.count) atoms already finished "
+                let resumed =
+                    "resuming the interrupted run in \(path): \(restored.count) atoms already finished "
                     + "(\(passed) passed) are not generated again"
                 return RunFolder(
                     path: path, restored: restored, note: [note, resumed].compactMap { $0 }.joined(separator: "; "),
                     lockDescriptor: lock)
             }
             close(lock)
-            note = note ?? (finished
-                ? "\(path) holds the results of an earlier run, kept as they are"
-                : "the plan changed since the interrupted run in \(path), so it starts over; the earlier files are kept")
+            note =
+                note
+                ?? (finished
+                    ? "\(path) holds the results of an earlier run, kept as they are"
+                    : "the plan changed since the interrupted run in \(path), so it starts over; "
+                        + "the earlier files are kept")
         }
         throw OutboxError("no free run folder for plan \(plan.id) in \(outbox)")
     }

@@ -55,14 +55,17 @@ struct RunSummary: Encodable {
             attempts += tried
             if tried > 0 { histogram["\(tried)", default: 0] += 1 }
             tokens += result?.tokens ?? TokenUsage()
-            lines.append(AtomLine(id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file))
+            lines.append(
+                AtomLine(id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file)
+            )
         }
         self.counts = counts
         self.attempts = attempts
         attemptsHistogram = histogram
         self.tokens = tokens
         if provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0 {
-            let cost = Double(tokens.input) * provider.inputPricePerMillion / 1e6
+            let cost =
+                Double(tokens.input) * provider.inputPricePerMillion / 1e6
                 + Double(tokens.output) * provider.outputPricePerMillion / 1e6
             costUsd = (cost * 10_000).rounded() / 10_000
         }

@@ -21,7 +21,8 @@ public enum SourceAssembler {
             var imports = atom.imports
             if atom.language.name == "python" {
                 for dependency in atom.dependsOn {
-                    guard let other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py") else {
+                    guard let other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py")
+                    else {
                         continue
                     }
                     let module = other.file.dropLast(3).replacing("/", with: ".")

@@ -20,7 +20,8 @@ public enum PlanChecker {
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
         if data.count > maximumFileSize {
-            return failed(.error("the plan file is larger than \(maximumFileSize / 1024 / 1024) MiB; no plan is that big"))
+            return failed(
+                .error("the plan file is larger than \(maximumFileSize / 1024 / 1024) MiB; no plan is that big"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             return failed(.error("the plan file is not UTF-8 text; save it as UTF-8 YAML or JSON"))
@@ -52,7 +53,9 @@ public enum PlanChecker {
                 criticalPath = graph.criticalPath()
             }
         }
-        diagnostics.sort { ($0.location ?? SourceLocation(line: 0, column: 0)) < ($1.location ?? SourceLocation(line: 0, column: 0)) }
+        diagnostics.sort {
+            ($0.location ?? SourceLocation(line: 0, column: 0)) < ($1.location ?? SourceLocation(line: 0, column: 0))
+        }
         return PlanCheck(plan: plan, diagnostics: diagnostics, levels: levels, criticalPath: criticalPath)
     }
 
@@ -86,7 +89,8 @@ public enum PlanChecker {
             var listed = Set<String>()
             for dependency in atom.dependsOn {
                 if !listed.insert(dependency).inserted {
-                    problems.append(.warning("atom '\(atom.id)' lists dependency '\(dependency)' twice", at: atom.location))
+                    problems.append(
+                        .warning("atom '\(atom.id)' lists dependency '\(dependency)' twice", at: atom.location))
                 } else if dependency == atom.id {
                     problems.append(.error("atom '\(atom.id)' depends on itself", at: atom.location))
                 } else if firstAtom[dependency] == nil {
@@ -157,7 +161,8 @@ public enum PlanChecker {
                 if known[id] == nil {
                     problems.append(.error("levels: level \(number + 1) names unknown atom '\(id)'"))
                 } else if let first = levelOf[id] {
-                    problems.append(.error("levels: atom '\(id)' appears in level \(first + 1) and level \(number + 1)"))
+                    problems.append(
+                        .error("levels: atom '\(id)' appears in level \(first + 1) and level \(number + 1)"))
                 } else {
                     levelOf[id] = number
                 }
@@ -177,7 +182,8 @@ public enum PlanChecker {
                 problems.append(
                     .error(
                         "levels contradict depends_on: atom '\(atom.id)' is in level \(level + 1) but depends on "
-                            + "'\(dependency)' in level \(dependencyLevel + 1); a dependency must sit in an earlier level",
+                            + "'\(dependency)' in level \(dependencyLevel + 1); "
+                            + "a dependency must sit in an earlier level",
                         at: atom.location))
             }
         }

@@ -78,12 +78,15 @@ struct PlanReader {
             return nil
         }
         if items.isEmpty { error("'atoms' is empty; add at least one atom", node) }
-        return items.enumerated().compactMap { index, item in readAtom(item, index: index, defaultLanguage: defaultLanguage) }
+        return items.enumerated().compactMap { index, item in
+            readAtom(item, index: index, defaultLanguage: defaultLanguage)
+        }
     }
 
     private mutating func readAtom(_ node: YAMLNode, index: Int, defaultLanguage: String?) -> Atom? {
         guard let pairs = node.mapping else {
-            error("atoms[\(index)] must be a mapping with id, name and description, found \(node.kindDescription)", node)
+            error(
+                "atoms[\(index)] must be a mapping with id, name and description, found \(node.kindDescription)", node)
             return nil
         }
         let idNode = node["id"]
@@ -93,7 +96,8 @@ struct PlanReader {
         }
         let id = required(idNode, "id", of: label, in: node)
         if let id, !Self.isSafeName(id) {
-            error("\(label): id may use only A-Z a-z 0-9 . _ - (it names a folder) and must not start with '_'", idNode!)
+            error(
+                "\(label): id may use only A-Z a-z 0-9 . _ - (it names a folder) and must not start with '_'", idNode!)
         }
         let name = required(node["name"], "name", of: label, in: node)
         let description = required(node["description"], "description", of: label, in: node)
@@ -117,7 +121,8 @@ struct PlanReader {
             language = Language.forFile(file)
         }
         if language == nil {
-            error("\(label): no language; set 'language' on the plan or the atom, or give 'file' a known extension", node)
+            error(
+                "\(label): no language; set 'language' on the plan or the atom, or give 'file' a known extension", node)
         }
         if let file, let fileNode, let problem = Self.pathProblem(file) {
             error("\(label): file '\(file)' \(problem)", fileNode)
@@ -129,7 +134,9 @@ struct PlanReader {
         if let locNode = node["estimated_loc"], !locNode.isNull {
             estimatedLOC = locNode.int
             if estimatedLOC == nil || estimatedLOC! < 1 {
-                error("\(label): estimated_loc must be a whole number of lines above 0, found \(locNode.kindDescription)", locNode)
+                error(
+                    "\(label): estimated_loc must be a whole number of lines above 0, found \(locNode.kindDescription)",
+                    locNode)
                 estimatedLOC = nil
             }
         }
@@ -158,7 +165,9 @@ struct PlanReader {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         if parts.contains("..") { return "must not use '..': it would escape the output tree" }
         if path.hasSuffix("/") { return "names a folder; give a file name" }
-        if parts.dropLast().contains(where: { $0.isEmpty }) && parts.count > 1 { return "has an empty folder name ('//')" }
+        if parts.dropLast().contains(where: { $0.isEmpty }) && parts.count > 1 {
+            return "has an empty folder name ('//')"
+        }
         if parts.last.map({ $0 == "." }) == true { return "names a folder; give a file name" }
         return nil
     }

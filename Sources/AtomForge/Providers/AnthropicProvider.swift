@@ -25,12 +25,11 @@ public struct AnthropicProvider: ModelProvider, CustomStringConvertible {
             model: model, max_tokens: request.maxTokens, system: request.system,
             messages: request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) },
             temperature: request.temperature)
-        let (response, latency) = try await endpoint.post(JSON.encode(body)) { response in
-            let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
-            return (error?.type, error?.message ?? JSON.snippet(response))
-        }
+        let (response, latency) = try await endpoint.post(JSON.encode(body))
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)) else {
-            throw ProviderError(.malformedReply, "anthropic sent a reply that is not a Messages API response: \(JSON.snippet(response))")
+            throw ProviderError(
+                .malformedReply, "anthropic sent a reply that is not a Messages API response: \(JSON.snippet(response))"
+            )
         }
         let text = reply.content.filter { $0.type == "text" }.compactMap(\.text).joined()
         let stopReason = reply.stop_reason ?? "unknown"
@@ -73,14 +72,5 @@ public struct AnthropicProvider: ModelProvider, CustomStringConvertible {
         var content: [Block]
         var stop_reason: String?
         var usage: Usage?
-    }
-
-    private struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var type: String?
-            var message: String?
-        }
-
-        var error: Detail
     }
 }

@@ -81,7 +81,8 @@ public final class LocalServer: Service, Sendable {
             let process = try ChildProcess.spawn(
                 resolve(settings.command), arguments, environment: Self.serverEnvironment(), output: .file(logPath))
             child.withLock { $0 = process }
-            logger.info("started model server (pid \(process.pid)): \(settings.command) \(arguments.joined(separator: " "))")
+            logger.info(
+                "started model server (pid \(process.pid)): \(settings.command) \(arguments.joined(separator: " "))")
         } catch {
             throw LocalServerError("\(error); check server.command, or run scripts/setup-local-model")
         }
@@ -102,7 +103,8 @@ public final class LocalServer: Service, Sendable {
                 }
                 try? await Task.sleep(for: .milliseconds(200))
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         await stop()
     }
 

@@ -33,6 +33,7 @@ extension ModelClient {
 extension RateLimiter {
     /// The limiter `execution` describes.
     public init(_ execution: ExecutionSettings) {
-        self.init(requestsPerMinute: execution.requestsPerMinute, outputTokensPerMinute: execution.outputTokensPerMinute)
+        self.init(
+            requestsPerMinute: execution.requestsPerMinute, outputTokensPerMinute: execution.outputTokensPerMinute)
     }
 }

@@ -34,7 +34,8 @@ public struct ModelClient: Sendable, CustomStringConvertible {
                 logger.debug(
                     "model reply",
                     metadata: [
-                        "model": "\(reply.model)", "stop": "\(reply.stopReason)", "input_tokens": "\(reply.usage.input)",
+                        "model": "\(reply.model)", "stop": "\(reply.stopReason)",
+                        "input_tokens": "\(reply.usage.input)",
                         "output_tokens": "\(reply.usage.output)", "latency_ms": "\(reply.latency.milliseconds)",
                         "retries": "\(retries)",
                     ])
@@ -54,7 +55,9 @@ public struct ModelClient: Sendable, CustomStringConvertible {
                 }
                 logger.debug(
                     "retrying model call",
-                    metadata: ["error": "\(failure.message)", "retry": "\(retries + 1)", "delay_ms": "\(delay.milliseconds)"])
+                    metadata: [
+                        "error": "\(failure.message)", "retry": "\(retries + 1)", "delay_ms": "\(delay.milliseconds)",
+                    ])
                 do {
                     try await Task.sleep(for: delay)
                 } catch {

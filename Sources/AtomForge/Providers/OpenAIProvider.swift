@@ -22,16 +22,15 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
     public func send(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {
         var messages = request.system.map { [Body.Message(role: "system", content: $0)] } ?? []
         messages += request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) }
-        let body = Body(model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature)
-        let (response, latency) = try await endpoint.post(JSON.encode(body)) { response in
-            let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
-            return (error?.type, error?.message ?? JSON.snippet(response))
-        }
+        let body = Body(
+            model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature)
+        let (response, latency) = try await endpoint.post(JSON.encode(body))
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)),
             let choice = reply.choices.first
         else {
             throw ProviderError(
-                .malformedReply, "openai sent a reply that is not a Chat Completions response: \(JSON.snippet(response))")
+                .malformedReply,
+                "openai sent a reply that is not a Chat Completions response: \(JSON.snippet(response))")
         }
         let finishReason = choice.finish_reason ?? "unknown"
         let usage = TokenUsage(
@@ -77,14 +76,5 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
         var model: String?
         var choices: [Choice]
         var usage: Usage?
-    }
-
-    private struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var type: String?
-            var message: String?
-        }
-
-        var error: Detail
     }
 }

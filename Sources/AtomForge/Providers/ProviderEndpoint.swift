@@ -1,3 +1,5 @@
+import Foundation
+
 /// The HTTP side shared by every provider: one POST of JSON, and a failure turned into a ``ProviderError`` whose
 /// message says what the user must fix.
 ///
@@ -22,9 +24,7 @@ struct ProviderEndpoint: Sendable, CustomStringConvertible {
     let model: String
 
     /// POSTs `body`; returns a 2xx reply and how long it took, or throws a ``ProviderError``.
-    func post(_ body: [UInt8], errorDetails: (HTTPResponse) -> (type: String?, message: String?)) async throws(ProviderError)
-        -> (HTTPResponse, Duration)
-    {
+    func post(_ body: [UInt8]) async throws(ProviderError) -> (HTTPResponse, Duration) {
         var sent = headers + [("Content-Type", "application/json")]
         if let key { sent.append((credential.header, credential.prefix + key.value)) }
         let request = HTTPRequest(
@@ -40,7 +40,7 @@ struct ProviderEndpoint: Sendable, CustomStringConvertible {
         }
         let latency = clock.now - start
         guard (200..<300).contains(response.status) else {
-            let details = errorDetails(response)
+            let details = Self.errorDetails(response)
             var error = ProviderError(
                 .httpStatus, statusMessage(response.status, type: details.type, message: details.message),
                 status: response.status, errorType: details.type, retryAfter: response.retryAfter,
@@ -53,12 +53,32 @@ struct ProviderEndpoint: Sendable, CustomStringConvertible {
 
     var description: String { "\(providerName) at \(url), model \(model)" }
 
+    /// The provider's own error type and message. Anthropic (`{"type": "error", "error": {…}}`), OpenAI and the
+    /// compatible servers (`{"error": {…}}`) share the inner shape; anything else is shown as the start of the body.
+    static func errorDetails(_ response: HTTPResponse) -> (type: String?, message: String?) {
+        let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
+        return (error?.type, error?.message ?? JSON.snippet(response))
+    }
+
+    private struct ErrorBody: Decodable {
+        struct Detail: Decodable {
+            var type: String?
+            var message: String?
+        }
+
+        var error: Detail
+    }
+
     private func transportError(_ error: HTTPError) -> ProviderError {
-        if error.code == .cancelled { return ProviderError(.cancelled, "the request was cancelled", transportCode: .cancelled) }
+        if error.code == .cancelled {
+            return ProviderError(.cancelled, "the request was cancelled", transportCode: .cancelled)
+        }
         let advice: String
         switch error.code {
-        case .connectionRefused: advice = "nothing is listening there; is the server running, and is provider.base_url right?"
-        case .timedOut: advice = "no complete reply within the time allowed; raise provider.timeout_s or check the server"
+        case .connectionRefused:
+            advice = "nothing is listening there; is the server running, and is provider.base_url right?"
+        case .timedOut:
+            advice = "no complete reply within the time allowed; raise provider.timeout_s or check the server"
         case .unresolvedHost: advice = "the host name does not resolve; check provider.base_url"
         case .tls: advice = "TLS failed; check the server's certificate and provider.base_url"
         case .connectionLost: advice = "the connection closed before the reply was complete"

@@ -21,7 +21,8 @@ public actor RateLimiter {
         }
 
         mutating func refill(_ now: ContinuousClock.Instant) {
-            let elapsed = Double((now - updated).components.seconds)
+            let elapsed =
+                Double((now - updated).components.seconds)
                 + Double((now - updated).components.attoseconds) / 1e18
             level = min(capacity, level + elapsed * refillPerSecond)
             updated = now

@@ -57,10 +57,14 @@ public struct AtomTestValidator: Validator {
         var output = run.output.trimmingWhitespace()
         if output.count > 1500 { output = String(output.prefix(1500)) + "\n…" }
         if run.exitCode > 128 {
-            output += (output.isEmpty ? "" : "\n") + "the program was killed by signal \(run.exitCode - 128)"
+            output +=
+                (output.isEmpty ? "" : "\n") + "the program was killed by signal \(run.exitCode - 128)"
                 + (run.exitCode - 128 == 9 || run.exitCode - 128 == 24 ? " (a resource limit)" : "")
         }
-        return [ValidationIssue(.error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)]
+        return [
+            ValidationIssue(
+                .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)
+        ]
     }
 }
 

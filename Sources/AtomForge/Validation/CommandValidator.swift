@@ -28,6 +28,9 @@ public struct CommandValidator: Validator {
         guard run.exitCode != 0 else { return [] }
         var output = run.output.trimmingWhitespace()
         if output.count > 2000 { output = String(output.prefix(2000)) + "\n…" }
-        return [ValidationIssue(.error, output.isEmpty ? "\(settings.name) exited with \(run.exitCode)" : output, validator: name)]
+        return [
+            ValidationIssue(
+                .error, output.isEmpty ? "\(settings.name) exited with \(run.exitCode)" : output, validator: name)
+        ]
     }
 }

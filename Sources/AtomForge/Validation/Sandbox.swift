@@ -39,7 +39,9 @@ public struct Sandbox: Sendable, Equatable {
 
     /// The strongest isolation that works on this machine, probed once.
     public static let best: Isolation = {
-        if Toolchain.find("bwrap") != nil, probe(["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--", "true"]) {
+        if Toolchain.find("bwrap") != nil,
+            probe(["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--", "true"])
+        {
             return .bubblewrap
         }
         if getuid() == 0, Toolchain.find("unshare") != nil, probe(["unshare", "--net", "--pid", "--fork", "true"]) {
@@ -49,7 +51,10 @@ public struct Sandbox: Sendable, Equatable {
     }()
 
     private static func probe(_ command: [String]) -> Bool {
-        guard let child = try? ChildProcess.spawn(command[0], Array(command.dropFirst()), environment: ["PATH": "/usr/bin:/bin"]) else {
+        guard
+            let child = try? ChildProcess.spawn(
+                command[0], Array(command.dropFirst()), environment: ["PATH": "/usr/bin:/bin"])
+        else {
             return false
         }
         while child.isRunning { usleep(2000) }

@@ -35,14 +35,17 @@ public struct StructuralValidator: Validator {
         let keywords: [String] =
             switch language.name {
             case "python": ["def", "async def", "class"]
-            case "swift": ["func", "struct", "class", "enum", "protocol", "actor", "typealias", "let", "var", "extension"]
+            case "swift":
+                ["func", "struct", "class", "enum", "protocol", "actor", "typealias", "let", "var", "extension"]
             case "javascript", "typescript":
                 ["function", "async function", "class", "const", "let", "var", "interface", "type", "enum"]
             default: []
             }
         for line in code.split(separator: "\n") {
             var text = Substring(line.drop { $0 == " " || $0 == "\t" })
-            for prefix in ["export default ", "export ", "public ", "open ", "internal ", "final ", "static ", "@MainActor "] {
+            for prefix in [
+                "export default ", "export ", "public ", "open ", "internal ", "final ", "static ", "@MainActor ",
+            ] {
                 while text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
             }
             for keyword in keywords where text.hasPrefix(keyword + " ") {

@@ -1,5 +1,5 @@
-/// Parses the code with the language's real toolchain, without running it: `python3` (`ast.parse`), `swiftc -parse`,
-/// `node --check`, `tsc --noEmit`. A syntax error fails the attempt with the tool's own line and message.
+/// Checks the code with the language's real toolchain, without running it: `python3` (`ast.parse`), `swiftc
+/// -typecheck` (with the dependencies' code beside it), `node --check`, `tsc --noEmit`. A syntax error fails the attempt with the tool's own line and message.
 public struct SyntaxValidator: Validator {
     public let name: String
     private let language: String
@@ -35,9 +35,12 @@ public struct SyntaxValidator: Validator {
                 language: language, fileName: "atom.py", command: ["python3", "-I", "-c", pythonParse, "atom.py"],
                 runner: runner)
         case "swift":
-            return SyntaxValidator(language: language, fileName: "atom.swift", command: ["swiftc", "-parse", "atom.swift"], runner: runner)
+            return SyntaxValidator(
+                language: language, fileName: "atom.swift",
+                command: ["swiftc", "-typecheck", "dependencies.swift", "atom.swift"], runner: runner)
         case "javascript":
-            return SyntaxValidator(language: language, fileName: "atom.js", command: ["node", "--check", "atom.js"], runner: runner)
+            return SyntaxValidator(
+                language: language, fileName: "atom.js", command: ["node", "--check", "atom.js"], runner: runner)
         case "typescript":
             return SyntaxValidator(
                 language: language, fileName: "atom.ts",
@@ -52,18 +55,29 @@ public struct SyntaxValidator: Validator {
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
         let run: ToolRunner.Run
         do {
-            run = try await runner.run(command[0], Array(command.dropFirst()), files: [fileName: subject.code])
+            // Swift type-checks the atom against its dependencies, so a call to a dependency with the wrong
+            // arguments fails here even when the atom has no tests.
+            let files = [fileName: subject.code, "dependencies.swift": subject.dependencyCode.joined(separator: "\n\n")]
+            run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
         } catch {
             return [ValidationIssue(.critical, "\(error); is \(command[0]) installed?", validator: name)]
         }
         if run.timedOut {
-            return [ValidationIssue(.error, "\(command[0]) did not finish within the validation timeout", validator: name)]
+            return [
+                ValidationIssue(.error, "\(command[0]) did not finish within the validation timeout", validator: name)
+            ]
         }
         if run.exitCode == 127 {
-            return [ValidationIssue(.critical, "\(command[0]) is not installed; cannot check \(language) syntax", validator: name)]
+            return [
+                ValidationIssue(
+                    .critical, "\(command[0]) is not installed; cannot check \(language) syntax", validator: name)
+            ]
         }
         guard run.exitCode != 0 else { return [] }
         let output = run.output.trimmingWhitespace()
-        return [ValidationIssue(.error, output.isEmpty ? "\(command[0]) exited with \(run.exitCode)" : output, validator: name)]
+        return [
+            ValidationIssue(
+                .error, output.isEmpty ? "\(command[0]) exited with \(run.exitCode)" : output, validator: name)
+        ]
     }
 }

@@ -22,7 +22,9 @@ extension ValidatorChain {
             cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1)
         let runner = ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
         var validators: [any Validator] = [StructuralValidator()]
-        for (language, tool) in [("python", "python3"), ("swift", "swiftc"), ("javascript", "node"), ("typescript", "tsc")]
+        for (language, tool) in [
+            ("python", "python3"), ("swift", "swiftc"), ("javascript", "node"), ("typescript", "tsc"),
+        ]
         where Toolchain.find(tool) != nil {
             if let validator = SyntaxValidator.forLanguage(language, runner: runner) { validators.append(validator) }
         }

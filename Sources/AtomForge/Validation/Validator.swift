@@ -38,7 +38,8 @@ public struct ValidatorChain: Sendable {
             let found = await validator.validate(subject)
             issues += found
             // Tests of code that does not even parse only repeat the parser's complaint.
-            if found.contains(where: { $0.severity == .critical || ($0.severity.fails && validator is SyntaxValidator) }) {
+            if found.contains(where: { $0.severity == .critical || ($0.severity.fails && validator is SyntaxValidator) }
+            ) {
                 break
             }
         }

@@ -156,7 +156,8 @@ private struct NodeDecoder: Decoder {
 
     func mismatch(_ type: Any.Type, expected: String) -> DecodingError {
         .typeMismatch(
-            type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(node.kindDescription)"))
+            type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(node.kindDescription)")
+        )
     }
 }
 

@@ -145,7 +145,8 @@ private struct TreeBuilder {
                 throw YAMLError("alias '*\(name)' names no anchor '&\(name)' defined before it", at: location)
             }
             if stack.count + anchored.height > limits.maxDepth {
-                throw YAMLError("alias '*\(name)' nests the document deeper than \(limits.maxDepth) levels", at: location)
+                throw YAMLError(
+                    "alias '*\(name)' nests the document deeper than \(limits.maxDepth) levels", at: location)
             }
             try countNodes(anchored.nodes, at: location)
             var copy = anchored.node

@@ -13,7 +13,9 @@ struct CheckCommandTests {
         for plan in plans {
             #expect(outcome.standardOutput.contains("examples/plans/\(plan): valid plan"))
         }
-        #expect(outcome.standardOutput.contains("critical path: 4 atoms: tokenize → word_frequencies → top_words → summarize"))
+        #expect(
+            outcome.standardOutput.contains(
+                "critical path: 4 atoms: tokenize → word_frequencies → top_words → summarize"))
     }
 
     @Test("refuses a bad plan with exit 2 and every problem on its own line")

@@ -17,7 +17,8 @@ struct PingCommandTests {
     func ping(_ folder: String, environment: [String: String] = [:]) async throws -> CommandRunner.Outcome {
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { $1 }
-        return try await CommandRunner.atomforge(["ping", "--config", "pipeline.yaml"], in: folder, environment: merged)
+        return try await CommandRunner.atomforge(
+            ["ping", "--config", "pipeline.yaml"], in: folder, environment: merged)
     }
 
     @Test("prints provider, model, latency and tokens on both APIs", arguments: [ProviderKind.anthropic, .openai])
@@ -31,7 +32,9 @@ struct PingCommandTests {
         #expect(outcome.standardOutput.contains("provider: \(kind.rawValue) at \(url)"))
         #expect(outcome.standardOutput.contains("model:    test-model"))
         #expect(outcome.standardOutput.contains("latency:  "))
-        #expect(outcome.standardOutput.range(of: #"tokens:   [1-9][0-9]* in, [1-9][0-9]* out"#, options: .regularExpression) != nil)
+        #expect(
+            outcome.standardOutput.range(of: #"tokens:   [1-9][0-9]* in, [1-9][0-9]* out"#, options: .regularExpression)
+                != nil)
         #expect(!(outcome.standardOutput + outcome.standardError).contains("secret-ping-key"))
         await server.stop()
     }
@@ -39,7 +42,8 @@ struct PingCommandTests {
     @Test("a missing key variable is named, and no request is made")
     func missingKey() async throws {
         let server = try await ServerProcess.llmKatan()
-        let folder = try configFolder("  kind: anthropic\n  base_url: \(server.baseURL)\n  model: m\n  api_key_env: NOT_SET_ANYWHERE_42")
+        let folder = try configFolder(
+            "  kind: anthropic\n  base_url: \(server.baseURL)\n  model: m\n  api_key_env: NOT_SET_ANYWHERE_42")
         let outcome = try await ping(folder)
         #expect(outcome.status == 1)
         #expect(outcome.standardError.contains("the environment variable NOT_SET_ANYWHERE_42 is not set"))

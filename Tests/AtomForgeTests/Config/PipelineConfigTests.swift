@@ -75,7 +75,9 @@ struct PipelineConfigTests {
 
     @Test("an unknown provider kind lists the kinds allowed")
     func unknownKind() {
-        #expect(problems("provider:\n  kind: gemini\n")?.contains("unknown provider kind 'gemini'; use anthropic or openai") == true)
+        #expect(
+            problems("provider:\n  kind: gemini\n")?.contains("unknown provider kind 'gemini'; use anthropic or openai")
+                == true)
     }
 
     @Test("impossible values are all reported, each saying what is allowed")
@@ -93,7 +95,8 @@ struct PipelineConfigTests {
                 validation:
                   timeout_s: 0
                 """))
-        #expect(message.contains("pipeline.yaml:2:14: error: provider.timeout_s must be more than 0 seconds (found -1.0)"))
+        #expect(
+            message.contains("pipeline.yaml:2:14: error: provider.timeout_s must be more than 0 seconds (found -1.0)"))
         #expect(message.contains("generation.max_attempts must be at least 1"))
         #expect(message.contains("generation.temperatures must list at least one temperature"))
         #expect(message.contains("pipeline.yaml:7:16: error: execution.max_workers must be at least 1 (found 0)"))
@@ -110,7 +113,9 @@ struct PipelineConfigTests {
 
     @Test("a wrong type is located")
     func wrongType() {
-        #expect(problems("execution:\n  max_workers: many\n")?.contains("2:16: error: execution.max_workers: expected a whole number, found 'many'") == true)
+        #expect(
+            problems("execution:\n  max_workers: many\n")?.contains(
+                "2:16: error: execution.max_workers: expected a whole number, found 'many'") == true)
     }
 
     @Test("relative paths are resolved against the config file's folder")

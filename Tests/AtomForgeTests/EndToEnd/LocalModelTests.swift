@@ -14,7 +14,8 @@ struct LocalModelTests {
     let port: Int
 
     init() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.server), FileManager.default.fileExists(atPath: Self.model)
+        guard FileManager.default.isExecutableFile(atPath: Self.server),
+            FileManager.default.fileExists(atPath: Self.model)
         else {
             throw LocalModelMissing()
         }
@@ -30,55 +31,57 @@ struct LocalModelTests {
     func writeConfig(kind: ProviderKind) throws {
         let baseURL = kind == .openai ? "http://127.0.0.1:\(port)/v1" : "http://127.0.0.1:\(port)"
         try """
-            provider:
-              kind: \(kind.rawValue)
-              base_url: \(baseURL)
-              model: qwen2.5-coder-0.5b-instruct
-              api_key_env: null
-              max_tokens: 400
-              timeout_s: 120
-            generation:
-              max_attempts: 3
-              temperatures: [0.0, 0.3]
-            execution:
-              max_workers: 1
-            server:
-              command: \(Self.server)
-              arguments: ["-m", "\(Self.model)", "--host", "127.0.0.1", "--port", "{port}", "-c", "4096", "-np", "1", "--seed", "42"]
-              port: \(port)
-              required_files: ["\(Self.model)"]
-              startup_timeout_s: 120
-            """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        provider:
+          kind: \(kind.rawValue)
+          base_url: \(baseURL)
+          model: qwen2.5-coder-0.5b-instruct
+          api_key_env: null
+          max_tokens: 400
+          timeout_s: 120
+        generation:
+          max_attempts: 3
+          temperatures: [0.0, 0.3]
+        execution:
+          max_workers: 1
+        server:
+          command: \(Self.server)
+          arguments: ["-m", "\(Self.model)", "--host", "127.0.0.1", "--port", "{port}", "-c", "4096", "-np", "1", "--seed", "42"]
+          port: \(port)
+          required_files: ["\(Self.model)"]
+          startup_timeout_s: 120
+        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
         try """
-            plan: local-e2e
-            language: python
-            atoms:
-              - id: add
-                name: add
-                description: "add(a: int, b: int) -> int: return the sum of a and b."
-                file: calc/basic.py
-                estimated_loc: 2
-                tests: |
-                  assert add(2, 3) == 5
-              - id: double
-                name: double
-                description: "double(x: int) -> int: return add(x, x), using the add function."
-                file: calc/basic.py
-                estimated_loc: 2
-                depends_on: [add]
-                tests: |
-                  assert double(4) == 8
-              - id: is_even
-                name: is_even
-                description: "is_even(n: int) -> bool: True when n is divisible by 2."
-                file: calc/checks.py
-                estimated_loc: 2
-                tests: |
-                  assert is_even(4) and not is_even(3)
-            """.write(toFile: folder + "/plan.yaml", atomically: true, encoding: .utf8)
+        plan: local-e2e
+        language: python
+        atoms:
+          - id: add
+            name: add
+            description: "add(a: int, b: int) -> int: return the sum of a and b."
+            file: calc/basic.py
+            estimated_loc: 2
+            tests: |
+              assert add(2, 3) == 5
+          - id: double
+            name: double
+            description: "double(x: int) -> int: return add(x, x), using the add function."
+            file: calc/basic.py
+            estimated_loc: 2
+            depends_on: [add]
+            tests: |
+              assert double(4) == 8
+          - id: is_even
+            name: is_even
+            description: "is_even(n: int) -> bool: True when n is divisible by 2."
+            file: calc/checks.py
+            estimated_loc: 2
+            tests: |
+              assert is_even(4) and not is_even(3)
+        """.write(toFile: folder + "/plan.yaml", atomically: true, encoding: .utf8)
     }
 
-    @Test("a real model generates a plan through each API, and the server is stopped afterwards", arguments: [ProviderKind.openai, .anthropic])
+    @Test(
+        "a real model generates a plan through each API, and the server is stopped afterwards",
+        arguments: [ProviderKind.openai, .anthropic])
     func generate(kind: ProviderKind) async throws {
         try writeConfig(kind: kind)
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml", "--config", "pipeline.yaml"], in: folder)
@@ -101,7 +104,8 @@ struct LocalModelTests {
                 #expect(tokens["input"]! > 0 && tokens["output"]! > 0, "token usage is real")
                 if attempt["passed"] as? Bool == false {
                     let issues = attempt["issues"] as? [[String: Any]] ?? []
-                    #expect(issues.contains { ($0["message"] as? String)?.isEmpty == false }, "a failed attempt says why")
+                    #expect(
+                        issues.contains { ($0["message"] as? String)?.isEmpty == false }, "a failed attempt says why")
                 }
             }
         }
@@ -115,7 +119,8 @@ struct LocalModelTests {
 /// Whether anything still answers on a port.
 enum LocalServerProbe {
     static func isListening(port: Int) async -> Bool {
-        let probe = HTTPRequest(url: "http://127.0.0.1:\(port)/health", timeout: .seconds(2), connectTimeout: .seconds(1))
+        let probe = HTTPRequest(
+            url: "http://127.0.0.1:\(port)/health", timeout: .seconds(2), connectTimeout: .seconds(1))
         return (try? await CurlTransport().send(probe)) != nil
     }
 }

@@ -36,6 +36,7 @@ struct CodeExtractorTests {
 
     @Test("a block left open by a cut-off reply counts to the end")
     func unclosedBlock() {
-        #expect(CodeExtractor.extract(from: "```python\ndef h():\n    return", language: python) == "def h():\n    return")
+        #expect(
+            CodeExtractor.extract(from: "```python\ndef h():\n    return", language: python) == "def h():\n    return")
     }
 }

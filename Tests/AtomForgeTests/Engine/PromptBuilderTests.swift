@@ -10,7 +10,8 @@ struct PromptBuilderTests {
         dependsOn: ["model"], tests: "assert TodoStore().pending() == []")
     let model = Atom(id: "model", name: "Todo", description: "d", file: "todo/models.py", language: .named("python"))
     let base = Atom(id: "base", name: "Base", description: "d", file: "todo/base.py", language: .named("python"))
-    let sibling = Atom(id: "helper", name: "helper", description: "d", file: "todo/store.py", language: .named("python"))
+    let sibling = Atom(
+        id: "helper", name: "helper", description: "d", file: "todo/store.py", language: .named("python"))
 
     var context: AttemptContext {
         AttemptContext(

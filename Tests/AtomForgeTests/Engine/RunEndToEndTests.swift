@@ -63,7 +63,10 @@ struct RunEndToEndTests {
             """, to: "plan.yaml")
         try await server.script([["reply": fenced("def first():\n    return 1")]], match: "defines `first`")
         try await server.script(
-            [["reply": fenced("def second()\n    return 2")], ["reply": fenced("def second():\n    return first() + 1")]],
+            [
+                ["reply": fenced("def second()\n    return 2")],
+                ["reply": fenced("def second():\n    return first() + 1")],
+            ],
             match: "defines `second`")
         try await server.script(Array(repeating: ["reply": "def nope(:"], count: 4), match: "defines `never`")
         try await server.script(
@@ -73,7 +76,10 @@ struct RunEndToEndTests {
                 ["reply": fenced("def flaky():\n    return 3")],
             ], match: "defines `flaky`")
         try await server.script(
-            [["reply": "```python\ndef cut():\n    return", "stop": "max_tokens"], ["reply": fenced("def cut():\n    return 4")]],
+            [
+                ["reply": "```python\ndef cut():\n    return", "stop": "max_tokens"],
+                ["reply": fenced("def cut():\n    return 4")],
+            ],
             match: "defines `cut`")
 
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
@@ -111,15 +117,22 @@ struct RunEndToEndTests {
         let cutReport = try json("outbox/mixed/atoms/cut/report.json")
         let cutAttempts = try #require(cutReport["attempts"] as? [[String: Any]])
         #expect(cutAttempts[0]["truncated"] as? Bool == true)
-        #expect((cutAttempts[0]["issues"] as? [[String: Any]])?.first?["message"] as? String == "the reply was cut off at max_tokens (256) before the code was complete")
+        #expect(
+            (cutAttempts[0]["issues"] as? [[String: Any]])?.first?["message"] as? String
+                == "the reply was cut off at max_tokens (256) before the code was complete")
         let blocked = try json("outbox/mixed/atoms/after_never/report.json")
         #expect(blocked["status"] as? String == "blocked")
         #expect(blocked["blocked_by"] as? String == "never")
 
-        let review = try String(contentsOf: folder.appendingPathComponent("outbox/mixed/review/never.md"), encoding: .utf8)
+        let review = try String(
+            contentsOf: folder.appendingPathComponent("outbox/mixed/review/never.md"), encoding: .utf8)
         #expect(review.contains("SyntaxError"))
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/review/after_never.md").path))
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/review/second.md").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("outbox/mixed/review/after_never.md").path))
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mixed/review/second.md").path)
+        )
         let source = try String(contentsOf: folder.appendingPathComponent("outbox/mixed/src/pkg/a.py"), encoding: .utf8)
         #expect(source == "def first():\n    return 1\n\n\ndef second():\n    return first() + 1\n")
         #expect(try json("outbox/mixed/progress.json")["state"] as? String == "finished")
@@ -132,13 +145,15 @@ struct RunEndToEndTests {
     func rerunKeepsResults() async throws {
         try config()
         try write("plan: tiny\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n", to: "plan.yaml")
-        try await server.script(Array(repeating: ["reply": fenced("def one():\n    return 1")], count: 2), match: "defines `one`")
+        try await server.script(
+            Array(repeating: ["reply": fenced("def one():\n    return 1")], count: 2), match: "defines `one`")
         let first = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(first.status == 0, "\(first.standardOutput)")
         let second = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(second.status == 0)
         #expect(second.standardOutput.contains("outbox/tiny holds the results of an earlier run, kept as they are"))
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/tiny-2/summary.json").path))
+        #expect(
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/tiny-2/summary.json").path))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/tiny/summary.json").path))
         await server.server.stop()
     }
@@ -157,10 +172,15 @@ struct RunEndToEndTests {
               - {id: last_d, name: last_d, description: d, depends_on: [quick_a, slow_c]}
             """, to: "plan.yaml")
         for name in ["quick_a", "quick_b", "last_d"] {
-            try await server.script(Array(repeating: ["reply": fenced("def \(name)():\n    return 1")], count: 2), match: "defines `\(name)`")
+            try await server.script(
+                Array(repeating: ["reply": fenced("def \(name)():\n    return 1")], count: 2),
+                match: "defines `\(name)`")
         }
         try await server.script(
-            [["reply": fenced("def slow_c():\n    return 1"), "delay_ms": 30000], ["reply": fenced("def slow_c():\n    return 1")]],
+            [
+                ["reply": fenced("def slow_c():\n    return 1"), "delay_ms": 30000],
+                ["reply": fenced("def slow_c():\n    return 1")],
+            ],
             match: "defines `slow_c`")
         let run = try ChildProcess.spawn(
             CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
@@ -198,7 +218,9 @@ struct RunEndToEndTests {
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput.contains("the plan changed since the interrupted run in"))
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/changing-2/summary.json").path))
+        #expect(
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/changing-2/summary.json").path)
+        )
         await server.server.stop()
     }
 
@@ -247,7 +269,9 @@ struct RunEndToEndTests {
         #expect(outcome.status == 0, "\(outcome.standardOutput)")
         let sent = try await requests(for: "slug")
         #expect(sent.count == 2)
-        #expect(sent[1].lastUserText.contains("test failed at tests line 1: assert slug(\"Hello World\") == \"hello-world\""))
+        #expect(
+            sent[1].lastUserText.contains(
+                "test failed at tests line 1: assert slug(\"Hello World\") == \"hello-world\""))
         #expect(sent[1].lastUserText.contains("got:      'hello_world'   (the value of slug('Hello World'))"))
         let report = try json("outbox/tested/atoms/slug/report.json")
         let attempts = try #require(report["attempts"] as? [[String: Any]])

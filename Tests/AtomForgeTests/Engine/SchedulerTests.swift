@@ -20,20 +20,24 @@ struct SchedulerTests {
             events.withLock { $0.append("end \(id)") }
         }
 
-        var started: [String] { events.withLock { $0.filter { $0.hasPrefix("start") }.map { String($0.dropFirst(6)) } } }
+        var started: [String] {
+            events.withLock { $0.filter { $0.hasPrefix("start") }.map { String($0.dropFirst(6)) } }
+        }
     }
 
     func run(
         _ graph: DependencyGraph, workers: Int, mode: Scheduler.Mode = .dependency, failing: Set<String> = [],
         delays: [String: Duration] = [:], finished: [Int: AtomResult] = [:], trace: Trace
     ) async -> Scheduler.Outcome {
-        await Scheduler(mode: mode, maxInFlight: workers).run(graph, finished: finished) { index throws(GenerationStop) in
+        await Scheduler(mode: mode, maxInFlight: workers).run(graph, finished: finished) {
+            index throws(GenerationStop) in
             let id = graph.ids[index]
             trace.begin(id)
             try? await Task.sleep(for: delays[id] ?? .milliseconds(5))
             trace.end(id)
             return AtomResult(id: id, status: failing.contains(id) ? .failed : .passed)
-        } record: { _, _ in }
+        } record: { _, _ in
+        }
     }
 
     @Test("every atom starts only after its dependencies passed, within the worker bound")
@@ -71,7 +75,8 @@ struct SchedulerTests {
             }
             trace.end(id)
             return AtomResult(id: id, status: .passed)
-        } record: { _, _ in }
+        } record: { _, _ in
+        }
         let events = trace.events.withLock { $0 }
         #expect(events.firstIndex(of: "start c")! < events.firstIndex(of: "end a")!)
     }
@@ -126,7 +131,8 @@ struct SchedulerTests {
         let outcome = await Scheduler(maxInFlight: 1).run(graph) { index throws(GenerationStop) in
             if index == 1 { throw .budget }
             return AtomResult(id: graph.ids[index], status: .passed)
-        } record: { _, _ in }
+        } record: { _, _ in
+        }
         #expect(outcome.stop == .budget)
         #expect(outcome.results.count == 1)
     }

@@ -14,19 +14,20 @@ struct DaemonTests {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         try """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 2
-            execution:
-              max_workers: 8
-            """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        provider:
+          base_url: \(server.baseURL)/v1
+          max_retries: 2
+        execution:
+          max_workers: 8
+        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
     }
 
     /// Starts a daemon in the test folder; its log is kept in `log`.
     func startDaemon(_ log: String = "daemon.log") throws -> ChildProcess {
         try ChildProcess.spawn(
             CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"],
-            environment: ProcessInfo.processInfo.environment, workingDirectory: folder, output: .file(folder + "/" + log))
+            environment: ProcessInfo.processInfo.environment, workingDirectory: folder,
+            output: .file(folder + "/" + log))
     }
 
     func plan(_ id: String, atoms: String = "  - {id: one, name: one, description: d}") -> String {
@@ -113,7 +114,8 @@ struct DaemonTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(summaries() == (0..<30).map { "shared-\($0)" }.sorted())
         #expect(try await requests(for: "one") == 30)
-        let logs = try String(contentsOfFile: folder + "/first.log", encoding: .utf8)
+        let logs =
+            try String(contentsOfFile: folder + "/first.log", encoding: .utf8)
             + String(contentsOfFile: folder + "/second.log", encoding: .utf8)
         #expect(logs.components(separatedBy: "claimed plan").count - 1 == 30)
         first.signal(SIGTERM)

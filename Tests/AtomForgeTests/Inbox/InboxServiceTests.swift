@@ -44,7 +44,8 @@ struct InboxServiceTests {
             logger: logger)
         let (events, continuation) = AsyncStream.makeStream(of: InboxEvent.self)
         let service = InboxService(
-            inbox: folder + "/inbox", outbox: folder + "/outbox", services: EngineServices(config: config, client: client, logger: logger),
+            inbox: folder + "/inbox", outbox: folder + "/outbox",
+            services: EngineServices(config: config, client: client, logger: logger),
             logger: logger, events: { _ in (events, { continuation.finish() }) })
         let running = Task { try await service.run() }
         // Twenty plans arrive, but the only event is the overflow: no per-file event at all.

@@ -12,7 +12,8 @@ struct LLMKatanTests {
         return stats?["total"] as? Int ?? -1
     }
 
-    @Test("both APIs answer, with text, stop reason and real token counts", arguments: [ProviderKind.anthropic, .openai])
+    @Test(
+        "both APIs answer, with text, stop reason and real token counts", arguments: [ProviderKind.anthropic, .openai])
     func endToEnd(kind: ProviderKind) async throws {
         let server = try await ServerProcess.llmKatan()
         let client = try TestClients.client(kind, baseURL: server.baseURL, key: "any-key")
@@ -26,7 +27,9 @@ struct LLMKatanTests {
         await server.stop()
     }
 
-    @Test("a wrong key is 401, called once, and the error names the variable to fix", arguments: [ProviderKind.anthropic, .openai])
+    @Test(
+        "a wrong key is 401, called once, and the error names the variable to fix",
+        arguments: [ProviderKind.anthropic, .openai])
     func wrongKey(kind: ProviderKind) async throws {
         let server = try await ServerProcess.llmKatan(["--validate-keys", "--api-keys", "anthropic=K1,openai=K2"])
         let client = try TestClients.client(kind, baseURL: server.baseURL, key: "wrong-key-123")
@@ -114,13 +117,16 @@ struct LLMKatanTests {
         await server.stop()
     }
 
-    @Test("32 concurrent requests all come back, each with its own answer", arguments: [ProviderKind.anthropic, .openai])
+    @Test(
+        "32 concurrent requests all come back, each with its own answer", arguments: [ProviderKind.anthropic, .openai])
     func concurrent(kind: ProviderKind) async throws {
         let server = try await ServerProcess.llmKatan(["--latency-ms", "200"])
         let client = try TestClients.client(kind, baseURL: server.baseURL, key: "k")
         let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for index in 0..<32 {
-                group.addTask { (index, try await client.complete(TestClients.request("request number \(index)")).text) }
+                group.addTask {
+                    (index, try await client.complete(TestClients.request("request number \(index)")).text)
+                }
             }
             return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
         }

@@ -40,7 +40,8 @@ struct LocalServerTests {
     @Test("a port already in use is a clear error")
     func portInUse() async throws {
         let other = try await ServerProcess.scripted()
-        let server = LocalServer(settings: scriptedServer(port: other.port), configDirectory: "/", logPath: logPath, logger: logger)
+        let server = LocalServer(
+            settings: scriptedServer(port: other.port), configDirectory: "/", logPath: logPath, logger: logger)
         await #expect {
             try await server.start()
         } throws: { error in
@@ -57,7 +58,8 @@ struct LocalServerTests {
         await #expect {
             try await server.start()
         } throws: { error in
-            "\(error)".contains("/srv/forge/.local/models/absent.gguf, which does not exist; run scripts/setup-local-model")
+            "\(error)".contains(
+                "/srv/forge/.local/models/absent.gguf, which does not exist; run scripts/setup-local-model")
         }
     }
 

@@ -1,5 +1,7 @@
-import AtomForge
+import Foundation
 import Testing
+
+@testable import AtomForge
 
 @Suite("rate limiter")
 struct RateLimiterTests {
@@ -45,5 +47,25 @@ struct RateLimiterTests {
         try await Task.sleep(for: .milliseconds(50))
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
+    }
+
+    @Test("anthropic-ratelimit headers: an exhausted budget pauses every caller until its reset")
+    func anthropicHeaders() async throws {
+        let formatter = ISO8601DateFormatter()
+        let reset = formatter.string(from: Date().addingTimeInterval(3))
+        let response = HTTPResponse(
+            status: 200,
+            headers: [
+                ("anthropic-ratelimit-requests-remaining", "0"), ("anthropic-ratelimit-requests-reset", reset),
+                ("anthropic-ratelimit-output-tokens-remaining", "5000"),
+            ])
+        let status = try #require(RateLimitStatus(response))
+        #expect(status.budgets["requests"]?.remaining == 0)
+        #expect(status.budgets["output-tokens"]?.remaining == 5000)
+        #expect(status.exhaustedUntil != nil)
+        let limiter = RateLimiter()
+        await limiter.observe(status)
+        #expect(await limiter.remainingPause > .seconds(1))
+        #expect(RateLimitStatus(HTTPResponse(status: 200)) == nil)
     }
 }

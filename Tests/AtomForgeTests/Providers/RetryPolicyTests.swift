@@ -30,7 +30,9 @@ struct RetryPolicyTests {
 
     @Test("backoff is 0.5 s · 2ⁿ capped at 8 s, less up to a quarter of jitter")
     func backoff() {
-        let expected: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(8)]
+        let expected: [Duration] = [
+            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(8),
+        ]
         for (retry, ceiling) in expected.enumerated() {
             for _ in 0..<20 {
                 let delay = policy.backoff(retry)

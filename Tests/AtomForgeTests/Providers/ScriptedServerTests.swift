@@ -15,7 +15,8 @@ struct ScriptedServerTests {
 
     @Test("Anthropic request shape: path, headers, system, max_tokens, temperature", arguments: [true, false])
     func anthropicRequestShape(sampling: Bool) async throws {
-        let client = try TestClients.client(.anthropic, baseURL: server.baseURL, key: "k-anthropic-1", sampling: sampling)
+        let client = try TestClients.client(
+            .anthropic, baseURL: server.baseURL, key: "k-anthropic-1", sampling: sampling)
         let reply = try await client.complete(TestClients.request("hello there", temperature: sampling ? 0.3 : nil))
         #expect(reply.text == "hello there")
         #expect(reply.usage.input > 0 && reply.usage.output > 0)
@@ -31,7 +32,8 @@ struct ScriptedServerTests {
     @Test("OpenAI request shape: path, bearer key only when configured, system message first")
     func openAIRequestShape() async throws {
         _ = try await TestClients.client(.openai, baseURL: server.baseURL).complete(TestClients.request("no key"))
-        _ = try await TestClients.client(.openai, baseURL: server.baseURL, key: "k-openai-2").complete(TestClients.request("key"))
+        _ = try await TestClients.client(.openai, baseURL: server.baseURL, key: "k-openai-2").complete(
+            TestClients.request("key"))
         let sent = try await server.requests().suffix(2)
         #expect(sent.map(\.path) == ["/v1/chat/completions", "/v1/chat/completions"])
         #expect(sent.first?.headers["authorization"] == nil)
@@ -41,23 +43,34 @@ struct ScriptedServerTests {
         #expect(sent.last?.body["max_tokens"] as? Int == 64)
     }
 
-    @Test("429 with retry-after: the wait is honoured, then the call succeeds", arguments: [ProviderKind.anthropic, .openai])
+    @Test(
+        "429 with retry-after: the wait is honoured, then the call succeeds",
+        arguments: [ProviderKind.anthropic, .openai])
     func retryAfterHonoured(kind: ProviderKind) async throws {
         try await server.script(
-            [["status": 429, "error_type": "rate_limit_error", "message": "slow down", "headers": ["retry-after": "1"]]],
+            [
+                [
+                    "status": 429, "error_type": "rate_limit_error", "message": "slow down",
+                    "headers": ["retry-after": "1"],
+                ]
+            ],
             match: "wait-\(kind)")
-        let reply = try await TestClients.client(kind, baseURL: server.baseURL).complete(TestClients.request("wait-\(kind)"))
+        let reply = try await TestClients.client(kind, baseURL: server.baseURL).complete(
+            TestClients.request("wait-\(kind)"))
         #expect(reply.transportRetries == 1)
         let times = try await server.requests().filter { $0.lastUserText == "wait-\(kind)" }.map(\.time)
         #expect(times.count == 2)
-        #expect(times[1] - times[0] >= 0.95, "retry-after: 1 asks for a second; the retry came after \(times[1] - times[0]) s")
+        #expect(
+            times[1] - times[0] >= 0.95,
+            "retry-after: 1 asks for a second; the retry came after \(times[1] - times[0]) s")
     }
 
     @Test("retry-after-ms wins over retry-after")
     func retryAfterMilliseconds() async throws {
         try await server.script(
             [["status": 503, "headers": ["retry-after-ms": "300", "retry-after": "30"]]], match: "ms-wait")
-        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(TestClients.request("ms-wait"))
+        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(
+            TestClients.request("ms-wait"))
         #expect(reply.transportRetries == 1)
         let times = try await server.requests().filter { $0.lastUserText == "ms-wait" }.map(\.time)
         #expect(times[1] - times[0] >= 0.28 && times[1] - times[0] < 10)
@@ -65,8 +78,10 @@ struct ScriptedServerTests {
 
     @Test("529 overloaded is retried")
     func overloaded() async throws {
-        try await server.script([["status": 529, "error_type": "overloaded_error", "message": "Overloaded"]], match: "busy")
-        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(TestClients.request("busy"))
+        try await server.script(
+            [["status": 529, "error_type": "overloaded_error", "message": "Overloaded"]], match: "busy")
+        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(
+            TestClients.request("busy"))
         #expect(reply.text == "busy")
         #expect(reply.transportRetries == 1)
     }
@@ -74,7 +89,8 @@ struct ScriptedServerTests {
     @Test("fails N times then succeeds: retried exactly N times")
     func failThenSucceed() async throws {
         try await server.script([["status": 500], ["status": 503], ["status": 408]], match: "flaky")
-        let reply = try await TestClients.client(.openai, baseURL: server.baseURL).complete(TestClients.request("flaky"))
+        let reply = try await TestClients.client(.openai, baseURL: server.baseURL).complete(
+            TestClients.request("flaky"))
         #expect(reply.transportRetries == 3)
         #expect(try await server.requests().filter { $0.lastUserText == "flaky" }.count == 4)
     }
@@ -90,14 +106,16 @@ struct ScriptedServerTests {
         } throws: { error in
             let error = error as? ProviderError
             return error?.status == 529 && error?.retries == 2
-                && error?.description == "anthropic answered HTTP 529 overloaded_error: Overloaded (after 2 transport retries)"
+                && error?.description
+                    == "anthropic answered HTTP 529 overloaded_error: Overloaded (after 2 transport retries)"
         }
         #expect(try await server.requests().filter { $0.lastUserText == "always-busy" }.count == 3)
     }
 
     @Test("400, 401, 403, 404 and 413 are never retried", arguments: [400, 401, 403, 404, 413])
     func clientErrorsNotRetried(status: Int) async throws {
-        try await server.script([["status": status, "error_type": "invalid_request_error", "message": "no"]], match: "client-\(status)")
+        try await server.script(
+            [["status": status, "error_type": "invalid_request_error", "message": "no"]], match: "client-\(status)")
         let client = try TestClients.client(.anthropic, baseURL: server.baseURL, key: "k")
         await #expect {
             _ = try await client.complete(TestClients.request("client-\(status)"))
@@ -111,17 +129,20 @@ struct ScriptedServerTests {
     func shouldRetryHeader() async throws {
         try await server.script([["status": 503, "headers": ["x-should-retry": "false"]]], match: "no-retry")
         await #expect(throws: ProviderError.self) {
-            _ = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(TestClients.request("no-retry"))
+            _ = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(
+                TestClients.request("no-retry"))
         }
         try await server.script([["status": 400, "headers": ["x-should-retry": "true"]]], match: "do-retry")
-        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(TestClients.request("do-retry"))
+        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(
+            TestClients.request("do-retry"))
         #expect(reply.transportRetries == 1)
     }
 
     @Test("a reply cut off by max_tokens is reported as truncated", arguments: [ProviderKind.anthropic, .openai])
     func truncation(kind: ProviderKind) async throws {
         try await server.script([["reply": "def f(x):\n    return", "stop": "max_tokens"]], match: "cut-\(kind)")
-        let reply = try await TestClients.client(kind, baseURL: server.baseURL).complete(TestClients.request("cut-\(kind)"))
+        let reply = try await TestClients.client(kind, baseURL: server.baseURL).complete(
+            TestClients.request("cut-\(kind)"))
         #expect(reply.isTruncated)
         #expect(reply.stopReason == (kind == .anthropic ? "max_tokens" : "length"))
         let whole = try await TestClients.client(kind, baseURL: server.baseURL).complete(TestClients.request("whole"))
@@ -143,7 +164,8 @@ struct ScriptedServerTests {
     @Test("a connection closed mid-reply is a lost connection, retried")
     func closedMidReply() async throws {
         try await server.script([["close_mid_reply": true]], match: "cut-wire")
-        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(TestClients.request("cut-wire"))
+        let reply = try await TestClients.client(.anthropic, baseURL: server.baseURL).complete(
+            TestClients.request("cut-wire"))
         #expect(reply.text == "cut-wire")
         #expect(reply.transportRetries == 1)
         try await server.script([["close_mid_reply": true]], match: "cut-wire-once")
@@ -191,7 +213,9 @@ struct ScriptedServerTests {
         let sent = try await server.requests()
         let rateLimited = try #require(sent.first { $0.lastUserText == "first-caller" })
         let other = try #require(sent.first { $0.lastUserText == "second-caller" })
-        #expect(other.time - rateLimited.time >= 0.95, "the second caller went ahead after \(other.time - rateLimited.time) s")
+        #expect(
+            other.time - rateLimited.time >= 0.95,
+            "the second caller went ahead after \(other.time - rateLimited.time) s")
     }
 
     @Test("the key never appears in a log line at trace level, nor in an error a server echoes it into")

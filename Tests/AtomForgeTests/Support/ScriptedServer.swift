@@ -18,7 +18,9 @@ struct ScriptedServer: Sendable {
         if let match { body["match"] = match }
         let data = try JSONSerialization.data(withJSONObject: body)
         let response = try await transport.send(
-            HTTPRequest(method: .post, url: baseURL + "/_script", headers: [("Content-Type", "application/json")], body: Array(data)))
+            HTTPRequest(
+                method: .post, url: baseURL + "/_script", headers: [("Content-Type", "application/json")],
+                body: Array(data)))
         precondition(response.status == 200, "scripting failed: \(response.bodyText)")
     }
 

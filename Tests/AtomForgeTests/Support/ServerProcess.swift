@@ -29,7 +29,9 @@ final class ServerProcess: Sendable {
         environment: [String: String] = [:]
     ) async throws -> ServerProcess {
         let port = try freePort()
-        let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(port)-\(UUID().uuidString).log").path
+        let logPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "server-\(port)-\(UUID().uuidString).log"
+        ).path
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLM_KATAN_") }
         merged.merge(environment) { $1 }
         let process = try ChildProcess.spawn(
@@ -55,7 +57,9 @@ final class ServerProcess: Sendable {
     /// llm-katan from the virtual environment `scripts/install-deps` made, echo backend, both APIs.
     static func llmKatan(_ extraArguments: [String] = []) async throws -> ServerProcess {
         let executable = RepositoryFiles.path(".venv/bin/llm-katan")
-        guard FileManager.default.isExecutableFile(atPath: executable) else { throw ServerError.notInstalled(executable) }
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ServerError.notInstalled(executable)
+        }
         return try await start(
             executable,
             [

@@ -34,7 +34,9 @@ struct SandboxTests {
         defer { unsetenv("ANTHROPIC_API_KEY") }
         let found = await run(
             "import os\ndef hostile():\n    return dict(os.environ)",
-            tests: "env = hostile()\nassert not any('sk-ant-sandbox' in v for v in env.values()), env\nassert set(env) - {'PWD'} == {'HOME', 'LANG', 'PATH', 'TMPDIR'}, sorted(env)")
+            tests:
+                "env = hostile()\nassert not any('sk-ant-sandbox' in v for v in env.values()), env\nassert set(env) - {'PWD'} == {'HOME', 'LANG', 'PATH', 'TMPDIR'}, sorted(env)"
+        )
         #expect(found.isEmpty, "\(found)")
     }
 
@@ -53,7 +55,8 @@ struct SandboxTests {
         let home = RepositoryFiles.path(".escape-\(UUID().uuidString)")
         _ = await run(
             "def hostile(path):\n    open(path, 'w').write('x')",
-            tests: "for p in ['\(marker)', '\(home)']:\n    try:\n        hostile(p)\n    except OSError:\n        pass")
+            tests: "for p in ['\(marker)', '\(home)']:\n    try:\n        hostile(p)\n    except OSError:\n        pass"
+        )
         #expect(!FileManager.default.fileExists(atPath: marker))
         #expect(!FileManager.default.fileExists(atPath: home))
     }

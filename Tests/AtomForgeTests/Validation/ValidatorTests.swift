@@ -17,11 +17,13 @@ struct ValidatorTests {
         await chain.validate(ValidationSubject(atom: atom, code: code, dependencyCode: []))
     }
 
-    @Test("good code passes in every language", arguments: [
-        ("python", "def f(x):\n    return x + 1"),
-        ("swift", "func f(_ x: Int) -> Int { x + 1 }"),
-        ("javascript", "function f(x) { return x + 1; }"),
-    ])
+    @Test(
+        "good code passes in every language",
+        arguments: [
+            ("python", "def f(x):\n    return x + 1"),
+            ("swift", "func f(_ x: Int) -> Int { x + 1 }"),
+            ("javascript", "function f(x) { return x + 1; }"),
+        ])
     func goodCode(language: String, code: String) async {
         #expect(await issues(code, atom(language)).isEmpty)
     }
@@ -39,6 +41,17 @@ struct ValidatorTests {
         let found = await issues("func f(_ x: Int) -> Int {\n    return x +\n}\n", atom("swift"))
         let syntax = found.first { $0.validator == "swift-syntax" }
         #expect(syntax?.message.contains("atom.swift:3:1: error") == true, "\(found)")
+    }
+
+    @Test("Swift is type-checked against its dependencies")
+    func swiftTypecheck() async {
+        let atom = atom("swift")
+        let wrongCall = await chain.validate(
+            ValidationSubject(atom: atom, code: "func f() -> Int { twice(\"x\") }", dependencyCode: ["func twice(_ x: Int) -> Int { x * 2 }"]))
+        #expect(wrongCall.first?.message.contains("atom.swift:1:") == true, "\(wrongCall)")
+        let rightCall = await chain.validate(
+            ValidationSubject(atom: atom, code: "func f() -> Int { twice(2) }", dependencyCode: ["func twice(_ x: Int) -> Int { x * 2 }"]))
+        #expect(rightCall.isEmpty, "\(rightCall)")
     }
 
     @Test("a JavaScript syntax error fails with node's message")
@@ -117,7 +130,11 @@ struct AtomTestValidatorTests {
 
     @Test("dependencies are in scope, and an error inside the code points at it")
     func pythonDependencies() async throws {
-        #expect(await run("python", code: "def slug(t):\n    return clean(t)", tests: "assert slug(' a ') == 'a'", dependencies: ["def clean(t):\n    return t.strip()"]).isEmpty)
+        #expect(
+            await run(
+                "python", code: "def slug(t):\n    return clean(t)", tests: "assert slug(' a ') == 'a'",
+                dependencies: ["def clean(t):\n    return t.strip()"]
+            ).isEmpty)
         let found = await run("python", code: "def slug(t):\n    return t.nope()", tests: "slug('x')")
         let message = try #require(found.first?.message)
         #expect(message.contains("AttributeError"))
@@ -150,7 +167,9 @@ struct AtomTestValidatorTests {
     @Test("a configured command runs on the atom's file; its output is the message")
     func command() async {
         var settings = ValidationSettings()
-        settings.commands = [CommandSettings(name: "no-print", run: ["sh", "-c", "! grep -n print {file}"], languages: ["python"])]
+        settings.commands = [
+            CommandSettings(name: "no-print", run: ["sh", "-c", "! grep -n print {file}"], languages: ["python"])
+        ]
         let atom = Atom(id: "a", name: "f", description: "d", file: "a.py", language: .named("python"))
         let found = await ValidatorChain.standard(settings).validate(
             ValidationSubject(atom: atom, code: "def f():\n    print(1)", dependencyCode: []))

@@ -13,7 +13,8 @@ struct YAMLDecoderTests {
 
     @Test("decodes nested values")
     func decodes() throws {
-        let server = try YAMLDecoder().decode(Server.self, from: "host: local\nport: 80\ntls: true\nweights: [0.5, 1]\n")
+        let server = try YAMLDecoder().decode(
+            Server.self, from: "host: local\nport: 80\ntls: true\nweights: [0.5, 1]\n")
         #expect(server == Server(host: "local", port: 80, tls: true, weights: [0.5, 1]))
     }
 
