@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
         if !quick { await EngineBenchmarks.makespan(atoms: 10_000, timeFactor: 0.005, report: report) }
         if let server {
             try await TransportBenchmark.run(
-                baseURL: server, serverPID: serverPID, requests: quick ? 640 : 3_200, report: report)
+                baseURL: server, serverPID: serverPID, requests: quick ? 1_920 : 9_600, report: report)
         }
         try await InboxLatencyBenchmark.run(plans: quick ? 200 : 1_000, report: report)
     }

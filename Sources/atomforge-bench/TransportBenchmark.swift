@@ -16,48 +16,55 @@ enum TransportBenchmark {
         let request = HTTPRequest(
             method: .post, url: url, headers: [("Content-Type", "application/json")], body: Array(body.utf8))
         for concurrency in [1, 16, 64] {
-            // AtomForge's transport.
-            let cpuBefore = serverCPU(serverPID)
-            let clock = ContinuousClock()
-            let start = clock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                let perWorker = requests / concurrency
-                for _ in 0..<concurrency {
-                    group.addTask {
-                        for _ in 0..<perWorker {
-                            let response = try await transport.send(request)
-                            precondition(response.status == 200, "server answered \(response.status)")
+            // Three rounds, each side in turn, so that both meet the same machine; the medians are reported.
+            var ours: [(rps: Double, cpu: Double)] = []
+            var theirs: [(rps: Double, cpu: Double)] = []
+            let sent = requests / concurrency * concurrency
+            for _ in 0..<3 {
+                ours.append(try await measure(pid: serverPID, requests: sent) {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<concurrency {
+                            group.addTask {
+                                for _ in 0..<(sent / concurrency) {
+                                    let response = try await transport.send(request)
+                                    precondition(response.status == 200, "server answered \(response.status)")
+                                }
+                            }
                         }
+                        try await group.waitForAll()
                     }
-                }
-                try await group.waitForAll()
+                })
+                theirs.append(try await measure(pid: serverPID, requests: sent) {
+                    let child = try ChildProcess.spawn(
+                        "curl",
+                        [
+                            "-s", "-o", "/dev/null", "--parallel", "--parallel-immediate", "--parallel-max",
+                            "\(concurrency)", "-H", "Content-Type: application/json", "--data-binary", "@\(bodyFile)",
+                            "\(url)?n=[1-\(sent)]",
+                        ], environment: ["PATH": "/usr/bin:/bin"])
+                    let status = await child.wait()
+                    precondition(status == 0, "curl failed with \(status)")
+                })
             }
-            let elapsed = (clock.now - start).seconds
-            let sent = Double(requests / concurrency * concurrency)
-            report("transport_rps_atomforge_c\(concurrency)", sent / elapsed, "req/s")
-            report(
-                "transport_server_cpu_atomforge_c\(concurrency)", (serverCPU(serverPID) - cpuBefore) / elapsed * 100,
-                "%")
-
-            // curl --parallel, same server, same concurrency, same number of requests.
-            let curlBefore = serverCPU(serverPID)
-            let curlStart = clock.now
-            let child = try ChildProcess.spawn(
-                "curl",
-                [
-                    "-s", "-o", "/dev/null", "--parallel", "--parallel-immediate", "--parallel-max", "\(concurrency)",
-                    "-H", "Content-Type: application/json", "--data-binary", "@\(bodyFile)",
-                    "\(url)?n=[1-\(Int(sent))]",
-                ], environment: ["PATH": "/usr/bin:/bin"])
-            let status = await child.wait()
-            let curlElapsed = (clock.now - curlStart).seconds
-            precondition(status == 0, "curl failed with \(status)")
-            report("transport_rps_curl_c\(concurrency)", sent / curlElapsed, "req/s")
-            report(
-                "transport_server_cpu_curl_c\(concurrency)", (serverCPU(serverPID) - curlBefore) / curlElapsed * 100,
-                "%")
-            report("transport_ratio_c\(concurrency)", curlElapsed / elapsed, "x_curl")
+            let median = { (runs: [(rps: Double, cpu: Double)]) in runs.sorted { $0.rps < $1.rps }[1] }
+            report("transport_rps_atomforge_c\(concurrency)", median(ours).rps, "req/s")
+            report("transport_server_cpu_atomforge_c\(concurrency)", median(ours).cpu, "%")
+            report("transport_rps_curl_c\(concurrency)", median(theirs).rps, "req/s")
+            report("transport_server_cpu_curl_c\(concurrency)", median(theirs).cpu, "%")
+            report("transport_ratio_c\(concurrency)", median(ours).rps / median(theirs).rps, "x_curl")
         }
+    }
+
+    /// Requests per second of `work`, and the server's CPU use meanwhile (percent of one core).
+    static func measure(
+        pid: Int32, requests: Int, _ work: () async throws -> Void
+    ) async throws -> (rps: Double, cpu: Double) {
+        let cpuBefore = serverCPU(pid)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await work()
+        let elapsed = (clock.now - start).seconds
+        return (Double(requests) / elapsed, (serverCPU(pid) - cpuBefore) / elapsed * 100)
     }
 
     /// CPU seconds the process `pid` has used (user + system), from /proc.

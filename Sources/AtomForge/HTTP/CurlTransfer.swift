@@ -26,15 +26,14 @@ final class CurlTransfer {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
+    /// The easy handle goes back to the loop's pool (``CurlLoop``), which resets it for the next request.
     deinit {
-        curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
-    /// An easy handle set up for `submission`, or the reason it cannot be.
-    static func make(_ submission: CurlLoop.Submission) -> Result<CurlTransfer, HTTPError> {
-        guard let easy = curl_easy_init() else { return .failure(HTTPError(.other, "curl_easy_init failed")) }
+    /// `easy` set up for `submission`, or the reason it cannot be.
+    static func make(_ submission: CurlLoop.Submission, easy: UnsafeMutableRawPointer) -> Result<CurlTransfer, HTTPError> {
         let transfer = CurlTransfer(id: submission.id, easy: easy, continuation: submission.continuation)
         let request = submission.request
         let this = Unmanaged.passUnretained(transfer).toOpaque()

@@ -101,8 +101,21 @@ final class CurlLoop: Sendable {
     }
 
     /// The loop thread's body: add new transfers, drop cancelled ones, drive libcurl, finish completed ones.
+    ///
+    /// Finished easy handles are reset and kept for the next request (up to ``idleLimit``) rather than freed and
+    /// made again; connections live in the multi handle's cache either way.
     private func run() {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var idle: [UnsafeMutableRawPointer] = []
+        let idleLimit = 64
+        func recycle(_ easy: UnsafeMutableRawPointer) {
+            if idle.count < idleLimit {
+                curl_easy_reset(easy)
+                idle.append(easy)
+            } else {
+                curl_easy_cleanup(easy)
+            }
+        }
         while true {
             let (submissions, cancellations, running) = inbox.withLock { state in
                 defer { state.submissions.removeAll() }
@@ -113,11 +126,16 @@ final class CurlLoop: Sendable {
                     submission.continuation.resume(returning: .failure(HTTPError(.cancelled)))
                     continue
                 }
-                switch CurlTransfer.make(submission) {
+                guard let easy = idle.popLast() ?? curl_easy_init() else {
+                    submission.continuation.resume(returning: .failure(HTTPError(.other, "curl_easy_init failed")))
+                    continue
+                }
+                switch CurlTransfer.make(submission, easy: easy) {
                 case .success(let transfer):
                     curl_multi_add_handle(multi, transfer.easy)
                     active[transfer.easy] = transfer
                 case .failure(let error):
+                    recycle(easy)
                     submission.continuation.resume(returning: .failure(error))
                 }
             }
@@ -125,6 +143,7 @@ final class CurlLoop: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 active[easy] = nil
                 transfer.finish(.failure(HTTPError(.cancelled)))
+                recycle(easy)
             }
             if !running { break }
 
@@ -138,9 +157,11 @@ final class CurlLoop: Sendable {
                 let code = message.pointee.data.result
                 curl_multi_remove_handle(multi, easy)
                 transfer.complete(code)
+                recycle(easy)
             }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
+        idle.forEach { curl_easy_cleanup($0) }
         curl_multi_cleanup(multi)
     }
 }
