@@ -21,30 +21,33 @@ enum TransportBenchmark {
             var theirs: [(rps: Double, cpu: Double)] = []
             let sent = requests / concurrency * concurrency
             for _ in 0..<3 {
-                ours.append(try await measure(pid: serverPID, requests: sent) {
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for _ in 0..<concurrency {
-                            group.addTask {
-                                for _ in 0..<(sent / concurrency) {
-                                    let response = try await transport.send(request)
-                                    precondition(response.status == 200, "server answered \(response.status)")
+                ours.append(
+                    try await measure(pid: serverPID, requests: sent) {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for _ in 0..<concurrency {
+                                group.addTask {
+                                    for _ in 0..<(sent / concurrency) {
+                                        let response = try await transport.send(request)
+                                        precondition(response.status == 200, "server answered \(response.status)")
+                                    }
                                 }
                             }
+                            try await group.waitForAll()
                         }
-                        try await group.waitForAll()
-                    }
-                })
-                theirs.append(try await measure(pid: serverPID, requests: sent) {
-                    let child = try ChildProcess.spawn(
-                        "curl",
-                        [
-                            "-s", "-o", "/dev/null", "--parallel", "--parallel-immediate", "--parallel-max",
-                            "\(concurrency)", "-H", "Content-Type: application/json", "--data-binary", "@\(bodyFile)",
-                            "\(url)?n=[1-\(sent)]",
-                        ], environment: ["PATH": "/usr/bin:/bin"])
-                    let status = await child.wait()
-                    precondition(status == 0, "curl failed with \(status)")
-                })
+                    })
+                theirs.append(
+                    try await measure(pid: serverPID, requests: sent) {
+                        let child = try ChildProcess.spawn(
+                            "curl",
+                            [
+                                "-s", "-o", "/dev/null", "--parallel", "--parallel-immediate", "--parallel-max",
+                                "\(concurrency)", "-H", "Content-Type: application/json", "--data-binary",
+                                "@\(bodyFile)",
+                                "\(url)?n=[1-\(sent)]",
+                            ], environment: ["PATH": "/usr/bin:/bin"])
+                        let status = await child.wait()
+                        precondition(status == 0, "curl failed with \(status)")
+                    })
             }
             let median = { (runs: [(rps: Double, cpu: Double)]) in runs.sorted { $0.rps < $1.rps }[1] }
             report("transport_rps_atomforge_c\(concurrency)", median(ours).rps, "req/s")

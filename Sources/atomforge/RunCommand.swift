@@ -19,7 +19,8 @@ struct RunCommand: AsyncParsableCommand {
             Example:
               atomforge run examples/plans/textkit.yaml --config pipeline.yaml
 
-            Exit codes: 0 every atom passed, 1 some failed or were blocked (see review/), 2 invalid plan or config, \
+            Exit codes: 0 every atom passed, 1 some failed or were blocked (see review/), 2 invalid plan or config \
+            (or a model server that cannot start), \
             3 stopped by budget.tokens_per_plan.
             """
     )

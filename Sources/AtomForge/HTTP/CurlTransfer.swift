@@ -33,7 +33,9 @@ final class CurlTransfer {
     }
 
     /// `easy` set up for `submission`, or the reason it cannot be.
-    static func make(_ submission: CurlLoop.Submission, easy: UnsafeMutableRawPointer) -> Result<CurlTransfer, HTTPError> {
+    static func make(_ submission: CurlLoop.Submission, easy: UnsafeMutableRawPointer) -> Result<
+        CurlTransfer, HTTPError
+    > {
         let transfer = CurlTransfer(id: submission.id, easy: easy, continuation: submission.continuation)
         let request = submission.request
         let this = Unmanaged.passUnretained(transfer).toOpaque()
@@ -76,8 +78,10 @@ final class CurlTransfer {
             return
         }
         var status = 0
+        var connections = 0
         _ = atomforge_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        finish(.success(HTTPResponse(status: status, headers: headers, body: body)))
+        _ = atomforge_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connections)
+        finish(.success(HTTPResponse(status: status, headers: headers, body: body, connectionsOpened: connections)))
     }
 
     func finish(_ result: Result<HTTPResponse, HTTPError>) {

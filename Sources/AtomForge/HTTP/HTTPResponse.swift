@@ -4,11 +4,16 @@ public struct HTTPResponse: Sendable {
     /// Header names lowercased, in arrival order; a repeated header appears once per line.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// New connections the transport opened for this exchange: 0 when it reused one.
+    public var connectionsOpened: Int
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(
+        status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], connectionsOpened: Int = 0
+    ) {
         self.status = status
         self.headers = headers.map { ($0.name.lowercased(), $0.value) }
         self.body = body
+        self.connectionsOpened = connectionsOpened
     }
 
     /// The last value of header `name` (any case).

@@ -100,6 +100,8 @@ public final class InboxService: Service {
         switch PlanIntake.take(inbox + "/" + name, outbox: outbox) {
         case .gone:
             break
+        case .empty:
+            logger.notice("left the empty file in the inbox; it is taken once it is written and closed")
         case .failed(let reason):
             logger.error("cannot take the plan, leaving it in the inbox: \(reason)")
         case .rejected(let path, let problems):

@@ -14,10 +14,14 @@ public enum PlanIntake {
         case gone
         /// The outbox could not be written; the file stays in the inbox.
         case failed(String)
+        /// The file is empty: most likely created and closed before its producer writes it. It stays in the inbox,
+        /// and its next close is another event.
+        case empty
     }
 
     public static func take(_ path: String, outbox: String) -> Outcome {
-        guard FileManager.default.fileExists(atPath: path) else { return .gone }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return .gone }
+        if (attributes[.size] as? NSNumber)?.intValue == 0 { return .empty }
         let check = PlanChecker.check(fileAt: path)
         let name = URL(fileURLWithPath: path).lastPathComponent
         guard let plan = check.validPlan else {

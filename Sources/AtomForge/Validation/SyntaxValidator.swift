@@ -57,7 +57,9 @@ public struct SyntaxValidator: Validator {
         do {
             // Swift type-checks the atom against its dependencies, so a call to a dependency with the wrong
             // arguments fails here even when the atom has no tests.
-            let files = [fileName: subject.code, "dependencies.swift": subject.dependencyCode.joined(separator: "\n\n")]
+            let files = [
+                fileName: subject.code, "dependencies.swift": subject.dependencyCode.joined(separator: "\n\n"),
+            ]
             run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
         } catch {
             return [ValidationIssue(.critical, "\(error); is \(command[0]) installed?", validator: name)]

@@ -47,10 +47,14 @@ struct ValidatorTests {
     func swiftTypecheck() async {
         let atom = atom("swift")
         let wrongCall = await chain.validate(
-            ValidationSubject(atom: atom, code: "func f() -> Int { twice(\"x\") }", dependencyCode: ["func twice(_ x: Int) -> Int { x * 2 }"]))
+            ValidationSubject(
+                atom: atom, code: "func f() -> Int { twice(\"x\") }",
+                dependencyCode: ["func twice(_ x: Int) -> Int { x * 2 }"]))
         #expect(wrongCall.first?.message.contains("atom.swift:1:") == true, "\(wrongCall)")
         let rightCall = await chain.validate(
-            ValidationSubject(atom: atom, code: "func f() -> Int { twice(2) }", dependencyCode: ["func twice(_ x: Int) -> Int { x * 2 }"]))
+            ValidationSubject(
+                atom: atom, code: "func f() -> Int { twice(2) }",
+                dependencyCode: ["func twice(_ x: Int) -> Int { x * 2 }"]))
         #expect(rightCall.isEmpty, "\(rightCall)")
     }
 
