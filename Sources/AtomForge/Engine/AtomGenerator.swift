@@ -38,6 +38,7 @@ public struct AtomGenerator: Sendable {
     public func generate(_ atom: Atom, context: AttemptContext) async throws(GenerationStop) -> AtomResult {
         var attempts: [AttemptRecord] = []
         let dependencyCode = context.allDependencies.map(\.code)
+        let dependencyImports = context.allDependencies.flatMap(\.atom.imports)
         for number in 1...generation.maxAttempts {
             if Task.isCancelled || stop.isRequested { throw .cancelled }
             if await budget.isExhausted { throw .budget }
@@ -69,7 +70,8 @@ public struct AtomGenerator: Sendable {
                         validator: "reply")
                 ]
             } else {
-                let subject = ValidationSubject(atom: atom, code: code, dependencyCode: dependencyCode)
+                let subject = ValidationSubject(
+                    atom: atom, code: code, dependencyCode: dependencyCode, dependencyImports: dependencyImports)
                 do {
                     issues = try await validationSlots.withPermit { await validators.validate(subject) }
                 } catch {

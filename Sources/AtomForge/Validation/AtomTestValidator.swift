@@ -19,8 +19,7 @@ public struct AtomTestValidator: Validator {
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
         guard let tests = subject.atom.tests else { return [] }
-        let imports = subject.atom.imports
-        var header = imports.joined(separator: "\n")
+        var header = subject.allImports.joined(separator: "\n")
         if !header.isEmpty { header += "\n" }
         let dependencies = subject.dependencyCode.joined(separator: "\n\n")
         let before = header + (dependencies.isEmpty ? "" : dependencies + "\n\n")

@@ -56,10 +56,14 @@ public struct SyntaxValidator: Validator {
         let run: ToolRunner.Run
         do {
             // Swift type-checks the atom against its dependencies, so a call to a dependency with the wrong
-            // arguments fails here even when the atom has no tests.
-            let files = [
-                fileName: subject.code, "dependencies.swift": subject.dependencyCode.joined(separator: "\n\n"),
-            ]
+            // arguments fails here even when the atom has no tests. Imports are per file in Swift: the atom's own
+            // go in front of its first line, joined by `;`, so the line numbers of errors stay the model's.
+            var code = subject.code
+            if language == "swift", !subject.atom.imports.isEmpty {
+                code = subject.atom.imports.joined(separator: "; ") + "; " + code
+            }
+            let dependencies = (subject.allImports + subject.dependencyCode).joined(separator: "\n\n")
+            let files = [fileName: code, "dependencies.swift": dependencies]
             run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
         } catch {
             return [ValidationIssue(.critical, "\(error); is \(command[0]) installed?", validator: name)]

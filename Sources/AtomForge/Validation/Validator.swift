@@ -4,11 +4,21 @@ public struct ValidationSubject: Sendable {
     public var code: String
     /// The passed code of the atom's dependencies, transitively, in dependency order.
     public var dependencyCode: [String]
+    /// The import lines the dependencies' code needs (their plan `imports`), which a program holding that code
+    /// must start with.
+    public var dependencyImports: [String]
 
-    public init(atom: Atom, code: String, dependencyCode: [String]) {
+    public init(atom: Atom, code: String, dependencyCode: [String], dependencyImports: [String] = []) {
         self.atom = atom
         self.code = code
         self.dependencyCode = dependencyCode
+        self.dependencyImports = dependencyImports
+    }
+
+    /// The atom's imports and its dependencies', each once, for the top of a program.
+    public var allImports: [String] {
+        var seen = Set<String>()
+        return (dependencyImports + atom.imports).filter { seen.insert($0).inserted }
     }
 }
 

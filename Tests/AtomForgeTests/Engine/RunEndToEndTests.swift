@@ -279,4 +279,52 @@ struct RunEndToEndTests {
         #expect(attempts.map { $0["passed"] as? Bool } == [false, true])
         await server.server.stop()
     }
+
+    @Test("an example plan in the upstream planner's JSON shape runs to a tree that Python imports and uses")
+    func examplePlanToRunnableTree() async throws {
+        try config()
+        let solutions = [
+            "entry": "@dataclass\nclass Entry:\n    key: str\n    value: str\n    expires_at: float | None = None",
+            "is_expired":
+                "def is_expired(entry: Entry, now: float) -> bool:\n    return entry.expires_at is not None and entry.expires_at <= now",
+            "store": """
+            class Store:
+                def __init__(self):
+                    self._entries = {}
+
+                def set(self, key, value, ttl=None, now=0.0):
+                    self._entries[key] = Entry(key, value, None if ttl is None else now + ttl)
+
+                def get(self, key, now=0.0):
+                    entry = self._entries.get(key)
+                    if entry is None or is_expired(entry, now):
+                        self._entries.pop(key, None)
+                        return None
+                    return entry.value
+
+                def __len__(self):
+                    return len(self._entries)
+            """,
+        ]
+        for (id, code) in solutions {
+            let name = id == "entry" ? "Entry" : id == "store" ? "Store" : id
+            try await server.script([["reply": fenced(code)]], match: "defines `\(name)`")
+        }
+        let plan = RepositoryFiles.path("examples/plans/kvstore.json")
+        let outcome = try await CommandRunner.atomforge(["run", plan], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/outbox/kvstore/plan.json"))
+        let store = try String(contentsOfFile: folder.path + "/outbox/kvstore/src/kvstore/store.py", encoding: .utf8)
+        #expect(store.hasPrefix("from kvstore.entry import Entry\nfrom kvstore.entry import is_expired\n"))
+        let check = try ChildProcess.spawn(
+            "python3",
+            [
+                "-c",
+                "from kvstore.store import Store\ns = Store()\ns.set('a', '1', ttl=5)\nassert s.get('a', now=1) == '1'",
+            ],
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"],
+            workingDirectory: folder.path + "/outbox/kvstore/src")
+        #expect(await check.wait() == 0, "the generated tree imports and runs")
+        await server.server.stop()
+    }
 }

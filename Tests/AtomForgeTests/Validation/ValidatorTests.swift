@@ -58,6 +58,19 @@ struct ValidatorTests {
         #expect(rightCall.isEmpty, "\(rightCall)")
     }
 
+    @Test("a Swift atom's imports are in scope, and error lines stay the model's")
+    func swiftImports() async {
+        var atom = atom("swift")
+        atom.imports = ["import Foundation"]
+        let found = await chain.validate(
+            ValidationSubject(atom: atom, code: "func f() -> Double {\n    sqrt(4.0) + nope\n}", dependencyCode: []))
+        #expect(found.first?.message.contains("atom.swift:2:") == true, "\(found)")
+        #expect(found.first?.message.contains("nope") == true)
+        let fine = await chain.validate(
+            ValidationSubject(atom: atom, code: "func f() -> Double { sqrt(4.0) }", dependencyCode: []))
+        #expect(fine.isEmpty, "\(fine)")
+    }
+
     @Test("a JavaScript syntax error fails with node's message")
     func javascriptSyntax() async {
         let found = await issues("function f(x) {\n  return x +;\n}\n", atom("javascript"))
