@@ -97,7 +97,8 @@ public final class InboxService: Service {
     private func take(_ name: String) async {
         var logger = logger
         logger[metadataKey: "file"] = "\(name)"
-        switch PlanIntake.take(inbox + "/" + name, outbox: outbox) {
+        let (path, outbox) = (inbox + "/" + name, self.outbox)
+        switch await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) }) {
         case .gone:
             break
         case .empty:
@@ -124,9 +125,11 @@ public final class InboxService: Service {
         else { return }
         let runFolder: RunFolder
         do {
-            runFolder = try RunFolder.prepare(
-                for: plan, source: .copy(text: text), fileExtension: planFile.hasSuffix(".json") ? "json" : "yaml",
-                outbox: outbox)
+            let (outbox, fileExtension) = (self.outbox, planFile.hasSuffix(".json") ? "json" : "yaml")
+            runFolder = try await BlockingIO.run { () throws(OutboxError) in
+                try RunFolder.prepare(
+                    for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox)
+            }
         } catch {
             logger.error("cannot resume \(folder): \(error)")
             return

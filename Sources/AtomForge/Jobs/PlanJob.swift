@@ -44,7 +44,7 @@ public enum PlanJob {
     }
 
     public static func run(planAt path: String, outbox: String, services: EngineServices) async -> Outcome {
-        let check = PlanChecker.check(fileAt: path)
+        let check = await BlockingIO.run { PlanChecker.check(fileAt: path) }
         guard let plan = check.validPlan else {
             return Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { "\(path):\($0)" })
         }

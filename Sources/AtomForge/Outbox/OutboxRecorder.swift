@@ -21,42 +21,45 @@ public actor OutboxRecorder: RunRecorder {
 
     public func record(_ result: AtomResult, of atom: Atom) async {
         results[atom.id] = result
+        let folder = self.folder
         do {
-            if result.status != .blocked { try folder.journal.append(result) }
-            try writeAtom(atom, result)
+            try await BlockingIO.run { () throws(OutboxError) in
+                if result.status != .blocked { try folder.journal.append(result) }
+                try Self.writeAtom(atom, result, in: folder)
+            }
         } catch {
             errors.append(error.description)
         }
-        if ContinuousClock.now - lastProgress >= .milliseconds(200) { writeProgress(state: "running") }
+        if ContinuousClock.now - lastProgress >= .milliseconds(200) { await writeProgress(state: "running") }
     }
 
     /// Writes the source tree, the summaries and the final progress; returns the summary's status.
     @discardableResult
-    public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) -> String {
+    public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) async -> String {
         var outcome = outcome
         outcome.results.merge(results) { new, _ in new }
         let summary = RunSummary(plan: plan, outcome: outcome, provider: provider)
+        let (plan, folder, results, stopped) = (self.plan, self.folder, outcome.results, outcome.stop != nil)
         do {
-            for (file, text) in SourceAssembler.assemble(plan, results: outcome.results) {
-                try AtomicFile.write(text, to: folder.path + "/src/" + file)
-            }
-            for atom in plan.atoms where outcome.results[atom.id]?.status == .blocked {
-                try writeAtom(atom, outcome.results[atom.id]!)
-            }
-            if outcome.stop == nil {
+            try await BlockingIO.run { () throws(OutboxError) in
+                for (file, text) in SourceAssembler.assemble(plan, results: results) {
+                    try AtomicFile.write(text, to: folder.path + "/src/" + file)
+                }
+                for atom in plan.atoms where results[atom.id]?.status == .blocked {
+                    try Self.writeAtom(atom, results[atom.id]!, in: folder)
+                }
                 try AtomicFile.write(summary.markdown, to: folder.path + "/summary.md")
-                try AtomicFile.write(OutboxJSON.encode(summary), to: folder.summaryPath)
-            } else {
-                try AtomicFile.write(summary.markdown, to: folder.path + "/summary.md")
+                // summary.json marks the run finished; a stopped run has none, so the next run resumes it.
+                if !stopped { try AtomicFile.write(OutboxJSON.encode(summary), to: folder.summaryPath) }
             }
         } catch {
             errors.append(error.description)
         }
-        writeProgress(state: outcome.stop == nil ? "finished" : "stopped")
+        await writeProgress(state: outcome.stop == nil ? "finished" : "stopped")
         return summary.status
     }
 
-    private func writeAtom(_ atom: Atom, _ result: AtomResult) throws(OutboxError) {
+    private static func writeAtom(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError) {
         let directory = folder.path + "/atoms/" + atom.id
         if let code = result.code {
             try AtomicFile.write(code + "\n", to: directory + "/code." + (atom.language.fileExtensions.first ?? "txt"))
@@ -70,7 +73,7 @@ public actor OutboxRecorder: RunRecorder {
         }
     }
 
-    private func writeProgress(state: String) {
+    private func writeProgress(state: String) async {
         lastProgress = .now
         var counts = ["passed": 0, "failed": 0, "blocked": 0]
         for result in results.values { counts[result.status.rawValue, default: 0] += 1 }
@@ -78,15 +81,18 @@ public actor OutboxRecorder: RunRecorder {
             plan: plan.id, state: state, total: plan.atoms.count, passed: counts["passed"]!, failed: counts["failed"]!,
             blocked: counts["blocked"]!, pending: plan.atoms.count - results.count,
             updatedAt: ISO8601DateFormatter().string(from: Date()))
+        let path = folder.path + "/progress.json"
         do {
-            try AtomicFile.write(OutboxJSON.encode(progress), to: folder.path + "/progress.json")
+            try await BlockingIO.run { () throws(OutboxError) in
+                try AtomicFile.write(OutboxJSON.encode(progress), to: path)
+            }
         } catch {
             errors.append(error.description)
         }
     }
 
     /// `progress.json`, for other tools to poll while a plan runs.
-    private struct Progress: Encodable {
+    private struct Progress: Encodable, Sendable {
         var plan: String
         /// `running`, `finished`, or `stopped` (a budget or a shutdown; running the plan again continues it).
         var state: String

@@ -1,15 +1,15 @@
 import Foundation
 
 /// `summary.json`: the totals other tools read (DESIGN §7), and `summary.md`, the same for a person.
-struct RunSummary: Encodable {
-    struct Counts: Encodable {
+struct RunSummary: Encodable, Sendable {
+    struct Counts: Encodable, Sendable {
         var passed = 0
         var failed = 0
         var blocked = 0
         var unfinished = 0
     }
 
-    struct AtomLine: Encodable {
+    struct AtomLine: Encodable, Sendable {
         var id: String
         var status: String
         var attempts: Int

@@ -28,22 +28,30 @@ public struct ToolRunner: Sendable {
     public func run(
         _ executable: String, _ arguments: [String], files: [String: String]
     ) async throws(ChildProcessError) -> Run {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        for (name, contents) in files {
-            try? contents.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
+        // Making, filling and removing the scratch folder are file-system work: done off the cooperative pool.
+        let scratch = try await BlockingIO.run { () throws(ChildProcessError) in
+            let scratch = try Scratch()
+            for (name, contents) in files {
+                try? contents.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
+            }
+            return scratch
         }
         // The output goes outside the scratch folder, where the sandboxed program cannot reach it.
         let outputPath = scratch.path + ".output"
-        defer { unlink(outputPath) }
         let environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",
         ]
         let command = sandbox.wrap([executable] + arguments, scratch: scratch.path, environment: environment)
-        let child = try ChildProcess.spawn(
-            command[0], Array(command.dropFirst()), environment: environment, workingDirectory: scratch.path,
-            output: .file(outputPath))
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                command[0], Array(command.dropFirst()), environment: environment, workingDirectory: scratch.path,
+                output: .file(outputPath))
+        } catch {
+            await BlockingIO.run { scratch.remove() }
+            throw error
+        }
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while child.isRunning {
@@ -55,7 +63,15 @@ public struct ToolRunner: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
         let exitCode = await child.wait()
-        return Run(exitCode: exitCode, output: Self.read(outputPath, limit: outputLimit), timedOut: timedOut)
+        let limit = outputLimit
+        let output = await BlockingIO.run {
+            defer {
+                unlink(outputPath)
+                scratch.remove()
+            }
+            return Self.read(outputPath, limit: limit)
+        }
+        return Run(exitCode: exitCode, output: output, timedOut: timedOut)
     }
 
     private static func read(_ path: String, limit: Int) -> String {
@@ -68,7 +84,7 @@ public struct ToolRunner: Sendable {
 }
 
 /// A folder of its own under the system's temporary folder, for one run.
-struct Scratch {
+struct Scratch: Sendable {
     let path: String
 
     init() throws(ChildProcessError) {
