@@ -23,8 +23,8 @@ struct BenchCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         await EngineBenchmarks.overhead(atoms: quick ? 2_000 : 10_000, report: report)
-        await EngineBenchmarks.makespan(atoms: 800, timeFactor: quick ? 0.002 : 0.005, report: report)
-        if !quick { await EngineBenchmarks.makespan(atoms: 10_000, timeFactor: 0.005, report: report) }
+        await EngineBenchmarks.makespan(atoms: 800, timeFactor: quick ? 0.002 : 0.01, report: report)
+        if !quick { await EngineBenchmarks.makespan(atoms: 10_000, timeFactor: 0.01, report: report) }
         if let server {
             try await TransportBenchmark.run(
                 baseURL: server, serverPID: serverPID, requests: quick ? 1_920 : 9_600, report: report)
