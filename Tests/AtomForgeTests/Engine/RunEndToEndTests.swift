@@ -327,4 +327,36 @@ struct RunEndToEndTests {
         #expect(await check.wait() == 0, "the generated tree imports and runs")
         await server.server.stop()
     }
+
+    @Test("SIGTERM stops a run: the call in flight finishes and is journaled, and the next run continues")
+    func sigtermDuringRun() async throws {
+        try config()
+        try write(
+            """
+            plan: interrupted-run
+            language: python
+            atoms:
+              - {id: slow_one, name: slow_one, description: d}
+              - {id: then_two, name: then_two, description: d, depends_on: [slow_one]}
+            """, to: "plan.yaml")
+        try await server.script(
+            [["reply": fenced("def slow_one():\n    return 1"), "delay_ms": 1500]], match: "defines `slow_one`")
+        try await server.script([["reply": fenced("def then_two():\n    return 2")]], match: "defines `then_two`")
+        let run = try ChildProcess.spawn(
+            CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
+            workingDirectory: folder.path)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await requests(for: "slow_one").isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        run.signal(SIGTERM)
+        #expect(await run.wait() == 1)
+        #expect(try await requests(for: "then_two").isEmpty, "no new atom starts after SIGTERM")
+        #expect(try json("outbox/interrupted-run/progress.json")["state"] as? String == "stopped")
+        let rerun = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(rerun.status == 0, "\(rerun.standardOutput)")
+        #expect(try await requests(for: "slow_one").count == 1, "the call in flight finished and was journaled")
+        #expect(try await requests(for: "then_two").count == 1)
+        await server.server.stop()
+    }
 }
