@@ -38,12 +38,7 @@ struct PingCommand: AsyncParsableCommand {
             printError("ping failed: \(error)")
             throw ExitCode(1)
         }
-        let server: LocalServer?
-        do {
-            server = try await ServiceRuntime.startModelServer(settings, logger: logger)
-        } catch {
-            throw ExitCode(2)
-        }
+        let server = try await ServiceRuntime.startModelServer(settings, logger: logger)
         let code = try await ServiceRuntime.run(server.map { [$0] } ?? [], logger: logger) {
             let request = ModelRequest(
                 prompt: "Reply with the single word: pong", maxTokens: 16, temperature: provider.sampling ? 0 : nil)

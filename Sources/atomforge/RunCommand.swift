@@ -52,12 +52,7 @@ struct RunCommand: AsyncParsableCommand {
         let services = EngineServices(
             config: settings, client: client, schedulingMode: Scheduler.Mode(rawValue: scheduling) ?? .dependency,
             logger: logger)
-        let server: LocalServer?
-        do {
-            server = try await ServiceRuntime.startModelServer(settings, logger: logger)
-        } catch {
-            throw ExitCode(2)
-        }
+        let server = try await ServiceRuntime.startModelServer(settings, logger: logger)
         let planPath = plan
         let outboxPath = outbox ?? settings.outboxPath
         let code = try await ServiceRuntime.run(server.map { [$0] } ?? [], logger: logger) {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AtomForge
 import Foundation
 import Logging
@@ -9,7 +10,8 @@ import UnixSignals
 /// else), then the work itself. SIGTERM and SIGINT shut the group down gracefully, in reverse order, so the model
 /// server is stopped last and never outlives AtomForge.
 enum ServiceRuntime {
-    /// Starts the model server `settings` describe, if any; nil when the provider is remote.
+    /// Starts the model server `settings` describe, if any; nil when the provider is remote. A server that cannot
+    /// start is reported and ends the command with exit status 2.
     static func startModelServer(_ settings: PipelineConfig, logger: Logger) async throws -> LocalServer? {
         guard let server = settings.server else { return nil }
         let local = LocalServer(
@@ -19,7 +21,7 @@ enum ServiceRuntime {
             try await local.start()
         } catch {
             printError("cannot start the model server: \(error)")
-            throw ExitCode2()
+            throw ExitCode(2)
         }
         return local
     }
@@ -54,6 +56,3 @@ final class JobService: Service {
         exitCode.withLock { $0 = code }
     }
 }
-
-/// Exit status 2 (invalid config or a model server that cannot start), after the message has been printed.
-struct ExitCode2: Error {}

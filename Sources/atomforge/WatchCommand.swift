@@ -40,12 +40,7 @@ struct WatchCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let services = EngineServices(config: settings, client: client, logger: logger)
-        let server: LocalServer?
-        do {
-            server = try await ServiceRuntime.startModelServer(settings, logger: logger)
-        } catch {
-            throw ExitCode(2)
-        }
+        let server = try await ServiceRuntime.startModelServer(settings, logger: logger)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
             gracePeriod: .seconds(gracePeriod), logger: logger)

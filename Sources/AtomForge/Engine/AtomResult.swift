@@ -8,6 +8,25 @@ public enum AtomStatus: String, Sendable, Codable, Equatable {
     case blocked
 }
 
+/// How many atoms ended in each status.
+public struct StatusCounts: Sendable, Equatable {
+    public var passed = 0
+    public var failed = 0
+    public var blocked = 0
+
+    public init(_ results: some Sequence<AtomResult>) {
+        for result in results {
+            switch result.status {
+            case .passed: passed += 1
+            case .failed: failed += 1
+            case .blocked: blocked += 1
+            }
+        }
+    }
+
+    public var total: Int { passed + failed + blocked }
+}
+
 /// One model call that was meant to produce the atom's code, and what validation said about it.
 public struct AttemptRecord: Sendable, Codable, Equatable {
     public var number: Int

@@ -55,7 +55,6 @@ final class CurlLoop: Sendable {
     private let inbox = Mutex(Inbox())
     /// `CURLM *`; used only on the loop thread, apart from `curl_multi_wakeup`.
     nonisolated(unsafe) private let multi: UnsafeMutableRawPointer
-    private let finished = Mutex(false)
 
     init() {
         CurlGlobal.initialize()

@@ -28,7 +28,7 @@ public enum PlanIntake {
             if !FileManager.default.fileExists(atPath: path) { return .gone }
             return reject(path, name: name, problems: check.diagnostics.map { "\(name):\($0)" }, outbox: outbox)
         }
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let text = check.text ?? ""
         let fileExtension = name.hasSuffix(".json") ? "json" : "yaml"
         do {
             let folder = try RunFolder.prepare(

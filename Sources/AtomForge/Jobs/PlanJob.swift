@@ -48,7 +48,7 @@ public enum PlanJob {
         guard let plan = check.validPlan else {
             return Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { "\(path):\($0)" })
         }
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let text = check.text ?? ""
         let fileExtension = path.hasSuffix(".json") ? "json" : "yaml"
         let folder: RunFolder
         do {
@@ -85,10 +85,10 @@ public enum PlanJob {
         let outcome = await runner.run(plan, restored: folder.restored, recorder: recorder)
         let status = await recorder.finish(outcome, provider: config.provider)
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }
-        let counts = Dictionary(grouping: outcome.results.values, by: \.status).mapValues(\.count)
+        let counts = StatusCounts(outcome.results.values)
         let line =
-            "plan \(plan.id): \(counts[.passed] ?? 0) passed, \(counts[.failed] ?? 0) failed, "
-            + "\(counts[.blocked] ?? 0) blocked of \(plan.atoms.count) in "
+            "plan \(plan.id): \(counts.passed) passed, \(counts.failed) failed, "
+            + "\(counts.blocked) blocked of \(plan.atoms.count) in "
             + "\(String(format: "%.1f", outcome.duration.seconds)) s"
         messages.append(line)
         let exitCode: Int32

@@ -75,11 +75,10 @@ public actor OutboxRecorder: RunRecorder {
 
     private func writeProgress(state: String) async {
         lastProgress = .now
-        var counts = ["passed": 0, "failed": 0, "blocked": 0]
-        for result in results.values { counts[result.status.rawValue, default: 0] += 1 }
+        let counts = StatusCounts(results.values)
         let progress = Progress(
-            plan: plan.id, state: state, total: plan.atoms.count, passed: counts["passed"]!, failed: counts["failed"]!,
-            blocked: counts["blocked"]!, pending: plan.atoms.count - results.count,
+            plan: plan.id, state: state, total: plan.atoms.count, passed: counts.passed, failed: counts.failed,
+            blocked: counts.blocked, pending: plan.atoms.count - counts.total,
             updatedAt: ISO8601DateFormatter().string(from: Date()))
         let path = folder.path + "/progress.json"
         do {

@@ -2,11 +2,12 @@ import Foundation
 
 /// `summary.json`: the totals other tools read (DESIGN §7), and `summary.md`, the same for a person.
 struct RunSummary: Encodable, Sendable {
+    /// `summary.json`'s `counts`: the statuses, and the atoms a stopped run did not finish.
     struct Counts: Encodable, Sendable {
-        var passed = 0
-        var failed = 0
-        var blocked = 0
-        var unfinished = 0
+        var passed: Int
+        var failed: Int
+        var blocked: Int
+        var unfinished: Int
     }
 
     struct AtomLine: Encodable, Sendable {
@@ -38,19 +39,12 @@ struct RunSummary: Encodable, Sendable {
         self.plan = plan.id
         self.provider = provider.kind.rawValue
         model = provider.model
-        var counts = Counts()
         var histogram: [String: Int] = [:]
         var tokens = TokenUsage()
         var attempts = 0
         var lines: [AtomLine] = []
         for atom in plan.atoms {
             let result = outcome.results[atom.id]
-            switch result?.status {
-            case .passed: counts.passed += 1
-            case .failed: counts.failed += 1
-            case .blocked: counts.blocked += 1
-            case nil: counts.unfinished += 1
-            }
             let tried = result?.attempts.count ?? 0
             attempts += tried
             if tried > 0 { histogram["\(tried)", default: 0] += 1 }
@@ -59,7 +53,10 @@ struct RunSummary: Encodable, Sendable {
                 AtomLine(id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file)
             )
         }
-        self.counts = counts
+        let finished = StatusCounts(plan.atoms.compactMap { outcome.results[$0.id] })
+        counts = Counts(
+            passed: finished.passed, failed: finished.failed, blocked: finished.blocked,
+            unfinished: plan.atoms.count - finished.total)
         self.attempts = attempts
         attemptsHistogram = histogram
         self.tokens = tokens

@@ -13,9 +13,4 @@ public struct Plan: Sendable, Equatable {
         self.atoms = atoms
         self.declaredLevels = declaredLevels
     }
-
-    /// The atom with `id`, if the plan has it.
-    public func atom(_ id: String) -> Atom? {
-        atoms.first { $0.id == id }
-    }
 }

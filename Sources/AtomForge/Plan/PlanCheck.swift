@@ -8,6 +8,8 @@ public struct PlanCheck: Sendable {
     public var levels: [[String]]
     /// The longest chain of dependencies; empty unless the plan is valid.
     public var criticalPath: [String]
+    /// The text that was checked, when it could be read: what a run keeps beside its results.
+    public var text: String?
 
     public var errors: [PlanDiagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [PlanDiagnostic] { diagnostics.filter { $0.severity == .warning } }

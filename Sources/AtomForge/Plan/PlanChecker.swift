@@ -26,7 +26,9 @@ public enum PlanChecker {
         guard let text = String(data: data, encoding: .utf8) else {
             return failed(.error("the plan file is not UTF-8 text; save it as UTF-8 YAML or JSON"))
         }
-        return check(text: text, fallbackID: fallbackID)
+        var check = check(text: text, fallbackID: fallbackID)
+        check.text = text
+        return check
     }
 
     /// Checks plan text; `fallbackID` names the plan if the text has no `plan` key.

@@ -74,10 +74,26 @@ struct SandboxTests {
 
     @Test("a fork bomb is contained, and nothing it forked outlives the run")
     func forkBomb() async {
-        let found = await run("import os\ndef hostile():\n    while True:\n        os.fork()", tests: "hostile()")
+        // Every process of the bomb carries this name (forked children inherit it), so survivors can be found.
+        let name = "bomb" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let code = """
+            import ctypes, os
+            def hostile():
+                ctypes.CDLL(None).prctl(15, b"\(name)")
+                while True:
+                    os.fork()
+            """
+        let found = await run(code, tests: "hostile()")
         #expect(!found.isEmpty)
-        let survivors = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)
-        #expect(survivors != nil)
+        func survivors() -> Int {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+            return pids.filter {
+                (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.hasPrefix(name) == true
+            }.count
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while survivors() > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        #expect(survivors() == 0, "no process of the fork bomb outlives the run")
         let check = await run("def hostile():\n    return 1", tests: "assert hostile() == 1")
         #expect(check.isEmpty, "the machine still runs validators after the fork bomb: \(check)")
     }
