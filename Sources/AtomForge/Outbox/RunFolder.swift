@@ -64,7 +64,10 @@ public final class RunFolder: Sendable {
             if !created && errno != EEXIST {
                 throw OutboxError("cannot create \(path): \(String(cString: strerror(errno)))")
             }
-            guard let lock = lock(path) else {
+            guard let lock = lock(path) ?? awaitRacingClaim(of: source, in: path) else {
+                if case .move(let file, _) = source, !fileManager.fileExists(atPath: file) {
+                    throw OutboxError("the plan \(file) was claimed by another process")
+                }
                 note = note ?? "\(path) is being run by another process"
                 continue
             }
@@ -100,6 +103,21 @@ public final class RunFolder: Sendable {
                         + "the earlier files are kept")
         }
         throw OutboxError("no free run folder for plan \(plan.id) in \(outbox)")
+    }
+
+    /// Another process holds `path` but has not put a plan in it yet: it is claiming a plan at this moment, most
+    /// likely the same inbox file. Rather than race it into the next folder, wait (briefly) to see how its claim
+    /// ends: the file gone means it won, and this claim stops; the lock free again means it gave up, and the
+    /// folder is ours.
+    private static func awaitRacingClaim(of source: Source, in path: String) -> Int32? {
+        guard case .move(let file, _) = source else { return nil }
+        for _ in 0..<400 {
+            guard isEmptyClaim(path) else { return nil }
+            if !FileManager.default.fileExists(atPath: file) { return nil }
+            if let descriptor = lock(path) { return descriptor }
+            usleep(5_000)
+        }
+        return nil
     }
 
     /// The plan text of an earlier run in `path`, if any.
