@@ -48,14 +48,16 @@ struct RunCommand: AsyncParsableCommand {
             for diagnostic in check.diagnostics { print("\(plan):\(diagnostic)") }
             throw ExitCode(2)
         }
-        guard let client = makeClient(settings, logger: logger) else { throw ExitCode(2) }
+        guard let client = makeClient(settings, logger: logger),
+            let escalation = makeEscalationClient(settings, logger: logger)
+        else { throw ExitCode(2) }
         let services = EngineServices(
-            config: settings, client: client, schedulingMode: Scheduler.Mode(rawValue: scheduling) ?? .dependency,
-            logger: logger)
-        let server = try await ServiceRuntime.startModelServer(settings, logger: logger)
+            config: settings, client: client, escalationClient: escalation,
+            schedulingMode: Scheduler.Mode(rawValue: scheduling) ?? .dependency, logger: logger)
+        let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
         let planPath = plan
         let outboxPath = outbox ?? settings.outboxPath
-        let code = try await ServiceRuntime.run(server.map { [$0] } ?? [], logger: logger) {
+        let code = try await ServiceRuntime.run(servers, logger: logger) {
             await withGracefulShutdownHandler {
                 let outcome = await PlanJob.run(planAt: planPath, outbox: outboxPath, services: services)
                 for message in outcome.messages { print(message) }
@@ -74,6 +76,20 @@ func loadConfig(_ path: String) -> PipelineConfig? {
         return try PipelineConfig.load(fromFile: path)
     } catch {
         printError(error.description)
+        return nil
+    }
+}
+
+/// The client of the `escalation` model: `.some(nil)` when the ladder does not escalate, nil after printing what to
+/// fix.
+func makeEscalationClient(_ settings: PipelineConfig, logger: Logger) -> ModelClient?? {
+    guard let escalation = settings.escalation, settings.generation.escalates else { return .some(nil) }
+    do {
+        return try ModelClient.make(
+            settings: escalation.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
+            environment: ProcessInfo.processInfo.environment, logger: logger)
+    } catch {
+        printError("escalation: \(error.description)")
         return nil
     }
 }

@@ -14,13 +14,34 @@ enum ServiceRuntime {
     /// start is reported and ends the command with exit status 2.
     static func startModelServer(_ settings: PipelineConfig, logger: Logger) async throws -> LocalServer? {
         guard let server = settings.server else { return nil }
+        return try await start(server, settings, log: "model-server.log", logger: logger)
+    }
+
+    /// The model servers a run needs: the provider's, then the escalation model's, each started and ready.
+    static func startModelServers(_ settings: PipelineConfig, logger: Logger) async throws -> [LocalServer] {
+        var servers: [LocalServer] = []
+        if let server = try await startModelServer(settings, logger: logger) { servers.append(server) }
+        if let escalation = settings.escalation?.server, settings.generation.escalates {
+            do {
+                servers.append(try await start(escalation, settings, log: "escalation-server.log", logger: logger))
+            } catch {
+                for server in servers { await server.stop() }
+                throw error
+            }
+        }
+        return servers
+    }
+
+    private static func start(
+        _ server: ServerSettings, _ settings: PipelineConfig, log: String, logger: Logger
+    ) async throws -> LocalServer {
         let local = LocalServer(
-            settings: server, configDirectory: settings.directory,
-            logPath: settings.outboxPath + "/_server/model-server.log", logger: logger)
+            settings: server, configDirectory: settings.directory, logPath: settings.outboxPath + "/_server/" + log,
+            logger: logger)
         do {
             try await local.start()
         } catch {
-            printError("cannot start the model server: \(error)")
+            printError("cannot start the model server (\(server.command)): \(error)")
             throw ExitCode(2)
         }
         return local

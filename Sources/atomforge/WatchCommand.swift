@@ -36,18 +36,20 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
-        guard let settings = loadConfig(config), let client = makeClient(settings, logger: logger) else {
+        guard let settings = loadConfig(config), let client = makeClient(settings, logger: logger),
+            let escalation = makeEscalationClient(settings, logger: logger)
+        else {
             throw ExitCode(2)
         }
-        let services = EngineServices(config: settings, client: client, logger: logger)
-        let server = try await ServiceRuntime.startModelServer(settings, logger: logger)
+        let services = EngineServices(config: settings, client: client, escalationClient: escalation, logger: logger)
+        let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
             gracePeriod: .seconds(gracePeriod), logger: logger)
         // Listed first, the model server is shut down last: after the inbox has finished its calls in flight.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: (server.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                services: servers.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
                     + [.init(service: inbox)],
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         do {

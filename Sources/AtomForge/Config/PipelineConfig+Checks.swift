@@ -37,13 +37,49 @@ extension PipelineConfig {
         require(
             generation.maxAttempts >= 1, "generation.max_attempts",
             "must be at least 1: the first attempt counts (found \(generation.maxAttempts))")
-        require(
-            !generation.temperatures.isEmpty, "generation.temperatures",
-            "must list at least one temperature, e.g. [0.7, 0.5]; the last one repeats")
-        for temperature in generation.temperatures {
+        if let temperatures = generation.temperatures {
             require(
-                (0...2).contains(temperature), "generation.temperatures",
-                "each temperature must be from 0 to 2 (found \(temperature))")
+                !temperatures.isEmpty, "generation.temperatures",
+                "must list at least one temperature, e.g. [0.7, 0.5]; the last one repeats")
+        } else {
+            require(
+                !generation.ladder.isEmpty, "generation.ladder",
+                "must list at least one step, e.g. [{kind: sample, temperature: 0.2}]")
+        }
+        for (index, step) in generation.ladder.enumerated() {
+            let key = generation.temperatures == nil ? "generation.ladder[\(index)]" : "generation.temperatures"
+            require(
+                (0...2).contains(step.temperature), key + (generation.temperatures == nil ? ".temperature" : ""),
+                "each temperature must be from 0 to 2 (found \(step.temperature))")
+            require(
+                (1...8).contains(step.candidates), key + ".candidates",
+                "must be from 1 to 8 model calls at once (found \(step.candidates))")
+            if step.kind == .escalate {
+                require(
+                    escalation != nil, key + ".kind",
+                    "is escalate, but no escalation provider is configured: add an escalation: section with a provider")
+            }
+        }
+        require(
+            generation.maxAttempts <= 64, "generation.max_attempts",
+            "must be at most 64 model calls per atom (found \(generation.maxAttempts))")
+        require(
+            execution.maxRequests >= 0, "execution.max_requests",
+            "must be 0 (as many as max_workers) or more (found \(execution.maxRequests))")
+        if let escalation {
+            let url = escalation.provider.baseURL
+            require(
+                url.hasPrefix("http://") || url.hasPrefix("https://"), "escalation.provider.base_url",
+                "must start with http:// or https:// (found '\(url)')")
+            require(!escalation.provider.model.isEmpty, "escalation.provider.model", "must name a model")
+            if let server = escalation.server {
+                require(
+                    (1...65535).contains(server.port), "escalation.server.port",
+                    "must be a TCP port from 1 to 65535 (found \(server.port))")
+                require(
+                    server.port != self.server?.port, "escalation.server.port",
+                    "must differ from server.port (\(server.port)): the two servers cannot share a port")
+            }
         }
         require(
             execution.maxWorkers >= 1, "execution.max_workers",

@@ -7,7 +7,7 @@ extension KeyedDecodingContainer {
 
 extension PipelineConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, generation, execution, validation, paths, budget, server
+        case provider, generation, execution, validation, paths, budget, server, escalation
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,6 +19,20 @@ extension PipelineConfig: Decodable {
         validation = try container.decode(.validation, or: ValidationSettings())
         paths = try container.decode(.paths, or: PathSettings())
         budget = try container.decode(.budget, or: BudgetSettings())
+        server = try container.decodeIfPresent(ServerSettings.self, forKey: .server)
+        escalation = try container.decodeIfPresent(EscalationSettings.self, forKey: .escalation)
+    }
+}
+
+extension EscalationSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case provider, server
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        provider = try container.decode(ProviderSettings.self, forKey: .provider)
         server = try container.decodeIfPresent(ServerSettings.self, forKey: .server)
     }
 }
@@ -84,16 +98,80 @@ extension ProviderKind: Decodable {
 
 extension GenerationSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case temperatures
+        case temperatures, ladder
         case maxAttempts = "max_attempts"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = GenerationSettings()
-        maxAttempts = try container.decode(.maxAttempts, or: defaults.maxAttempts)
-        temperatures = try container.decode(.temperatures, or: defaults.temperatures)
+        self.init()
+        if container.contains(.ladder), container.contains(.temperatures) {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.temperatures],
+                    debugDescription:
+                        "generation: use either ladder (each step has its temperature) or temperatures (the older "
+                        + "loop that repairs every failure), not both"))
+        }
+        if let temperatures = try container.decodeIfPresent([Double].self, forKey: .temperatures) {
+            self.temperatures = temperatures
+            ladder = Self.repairLadder(temperatures: temperatures)
+            maxAttempts = 4
+        } else if let ladder = try container.decodeIfPresent([LadderStep].self, forKey: .ladder) {
+            self.ladder = ladder
+            maxAttempts = ladder.reduce(0) { $0 + $1.candidates }
+        }
+        maxAttempts = try container.decode(.maxAttempts, or: maxAttempts)
+    }
+}
+
+extension LadderStep: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, temperature, candidates, prompt
+        case repairOn = "repair_on"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let here = YAMLDecoder.path(decoder.codingPath)
+        func named<T: RawRepresentable & CaseIterable>(_ key: CodingKeys, _ fallback: T?) throws -> T
+        where T.RawValue == String {
+            guard container.contains(key) || fallback == nil else { return fallback! }
+            let text = try container.decode(String.self, forKey: key)
+            guard let value = T(rawValue: text) else {
+                let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath + [key],
+                        debugDescription: "\(here).\(key.rawValue): unknown value '\(text)'; use one of \(allowed)"))
+            }
+            return value
+        }
+        kind = try named(.kind, nil as Kind?)
+        temperature = try container.decode(.temperature, or: 0.8)
+        candidates = try container.decode(.candidates, or: 1)
+        prompt = try named(.prompt, PromptStyle.full)
+        if let names = try container.decodeIfPresent([String].self, forKey: .repairOn) {
+            var kinds = Set<FailureKind>()
+            for name in names {
+                if name == "any" {
+                    kinds.formUnion(FailureKind.allCases)
+                } else if let kind = FailureKind(rawValue: name) {
+                    kinds.insert(kind)
+                } else {
+                    let allowed = (["any"] + FailureKind.allCases.map(\.rawValue)).joined(separator: ", ")
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: decoder.codingPath + [CodingKeys.repairOn],
+                            debugDescription: "\(here).repair_on: unknown failure '\(name)'; use any of \(allowed)"))
+                }
+            }
+            repairOn = kinds
+        } else {
+            repairOn = Self.repairableByDefault
+        }
     }
 }
 
@@ -102,6 +180,7 @@ extension ExecutionSettings: Decodable {
         case maxWorkers = "max_workers"
         case requestsPerMinute = "requests_per_minute"
         case outputTokensPerMinute = "output_tokens_per_minute"
+        case maxRequests = "max_requests"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,6 +190,7 @@ extension ExecutionSettings: Decodable {
         maxWorkers = try container.decode(.maxWorkers, or: defaults.maxWorkers)
         requestsPerMinute = try container.decode(.requestsPerMinute, or: defaults.requestsPerMinute)
         outputTokensPerMinute = try container.decode(.outputTokensPerMinute, or: defaults.outputTokensPerMinute)
+        maxRequests = try container.decode(.maxRequests, or: defaults.maxRequests)
     }
 }
 

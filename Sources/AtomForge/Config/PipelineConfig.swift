@@ -12,6 +12,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var budget = BudgetSettings()
     /// A local model server AtomForge starts and stops itself (the embedded default); nil for a remote provider.
     public var server: ServerSettings?
+    /// The second, stronger model that `escalate` steps of the ladder send to; nil when none is configured.
+    public var escalation: EscalationSettings?
     /// The folder of the file this came from; relative paths in it are relative to this folder.
     public var directory = "."
 
@@ -51,18 +53,24 @@ public enum ProviderKind: String, Sendable, Equatable, CaseIterable {
     case openai
 }
 
-/// How many times to ask the model for an atom, and how adventurously.
+/// How many times to ask the model for an atom, and how: the ladder of attempt kinds (see ``LadderStep``).
 public struct GenerationSettings: Sendable, Equatable {
-    /// Model calls per atom that produce code, the first one included.
-    public var maxAttempts = 4
-    /// One per attempt; the last one repeats for later attempts.
-    public var temperatures = [0.7, 0.5]
+    /// Model calls per atom that produce code, the first one and every candidate included.
+    public var maxAttempts: Int
+    /// The steps in order; the last one repeats until ``maxAttempts`` calls are made.
+    public var ladder: [LadderStep]
+    /// Set only by the older form of the settings (`generation.temperatures`): the repair-every-retry loop.
+    public var temperatures: [Double]?
 
-    public init() {}
+    public init() {
+        ladder = Self.defaultLadder
+        maxAttempts = ladder.reduce(0) { $0 + $1.candidates }
+    }
 
-    /// The temperature of attempt `number` (counted from 1).
+    /// The temperature of attempt `number` (counted from 1) in the older form; the ladder's own otherwise.
     public func temperature(forAttempt number: Int) -> Double {
-        temperatures[min(max(number, 1), temperatures.count) - 1]
+        let values = temperatures ?? ladder.map(\.temperature)
+        return values[min(max(number, 1), values.count) - 1]
     }
 }
 
@@ -74,6 +82,12 @@ public struct ExecutionSettings: Sendable, Equatable {
     public var requestsPerMinute = 0
     /// Output tokens per minute across the process, charged with `max_tokens` when a request starts; 0 = no limit.
     public var outputTokensPerMinute = 0
+    /// Model requests in flight at once across the process (a step's candidates included); 0 = `max_workers`.
+    /// A local server has a fixed number of slots: more requests than slots only queue inside it.
+    public var maxRequests = 0
+
+    /// The bound on requests in flight that ``maxRequests`` means.
+    public var requestSlots: Int { maxRequests > 0 ? maxRequests : maxWorkers }
 
     public init() {}
 }
@@ -129,6 +143,17 @@ public struct BudgetSettings: Sendable, Equatable {
     public var tokensPerPlan = 0
 
     public init() {}
+}
+
+/// The model `escalate` steps use, and the server AtomForge starts for it if it is local.
+public struct EscalationSettings: Sendable, Equatable {
+    public var provider: ProviderSettings
+    public var server: ServerSettings?
+
+    public init(provider: ProviderSettings, server: ServerSettings? = nil) {
+        self.provider = provider
+        self.server = server
+    }
 }
 
 /// A model server AtomForge starts when it needs the provider, waits for, restarts if it dies, and stops on exit:

@@ -1,103 +1,264 @@
 import Logging
 
-/// The attempt loop of one atom: generate, extract, validate; on failure try again with the errors and the previous
-/// code, at the next temperature, up to `generation.max_attempts`.
+/// The generation ladder of one atom: step by step (``GenerationSettings/plannedSteps``), ask for one or more
+/// candidates at once, take the code out of each reply, validate it, and stop at the first step where one passes.
+///
+/// What each step asks for is decided by what failed before it, not by its number alone: a `sample` is an
+/// independent answer to the original prompt with a seed of its own; a `repair` carries the failed code and its
+/// errors only when the failure is one repair fixes (``LadderStep/repairOn``), and is a sample otherwise; an
+/// `escalate` step does the same with the stronger `escalation` model. A candidate whose code equals one already
+/// validated is not validated again: it is recorded as a duplicate, and every duplicate raises the temperature of
+/// the steps after it, since the model is repeating itself.
 ///
 /// Transport retries happen inside ``ModelClient`` and never use up an attempt. A reply cut off by `max_tokens` is a
-/// failed attempt with that reason, and the next one may use the whole configured ceiling.
+/// failed attempt with that reason, and the next step may use the whole configured ceiling.
 public struct AtomGenerator: Sendable {
     public let client: ModelClient
+    /// Where `escalate` steps go; nil when none is configured (such steps then use ``client``).
+    public let escalation: ModelClient?
     public let validators: ValidatorChain
+    public let extractor: UnitExtractor
     public let generation: GenerationSettings
     public let maxTokensCeiling: Int
     /// False when the provider must not be sent a temperature.
     public let sampling: Bool
     /// Bounds validator runs across the process (the machine's cores), apart from the model calls.
     public let validationSlots: AsyncSemaphore
+    /// Bounds model requests in flight across the process (`execution.max_requests`), candidates included.
+    public let requestSlots: AsyncSemaphore
     let budget: TokenBudget
     let stop: StopSignal
     let logger: Logger
     private let prompts = PromptBuilder()
 
+    /// How much each duplicate raises the temperature of the steps after it, and the ceiling it stops at.
+    static let diversityStep = 0.1
+    static let temperatureCeiling = 1.2
+
     public init(
-        client: ModelClient, validators: ValidatorChain, generation: GenerationSettings, maxTokensCeiling: Int,
-        sampling: Bool, validationSlots: AsyncSemaphore, budget: TokenBudget, stop: StopSignal = StopSignal(),
-        logger: Logger
+        client: ModelClient, escalation: ModelClient? = nil, validators: ValidatorChain,
+        extractor: UnitExtractor = UnitExtractor(runner: nil), generation: GenerationSettings, maxTokensCeiling: Int,
+        sampling: Bool, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil, budget: TokenBudget,
+        stop: StopSignal = StopSignal(), logger: Logger
     ) {
         self.client = client
+        self.escalation = escalation
         self.validators = validators
+        self.extractor = extractor
         self.generation = generation
         self.maxTokensCeiling = maxTokensCeiling
         self.sampling = sampling
         self.validationSlots = validationSlots
+        self.requestSlots = requestSlots ?? AsyncSemaphore(permits: 64)
         self.budget = budget
         self.stop = stop
         self.logger = logger
     }
 
+    /// One candidate's reply, before validation.
+    private struct Candidate: Sendable {
+        var number: Int
+        var index: Int
+        var seed: Int
+        var result: Result<ModelReply, ProviderError>
+        var code: String
+    }
+
     public func generate(_ atom: Atom, context: AttemptContext) async throws(GenerationStop) -> AtomResult {
         var attempts: [AttemptRecord] = []
+        /// Normalised code → the attempt that was validated with it.
+        var validated: [String: AttemptRecord] = [:]
+        var diversity = 0.0
+        var unreachable: ProviderError?
         let dependencyCode = context.allDependencies.map(\.code)
         let dependencyImports = context.allDependencies.flatMap(\.atom.imports)
-        for number in 1...generation.maxAttempts {
+        for (offset, step) in generation.plannedSteps.enumerated() {
             if Task.isCancelled || stop.isRequested { throw .cancelled }
             if await budget.isExhausted { throw .budget }
-            let previous = attempts.last
-            let temperature = sampling ? generation.temperature(forAttempt: number) : nil
+            let stepNumber = offset + 1
+            let previousStep = attempts.filter { $0.step == attempts.last?.step }
+            let repairing = Self.repairTarget(for: step, after: attempts)
+            let kind = step.kind == .escalate ? "escalate" : (repairing == nil ? "sample" : "repair")
+            let model = step.kind == .escalate ? (escalation ?? client) : client
+            let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))
+            let temperature = sampling ? (raised * 100).rounded() / 100 : nil
             let maxTokens = prompts.maxTokens(
-                for: atom, ceiling: maxTokensCeiling, afterTruncation: previous?.truncated == true)
-            let request = ModelRequest(
-                system: prompts.system(for: atom),
-                prompt: prompts.prompt(for: atom, attempt: number, context: context, previous: previous),
-                maxTokens: maxTokens, temperature: temperature)
-            let reply: ModelReply
-            do {
-                reply = try await client.complete(request)
-            } catch {
-                if error.code == .cancelled { throw .cancelled }
-                logger.warning("model call failed", metadata: ["atom": "\(atom.id)", "error": "\(error)"])
-                return AtomResult(
-                    id: atom.id, status: .failed, attempts: attempts, code: attempts.last?.code,
-                    reason: "the model could not be reached: \(error)")
-            }
-            await budget.charge(reply.usage)
-            let code = CodeExtractor.extract(from: reply.text, language: atom.language)
-            var issues: [ValidationIssue]
-            if reply.isTruncated {
-                issues = [
-                    ValidationIssue(
-                        .error, "the reply was cut off at max_tokens (\(maxTokens)) before the code was complete",
-                        validator: "reply")
-                ]
-            } else {
-                let subject = ValidationSubject(
-                    atom: atom, code: code, dependencyCode: dependencyCode, dependencyImports: dependencyImports)
-                do {
-                    issues = try await validationSlots.withPermit { await validators.validate(subject) }
-                } catch {
-                    throw .cancelled
+                for: atom, ceiling: maxTokensCeiling, afterTruncation: previousStep.contains { $0.truncated })
+            let system = prompts.system(for: atom, style: step.prompt)
+            let prompt = prompts.prompt(
+                for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt)
+            let firstNumber = attempts.count + 1
+            let extractor = self.extractor
+            let requestSlots = self.requestSlots
+            let language = atom.language
+            let provided = context.allDependencies.map(\.atom.name)
+            var stepAttempts: [AttemptRecord] = []
+            var cancelled = false
+            await withTaskGroup(of: Candidate.self) { group in
+                for index in 0..<step.candidates {
+                    let number = firstNumber + index
+                    let seed = Self.seed(atom: atom.id, attempt: number)
+                    let request = ModelRequest(
+                        system: system, prompt: prompt, maxTokens: maxTokens, temperature: temperature, seed: seed)
+                    group.addTask {
+                        let result = await Self.call(model, request, slots: requestSlots)
+                        var code = ""
+                        if case .success(let reply) = result {
+                            code = CodeExtractor.extract(from: reply.text, language: language)
+                            if !reply.isTruncated {
+                                code = await extractor.unit(of: code, language: language, provided: provided)
+                            }
+                        }
+                        return Candidate(number: number, index: index + 1, seed: seed, result: result, code: code)
+                    }
+                }
+                for await candidate in group {
+                    let reply: ModelReply
+                    switch candidate.result {
+                    case .failure(let error):
+                        if error.code == .cancelled {
+                            cancelled = true
+                        } else {
+                            logger.warning("model call failed", metadata: ["atom": "\(atom.id)", "error": "\(error)"])
+                            unreachable = error
+                        }
+                        continue
+                    case .success(let value):
+                        reply = value
+                    }
+                    await budget.charge(reply.usage)
+                    var record = AttemptRecord(
+                        number: candidate.number, temperature: temperature, maxTokens: maxTokens, tokens: reply.usage,
+                        latencyS: reply.latency.seconds, transportRetries: reply.transportRetries,
+                        stopReason: reply.stopReason, truncated: reply.isTruncated, code: candidate.code, issues: [],
+                        passed: false)
+                    record.step = stepNumber
+                    record.candidate = candidate.index
+                    record.kind = kind
+                    record.repairs = repairing?.number
+                    record.model = reply.model
+                    record.seed = temperature == nil ? nil : candidate.seed
+                    record.reply = reply.text
+                    let key = Self.normalized(candidate.code, language: language) + (reply.isTruncated ? "\0cut" : "")
+                    if let earlier = validated[key] {
+                        record.duplicateOf = earlier.number
+                        record.passed = earlier.passed
+                        record.failure = earlier.failure
+                        record.isolation = earlier.isolation
+                        record.issues =
+                            [
+                                ValidationIssue(
+                                    .info, "the same code as attempt \(earlier.number); not validated again",
+                                    validator: "duplicate")
+                            ]
+                            + earlier.issues
+                        diversity += Self.diversityStep
+                    } else {
+                        if reply.isTruncated {
+                            record.issues = [
+                                ValidationIssue(
+                                    .error,
+                                    "the reply was cut off at max_tokens (\(maxTokens)) before the code was complete",
+                                    validator: "reply")
+                            ]
+                        } else {
+                            let subject = ValidationSubject(
+                                atom: atom, code: candidate.code, dependencyCode: dependencyCode,
+                                dependencyImports: dependencyImports)
+                            do {
+                                record.issues = try await validationSlots.withPermit {
+                                    await validators.validate(subject)
+                                }
+                            } catch {
+                                cancelled = true
+                                continue
+                            }
+                            record.isolation = validators.isolation
+                        }
+                        record.passed = !record.issues.contains { $0.severity.fails }
+                        record.failure =
+                            record.passed ? nil : FailureKind.classify(record.issues, truncated: record.truncated)
+                        validated[key] = record
+                    }
+                    let verdict =
+                        record.passed
+                        ? "passed" : "failed" + (record.failures.first.map { ": " + $0.message.firstLine } ?? "")
+                    logger.info(
+                        "attempt \(record.number) of \(atom.id) (\(kind)): \(verdict)",
+                        metadata: ["tokens": "\(reply.usage.input)+\(reply.usage.output)"])
+                    stepAttempts.append(record)
                 }
             }
-            let passed = !issues.contains { $0.severity.fails }
-            attempts.append(
-                AttemptRecord(
-                    number: number, temperature: temperature, maxTokens: maxTokens, tokens: reply.usage,
-                    latencyS: reply.latency.seconds, transportRetries: reply.transportRetries,
-                    stopReason: reply.stopReason, truncated: reply.isTruncated, code: code, issues: issues,
-                    passed: passed, isolation: reply.isTruncated ? nil : validators.isolation))
-            logger.info(
-                "attempt \(number) of \(atom.id): \(passed ? "passed" : "failed")",
-                metadata: ["tokens": "\(reply.usage.input)+\(reply.usage.output)"])
-            if passed {
-                return AtomResult(id: atom.id, status: .passed, attempts: attempts, code: code)
+            if cancelled { throw .cancelled }
+            stepAttempts.sort { $0.number < $1.number }
+            attempts += stepAttempts
+            if let winner = stepAttempts.first(where: \.passed) {
+                return AtomResult(id: atom.id, status: .passed, attempts: attempts, code: winner.code)
+            }
+            if let unreachable {
+                return AtomResult(
+                    id: atom.id, status: .failed, attempts: attempts, code: attempts.last?.code,
+                    reason: "the model could not be reached: \(unreachable)")
             }
         }
-        let last = attempts.last
-        let summary = last?.failures.first?.message.split(separator: "\n").first.map(String.init) ?? "validation failed"
+        let last = attempts.last { !$0.isDuplicate } ?? attempts.last
+        let summary = last?.failures.first?.message.firstLine ?? "validation failed"
         return AtomResult(
             id: atom.id, status: .failed, attempts: attempts, code: last?.code,
             reason: "failed \(attempts.count) attempt\(attempts.count == 1 ? "" : "s"); last: \(summary)")
     }
+
+    /// One model call within the bound on requests in flight.
+    private static func call(
+        _ model: ModelClient, _ request: ModelRequest, slots: AsyncSemaphore
+    ) async -> Result<ModelReply, ProviderError> {
+        do {
+            try await slots.acquire()
+        } catch {
+            return .failure(ProviderError(.cancelled, "cancelled while waiting for a request slot"))
+        }
+        let result: Result<ModelReply, ProviderError>
+        do {
+            let reply = try await model.complete(request)
+            result = .success(reply)
+        } catch {
+            result = .failure(error)
+        }
+        await slots.release()
+        return result
+    }
+
+    /// The failed attempt a `repair` or `escalate` step carries: of the latest step's attempts that were validated,
+    /// the first whose failure is one the step repairs. Nil means the step draws a fresh sample.
+    static func repairTarget(for step: LadderStep, after attempts: [AttemptRecord]) -> AttemptRecord? {
+        guard step.kind != .sample else { return nil }
+        let originals = attempts.filter { !$0.isDuplicate && !$0.passed }
+        guard let latest = originals.last?.step else { return nil }
+        return originals.first { $0.step == latest && $0.failure.map(step.repairOn.contains) == true }
+    }
+
+    /// The seed of attempt `number` of an atom: its own for every request, and the same on every run of the plan.
+    static func seed(atom: String, attempt number: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(atom)#\(number)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int(hash & 0x7fff_ffff)
+    }
+
+    /// The code as duplicates are told apart: without blank lines, trailing spaces and comment lines.
+    static func normalized(_ code: String, language: Language) -> String {
+        code.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = String(line).trimmingWhitespace()
+            return trimmed.isEmpty || trimmed.hasPrefix(language.lineComment)
+                ? nil : String(line.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// The text up to its first line break.
+    var firstLine: String { String(prefix { $0 != "\n" }) }
 }
 
 extension Duration {

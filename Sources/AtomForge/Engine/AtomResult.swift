@@ -45,6 +45,24 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var passed: Bool
     /// How the validators' runs of this code were contained (sandbox, limits).
     public var isolation: String?
+    /// The ladder step (from 1) this call belonged to, and which of its candidates it was (from 1).
+    public var step: Int?
+    public var candidate: Int?
+    /// `sample`, `repair` or `escalate`: what the step did (a `repair` step samples when repair would not pay).
+    public var kind: String?
+    /// For a repair: the attempt whose code and errors the prompt carried.
+    public var repairs: Int?
+    /// The model that wrote the code, as its server named it.
+    public var model: String?
+    /// The sampling seed sent with the request, if the API takes one.
+    public var seed: Int?
+    /// Set when the code equals an earlier attempt's (after normalising): that attempt's number. It was not
+    /// validated again; ``passed`` and ``issues`` are that attempt's.
+    public var duplicateOf: Int?
+    /// What made the attempt fail, as the ladder routes it (`syntax`, `assertion`…).
+    public var failure: FailureKind?
+    /// The model's reply as it came, before the code was taken out of it.
+    public var reply: String?
 
     public init(
         number: Int, temperature: Double?, maxTokens: Int, tokens: TokenUsage, latencyS: Double, transportRetries: Int,
@@ -67,6 +85,9 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
 
     /// The issues that failed the attempt.
     public var failures: [ValidationIssue] { issues.filter { $0.severity.fails } }
+
+    /// Whether this attempt's code repeated an earlier attempt's.
+    public var isDuplicate: Bool { duplicateOf != nil }
 }
 
 /// Everything AtomForge knows about one atom at the end of a run: it is what the journal stores and the reports show.

@@ -1,26 +1,33 @@
-/// Writes the prompts of the attempt ladder.
+/// Writes the prompts of the generation ladder.
 ///
-/// Attempt 1 states the atom (name, description, language, file, imports, size, complexity, tests) with its direct
-/// dependencies' code. Every later attempt adds the previous attempt's code and what failed in it, as the
-/// validators reported it (the failing assertion in its context, not a raw traceback). From attempt 3 the context
-/// grows: every dependency, transitively, and the atoms already written in the same file — because repeated
-/// "fix this" rounds stop paying quickly, and what usually changes the outcome is what the model can see.
+/// A sample states the atom (name, description, language, file, imports, size, complexity, tests) with its direct
+/// dependencies' code, and nothing of earlier attempts. A repair adds the failed code and what failed in it, as the
+/// validators reported it (the failing assertion in its context, not a raw traceback). From step 3 the context
+/// grows: every dependency, transitively, and the atoms already written in the same file — because what usually
+/// changes the outcome is what the model can see. The fixed part of a prompt comes first and what varies (the
+/// feedback) last, so a server's prompt cache is reused across the steps of an atom.
 public struct PromptBuilder: Sendable {
     public init() {}
 
-    public func system(for atom: Atom) -> String {
-        """
-        You are an expert \(atom.language.name) developer. You write one small unit of code at a time, exactly as \
-        specified, using the code you are given without repeating it. Reply with a single fenced code block \
-        (```\(atom.language.fenceTags[0])) holding the complete code of the unit, and nothing else.
-        """
+    public func system(for atom: Atom, style: LadderStep.PromptStyle = .full) -> String? {
+        guard style == .full else { return nil }
+        return """
+            You are an expert \(atom.language.name) developer. You write one small unit of code at a time, exactly as \
+            specified, using the code you are given without repeating it. Reply with a single fenced code block \
+            (```\(atom.language.fenceTags[0])) holding the complete code of the unit, and nothing else.
+            """
     }
 
-    /// The user message of attempt `number`; `previous` is the last failed attempt, if any.
+    /// The user message of ladder step `number`; `previous` is the failed attempt it repairs, nil for a sample.
     public func prompt(
-        for atom: Atom, attempt number: Int, context: AttemptContext, previous: AttemptRecord?
+        for atom: Atom, attempt number: Int, context: AttemptContext, previous: AttemptRecord?,
+        style: LadderStep.PromptStyle = .full
     ) -> String {
         let tag = atom.language.fenceTags[0]
+        if style == .plain {
+            return "\(atom.description)\n\nWrite the complete \(atom.language.name) function `\(atom.name)`, in one "
+                + "```\(tag) fenced code block."
+        }
         var sections: [String] = []
         var task = "Write the \(atom.language.name) code that defines `\(atom.name)`.\n\n\(atom.description)"
         var facts = ["- File: \(atom.file)"]

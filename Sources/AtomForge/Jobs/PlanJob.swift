@@ -6,21 +6,32 @@ import Logging
 public struct EngineServices: Sendable {
     public let config: PipelineConfig
     public let client: ModelClient
+    /// The stronger model of `escalate` steps, when the config has an `escalation` section.
+    public let escalationClient: ModelClient?
     public let workerSlots: AsyncSemaphore
+    /// Bounds model requests in flight, a step's candidates included (`execution.max_requests`).
+    public let requestSlots: AsyncSemaphore
     public let validationSlots: AsyncSemaphore
     public let validators: ValidatorChain
+    /// Takes the unit out of the code of a reply (Python through its parser, in the sandbox).
+    public let extractor: UnitExtractor
     public let schedulingMode: Scheduler.Mode
     /// Set on graceful shutdown: no new atom or attempt starts after it.
     public let stop = StopSignal()
     public let logger: Logger
 
     public init(
-        config: PipelineConfig, client: ModelClient, validators: ValidatorChain? = nil,
-        schedulingMode: Scheduler.Mode = .dependency, logger: Logger
+        config: PipelineConfig, client: ModelClient, escalationClient: ModelClient? = nil,
+        validators: ValidatorChain? = nil, extractor: UnitExtractor? = nil,
+        schedulingMode: Scheduler.Mode = .dependency,
+        logger: Logger
     ) {
         self.config = config
         self.client = client
+        self.escalationClient = escalationClient
         workerSlots = AsyncSemaphore(permits: config.execution.maxWorkers)
+        requestSlots = AsyncSemaphore(permits: config.execution.requestSlots)
+        self.extractor = extractor ?? UnitExtractor(runner: ToolRunner.standard(config.validation))
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         validationSlots = AsyncSemaphore(
             permits: config.validation.concurrency > 0 ? config.validation.concurrency : cores)
@@ -72,9 +83,10 @@ public enum PlanJob {
         let config = services.config
         let alreadyUsed = folder.restored.values.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
         let generator = AtomGenerator(
-            client: services.client, validators: services.validators, generation: config.generation,
-            maxTokensCeiling: config.provider.maxTokens, sampling: config.provider.sampling,
-            validationSlots: services.validationSlots,
+            client: services.client, escalation: services.escalationClient, validators: services.validators,
+            extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
+            sampling: config.provider.sampling, validationSlots: services.validationSlots,
+            requestSlots: services.requestSlots,
             budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: services.stop,
             logger: logger)
         let runner = PlanRunner(

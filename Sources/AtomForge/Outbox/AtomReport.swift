@@ -44,7 +44,15 @@ enum ReviewPage {
         }
         for attempt in result.attempts {
             let temperature = attempt.temperature.map { " at temperature \($0)" } ?? ""
-            text += "\n## Attempt \(attempt.number)\(temperature)\n\n```\(tag)\n\(attempt.code)\n```\n"
+            var how = attempt.kind.map { " — \($0)" } ?? ""
+            if let repaired = attempt.repairs { how += " of attempt \(repaired)" }
+            if let model = attempt.model { how += " by \(model)" }
+            text += "\n## Attempt \(attempt.number)\(how)\(temperature)\n\n"
+            if let original = attempt.duplicateOf {
+                text += "The same code as attempt \(original); not validated again.\n"
+                continue
+            }
+            text += "```\(tag)\n\(attempt.code)\n```\n"
             let shown = attempt.issues.filter { $0.severity >= .warning }
             if !shown.isEmpty {
                 text +=

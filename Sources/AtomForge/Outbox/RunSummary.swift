@@ -28,6 +28,12 @@ struct RunSummary: Encodable, Sendable {
     var attempts: Int
     /// Atoms by the number of attempts they took: `{"1": 7, "2": 1}`.
     var attemptsHistogram: [String: Int]
+    /// Model calls by what their ladder step did: `{"sample": 12, "repair": 3, "escalate": 1}`.
+    var attemptsByKind: [String: Int]
+    /// Attempts whose code equalled an earlier attempt's of the same atom (not validated again), and their share
+    /// of all attempts.
+    var duplicates: Int
+    var duplicateRate: Double
     var tokens: TokenUsage
     /// US dollars, when `provider.*_price_per_million` are set.
     var costUsd: Double?
@@ -42,12 +48,18 @@ struct RunSummary: Encodable, Sendable {
         var histogram: [String: Int] = [:]
         var tokens = TokenUsage()
         var attempts = 0
+        var byKind: [String: Int] = [:]
+        var duplicates = 0
         var lines: [AtomLine] = []
         for atom in plan.atoms {
             let result = outcome.results[atom.id]
             let tried = result?.attempts.count ?? 0
             attempts += tried
             if tried > 0 { histogram["\(tried)", default: 0] += 1 }
+            for attempt in result?.attempts ?? [] {
+                byKind[attempt.kind ?? "sample", default: 0] += 1
+                if attempt.isDuplicate { duplicates += 1 }
+            }
             tokens += result?.tokens ?? TokenUsage()
             lines.append(
                 AtomLine(id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file)
@@ -59,6 +71,9 @@ struct RunSummary: Encodable, Sendable {
             unfinished: plan.atoms.count - finished.total)
         self.attempts = attempts
         attemptsHistogram = histogram
+        attemptsByKind = byKind
+        self.duplicates = duplicates
+        duplicateRate = attempts == 0 ? 0 : (Double(duplicates) / Double(attempts) * 1000).rounded() / 1000
         self.tokens = tokens
         if provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0 {
             let cost =
@@ -81,6 +96,9 @@ struct RunSummary: Encodable, Sendable {
         text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
         text += "\(tokens.input) | \(tokens.output) | \(String(format: "%.1f", durationS)) s |\n\n"
         text += "Model: \(model) (\(provider))."
+        if duplicates > 0 {
+            text += " \(duplicates) attempt\(duplicates == 1 ? "" : "s") repeated earlier code (not validated again)."
+        }
         if let costUsd { text += String(format: " Cost: $%.4f.", costUsd) }
         text += "\n\n## Attempts per atom\n\n"
         for key in attemptsHistogram.keys.sorted(by: { Int($0)! < Int($1)! }) {

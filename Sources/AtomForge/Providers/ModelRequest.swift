@@ -20,16 +20,27 @@ public struct ModelRequest: Sendable, Equatable {
     public var maxTokens: Int
     /// Sent only when the provider's `sampling` setting allows it.
     public var temperature: Double?
+    /// The sampling seed, for APIs that take one (OpenAI-compatible servers: llama.cpp, vLLM). With a fixed seed a
+    /// server answers the same prompt at the same temperature with the same text, so independent samples need
+    /// seeds of their own.
+    public var seed: Int?
 
-    public init(system: String? = nil, messages: [Message], maxTokens: Int, temperature: Double? = nil) {
+    public init(
+        system: String? = nil, messages: [Message], maxTokens: Int, temperature: Double? = nil, seed: Int? = nil
+    ) {
         self.system = system
         self.messages = messages
         self.maxTokens = maxTokens
         self.temperature = temperature
+        self.seed = seed
     }
 
     /// A one-message request.
-    public init(system: String? = nil, prompt: String, maxTokens: Int, temperature: Double? = nil) {
-        self.init(system: system, messages: [Message(.user, prompt)], maxTokens: maxTokens, temperature: temperature)
+    public init(
+        system: String? = nil, prompt: String, maxTokens: Int, temperature: Double? = nil, seed: Int? = nil
+    ) {
+        self.init(
+            system: system, messages: [Message(.user, prompt)], maxTokens: maxTokens, temperature: temperature,
+            seed: seed)
     }
 }

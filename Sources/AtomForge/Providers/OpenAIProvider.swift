@@ -23,7 +23,8 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
         var messages = request.system.map { [Body.Message(role: "system", content: $0)] } ?? []
         messages += request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) }
         let body = Body(
-            model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature)
+            model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature,
+            seed: request.temperature == nil ? nil : request.seed)
         let (response, latency) = try await endpoint.post(JSON.encode(body))
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)),
             let choice = reply.choices.first
@@ -51,6 +52,7 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
         var messages: [Message]
         var max_tokens: Int
         var temperature: Double?
+        var seed: Int?
     }
 
     private struct Reply: Decodable {

@@ -1,8 +1,12 @@
 /// Runs an atom's `tests` as one program with its dependencies' code and its own code in scope, inside the sandbox.
 ///
 /// Python: dependencies, the atom, the tests, run by ``TestHarness`` so that a failing assertion comes back as the
-/// assertion, its place and the values compared. Swift: the same three parts compiled as one `main.swift` and run.
-/// JavaScript: the same three parts run by `node`. A failure is an error issue; its text goes into the next prompt.
+/// assertion, its place and the values compared. Swift: the same three parts compiled as one `main.swift` and run,
+/// with `assert(a == b)` lines rewritten to show both values. JavaScript: the same three parts run by `node` under
+/// a small runner. A failure is an error issue; its text goes into the next prompt.
+///
+/// The tests pass only if they are seen to run to their end (``TestHarness`` prints a token after the last one):
+/// code that exits before them fails, whatever its exit status.
 public struct AtomTestValidator: Validator {
     public let name = "tests"
     private let runner: ToolRunner
@@ -27,18 +31,29 @@ public struct AtomTestValidator: Validator {
         let withAtom = before + subject.code + "\n\n"
         let testsStart = withAtom.count(of: "\n") + 1
         let program = withAtom + tests + "\n"
+        let token = Self.makeToken()
         let command: [String]
         let files: [String: String]
         switch subject.atom.language.name {
         case "python":
             command = ["python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)"]
-            files = ["program.py": program, "harness.py": TestHarness.python]
+            files = ["program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token]
         case "swift":
-            command = ["sh", "-c", "swiftc -o program main.swift 2>&1 | head -40 && [ -x program ] && ./program"]
-            files = ["main.swift": program]
+            // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
+            // that only an overload for tuples answers, say), the tests as written are compiled instead. The
+            // sources are removed before the program runs, so it cannot read the token out of them.
+            let rewritten = withAtom + SwiftAssertions.rewrite(tests) + "\n"
+            let finish = "\nprint(\"\(token)\")\n"
+            command = [
+                "sh", "-c",
+                "if ! swiftc -o program main.swift >/dev/null 2>&1; then rm -f program; "
+                    + "swiftc -o program plain.swift 2>&1 | head -40; fi; "
+                    + "[ -x program ] && rm -f main.swift plain.swift && ./program",
+            ]
+            files = ["main.swift": rewritten + finish + TestHarness.swiftSupport, "plain.swift": program + finish]
         default:
-            command = ["node", "program.js"]
-            files = ["program.js": program]
+            command = ["node", "runner.js", "\(atomStart)", "\(testsStart)"]
+            files = ["program.js": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         }
         let run: ToolRunner.Run
         do {
@@ -52,9 +67,20 @@ public struct AtomTestValidator: Validator {
                     .error, "the tests did not finish within \(runner.timeout) (an endless loop?)", validator: name)
             ]
         }
-        guard run.exitCode != 0 else { return [] }
-        var output = run.output.trimmingWhitespace()
+        let finished = Self.containsLine(token, run.output) || Self.containsLine(token, run.outputTail)
+        var output = Self.removingLine(token, from: run.output).trimmingWhitespace()
+        if subject.atom.language.name == "swift" {
+            output = SwiftAssertions.describePlaces(
+                in: output, program: program, atomStart: atomStart, testsStart: testsStart)
+        }
+        if run.exitCode == 0 && finished { return [] }
         if output.count > 1500 { output = String(output.prefix(1500)) + "\n…" }
+        if run.exitCode == 0 {
+            let message =
+                "the program ended (exit status 0) before its tests ran to their end: the code must not exit or "
+                + "stop the program (sys.exit, os._exit, process.exit, exit(0)); it must only define \(subject.atom.name)"
+            return [ValidationIssue(.error, output.isEmpty ? message : message + "\n" + output, validator: name)]
+        }
         if run.exitCode > 128 {
             output +=
                 (output.isEmpty ? "" : "\n") + "the program was killed by signal \(run.exitCode - 128)"
@@ -64,6 +90,23 @@ public struct AtomTestValidator: Validator {
             ValidationIssue(
                 .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)
         ]
+    }
+
+    /// 128 random bits in hex: what the harness prints after the last test.
+    static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return "atomforge-tests-finished-" + String(high, radix: 16) + String(low, radix: 16)
+    }
+
+    static func containsLine(_ line: String, _ text: String) -> Bool {
+        text.split(separator: "\n").contains { String($0).trimmingWhitespace() == line }
+    }
+
+    static func removingLine(_ line: String, from text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).filter { String($0).trimmingWhitespace() != line }
+            .joined(separator: "\n")
     }
 }
 

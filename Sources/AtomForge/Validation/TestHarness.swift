@@ -1,11 +1,24 @@
-/// The Python program that runs an atom's tests and turns a failure into something a model can act on: the failing
-/// assertion in its context (which section, which line), the values of both sides of a failing comparison, and the
-/// last calls of the traceback, instead of a raw traceback.
+/// The programs that run an atom's tests and turn a failure into something a model can act on: the failing
+/// assertion in its context (which section, which line), the values of both sides of a failing comparison looked up
+/// in the frame that failed (a helper the tests call included), and for an exception the call that raised it with
+/// its arguments, instead of a raw traceback.
+///
+/// Each harness also proves that the tests ran to their end: it prints a token that only it knows (read from a file
+/// it deletes before any of the program runs) after the last test. Code that exits early (`sys.exit(0)`,
+/// `os._exit(0)`, `process.exit(0)`, `exit(0)`) never reaches that line, so it cannot pass by skipping the tests.
+/// The token is a guard against accidents and shortcuts; the sandbox is what contains hostile code.
 enum TestHarness {
+    /// The file the token is written to, in the scratch folder; the harness removes it before the program runs.
+    static let tokenFile = "done-token"
+
     static let python = #"""
-        import ast, sys, traceback
+        import ast, inspect, os, sys, traceback
 
         path, atom_start, tests_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        with open("done-token", encoding="utf-8") as handle:
+            token = handle.read().strip()
+        os.unlink("done-token")
+        report = os.fdopen(os.dup(1), "w")  # the harness's own output, apart from the program's
         source = open(path, encoding="utf-8").read()
         lines = source.splitlines()
 
@@ -16,42 +29,161 @@ enum TestHarness {
                 return f"your code line {lineno - atom_start + 1}"
             return f"dependency code line {lineno}"
 
-        def compared_values(line, namespace):
+        def text(first, last=None):
+            chunk = lines[first - 1:(last or first)]
+            return " ".join(part.strip() for part in chunk)
+
+        def short(value):
             try:
-                for node in ast.parse(line).body:
-                    if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1:
-                        left = eval(compile(ast.Expression(node.test.left), "<left>", "eval"), namespace)
-                        right = eval(compile(ast.Expression(node.test.comparators[0]), "<right>", "eval"), namespace)
-                        return (f"\n  got:      {left!r}   (the value of {ast.unparse(node.test.left)})"
-                                f"\n  expected: {right!r}")
+                shown = repr(value)
             except BaseException:
-                pass
-            return ""
+                shown = f"<{type(value).__name__}>"
+            return shown if len(shown) <= 300 else shown[:300] + "…"
+
+        def evaluate(node, frame):
+            namespace = dict(frame.f_globals)
+            namespace.update(frame.f_locals)
+            return eval(compile(ast.Expression(node), "<value>", "eval"), namespace)
+
+        def values(statement, frame):
+            """The values of both sides of a failing comparison, evaluated in the frame that failed."""
+            try:
+                node = ast.parse(statement.strip()).body[0]
+                if not isinstance(node, ast.Assert):
+                    return ""
+                test = node.test
+                if isinstance(test, ast.Compare) and len(test.ops) == 1:
+                    left, right = evaluate(test.left, frame), evaluate(test.comparators[0], frame)
+                    return (f"\n  got:      {short(left)}   (the value of {ast.unparse(test.left)})"
+                            f"\n  expected: {short(right)}")
+                if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                    test = test.operand
+                if isinstance(test, ast.Call) and test.args:
+                    shown = [f"{ast.unparse(arg)} = {short(evaluate(arg, frame))}" for arg in test.args[:3]]
+                    return "\n  with: " + "; ".join(shown)
+                return f"\n  got: {short(evaluate(test, frame))}   (the value of {ast.unparse(test)})"
+            except BaseException:
+                return ""
+
+        def call_of(frame):
+            """`name(arg=value, ...)` for the function running in `frame`."""
+            try:
+                info = inspect.getargvalues(frame)
+                parts = [f"{name}={short(info.locals[name])}" for name in info.args if name in info.locals]
+                if info.varargs and info.varargs in info.locals:
+                    parts += [short(arg) for arg in info.locals[info.varargs]]
+                return f"{frame.f_code.co_name}({', '.join(parts)})"
+            except BaseException:
+                return frame.f_code.co_name
+
+        def frames_of(error):
+            found, tb = [], error.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code.co_filename == path:
+                    found.append((tb.tb_frame, tb.tb_lineno))
+                tb = tb.tb_next
+            return found
+
+        def flush_program_output():
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
+
+        def fail(message):
+            flush_program_output()
+            report.write(message + "\n")
+            report.flush()
+            sys.exit(1)
 
         namespace = {"__name__": "__main__"}
         try:
             exec(compile(source, path, "exec"), namespace)
         except SystemExit as exit:
-            if exit.code not in (None, 0):
-                print(f"the program exited with status {exit.code}")
-                sys.exit(1)
+            frames = frames_of(exit)
+            place = f" at {where(frames[-1][1])}: {text(frames[-1][1])}" if frames else ""
+            fail(f"the program called sys.exit({exit.code!r}){place} before its tests ran to the end; "
+                 "the code must not exit")
         except BaseException as error:
-            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
+            frames = frames_of(error)
             if not frames:
-                print(f"{type(error).__name__}: {error}")
-                sys.exit(1)
-            frame = frames[-1]
-            line = lines[frame.lineno - 1].strip()
-            if isinstance(error, AssertionError) and frame.lineno >= tests_start:
-                message = f"test failed at {where(frame.lineno)}: {line}" + compared_values(line, namespace)
+                fail(f"{type(error).__name__}: {error}")
+            frame, lineno = frames[-1]
+            summary = traceback.extract_tb(error.__traceback__)[-1]
+            last = summary.end_lineno if summary.filename == path and summary.lineno == lineno else None
+            statement = text(lineno, last)
+            if isinstance(error, AssertionError) and lineno >= tests_start:
+                message = f"test failed at {where(lineno)}: {statement}" + values(statement, frame)
                 if str(error):
                     message += f"\n  message: {error}"
+                callers = [f for f in frames[:-1] if f[1] >= tests_start]
+                if callers:
+                    message += f"\n  called from {where(callers[-1][1])}: {text(callers[-1][1])}"
             else:
-                message = f"{type(error).__name__}: {error}\n  at {where(frame.lineno)}: {line}"
-            if len(frames) > 1:
-                message += "\n  called from: " + " <- ".join(
-                    f"{where(f.lineno)}: {lines[f.lineno - 1].strip()}" for f in reversed(frames[-4:-1]))
-            print(message)
-            sys.exit(1)
+                message = f"{type(error).__name__}: {error}\n  at {where(lineno)}: {statement}"
+                inner = [f for f in frames if atom_start <= f[1] < tests_start or f[1] < atom_start]
+                if inner and inner[-1][0].f_code.co_name != "<module>":
+                    message += f"\n  in the call {call_of(inner[-1][0])}"
+                tests = [f for f in frames if f[1] >= tests_start]
+                if tests and tests[-1] is not frames[-1]:
+                    message += f"\n  called from {where(tests[-1][1])}: {text(tests[-1][1])}"
+            fail(message)
+        flush_program_output()
+        report.write(token + "\n")
+        report.flush()
+        """#
+
+    /// Runs `program.js` for its tests: `console.assert` throws (in Node it only prints, so a failing test would
+    /// pass), an uncaught error is reported with its place in the program, and the token is printed only when the
+    /// event loop empties by itself (`process.exit` skips it).
+    static let javascript = #"""
+        const fs = require("fs");
+        const token = fs.readFileSync("done-token", "utf8").trim();
+        fs.unlinkSync("done-token");
+        const [atomStart, testsStart] = process.argv.slice(2).map(Number);
+        const lines = fs.readFileSync("program.js", "utf8").split("\n");
+        const write = (text) => fs.writeSync(1, text + "\n");
+        const where = (n) => n >= testsStart ? `tests line ${n - testsStart + 1}`
+            : n >= atomStart ? `your code line ${n - atomStart + 1}` : `dependency code line ${n}`;
+        console.assert = (condition, ...message) => {
+            if (!condition) throw new Error("Assertion failed" + (message.length ? ": " + message.join(" ") : ""));
+        };
+        const report = (error) => {
+            const stack = String(error && error.stack || error);
+            const places = [...stack.matchAll(/program\.js:(\d+)/g)].map((m) => Number(m[1]));
+            let message = (error && error.message !== undefined)
+                ? `${error.name || "Error"}: ${error.message}` : `thrown: ${String(error)}`;
+            if (places.length) message += `\n  at ${where(places[0])}: ${lines[places[0] - 1].trim()}`;
+            const test = places.find((n) => n >= testsStart);
+            if (test !== undefined && test !== places[0]) message += `\n  called from ${where(test)}: ${lines[test - 1].trim()}`;
+            write(message);
+            process.exitCode = 1;
+        };
+        process.on("uncaughtException", (error) => { report(error); process.exit(1); });
+        process.on("unhandledRejection", (error) => { report(error); process.exit(1); });
+        let finished = false;
+        process.on("beforeExit", () => {
+            if (!finished && process.exitCode !== 1) { finished = true; write(token); }
+        });
+        require("./program.js");
+        """#
+
+    /// Appended to a Swift test program: `__atomforgeExpectEqual` is what `assert(a == b)` lines of the tests are
+    /// rewritten into, so that a failure shows both values, not only `Assertion failed`.
+    static let swiftSupport = #"""
+
+        import Glibc
+
+        @inline(never)
+        func __atomforgeExpectEqual<T: Equatable>(
+            _ got: @autoclosure () throws -> T, _ expected: @autoclosure () throws -> T, _ place: String
+        ) rethrows {
+            let (left, right) = (try got(), try expected())
+            if left != right {
+                print("test failed at \(place)\n  got:      \(String(reflecting: left))\n  expected: \(String(reflecting: right))")
+                exit(1)
+            }
+        }
         """#
 }

@@ -11,6 +11,8 @@ public struct ToolRunner: Sendable {
         public var exitCode: Int32
         /// Standard output and error together, cut to ``ToolRunner/outputLimit`` bytes.
         public var output: String
+        /// The last bytes of the output, even when ``output`` was cut: where a harness's last line is.
+        public var outputTail: String
         public var timedOut: Bool
     }
 
@@ -71,15 +73,20 @@ public struct ToolRunner: Sendable {
             }
             return Self.read(outputPath, limit: limit)
         }
-        return Run(exitCode: exitCode, output: output, timedOut: timedOut)
+        return Run(exitCode: exitCode, output: output.head, outputTail: output.tail, timedOut: timedOut)
     }
 
-    private static func read(_ path: String, limit: Int) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+    private static func read(_ path: String, limit: Int) -> (head: String, tail: String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ("", "") }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
         let text = String(decoding: data.prefix(limit), as: UTF8.self)
-        return data.count > limit ? text + "\n… (output cut at \(limit) bytes)" : text
+        guard data.count > limit else { return (text, text) }
+        let tailSize: UInt64 = 1024
+        let end = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: end > tailSize ? end - tailSize : 0)
+        let tail = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return (text + "\n… (output cut at \(limit) bytes)", tail)
     }
 }
 

@@ -17,10 +17,8 @@ extension ValidatorChain {
     /// The chain `settings` describe: structure first, then each language's syntax check whose tool is installed,
     /// then the atom's tests, then the configured commands; all in one sandbox.
     public static func standard(_ settings: ValidationSettings) -> ValidatorChain {
-        let sandbox = Sandbox(
-            isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
-            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1)
-        let runner = ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
+        let runner = ToolRunner.standard(settings)
+        let sandbox = runner.sandbox
         var validators: [any Validator] = [StructuralValidator()]
         for (language, tool) in [
             ("python", "python3"), ("swift", "swiftc"), ("javascript", "node"), ("typescript", "tsc"),
@@ -31,5 +29,15 @@ extension ValidatorChain {
         if settings.runTests { validators.append(AtomTestValidator(runner: runner)) }
         validators += settings.commands.map { CommandValidator($0, runner: runner) }
         return ValidatorChain(validators, isolation: sandbox.description)
+    }
+}
+
+extension ToolRunner {
+    /// The runner `validation` describes: its timeout, and a sandbox with its limits.
+    public static func standard(_ settings: ValidationSettings) -> ToolRunner {
+        let sandbox = Sandbox(
+            isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
+            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1)
+        return ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
     }
 }

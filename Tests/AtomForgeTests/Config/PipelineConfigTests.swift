@@ -19,8 +19,10 @@ struct PipelineConfigTests {
         let config = try PipelineConfig.parse("")
         #expect(config.provider.kind == .openai)
         #expect(config.provider.baseURL == "http://127.0.0.1:8089/v1")
-        #expect(config.generation.maxAttempts == 4)
-        #expect(config.generation.temperatures == [0.7, 0.5])
+        #expect(config.generation.ladder == GenerationSettings.defaultLadder)
+        #expect(config.generation.maxAttempts == 7)
+        #expect(config.generation.temperatures == nil)
+        #expect(config.execution.requestSlots == config.execution.maxWorkers)
         #expect(config.execution.maxWorkers == 8)
         #expect(config.paths.inbox == "inbox")
     }
@@ -46,12 +48,99 @@ struct PipelineConfigTests {
         #expect(server.requiredFiles.allSatisfy { server.arguments.contains($0) })
     }
 
-    @Test("the last temperature repeats for later attempts")
-    func temperatures() {
-        let generation = GenerationSettings()
+    @Test("temperatures (the older form) is the repair loop, its last temperature repeating")
+    func temperatures() throws {
+        let generation = try PipelineConfig.parse("generation:\n  temperatures: [0.7, 0.5]\n").generation
+        #expect(generation.maxAttempts == 4)
         #expect(generation.temperature(forAttempt: 1) == 0.7)
         #expect(generation.temperature(forAttempt: 2) == 0.5)
         #expect(generation.temperature(forAttempt: 9) == 0.5)
+        let steps = generation.plannedSteps
+        #expect(steps.map(\.kind) == [.sample, .repair, .repair, .repair])
+        #expect(steps.map(\.temperature) == [0.7, 0.5, 0.5, 0.5])
+        #expect(steps.dropFirst().allSatisfy { $0.repairOn == Set(FailureKind.allCases) })
+    }
+
+    @Test("a ladder: its steps, candidates cut at max_attempts, the last step repeating")
+    func ladder() throws {
+        let generation = try PipelineConfig.parse(
+            """
+            generation:
+              max_attempts: 6
+              ladder:
+                - {kind: sample, temperature: 0.1}
+                - {kind: repair, temperature: 0.9, candidates: 2, repair_on: [syntax, assertion]}
+                - {kind: sample, candidates: 3, prompt: plain}
+            """
+        ).generation
+        let steps = generation.plannedSteps
+        #expect(steps.map(\.kind) == [.sample, .repair, .sample])
+        #expect(steps.map(\.candidates) == [1, 2, 3])
+        #expect(steps[1].repairOn == [.syntax, .assertion])
+        #expect(steps[2].temperature == 0.8)
+        #expect(steps[2].prompt == .plain)
+        #expect(steps[0].repairOn == LadderStep.repairableByDefault)
+        let longer = try PipelineConfig.parse(
+            "generation:\n  max_attempts: 5\n  ladder: [{kind: sample}, {kind: repair, candidates: 3}]\n"
+        ).generation.plannedSteps
+        #expect(longer.map(\.candidates) == [1, 3, 1])
+        let unset = try PipelineConfig.parse("generation:\n  ladder: [{kind: sample}, {kind: sample, candidates: 2}]\n")
+        #expect(unset.generation.maxAttempts == 3)
+    }
+
+    @Test(
+        "a bad ladder says what to fix",
+        arguments: [
+            (
+                "generation:\n  ladder: [{kind: guess}]\n",
+                "generation.ladder[0].kind: unknown value 'guess'; use one of sample, repair, escalate"
+            ),
+            (
+                "generation:\n  ladder: [{kind: repair, repair_on: [typo]}]\n",
+                "generation.ladder[0].repair_on: unknown failure 'typo'"
+            ),
+            (
+                "generation:\n  ladder: [{kind: sample, candidates: 0}]\n",
+                "generation.ladder[0].candidates must be from 1 to 8"
+            ),
+            (
+                "generation:\n  ladder: [{kind: sample, temperature: 3}]\n",
+                "generation.ladder[0].temperature each temperature must be from 0 to 2"
+            ),
+            (
+                "generation:\n  ladder: [{kind: escalate}]\n",
+                "generation.ladder[0].kind is escalate, but no escalation provider is configured"
+            ),
+            ("generation:\n  ladder: []\n", "generation.ladder must list at least one step"),
+            ("generation:\n  ladder: [{kind: sample}]\n  temperatures: [0.2]\n", "use either ladder"),
+            ("generation:\n  ladder: [{kind: sample, temprature: 0.2}]\n", "temprature"),
+        ])
+    func badLadder(text: String, expected: String) {
+        let message = problems(text)
+        #expect(message?.contains(expected) == true, "\(message ?? "accepted")")
+    }
+
+    @Test("an escalation section: its own provider, and a server that must not share the first one's port")
+    func escalation() throws {
+        let config = try PipelineConfig.parse(
+            """
+            generation:
+              ladder: [{kind: sample}, {kind: escalate, temperature: 0.3}]
+            escalation:
+              provider: {base_url: "http://127.0.0.1:8090/v1", model: bigger}
+              server: {command: llama-server, port: 8090}
+            """)
+        #expect(config.generation.escalates)
+        #expect(config.escalation?.provider.model == "bigger")
+        #expect(config.escalation?.server?.port == 8090)
+        let clash = problems(
+            """
+            server: {command: llama-server, port: 8089}
+            escalation:
+              provider: {model: bigger}
+              server: {command: llama-server, port: 8089}
+            """)
+        #expect(clash?.contains("escalation.server.port must differ from server.port") == true, "\(clash ?? "")")
     }
 
     @Test("an anthropic provider gets Anthropic's URL and key variable")

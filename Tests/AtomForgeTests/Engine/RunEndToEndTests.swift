@@ -46,6 +46,88 @@ struct RunEndToEndTests {
 
     func fenced(_ code: String) -> String { "```python\n\(code)\n```" }
 
+    @Test(
+        "the ladder, seen from the requests the servers received: samples, repair, candidates, duplicates, escalation")
+    func ladderOverHTTP() async throws {
+        let large = ScriptedServer(try await ServerProcess.scripted())
+        try write(
+            """
+            provider:
+              base_url: \(server.baseURL)/v1
+              max_retries: 1
+            generation:
+              max_attempts: 6
+              ladder:
+                - {kind: sample, temperature: 0.2}
+                - {kind: repair, temperature: 0.8, candidates: 2}
+                - {kind: escalate, temperature: 0.3}
+            escalation:
+              provider: {base_url: "\(large.baseURL)/v1", model: large-model}
+            execution:
+              max_workers: 2
+            """, to: "pipeline.yaml")
+        try write(
+            """
+            plan: ladder
+            language: python
+            atoms:
+              - {id: a, name: a, description: "returns 1", file: a.py, tests: "assert a() == 1"}
+              - {id: b, name: b, description: "returns 2", file: b.py, tests: "assert b() == 2"}
+            """, to: "plan.yaml")
+        // a: a syntax error, then two candidates that repair it with the same code (one is a duplicate).
+        try await server.script(
+            [
+                ["reply": fenced("def a() syntax")], ["reply": fenced("def a():\n    return 1")],
+                ["reply": fenced("def a():\n    return 1")],
+            ], match: "defines `a`")
+        // b: a wrong answer, twice more the same (fresh samples, both duplicates), then the large model's answer.
+        try await server.script(
+            Array(repeating: ["reply": fenced("def b():\n    return 1")], count: 3), match: "defines `b`")
+        try await large.script([["reply": fenced("def b():\n    return 2")]], match: "defines `b`")
+
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
+
+        let a = try await requests(for: "a")
+        #expect(a.count == 3)
+        #expect(!a[0].lastUserText.contains("def a() syntax"))
+        #expect(
+            a[1...].allSatisfy { $0.lastUserText.contains("def a() syntax") && $0.lastUserText.contains("SyntaxError") }
+        )
+        #expect(a.map { $0.body["temperature"] as? Double } == [0.2, 0.8, 0.8])
+        #expect(Set(a.compactMap { $0.body["seed"] as? Int }).count == 3)
+        let b = try await requests(for: "b")
+        #expect(b.count == 3)
+        #expect(b.allSatisfy { !$0.lastUserText.contains("return 1") }, "a failed assertion got a repair")
+        let escalated = try await large.requests().filter { $0.lastUserText.contains("defines `b`") }
+        #expect(escalated.count == 1)
+        #expect(escalated.first?.body["model"] as? String == "large-model")
+        #expect(try await large.requests().filter { $0.lastUserText.contains("defines `a`") }.isEmpty)
+
+        let aAttempts = try #require(try json("outbox/ladder/atoms/a/report.json")["attempts"] as? [[String: Any]])
+        #expect(aAttempts.map { $0["kind"] as? String } == ["sample", "repair", "repair"])
+        #expect(
+            aAttempts.compactMap { $0["duplicate_of"] as? Int }.count == 1,
+            "one of the two candidates repeats the other")
+        #expect(aAttempts.map { $0["passed"] as? Bool } == [false, true, true])
+        let bAttempts = try #require(try json("outbox/ladder/atoms/b/report.json")["attempts"] as? [[String: Any]])
+        #expect(bAttempts.map { $0["kind"] as? String } == ["sample", "sample", "sample", "escalate"])
+        #expect(
+            bAttempts.map { $0["model"] as? String } == [
+                "qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-0.5b-instruct",
+                "large-model",
+            ])
+        #expect(bAttempts.map { $0["duplicate_of"] as? Int } == [nil, 1, 1, nil])
+        #expect(bAttempts.allSatisfy { ($0["reply"] as? String)?.hasPrefix("```python") == true })
+        let summary = try json("outbox/ladder/summary.json")
+        #expect(summary["attempts"] as? Int == 7)
+        #expect(summary["duplicates"] as? Int == 3)
+        #expect(summary["attempts_by_kind"] as? [String: Int] == ["sample": 4, "repair": 2, "escalate": 1])
+        #expect(
+            try String(contentsOf: folder.appendingPathComponent("outbox/ladder/src/a.py"), encoding: .utf8)
+                == "def a():\n    return 1\n")
+    }
+
     @Test("statuses, retries, feedback, blocking and the whole outbox")
     func fullRun() async throws {
         try config()
@@ -95,7 +177,12 @@ struct RunEndToEndTests {
         #expect(second[0].lastUserText.contains("def first():\n    return 1"))
         // The blocked atom was never sent to the model; the failed one used every attempt.
         #expect(try await requests(for: "after_never").isEmpty)
-        #expect(try await requests(for: "never").map { $0.body["temperature"] as? Double } == [0.7, 0.5, 0.2, 0.2])
+        // The same wrong reply every time: each repeat is a duplicate, not validated again, and the temperature
+        // of the attempts after it rises.
+        #expect(try await requests(for: "never").map { $0.body["temperature"] as? Double } == [0.7, 0.5, 0.3, 0.4])
+        let neverAttempts = try #require(
+            try json("outbox/mixed/atoms/never/report.json")["attempts"] as? [[String: Any]])
+        #expect(neverAttempts.map { $0["duplicate_of"] as? Int } == [nil, 1, 1, 1])
         // 429 then 529 then success: three requests, one attempt.
         #expect(try await requests(for: "flaky").count == 3)
         // A cut-off reply fails its attempt; the next asks for the configured ceiling.

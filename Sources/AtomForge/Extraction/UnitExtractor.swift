@@ -1,0 +1,122 @@
+/// Keeps the unit, not what the model appended to it: after ``CodeExtractor`` has taken the code block out of a
+/// reply, this drops the top-level statements that are not part of a definition — example calls, prints, asserts,
+/// `if __name__ == "__main__":` blocks — which otherwise run with the tests and fail them (a pasted call of the
+/// tests' own helper is a `NameError`) or end the program early.
+///
+/// Python is parsed by Python's own `ast` (in the sandbox, since the text is untrusted even if parsing runs none of
+/// it): imports, functions, classes, and assignments that call nothing defined in the reply are kept, with their
+/// comments and layout. Swift and JavaScript drop only one-line top-level calls of printing, asserting and exiting,
+/// which a library file never holds. Code that does not parse is left as it is, for the syntax check to report.
+public struct UnitExtractor: Sendable {
+    private let runner: ToolRunner?
+
+    /// `runner` runs Python's parser; nil leaves Python code as it is (for tests of the engine without I/O).
+    public init(runner: ToolRunner?) {
+        self.runner = runner
+    }
+
+    /// The unit in `code`. `provided` are the names the dependencies define: they are in scope wherever the code
+    /// runs (the tests put the dependencies' code in front, the assembled file imports them), so a Python import of
+    /// them from the plan's own modules is dropped too.
+    public func unit(of code: String, language: Language, provided: [String] = []) async -> String {
+        switch language.name {
+        case "python": await pythonUnit(code, provided: provided)
+        case "swift": Self.droppingTopLevelCalls(code, of: Self.swiftStatements)
+        case "javascript", "typescript": Self.droppingTopLevelCalls(code, of: Self.javascriptStatements)
+        default: code
+        }
+    }
+
+    private func pythonUnit(_ code: String, provided: [String]) async -> String {
+        guard let runner, !code.isEmpty else { return code }
+        let run: ToolRunner.Run
+        do {
+            run = try await runner.run(
+                "python3", ["-I", "-c", Self.pythonScript, "unit.py", provided.joined(separator: ",")],
+                files: ["unit.py": code])
+        } catch {
+            return code
+        }
+        // Exit 3: nothing to drop, or the code does not parse. Output cut at the limit: keep the code as it came.
+        guard run.exitCode == 0, !run.timedOut, run.output == run.outputTail else { return code }
+        let unit = run.output.trimmingWhitespace()
+        return unit.isEmpty ? code : unit
+    }
+
+    static var swiftStatements: Regex<(Substring, Substring)> {
+        /^(print|debugPrint|dump|exit|assert|precondition|fatalError)\(.*\)\s*;?\s*$/
+    }
+    static var javascriptStatements: Regex<(Substring, Substring, Substring?, Substring?)> {
+        /^(console\.(log|info|error|warn)|process\.exit|assert(\.\w+)?)\(.*\)\s*;?\s*$/
+    }
+
+    static func droppingTopLevelCalls<Output>(_ code: String, of statement: Regex<Output>) -> String {
+        code.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            (try? statement.wholeMatch(in: line)) == nil
+        }.joined(separator: "\n").trimmingWhitespace()
+    }
+
+    /// Prints the code less its top-level non-definitions and exits 0, or exits 3 when it has none (or does not
+    /// parse).
+    static let pythonScript = #"""
+        import ast, sys
+        source = open(sys.argv[1], encoding="utf-8").read()
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            sys.exit(3)
+        definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+        defined = {node.name for node in tree.body if isinstance(node, definitions[:3])}
+        provided = set(filter(None, sys.argv[2].split(","))) if len(sys.argv) > 2 else set()
+        side_effects = {"print", "input", "exit", "quit", "breakpoint"}
+
+        def calls_something(node):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call):
+                    func = sub.func
+                    if isinstance(func, ast.Name) and (func.id in defined or func.id in side_effects):
+                        return True
+                    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+                            func.value.id in defined or (func.value.id, func.attr) in {("sys", "exit"), ("os", "_exit")}):
+                        return True
+            return False
+
+        def only_definitions(body):
+            return all(isinstance(n, definitions + (ast.Assign, ast.AnnAssign, ast.Pass)) for n in body)
+
+        def keeps(node):
+            if isinstance(node, ast.ImportFrom) and provided and node.level == 0:
+                # `from pkg.mod import helper` of a dependency's own name: it is already in scope.
+                return not all(alias.name in provided and alias.asname is None for alias in node.names)
+            if isinstance(node, definitions):
+                return True
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                return not calls_something(node)
+            if isinstance(node, ast.Expr):  # a docstring stays; calls and other expressions go
+                return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            if isinstance(node, ast.Try):
+                return only_definitions(node.body) and not calls_something(node)
+            if isinstance(node, ast.If):
+                guard = ast.unparse(node.test)
+                return "__name__" not in guard and only_definitions(node.body + node.orelse) and not calls_something(node)
+            return False
+
+        def first_line(node):
+            return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+
+        kept = {line for node in tree.body if keeps(node) for line in range(first_line(node), node.end_lineno + 1)}
+        dropped = {line for node in tree.body if not keeps(node)
+                   for line in range(first_line(node), node.end_lineno + 1)} - kept
+        if not dropped:
+            sys.exit(3)
+        lines = source.splitlines()
+        out, blank = [], 0
+        for number, line in enumerate(lines, 1):
+            if number in dropped:
+                continue
+            blank = blank + 1 if not line.strip() else 0
+            if blank <= 2:
+                out.append(line)
+        print("\n".join(out).strip("\n"))
+        """#
+}

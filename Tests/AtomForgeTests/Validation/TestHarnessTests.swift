@@ -1,0 +1,204 @@
+import Testing
+
+@testable import AtomForge
+
+/// The tests validator with the real toolchains: tests that cannot be skipped, and feedback a model can act on.
+@Suite("test harness")
+struct TestHarnessTests {
+    let validator = AtomTestValidator(runner: ToolRunner.standard(ValidationSettings()))
+
+    func run(_ language: String, code: String, tests: String, dependencies: [String] = []) async -> [ValidationIssue] {
+        let atom = Atom(
+            id: "f", name: "f", description: "d", file: "a.\(Language.named(language).fileExtensions[0])",
+            language: .named(language), tests: tests)
+        return await validator.validate(ValidationSubject(atom: atom, code: code, dependencyCode: dependencies))
+    }
+
+    @Test(
+        "code that exits before its tests fails, with a message that says so",
+        arguments: [
+            ("python", "import sys\ndef f():\n    return 0\nsys.exit(0)", "assert f() == 1", "sys.exit(0)"),
+            ("python", "import os\ndef f():\n    return 0\nos._exit(0)", "assert f() == 1", "before its tests ran"),
+            (
+                "python", "import sys\ndef f():\n    return 0\nif __name__ == \"__main__\":\n    sys.exit(0)",
+                "assert f() == 1", "sys.exit(0)"
+            ),
+            ("python", "def f():\n    raise SystemExit\n", "assert f() == 1", "sys.exit(None)"),
+            (
+                "javascript", "function f() { return 0; }\nprocess.exit(0);", "console.assert(f() === 1);",
+                "before its tests ran"
+            ),
+            ("swift", "import Glibc\nfunc f() -> Int { 0 }\nexit(0)", "assert(f() == 1)", "before its tests ran"),
+        ])
+    func skippedTestsFail(language: String, code: String, tests: String, expected: String) async {
+        let issues = await run(language, code: code, tests: tests)
+        #expect(issues.count == 1)
+        #expect(issues.first?.severity == .error)
+        #expect(issues.first?.message.contains(expected) == true, "\(issues)")
+    }
+
+    @Test(
+        "the same code without the trick passes",
+        arguments: [
+            ("python", "def f():\n    return 1", "assert f() == 1"),
+            ("javascript", "function f() { return 1; }", "console.assert(f() === 1);"),
+            ("swift", "func f() -> Int { 1 }", "assert(f() == 1)"),
+        ])
+    func honestCodePasses(language: String, code: String, tests: String) async {
+        #expect(await run(language, code: code, tests: tests).isEmpty)
+    }
+
+    @Test("JavaScript's console.assert fails a test (in Node it only prints)")
+    func consoleAssert() async {
+        let issues = await run("javascript", code: "function f() { return 0; }", tests: "console.assert(f() === 1);")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("Assertion failed"), "\(issues)")
+        #expect(message.contains("tests line 1: console.assert(f() === 1);"), "\(message)")
+    }
+
+    @Test("a failing assertion inside a helper the tests call shows both values from that helper's frame")
+    func helperAssertion() async {
+        let issues = await run(
+            "python", code: "def f(x):\n    return x * 3",
+            tests: "def check(candidate):\n    assert candidate(2) == 4\n\ncheck(f)")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("test failed at tests line 2: assert candidate(2) == 4"), "\(message)")
+        #expect(message.contains("got:      6"), "\(message)")
+        #expect(message.contains("expected: 4"), "\(message)")
+        #expect(message.contains("called from tests line 4: check(f)"), "\(message)")
+    }
+
+    @Test("an exception names the call that raised it, with its arguments, and the test that made it")
+    func exceptionCall() async {
+        let issues = await run(
+            "python", code: "def f(a, b):\n    return a / b", tests: "assert f(4, 2) == 2\nassert f(1, 0) == 0")
+        let message = issues.first?.message ?? ""
+        #expect(message.hasPrefix("ZeroDivisionError: division by zero"), "\(message)")
+        #expect(message.contains("at your code line 2: return a / b"), "\(message)")
+        #expect(message.contains("in the call f(a=1, b=0)"), "\(message)")
+        #expect(message.contains("called from tests line 2: assert f(1, 0) == 0"), "\(message)")
+    }
+
+    @Test("a multi-line assertion is shown whole, with its values")
+    func multiLineAssertion() async {
+        let issues = await run(
+            "python", code: "def f():\n    return [1, 2]", tests: "assert f() == [\n    1,\n    3,\n]")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("assert f() == [ 1, 3, ]"), "\(message)")
+        #expect(message.contains("got:      [1, 2]"), "\(message)")
+    }
+
+    @Test("a failing Swift comparison shows the line and both values")
+    func swiftValues() async {
+        let issues = await run(
+            "swift", code: "func f(_ x: Int) -> Int { x * 3 }", tests: "assert(f(1) == 3)\nassert(f(2) == 4)")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("test failed at tests line 2: assert(f(2) == 4)"), "\(message)")
+        #expect(message.contains("got:      6"), "\(message)")
+        #expect(message.contains("expected: 4"), "\(message)")
+    }
+
+    @Test("a failing Swift assertion that is no comparison still names its line and text")
+    func swiftPlainAssertion() async {
+        let issues = await run("swift", code: "func f() -> Bool { false }", tests: "let x = 1\nassert(f())")
+        let message = issues.first?.message ?? ""
+        #expect(message.contains("tests line 2"), "\(message)")
+        #expect(message.contains("assert(f())"), "\(message)")
+    }
+
+    @Test("a rewrite that does not compile falls back to the tests as written")
+    func swiftRewriteFallback() async {
+        // Tuples have an `==` but are not Equatable: the rewritten check cannot compile; the original can.
+        let issues = await run("swift", code: "func f() -> (Int, Int) { (1, 2) }", tests: "assert(f() == (1, 2))")
+        #expect(issues.isEmpty, "\(issues)")
+    }
+
+    @Test("Swift assertions are rewritten only where the comparison is the whole expression")
+    func swiftRewriteRules() {
+        #expect(
+            SwiftAssertions.rewriteLine("    assert(f(\"a == b\") == [1, 2])", testLine: 3)
+                == "    __atomforgeExpectEqual(f(\"a == b\"), [1, 2], \"tests line 3: assert(f(\\\"a == b\\\") == [1, 2])\")"
+        )
+        #expect(SwiftAssertions.rewriteLine("assert(a == b, \"message\")", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a == b && c == d)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a === b)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a != b)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("let x = a == b", testLine: 1) == nil)
+    }
+}
+
+/// Taking the unit out of a reply's code.
+@Suite("unit extraction")
+struct UnitExtractorTests {
+    let extractor = UnitExtractor(runner: ToolRunner.standard(ValidationSettings()))
+    let python = Language.named("python")
+
+    @Test("Python keeps imports, definitions and constants; drops example calls, prints, asserts and main blocks")
+    func python() async {
+        let reply = """
+            import re
+            from math import sqrt
+
+            LIMIT = 10
+
+            @staticmethod
+            def helper(x):
+                return x
+
+            def f(x):
+                # the answer
+                return helper(x) + LIMIT
+
+            print(f(2))
+            result = f(3)
+            assert f(1) == 11
+            check(f)
+            for i in range(3):
+                print(i)
+            if __name__ == "__main__":
+                print(f(4))
+            """
+        let unit = await extractor.unit(of: reply, language: python)
+        #expect(
+            unit == """
+                import re
+                from math import sqrt
+
+                LIMIT = 10
+
+                @staticmethod
+                def helper(x):
+                    return x
+
+                def f(x):
+                    # the answer
+                    return helper(x) + LIMIT
+                """, "\(unit)")
+    }
+
+    @Test("an import of what a dependency defines is dropped: it is in scope")
+    func providedImport() async {
+        let code =
+            "from textkit.normalize import tokenize\nfrom collections import Counter\n\ndef f(t):\n    return Counter(tokenize(t))"
+        let unit = await extractor.unit(of: code, language: python, provided: ["tokenize"])
+        #expect(unit == "from collections import Counter\n\ndef f(t):\n    return Counter(tokenize(t))")
+    }
+
+    @Test("code with nothing to drop, or that does not parse, is left as it came")
+    func untouched() async {
+        #expect(await extractor.unit(of: "def f():\n    return 1", language: python) == "def f():\n    return 1")
+        #expect(await extractor.unit(of: "def f(:\nprint(1)", language: python) == "def f(:\nprint(1)")
+    }
+
+    @Test("Swift and JavaScript drop one-line top-level prints and exits")
+    func otherLanguages() async {
+        #expect(
+            await extractor.unit(of: "func f() -> Int { 1 }\nprint(f())\nexit(0)", language: .named("swift"))
+                == "func f() -> Int { 1 }")
+        #expect(
+            await extractor.unit(
+                of: "function f() {\n  console.log(1);\n  return 1;\n}\nconsole.log(f());",
+                language: .named("javascript"))
+                == "function f() {\n  console.log(1);\n  return 1;\n}")
+    }
+}
