@@ -34,15 +34,18 @@ STRATEGIES = {
     "plain": {"max_attempts": 1, "ladder": [{"kind": "sample", "temperature": 0.2, "prompt": "plain"}]},
     # AtomForge's loop before the ladder: repair every failure, temperatures rising.
     "repair-loop": {"max_attempts": 4, "temperatures": [0.2, 0.5, 0.7, 0.9]},
-    # Independent samples only, two at a time, no repair at all.
-    "samples": {"max_attempts": 7, "ladder": [
+    # The default's shape with repair routed by the kind of failure: syntax, name, import, type errors and
+    # cut-off replies are repaired, anything else gets a fresh sample.
+    "routed-repair": {"max_attempts": 7, "ladder": [
         {"kind": "sample", "temperature": 0.2},
-        {"kind": "sample", "temperature": 0.8, "candidates": 2},
-        {"kind": "sample", "temperature": 0.9, "candidates": 2},
-        {"kind": "sample", "temperature": 1.0, "candidates": 2}]},
+        {"kind": "repair", "temperature": 0.8, "candidates": 2},
+        {"kind": "repair", "temperature": 0.9, "candidates": 2},
+        {"kind": "repair", "temperature": 1.0, "candidates": 2}]},
     # The default: whatever pipeline.yaml's generation section says.
     "default": None,
 }
+# Strategies that change the provider's settings instead: the default ladder with each key added under provider:.
+PROVIDER_STRATEGIES = {"default+prefill": {"prefill": "true"}}
 
 
 def load_problems(which: str, limit: int | None) -> list[dict]:
@@ -91,6 +94,9 @@ def plan_for(problems: list[dict], plan_id: str) -> dict:
 
 def config_for(strategy: str, base: str) -> str:
     """pipeline.yaml with the strategy's generation section (YAML is a superset of JSON: the section is JSON)."""
+    if strategy in PROVIDER_STRATEGIES:
+        keys = "".join(f"\n  {key}: {value}" for key, value in PROVIDER_STRATEGIES[strategy].items())
+        return re.sub(r"^provider:", "provider:" + keys, base, count=1, flags=re.M)
     generation = STRATEGIES[strategy]
     if generation is None:
         return base
@@ -138,7 +144,7 @@ def run_strategy(strategy: str, args, problems: list[dict], work: pathlib.Path, 
     (folder / "pipeline.yaml").write_text(config_for(strategy, base), encoding="utf-8")
     # The model server's paths in pipeline.yaml are relative to the config's folder: point them at the repository.
     text = (folder / "pipeline.yaml").read_text()
-    text = text.replace(".local/", str(ROOT / ".local") + "/")
+    text = re.sub(r"(\.\./)*\.local/", str(ROOT / ".local") + "/", text)
     (folder / "pipeline.yaml").write_text(text)
     plan_path = folder / "plan.json"
     plan_path.write_text(json.dumps(plan_for(problems, "mbppplus")), encoding="utf-8")
@@ -206,7 +212,7 @@ def main() -> None:
     parser.add_argument("--python", default=sys.executable, help="python with numpy, for the hidden tests")
     parser.add_argument("--set", choices=["dev", "full"], default="dev")
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--strategies", default="plain,repair-loop,default")
+    parser.add_argument("--strategies", default="plain,repair-loop,routed-repair,default")
     parser.add_argument("--config", default=str(ROOT / "pipeline.yaml"))
     parser.add_argument("--escalation-config", help="a config whose ladder escalates; run as strategy 'escalate'")
     parser.add_argument("--keep", help="keep every run's outbox in this folder")

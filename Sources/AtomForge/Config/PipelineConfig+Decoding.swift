@@ -39,7 +39,7 @@ extension EscalationSettings: Decodable {
 
 extension ProviderSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, model, sampling
+        case kind, model, sampling, prefill
         case baseURL = "base_url"
         case apiKeyEnvironmentVariable = "api_key_env"
         case maxTokens = "max_tokens"
@@ -76,6 +76,7 @@ extension ProviderSettings: Decodable {
         connectTimeoutSeconds = try container.decode(.connectTimeoutSeconds, or: defaults.connectTimeoutSeconds)
         maxRetries = try container.decode(.maxRetries, or: defaults.maxRetries)
         sampling = try container.decode(.sampling, or: defaults.sampling)
+        prefill = try container.decode(.prefill, or: defaults.prefill)
         inputPricePerMillion = try container.decode(.inputPricePerMillion, or: 0)
         outputPricePerMillion = try container.decode(.outputPricePerMillion, or: 0)
     }

@@ -37,6 +37,10 @@ public struct ProviderSettings: Sendable, Equatable {
     public var maxRetries = 4
     /// False for models that reject sampling parameters: temperature is then never sent.
     public var sampling = true
+    /// Start the model's reply with the opening code fence (a trailing assistant message the server continues) and
+    /// stop it at the closing fence: the reply is the code alone, with no preamble or explanation to pay for.
+    /// llama.cpp's server and Anthropic's API continue such a message; OpenAI's own API does not.
+    public var prefill = false
     /// US dollars per million input tokens, for the cost line of summaries; 0 when unknown.
     public var inputPricePerMillion = 0.0
     /// US dollars per million output tokens.

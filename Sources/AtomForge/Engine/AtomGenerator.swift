@@ -81,7 +81,10 @@ public struct AtomGenerator: Sendable {
             let kind = step.kind == .escalate ? "escalate" : (repairing == nil ? "sample" : "repair")
             let model = step.kind == .escalate ? (escalation ?? client) : client
             let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))
-            let temperature = sampling ? (raised * 100).rounded() / 100 : nil
+            let samples = step.kind == .escalate ? model.sendsSampling : sampling
+            let temperature = samples ? (raised * 100).rounded() / 100 : nil
+            // With prefill the reply starts inside the code block and ends at its closing fence.
+            let prefill = model.prefillsCode ? "```" + atom.language.fenceTags[0] + "\n" : nil
             let maxTokens = prompts.maxTokens(
                 for: atom, ceiling: maxTokensCeiling, afterTruncation: previousStep.contains { $0.truncated })
             let system = prompts.system(for: atom, style: step.prompt)
@@ -98,12 +101,21 @@ public struct AtomGenerator: Sendable {
                 for index in 0..<step.candidates {
                     let number = firstNumber + index
                     let seed = Self.seed(atom: atom.id, attempt: number)
-                    let request = ModelRequest(
+                    var request = ModelRequest(
                         system: system, prompt: prompt, maxTokens: maxTokens, temperature: temperature, seed: seed)
+                    if let prefill {
+                        request.prefill = prefill
+                        request.stop = ["\n```"]
+                    }
                     group.addTask {
-                        let result = await Self.call(model, request, slots: requestSlots)
+                        var result = await Self.call(model, request, slots: requestSlots)
                         var code = ""
-                        if case .success(let reply) = result {
+                        if case .success(var reply) = result {
+                            // Anthropic sends the continuation only; llama.cpp sends the prefill with it.
+                            if let prefill, !reply.text.hasPrefix(prefill) {
+                                reply.text = prefill + reply.text
+                                result = .success(reply)
+                            }
                             code = CodeExtractor.extract(from: reply.text, language: language)
                             if !reply.isTruncated {
                                 code = await extractor.unit(of: code, language: language, provided: provided)

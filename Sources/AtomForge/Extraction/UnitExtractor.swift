@@ -17,7 +17,7 @@ public struct UnitExtractor: Sendable {
 
     /// The unit in `code`. `provided` are the names the dependencies define: they are in scope wherever the code
     /// runs (the tests put the dependencies' code in front, the assembled file imports them), so a Python import of
-    /// them from the plan's own modules is dropped too.
+    /// them from the plan's own modules is dropped too, and so is a definition that writes one of them again.
     public func unit(of code: String, language: Language, provided: [String] = []) async -> String {
         switch language.name {
         case "python": await pythonUnit(code, provided: provided)
@@ -88,6 +88,9 @@ public struct UnitExtractor: Sendable {
             if isinstance(node, ast.ImportFrom) and provided and node.level == 0:
                 # `from pkg.mod import helper` of a dependency's own name: it is already in scope.
                 return not all(alias.name in provided and alias.asname is None for alias in node.names)
+            if isinstance(node, definitions[:3]) and node.name in provided:
+                # A dependency written again: the validated one is in scope, and the assembled file has it once.
+                return False
             if isinstance(node, definitions):
                 return True
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):

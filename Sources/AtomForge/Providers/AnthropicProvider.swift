@@ -21,10 +21,14 @@ public struct AnthropicProvider: ModelProvider, CustomStringConvertible {
     public var description: String { endpoint.description }
 
     public func send(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {
+        var messages = request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) }
+        // The API refuses a final assistant message that ends in white space.
+        if let prefill = request.prefill?.trimmingWhitespace(), !prefill.isEmpty {
+            messages.append(Body.Message(role: "assistant", content: prefill))
+        }
         let body = Body(
-            model: model, max_tokens: request.maxTokens, system: request.system,
-            messages: request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) },
-            temperature: request.temperature)
+            model: model, max_tokens: request.maxTokens, system: request.system, messages: messages,
+            temperature: request.temperature, stop_sequences: request.stop.isEmpty ? nil : request.stop)
         let (response, latency) = try await endpoint.post(JSON.encode(body))
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)) else {
             throw ProviderError(
@@ -53,6 +57,7 @@ public struct AnthropicProvider: ModelProvider, CustomStringConvertible {
         var system: String?
         var messages: [Message]
         var temperature: Double?
+        var stop_sequences: [String]?
     }
 
     private struct Reply: Decodable {

@@ -26,7 +26,7 @@ extension ModelClient {
             }
         return ModelClient(
             provider: provider, retryPolicy: RetryPolicy(maxRetries: settings.maxRetries), rateLimiter: rateLimiter,
-            logger: logger)
+            sendsSampling: settings.sampling, prefillsCode: settings.prefill, logger: logger)
     }
 }
 

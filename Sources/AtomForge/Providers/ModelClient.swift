@@ -7,12 +7,21 @@ public struct ModelClient: Sendable, CustomStringConvertible {
     public let provider: any ModelProvider
     public let retryPolicy: RetryPolicy
     public let rateLimiter: RateLimiter
+    /// Whether temperature (and seed) may be sent (`provider.sampling`).
+    public let sendsSampling: Bool
+    /// Whether replies are started with the code fence and stopped at its end (`provider.prefill`).
+    public let prefillsCode: Bool
     private let logger: Logger
 
-    public init(provider: any ModelProvider, retryPolicy: RetryPolicy, rateLimiter: RateLimiter, logger: Logger) {
+    public init(
+        provider: any ModelProvider, retryPolicy: RetryPolicy, rateLimiter: RateLimiter, sendsSampling: Bool = true,
+        prefillsCode: Bool = false, logger: Logger
+    ) {
         self.provider = provider
         self.retryPolicy = retryPolicy
         self.rateLimiter = rateLimiter
+        self.sendsSampling = sendsSampling
+        self.prefillsCode = prefillsCode
         self.logger = logger
     }
 

@@ -24,6 +24,11 @@ public struct ModelRequest: Sendable, Equatable {
     /// server answers the same prompt at the same temperature with the same text, so independent samples need
     /// seeds of their own.
     public var seed: Int?
+    /// The start of the reply, sent as a trailing assistant message the server continues (``ModelReply/text`` is
+    /// what follows it); nil for none.
+    public var prefill: String?
+    /// Texts that end the reply when the model writes them; they are not part of the reply.
+    public var stop: [String] = []
 
     public init(
         system: String? = nil, messages: [Message], maxTokens: Int, temperature: Double? = nil, seed: Int? = nil

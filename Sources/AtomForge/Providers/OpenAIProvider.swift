@@ -22,9 +22,10 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
     public func send(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {
         var messages = request.system.map { [Body.Message(role: "system", content: $0)] } ?? []
         messages += request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) }
+        if let prefill = request.prefill { messages.append(Body.Message(role: "assistant", content: prefill)) }
         let body = Body(
             model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature,
-            seed: request.temperature == nil ? nil : request.seed)
+            seed: request.temperature == nil ? nil : request.seed, stop: request.stop.isEmpty ? nil : request.stop)
         let (response, latency) = try await endpoint.post(JSON.encode(body))
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)),
             let choice = reply.choices.first
@@ -53,6 +54,7 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
         var max_tokens: Int
         var temperature: Double?
         var seed: Int?
+        var stop: [String]?
     }
 
     private struct Reply: Decodable {

@@ -122,8 +122,9 @@ enum TestHarness {
                     message += f"\n  called from {where(callers[-1][1])}: {text(callers[-1][1])}"
             else:
                 message = f"{type(error).__name__}: {error}\n  at {where(lineno)}: {statement}"
-                inner = [f for f in frames if atom_start <= f[1] < tests_start or f[1] < atom_start]
-                if inner and inner[-1][0].f_code.co_name != "<module>":
+                # The innermost named function of the code (not a comprehension or lambda inside it).
+                inner = [f for f in frames if f[1] < tests_start and not f[0].f_code.co_name.startswith("<")]
+                if inner:
                     message += f"\n  in the call {call_of(inner[-1][0])}"
                 tests = [f for f in frames if f[1] >= tests_start]
                 if tests and tests[-1] is not frames[-1]:

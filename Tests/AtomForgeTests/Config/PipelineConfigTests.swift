@@ -33,7 +33,7 @@ struct PipelineConfigTests {
         #expect(config.outboxPath.hasSuffix("/outbox"))
     }
 
-    @Test("every example config is valid", arguments: ["claude", "openai", "vllm", "ollama"])
+    @Test("every example config is valid", arguments: ["claude", "openai", "vllm", "ollama", "escalate-1.5b"])
     func exampleConfigs(name: String) throws {
         let config = try PipelineConfig.load(fromFile: RepositoryFiles.path("examples/config/\(name).yaml"))
         #expect(config.outboxPath.hasSuffix("examples/config/../../outbox"))

@@ -128,6 +128,34 @@ struct RunEndToEndTests {
                 == "def a():\n    return 1\n")
     }
 
+    @Test("prefill: the reply starts inside the code block and stops at its end")
+    func prefill() async throws {
+        try config(extra: "")
+        try write(
+            (try String(contentsOf: folder.appendingPathComponent("pipeline.yaml"), encoding: .utf8))
+                .replacingOccurrences(of: "provider:\n", with: "provider:\n  prefill: true\n"), to: "pipeline.yaml")
+        try write(
+            """
+            plan: prefilled
+            language: python
+            atoms:
+              - {id: p, name: p, description: "returns 1", file: p.py, tests: "assert p() == 1"}
+            """, to: "plan.yaml")
+        // What a server continuing the prefill sends: the code alone, without the opening fence.
+        try await server.script([["reply": "def p():\n    return 1"]], match: "defines `p`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        let request = try #require(try await requests(for: "p").first)
+        let messages = try #require(request.body["messages"] as? [[String: Any]])
+        #expect(messages.last?["role"] as? String == "assistant")
+        #expect(messages.last?["content"] as? String == "```python\n")
+        #expect(request.body["stop"] as? [String] == ["\n```"])
+        let report = try json("outbox/prefilled/atoms/p/report.json")
+        let attempt = try #require((report["attempts"] as? [[String: Any]])?.first)
+        #expect(attempt["reply"] as? String == "```python\ndef p():\n    return 1")
+        #expect(attempt["code"] as? String == "def p():\n    return 1")
+    }
+
     @Test("statuses, retries, feedback, blocking and the whole outbox")
     func fullRun() async throws {
         try config()

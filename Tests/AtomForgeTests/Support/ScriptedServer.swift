@@ -44,9 +44,9 @@ struct ReceivedRequest: @unchecked Sendable {
     var body: [String: Any]
     var time: Double
 
-    /// The text of the last message of the conversation.
+    /// The text of the last user message of the conversation (a prefilled assistant message may follow it).
     var lastUserText: String {
         let messages = body["messages"] as? [[String: Any]] ?? []
-        return messages.last?["content"] as? String ?? ""
+        return messages.last { $0["role"] as? String == "user" }?["content"] as? String ?? ""
     }
 }

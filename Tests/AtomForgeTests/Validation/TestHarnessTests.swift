@@ -184,6 +184,13 @@ struct UnitExtractorTests {
         #expect(unit == "from collections import Counter\n\ndef f(t):\n    return Counter(tokenize(t))")
     }
 
+    @Test("a dependency written again is dropped: the validated one is in scope")
+    func redefinedDependency() async {
+        let code = "import re\n\ndef tokenize(t):\n    return t.split()\n\ndef f(t):\n    return len(tokenize(t))"
+        let unit = await extractor.unit(of: code, language: python, provided: ["tokenize"])
+        #expect(unit == "import re\n\n\ndef f(t):\n    return len(tokenize(t))", "\(unit)")
+    }
+
     @Test("code with nothing to drop, or that does not parse, is left as it came")
     func untouched() async {
         #expect(await extractor.unit(of: "def f():\n    return 1", language: python) == "def f():\n    return 1")
