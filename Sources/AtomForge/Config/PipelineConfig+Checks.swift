@@ -54,6 +54,11 @@ extension PipelineConfig {
             require(
                 (1...8).contains(step.candidates), key + ".candidates",
                 "must be from 1 to 8 model calls at once (found \(step.candidates))")
+            if step.prompt == .plain {
+                require(
+                    step.kind == .sample, key + ".prompt",
+                    "plain is for sample steps only: a plain prompt carries no failed code to repair")
+            }
             if step.kind == .escalate {
                 require(
                     escalation != nil, key + ".kind",

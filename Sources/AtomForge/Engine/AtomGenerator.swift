@@ -20,6 +20,8 @@ public struct AtomGenerator: Sendable {
     public let extractor: UnitExtractor
     public let generation: GenerationSettings
     public let maxTokensCeiling: Int
+    /// The ceiling of `escalate` steps (`escalation.provider.max_tokens`); nil means ``maxTokensCeiling``.
+    public let escalationMaxTokensCeiling: Int?
     /// False when the provider must not be sent a temperature.
     public let sampling: Bool
     /// Bounds validator runs across the process (the machine's cores), apart from the model calls.
@@ -38,6 +40,7 @@ public struct AtomGenerator: Sendable {
     public init(
         client: ModelClient, escalation: ModelClient? = nil, validators: ValidatorChain,
         extractor: UnitExtractor = UnitExtractor(runner: nil), generation: GenerationSettings, maxTokensCeiling: Int,
+        escalationMaxTokensCeiling: Int? = nil,
         sampling: Bool, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil, budget: TokenBudget,
         stop: StopSignal = StopSignal(), logger: Logger
     ) {
@@ -47,6 +50,7 @@ public struct AtomGenerator: Sendable {
         self.extractor = extractor
         self.generation = generation
         self.maxTokensCeiling = maxTokensCeiling
+        self.escalationMaxTokensCeiling = escalationMaxTokensCeiling
         self.sampling = sampling
         self.validationSlots = validationSlots
         self.requestSlots = requestSlots ?? AsyncSemaphore(permits: 64)
@@ -69,7 +73,6 @@ public struct AtomGenerator: Sendable {
         /// Normalised code → the attempt that was validated with it.
         var validated: [String: AttemptRecord] = [:]
         var diversity = 0.0
-        var unreachable: ProviderError?
         let dependencyCode = context.allDependencies.map(\.code)
         let dependencyImports = context.allDependencies.flatMap(\.atom.imports)
         for (offset, step) in generation.plannedSteps.enumerated() {
@@ -86,15 +89,20 @@ public struct AtomGenerator: Sendable {
             // With prefill the reply starts inside the code block and ends at its closing fence.
             let prefill = model.prefillsCode ? "```" + atom.language.fenceTags[0] + "\n" : nil
             let maxTokens = prompts.maxTokens(
-                for: atom, ceiling: maxTokensCeiling, afterTruncation: previousStep.contains { $0.truncated })
+                for: atom,
+                ceiling: step.kind == .escalate ? (escalationMaxTokensCeiling ?? maxTokensCeiling) : maxTokensCeiling,
+                afterTruncation: previousStep.contains { $0.truncated })
             let system = prompts.system(for: atom, style: step.prompt)
             let prompt = prompts.prompt(
                 for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt)
             let firstNumber = attempts.count + 1
             let extractor = self.extractor
+            let validationSlots = self.validationSlots
             let requestSlots = self.requestSlots
             let language = atom.language
             let provided = context.allDependencies.map(\.atom.name)
+            let atomName = atom.name
+            var unreachable: ProviderError?
             var stepAttempts: [AttemptRecord] = []
             var cancelled = false
             await withTaskGroup(of: Candidate.self) { group in
@@ -118,7 +126,13 @@ public struct AtomGenerator: Sendable {
                             }
                             code = CodeExtractor.extract(from: reply.text, language: language)
                             if !reply.isTruncated {
-                                code = await extractor.unit(of: code, language: language, provided: provided)
+                                // Parsing runs a process: bounded with the validators' runs.
+                                let block = code
+                                code =
+                                    (try? await validationSlots.withPermit {
+                                        await extractor.unit(
+                                            of: block, language: language, name: atomName, provided: provided)
+                                    }) ?? block
                             }
                         }
                         return Candidate(number: number, index: index + 1, seed: seed, result: result, code: code)
@@ -207,7 +221,9 @@ public struct AtomGenerator: Sendable {
             if let winner = stepAttempts.first(where: \.passed) {
                 return AtomResult(id: atom.id, status: .passed, attempts: attempts, code: winner.code)
             }
-            if let unreachable {
+            // Only when no candidate of the step got a reply: a failed call beside a reply that failed validation
+            // leaves the ladder going.
+            if stepAttempts.isEmpty, let unreachable {
                 return AtomResult(
                     id: atom.id, status: .failed, attempts: attempts, code: attempts.last?.code,
                     reason: "the model could not be reached: \(unreachable)")

@@ -6,7 +6,11 @@ extension FailureKind {
         if truncated { return .truncated }
         guard let issue = issues.first(where: { $0.severity.fails }) else { return nil }
         let message = issue.message
-        if issue.validator.hasSuffix("-syntax") { return .syntax }
+        // A check that could not run (a missing tool) says nothing about the code: no repair for it.
+        if issue.severity == .critical && issue.validator != "structure" { return .other }
+        if issue.validator.hasSuffix("-syntax") {
+            return message.contains("did not finish within") ? .timeout : .syntax
+        }
         // The structure check's error is a missing definition: the code names the unit differently.
         if issue.validator == "structure" { return message.hasPrefix("the code does not define") ? .name : .other }
         guard issue.validator == "tests" else { return .other }

@@ -18,21 +18,23 @@ public struct UnitExtractor: Sendable {
     /// The unit in `code`. `provided` are the names the dependencies define: they are in scope wherever the code
     /// runs (the tests put the dependencies' code in front, the assembled file imports them), so a Python import of
     /// them from the plan's own modules is dropped too, and so is a definition that writes one of them again.
-    public func unit(of code: String, language: Language, provided: [String] = []) async -> String {
+    public func unit(of code: String, language: Language, name: String = "", provided: [String] = []) async -> String {
         switch language.name {
-        case "python": await pythonUnit(code, provided: provided)
+        case "python": await pythonUnit(code, name: name, provided: provided)
         case "swift": Self.droppingTopLevelCalls(code, of: Self.swiftStatements)
         case "javascript", "typescript": Self.droppingTopLevelCalls(code, of: Self.javascriptStatements)
         default: code
         }
     }
 
-    private func pythonUnit(_ code: String, provided: [String]) async -> String {
+    private func pythonUnit(_ code: String, name: String, provided: [String]) async -> String {
         guard let runner, !code.isEmpty else { return code }
         let run: ToolRunner.Run
         do {
+            // -W ignore: a SyntaxWarning (an invalid escape in a string) must not become a line of the unit.
             run = try await runner.run(
-                "python3", ["-I", "-c", Self.pythonScript, "unit.py", provided.joined(separator: ",")],
+                "python3",
+                ["-I", "-W", "ignore", "-c", Self.pythonScript, "unit.py", name, provided.joined(separator: ",")],
                 files: ["unit.py": code])
         } catch {
             return code
@@ -66,23 +68,30 @@ public struct UnitExtractor: Sendable {
         except SyntaxError:
             sys.exit(3)
         definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+        unit = sys.argv[2] if len(sys.argv) > 2 else ""
+        provided = set(filter(None, sys.argv[3].split(","))) if len(sys.argv) > 3 else set()
         defined = {node.name for node in tree.body if isinstance(node, definitions[:3])}
-        provided = set(filter(None, sys.argv[2].split(","))) if len(sys.argv) > 2 else set()
-        side_effects = {"print", "input", "exit", "quit", "breakpoint"}
+        imported = {(alias.asname or alias.name).split(".")[0]
+                    for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+        import builtins
+        side_effects = {"print", "input", "exit", "quit", "breakpoint", "help"}
 
-        def calls_something(node):
+        def example_call(node):
+            """A call of the unit itself, a print or an exit, or of a name nothing defines (a test's helper)."""
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Call):
                     func = sub.func
-                    if isinstance(func, ast.Name) and (func.id in defined or func.id in side_effects):
+                    if isinstance(func, ast.Name) and (
+                            func.id == unit or func.id in side_effects
+                            or func.id not in defined | imported | provided | set(dir(builtins))):
                         return True
                     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
-                            func.value.id in defined or (func.value.id, func.attr) in {("sys", "exit"), ("os", "_exit")}):
+                            func.value.id == unit or (func.value.id, func.attr) in {("sys", "exit"), ("os", "_exit")}):
                         return True
             return False
 
         def only_definitions(body):
-            return all(isinstance(n, definitions + (ast.Assign, ast.AnnAssign, ast.Pass)) for n in body)
+            return all(isinstance(n, definitions + (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)) for n in body)
 
         def keeps(node):
             if isinstance(node, ast.ImportFrom) and provided and node.level == 0:
@@ -94,14 +103,19 @@ public struct UnitExtractor: Sendable {
             if isinstance(node, definitions):
                 return True
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                return not calls_something(node)
-            if isinstance(node, ast.Expr):  # a docstring stays; calls and other expressions go
-                return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                return not example_call(node)  # `PRIMES = sieve(100)` stays; `result = unit(3)` goes
+            if isinstance(node, ast.Expr):
+                if isinstance(node.value, ast.Constant):
+                    return isinstance(node.value.value, str)  # a docstring
+                # `sys.setrecursionlimit(10000)` stays; `print(unit(2))` and `check(unit)` go
+                return isinstance(node.value, ast.Call) and not example_call(node)
+            if isinstance(node, (ast.For, ast.While)):
+                return not example_call(node) and not any(isinstance(n, ast.Assert) for n in ast.walk(node))
             if isinstance(node, ast.Try):
-                return only_definitions(node.body) and not calls_something(node)
+                return only_definitions(node.body) and not example_call(node)
             if isinstance(node, ast.If):
                 guard = ast.unparse(node.test)
-                return "__name__" not in guard and only_definitions(node.body + node.orelse) and not calls_something(node)
+                return "__name__" not in guard and only_definitions(node.body + node.orelse) and not example_call(node)
             return False
 
         def first_line(node):

@@ -85,6 +85,7 @@ public enum PlanJob {
         let generator = AtomGenerator(
             client: services.client, escalation: services.escalationClient, validators: services.validators,
             extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
+            escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
             sampling: config.provider.sampling, validationSlots: services.validationSlots,
             requestSlots: services.requestSlots,
             budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: services.stop,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs an atom's `tests` as one program with its dependencies' code and its own code in scope, inside the sandbox.
 ///
 /// Python: dependencies, the atom, the tests, run by ``TestHarness`` so that a failing assertion comes back as the
@@ -69,6 +71,15 @@ public struct AtomTestValidator: Validator {
         }
         let finished = Self.containsLine(token, run.output) || Self.containsLine(token, run.outputTail)
         var output = Self.removingLine(token, from: run.output).trimmingWhitespace()
+        // The harness's report of a failure comes first; what the program printed before it, after (shortened).
+        let marker = token + ":report"
+        if let report = Self.text(after: marker, in: run.output) ?? Self.text(after: marker, in: run.outputTail) {
+            let printed = output.components(separatedBy: marker).first?.trimmingWhitespace() ?? ""
+            output = report
+            if !printed.isEmpty {
+                output += "\n  the program printed: " + String(printed.prefix(300)) + (printed.count > 300 ? "…" : "")
+            }
+        }
         if subject.atom.language.name == "swift" {
             output = SwiftAssertions.describePlaces(
                 in: output, program: program, atomStart: atomStart, testsStart: testsStart)
@@ -98,6 +109,12 @@ public struct AtomTestValidator: Validator {
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
         return "atomforge-tests-finished-" + String(high, radix: 16) + String(low, radix: 16)
+    }
+
+    /// The text after the harness's report marker line, if the output has one.
+    static func text(after marker: String, in output: String) -> String? {
+        guard let range = output.range(of: marker + "\n") else { return nil }
+        return String(output[range.upperBound...]).trimmingWhitespace()
     }
 
     static func containsLine(_ line: String, _ text: String) -> Bool {

@@ -45,8 +45,14 @@ enum SwiftAssertions {
                 switch character {
                 case "\"": inString = true
                 case "(", "[", "{": depth += 1
-                case ")", "]", "}": depth -= 1
+                case ")", "]", "}":
+                    depth -= 1
+                    if depth < 0 { return nil }
                 case "," where depth == 0: return nil
+                // Operators that bind more loosely than `==` (`&&`, `||`, the ternary): `a == b && c` is no
+                // comparison of `a` with `b && c`.
+                case "&" where depth == 0, "|" where depth == 0: return nil
+                case "?" where depth == 0 && index + 1 < characters.count && characters[index + 1] == " ": return nil
                 case "=" where depth == 0:
                     let next = index + 1 < characters.count ? characters[index + 1] : " "
                     let previous = index > 0 ? characters[index - 1] : " "

@@ -3,8 +3,9 @@
 /// in the frame that failed (a helper the tests call included), and for an exception the call that raised it with
 /// its arguments, instead of a raw traceback.
 ///
-/// Each harness also proves that the tests ran to their end: it prints a token that only it knows (read from a file
-/// it deletes before any of the program runs) after the last test. Code that exits early (`sys.exit(0)`,
+/// Each harness also proves that the tests ran to their end: it prints a token (read from a file it deletes before
+/// any of the program runs) after the last test, and puts the same token in front of its report of a failure, so
+/// that what the program printed never hides the report. Code that exits early (`sys.exit(0)`,
 /// `os._exit(0)`, `process.exit(0)`, `exit(0)`) never reaches that line, so it cannot pass by skipping the tests.
 /// The token is a guard against accidents and shortcuts; the sandbox is what contains hostile code.
 enum TestHarness {
@@ -12,127 +13,138 @@ enum TestHarness {
     static let tokenFile = "done-token"
 
     static let python = #"""
-        import ast, inspect, os, sys, traceback
+        import ast, inspect, os, signal, sys, traceback
 
-        path, atom_start, tests_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-        with open("done-token", encoding="utf-8") as handle:
-            token = handle.read().strip()
-        os.unlink("done-token")
-        report = os.fdopen(os.dup(1), "w")  # the harness's own output, apart from the program's
-        source = open(path, encoding="utf-8").read()
-        lines = source.splitlines()
+        def main():
+            # Everything is local to main(): nothing of the harness sits in the namespace the program runs in.
+            path, atom_start, tests_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            with open("done-token", encoding="utf-8") as handle:
+                token = handle.read().strip()
+            os.unlink("done-token")
+            report = os.fdopen(os.dup(1), "w")  # the harness's own output, apart from the program's
+            source = open(path, encoding="utf-8").read()
+            lines = source.splitlines()
 
-        def where(lineno):
-            if lineno >= tests_start:
-                return f"tests line {lineno - tests_start + 1}"
-            if lineno >= atom_start:
-                return f"your code line {lineno - atom_start + 1}"
-            return f"dependency code line {lineno}"
+            def where(lineno):
+                if lineno >= tests_start:
+                    return f"tests line {lineno - tests_start + 1}"
+                if lineno >= atom_start:
+                    return f"your code line {lineno - atom_start + 1}"
+                return f"dependency code line {lineno}"
 
-        def text(first, last=None):
-            chunk = lines[first - 1:(last or first)]
-            return " ".join(part.strip() for part in chunk)
+            def text(first, last=None):
+                chunk = lines[first - 1:(last or first)]
+                return " ".join(part.strip() for part in chunk)
 
-        def short(value):
-            try:
-                shown = repr(value)
-            except BaseException:
-                shown = f"<{type(value).__name__}>"
-            return shown if len(shown) <= 300 else shown[:300] + "…"
-
-        def evaluate(node, frame):
-            namespace = dict(frame.f_globals)
-            namespace.update(frame.f_locals)
-            return eval(compile(ast.Expression(node), "<value>", "eval"), namespace)
-
-        def values(statement, frame):
-            """The values of both sides of a failing comparison, evaluated in the frame that failed."""
-            try:
-                node = ast.parse(statement.strip()).body[0]
-                if not isinstance(node, ast.Assert):
-                    return ""
-                test = node.test
-                if isinstance(test, ast.Compare) and len(test.ops) == 1:
-                    left, right = evaluate(test.left, frame), evaluate(test.comparators[0], frame)
-                    return (f"\n  got:      {short(left)}   (the value of {ast.unparse(test.left)})"
-                            f"\n  expected: {short(right)}")
-                if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-                    test = test.operand
-                if isinstance(test, ast.Call) and test.args:
-                    shown = [f"{ast.unparse(arg)} = {short(evaluate(arg, frame))}" for arg in test.args[:3]]
-                    return "\n  with: " + "; ".join(shown)
-                return f"\n  got: {short(evaluate(test, frame))}   (the value of {ast.unparse(test)})"
-            except BaseException:
-                return ""
-
-        def call_of(frame):
-            """`name(arg=value, ...)` for the function running in `frame`."""
-            try:
-                info = inspect.getargvalues(frame)
-                parts = [f"{name}={short(info.locals[name])}" for name in info.args if name in info.locals]
-                if info.varargs and info.varargs in info.locals:
-                    parts += [short(arg) for arg in info.locals[info.varargs]]
-                return f"{frame.f_code.co_name}({', '.join(parts)})"
-            except BaseException:
-                return frame.f_code.co_name
-
-        def frames_of(error):
-            found, tb = [], error.__traceback__
-            while tb is not None:
-                if tb.tb_frame.f_code.co_filename == path:
-                    found.append((tb.tb_frame, tb.tb_lineno))
-                tb = tb.tb_next
-            return found
-
-        def flush_program_output():
-            for stream in (sys.stdout, sys.stderr):
+            def short(value):
                 try:
-                    stream.flush()
+                    shown = repr(value)
                 except BaseException:
-                    pass
+                    shown = f"<{type(value).__name__}>"
+                return shown if len(shown) <= 300 else shown[:300] + "…"
 
-        def fail(message):
+            def evaluate(node, frame):
+                namespace = dict(frame.f_globals)
+                namespace.update(frame.f_locals)
+                return eval(compile(ast.Expression(node), "<value>", "eval"), namespace)
+
+            def values(statement, frame):
+                """Both sides of a failing comparison, evaluated again in the frame that failed (within 2 s)."""
+                def out_of_time(signum, frame):
+                    raise TimeoutError()
+                signal.signal(signal.SIGALRM, out_of_time)
+                signal.alarm(2)
+                try:
+                    node = ast.parse(statement.strip()).body[0]
+                    if not isinstance(node, ast.Assert):
+                        return ""
+                    test = node.test
+                    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+                        left, right = evaluate(test.left, frame), evaluate(test.comparators[0], frame)
+                        return (f"\n  got:      {short(left)}   (the value of {ast.unparse(test.left)})"
+                                f"\n  expected: {short(right)}")
+                    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                        test = test.operand
+                    if isinstance(test, ast.Call) and test.args:
+                        shown = [f"{ast.unparse(arg)} = {short(evaluate(arg, frame))}" for arg in test.args[:3]]
+                        return "\n  with: " + "; ".join(shown)
+                    return f"\n  got: {short(evaluate(test, frame))}   (the value of {ast.unparse(test)})"
+                except BaseException:
+                    return ""
+                finally:
+                    signal.alarm(0)
+
+            def call_of(frame):
+                """`name(arg=value, ...)` for the function running in `frame`."""
+                try:
+                    info = inspect.getargvalues(frame)
+                    parts = [f"{name}={short(info.locals[name])}" for name in info.args if name in info.locals]
+                    if info.varargs and info.varargs in info.locals:
+                        parts += [short(arg) for arg in info.locals[info.varargs]]
+                    return f"{frame.f_code.co_name}({', '.join(parts)})"
+                except BaseException:
+                    return frame.f_code.co_name
+
+            def frames_of(error):
+                found, tb = [], error.__traceback__
+                while tb is not None:
+                    if tb.tb_frame.f_code.co_filename == path:
+                        found.append((tb.tb_frame, tb.tb_lineno))
+                    tb = tb.tb_next
+                return found
+
+            def flush_program_output():
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except BaseException:
+                        pass
+
+            def fail(message):
+                # After a marker line, so that what the program printed never hides the report.
+                flush_program_output()
+                report.write(f"{token}:report\n{message}\n")
+                report.flush()
+                os._exit(1)
+
+            namespace = {"__name__": "__main__"}
+            try:
+                exec(compile(source, path, "exec"), namespace)
+            except SystemExit as exit:
+                frames = frames_of(exit)
+                place = f" at {where(frames[-1][1])}: {text(frames[-1][1])}" if frames else ""
+                fail(f"the program called sys.exit({exit.code!r}){place} before its tests ran to the end; "
+                     "the code must not exit")
+            except BaseException as error:
+                frames = frames_of(error)
+                if not frames:
+                    fail(f"{type(error).__name__}: {error}")
+                frame, lineno = frames[-1]
+                summary = traceback.extract_tb(error.__traceback__)[-1]
+                last = summary.end_lineno if summary.filename == path and summary.lineno == lineno else None
+                statement = text(lineno, last)
+                if isinstance(error, AssertionError) and lineno >= tests_start:
+                    message = f"test failed at {where(lineno)}: {statement}" + values(statement, frame)
+                    if str(error):
+                        message += f"\n  message: {error}"
+                    callers = [f for f in frames[:-1] if f[1] >= tests_start]
+                    if callers:
+                        message += f"\n  called from {where(callers[-1][1])}: {text(callers[-1][1])}"
+                else:
+                    message = f"{type(error).__name__}: {error}\n  at {where(lineno)}: {statement}"
+                    # The innermost named function of the code (not a comprehension or lambda inside it).
+                    inner = [f for f in frames if f[1] < tests_start and not f[0].f_code.co_name.startswith("<")]
+                    if inner:
+                        message += f"\n  in the call {call_of(inner[-1][0])}"
+                    tests = [f for f in frames if f[1] >= tests_start]
+                    if tests and tests[-1] is not frames[-1]:
+                        message += f"\n  called from {where(tests[-1][1])}: {text(tests[-1][1])}"
+                fail(message)
             flush_program_output()
-            report.write(message + "\n")
+            report.write(token + "\n")
             report.flush()
-            sys.exit(1)
 
-        namespace = {"__name__": "__main__"}
-        try:
-            exec(compile(source, path, "exec"), namespace)
-        except SystemExit as exit:
-            frames = frames_of(exit)
-            place = f" at {where(frames[-1][1])}: {text(frames[-1][1])}" if frames else ""
-            fail(f"the program called sys.exit({exit.code!r}){place} before its tests ran to the end; "
-                 "the code must not exit")
-        except BaseException as error:
-            frames = frames_of(error)
-            if not frames:
-                fail(f"{type(error).__name__}: {error}")
-            frame, lineno = frames[-1]
-            summary = traceback.extract_tb(error.__traceback__)[-1]
-            last = summary.end_lineno if summary.filename == path and summary.lineno == lineno else None
-            statement = text(lineno, last)
-            if isinstance(error, AssertionError) and lineno >= tests_start:
-                message = f"test failed at {where(lineno)}: {statement}" + values(statement, frame)
-                if str(error):
-                    message += f"\n  message: {error}"
-                callers = [f for f in frames[:-1] if f[1] >= tests_start]
-                if callers:
-                    message += f"\n  called from {where(callers[-1][1])}: {text(callers[-1][1])}"
-            else:
-                message = f"{type(error).__name__}: {error}\n  at {where(lineno)}: {statement}"
-                # The innermost named function of the code (not a comprehension or lambda inside it).
-                inner = [f for f in frames if f[1] < tests_start and not f[0].f_code.co_name.startswith("<")]
-                if inner:
-                    message += f"\n  in the call {call_of(inner[-1][0])}"
-                tests = [f for f in frames if f[1] >= tests_start]
-                if tests and tests[-1] is not frames[-1]:
-                    message += f"\n  called from {where(tests[-1][1])}: {text(tests[-1][1])}"
-            fail(message)
-        flush_program_output()
-        report.write(token + "\n")
-        report.flush()
+        main()
         """#
 
     /// Runs `program.js` for its tests: `console.assert` throws (in Node it only prints, so a failing test would
@@ -147,9 +159,12 @@ enum TestHarness {
         const write = (text) => fs.writeSync(1, text + "\n");
         const where = (n) => n >= testsStart ? `tests line ${n - testsStart + 1}`
             : n >= atomStart ? `your code line ${n - atomStart + 1}` : `dependency code line ${n}`;
-        console.assert = (condition, ...message) => {
-            if (!condition) throw new Error("Assertion failed" + (message.length ? ": " + message.join(" ") : ""));
-        };
+        Object.defineProperty(console, "assert", {
+            writable: false, configurable: false,
+            value: (condition, ...message) => {
+                if (!condition) throw new Error("Assertion failed" + (message.length ? ": " + message.join(" ") : ""));
+            },
+        });
         const report = (error) => {
             const stack = String(error && error.stack || error);
             const places = [...stack.matchAll(/program\.js:(\d+)/g)].map((m) => Number(m[1]));
@@ -158,7 +173,7 @@ enum TestHarness {
             if (places.length) message += `\n  at ${where(places[0])}: ${lines[places[0] - 1].trim()}`;
             const test = places.find((n) => n >= testsStart);
             if (test !== undefined && test !== places[0]) message += `\n  called from ${where(test)}: ${lines[test - 1].trim()}`;
-            write(message);
+            write(`${token}:report\n${message}`);
             process.exitCode = 1;
         };
         process.on("uncaughtException", (error) => { report(error); process.exit(1); });

@@ -48,6 +48,30 @@ struct TestHarnessTests {
         #expect(await run(language, code: code, tests: tests).isEmpty)
     }
 
+    @Test("what the program prints does not hide the report, and a long output does not cut it off")
+    func printedOutput() async {
+        let issues = await run(
+            "python", code: "def f():\n    print('x' * 40000)\n    return g()", tests: "assert f() == 1")
+        let message = issues.first?.message ?? ""
+        #expect(message.hasPrefix("NameError: name 'g' is not defined"), "\(message.prefix(200))")
+        #expect(message.contains("the program printed: xxx"), "\(message.prefix(400))")
+        #expect(FailureKind.classify(issues, truncated: false) == .name)
+    }
+
+    @Test("code cannot switch console.assert off, nor find the token in the harness's namespace")
+    func tamperedHarness() async {
+        let javascript = await run(
+            "javascript", code: "function f() { return 0; }\ntry { console.assert = () => {}; } catch (e) {}",
+            tests: "console.assert(f() === 1);")
+        #expect(javascript.first?.message.contains("Assertion failed") == true, "\(javascript)")
+        let python = await run(
+            "python",
+            code:
+                "import __main__, os\ndef f():\n    return 0\nprint(getattr(__main__, 'token', ''), flush=True)\nos._exit(0)",
+            tests: "assert f() == 1")
+        #expect(python.first?.message.contains("before its tests ran") == true, "\(python)")
+    }
+
     @Test("JavaScript's console.assert fails a test (in Node it only prints)")
     func consoleAssert() async {
         let issues = await run("javascript", code: "function f() { return 0; }", tests: "console.assert(f() === 1);")
@@ -124,6 +148,11 @@ struct TestHarnessTests {
         #expect(SwiftAssertions.rewriteLine("assert(a === b)", testLine: 1) == nil)
         #expect(SwiftAssertions.rewriteLine("assert(a != b)", testLine: 1) == nil)
         #expect(SwiftAssertions.rewriteLine("let x = a == b", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(f().isEmpty == false && f().count < 3)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a == b || c)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a == b ? x : y)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a); assert(b == c)", testLine: 1) == nil)
+        #expect(SwiftAssertions.rewriteLine("assert(a?.b == c)", testLine: 1) != nil)
     }
 }
 
@@ -158,7 +187,7 @@ struct UnitExtractorTests {
             if __name__ == "__main__":
                 print(f(4))
             """
-        let unit = await extractor.unit(of: reply, language: python)
+        let unit = await extractor.unit(of: reply, language: python, name: "f")
         #expect(
             unit == """
                 import re
@@ -174,6 +203,39 @@ struct UnitExtractorTests {
                     # the answer
                     return helper(x) + LIMIT
                 """, "\(unit)")
+    }
+
+    @Test("what the unit needs at the top level stays: a table a helper fills, a setting, a loop that builds data")
+    func neededTopLevel() async {
+        let code = """
+            import sys
+            sys.setrecursionlimit(10000)
+
+            def sieve(n):
+                return [p for p in range(2, n) if all(p % d for d in range(2, p))]
+
+            PRIMES = sieve(100)
+            SQUARES = {}
+            for i in range(10):
+                SQUARES[i] = i * i
+
+            def f(x):
+                return x in PRIMES or x in SQUARES.values()
+
+            print(f(7))
+            answer = f(4)
+            """
+        let unit = await extractor.unit(of: code, language: python, name: "f")
+        #expect(!unit.contains("print(f(7))") && !unit.contains("answer = f(4)"), "\(unit)")
+        #expect(unit.contains("sys.setrecursionlimit(10000)") && unit.contains("PRIMES = sieve(100)"), "\(unit)")
+        #expect(unit.contains("    SQUARES[i] = i * i"), "\(unit)")
+    }
+
+    @Test("a warning from the parser never becomes part of the unit")
+    func parserWarning() async {
+        let code = "import re\n\ndef f(s):\n    return re.match(\"\\d+\", s)\n\nprint(f(\"12\"))"
+        let unit = await extractor.unit(of: code, language: python, name: "f")
+        #expect(unit == "import re\n\ndef f(s):\n    return re.match(\"\\d+\", s)", "\(unit)")
     }
 
     @Test("an import of what a dependency defines is dropped: it is in scope")
