@@ -145,6 +145,7 @@ def run_strategy(strategy: str, args, problems: list[dict], work: pathlib.Path, 
     # The model server's paths in pipeline.yaml are relative to the config's folder: point them at the repository.
     text = (folder / "pipeline.yaml").read_text()
     text = re.sub(r"(\.\./)*\.local/", str(ROOT / ".local") + "/", text)
+    text = re.sub(r"(\.\./)+(inbox|outbox)\b", r"\2", text)
     (folder / "pipeline.yaml").write_text(text)
     plan_path = folder / "plan.json"
     plan_path.write_text(json.dumps(plan_for(problems, "mbppplus")), encoding="utf-8")

@@ -111,4 +111,42 @@ struct LocalServerTests {
         try await watching.value
         #expect(!isAlive(second))
     }
+
+    @Test("atomforge run starts the escalation model's server beside the first, uses both, and stops both")
+    func escalationServer() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("escalation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (small, large) = (try ServerProcess.freePort(), try ServerProcess.freePort())
+        let script = RepositoryFiles.path("Tests/Servers/scripted_server.py")
+        try """
+        provider: {base_url: "http://127.0.0.1:\(small)/v1", model: small-model, max_retries: 0}
+        server: {command: python3, arguments: ["\(script)", "--port", "{port}"], port: \(small)}
+        generation:
+          ladder: [{kind: sample, temperature: 0.2}, {kind: escalate, temperature: 0.2}]
+        escalation:
+          provider: {base_url: "http://127.0.0.1:\(large)/v1", model: large-model, max_retries: 0}
+          server: {command: python3, arguments: ["\(script)", "--port", "{port}"], port: \(large)}
+        """.write(to: folder.appendingPathComponent("pipeline.yaml"), atomically: true, encoding: .utf8)
+        try """
+        plan: escalated
+        language: python
+        atoms: [{id: f, name: f, description: "returns 1", file: f.py, tests: "assert f() == 1"}]
+        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+        // The servers echo the prompt back: its code is the tests, which define no `f`; both attempts fail.
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 1, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        let report = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("outbox/escalated/atoms/f/report.json")))
+        let attempts = try #require((report as? [String: Any])?["attempts"] as? [[String: Any]])
+        #expect(attempts.map { $0["model"] as? String } == ["small-model", "large-model"])
+        for log in ["model-server.log", "escalation-server.log"] {
+            let text = try String(contentsOf: folder.appendingPathComponent("outbox/_server/" + log), encoding: .utf8)
+            #expect(text.contains("READY"), "\(log): \(text)")
+        }
+        for port in [small, large] {
+            let response = try? await CurlTransport().send(HTTPRequest(url: "http://127.0.0.1:\(port)/health"))
+            #expect(response?.status == nil, "the server on port \(port) outlived the run")
+        }
+    }
 }
