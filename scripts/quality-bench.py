@@ -190,14 +190,47 @@ def table(results: list[dict]) -> str:
     return "\n".join(rows)
 
 
+NOTES = """Each row is one strategy over the same problems: `plain` is a plain prompt (the description and the
+function's name, "write the complete function", no tests shown, one call); `repair-loop` is AtomForge's loop before
+the ladder (`generation.temperatures: [0.2, 0.5, 0.7, 0.9]`: repair every failure); `routed-repair` is the default's
+shape with `repair` steps (syntax, name, import and type errors and cut-off replies repaired, anything else sampled);
+`default` is `pipeline.yaml` as committed; `default+prefill` adds `provider.prefill: true`; `escalate` is
+`examples/config/escalate-1.5b.yaml` (the last two calls go to Qwen2.5-Coder-1.5B). *first attempt*: atoms whose
+first call passed its tests; *final*: atoms passed at the end; *lift*: final − first; *calls/atom*: model calls per
+atom, every candidate included; *duplicates*: calls whose code equalled an earlier attempt's of the same atom;
+*hidden tests*: atoms whose accepted code also passed MBPP+'s hidden tests (many more inputs, run in a sandbox after
+the run; the loop never sees them), of all atoms; *wall*: the whole `atomforge run`, model server start included."""
+
+
+def targets(results: list[dict]) -> str:
+    by = {r["strategy"]: r for r in results}
+    if "plain" not in by or "default" not in by:
+        return ""
+    plain, default = by["plain"], by["default"]
+    n = default["atoms"]
+    rows = ["| target (default vs plain, same run) | value | met |", "|---|---|---|"]
+    checks = [
+        ("first attempt ≥ plain", f"{100 * default['first'] / n:.1f}% vs {100 * plain['first'] / n:.1f}%",
+         default["first"] >= plain["first"]),
+        ("final ≥ plain + 10 points", f"{100 * (default['final'] - plain['first']) / n:+.1f} pt",
+         default["final"] - plain["first"] >= 0.10 * n),
+        ("≤ 4 calls per atom on average", f"{default['calls'] / n:.2f}", default["calls"] <= 4 * n),
+        ("≤ 8 calls for any atom", f"{default['most_calls']}", default["most_calls"] <= 8),
+        ("duplicate rate ≤ 10%", f"{100 * default['duplicates'] / max(default['calls'], 1):.1f}%",
+         default["duplicates"] <= 0.10 * default["calls"]),
+    ]
+    rows += [f"| {name} | {value} | {'yes' if met else '**no**'} |" for name, value, met in checks]
+    return "\n".join(rows)
+
+
 def machine() -> str:
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     memory = next((int(l.split()[1]) // 1024 // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.platform()}"
 
 
-def write_section(path: pathlib.Path, text: str) -> None:
-    begin, end = "<!-- quality:begin -->", "<!-- quality:end -->"
+def write_section(path: pathlib.Path, text: str, name: str = "quality") -> None:
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     current = path.read_text() if path.exists() else "# Benchmarks\n"
     section = f"{begin}\n{text}\n{end}"
     if begin in current:
@@ -205,6 +238,21 @@ def write_section(path: pathlib.Path, text: str) -> None:
     else:
         current = current.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(current)
+
+
+def render(results: list[dict], args) -> str:
+    command = f"scripts/bench --quality{' --full' if args.set == 'full' else ''}"
+    if args.limit:
+        command += f" --limit {args.limit}"
+    if args.strategies != "plain,repair-loop,routed-repair,default":
+        command += f" --strategies {args.strategies}"
+    if args.escalation_config:
+        command += f" --escalation-config {args.escalation_config}"
+    n = results[0]["atoms"] if results else 0
+    return (f"## Quality: MBPP+ through `atomforge run` ({args.set} set, {n} problems)\n\n"
+            f"Machine: {machine()}; the embedded default (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, llama.cpp, CPU).  \n"
+            f"Command: `{command}` — every strategy in the same run, one after another, on the same server "
+            f"settings.\n\n" + "\n\n".join(part for part in (table(results), targets(results), NOTES) if part))
 
 
 def main() -> None:
@@ -218,9 +266,17 @@ def main() -> None:
     parser.add_argument("--escalation-config", help="a config whose ladder escalates; run as strategy 'escalate'")
     parser.add_argument("--keep", help="keep every run's outbox in this folder")
     parser.add_argument("--write", help="write the figures into this markdown file (between quality markers)")
+    parser.add_argument("--section", default="quality", help="the markers' name: one section per kind of run")
+    parser.add_argument("--render", help="write the figures of an earlier run kept with --keep (its folder) again")
     parser.add_argument("--self-check", action="store_true", help="run the reference solutions through the hidden "
                         "tests instead (checks the harness, not AtomForge)")
     args = parser.parse_args()
+    if args.render:
+        text = render(json.loads((pathlib.Path(args.render) / "results.json").read_text()), args)
+        print(text)
+        if args.write:
+            write_section(pathlib.Path(args.write), text, args.section)
+        return
     problems = load_problems(args.set, args.limit)
     if args.self_check:
         passed = sum(hidden_test(p["reference"], p["hidden"], args.python) for p in problems)
@@ -239,15 +295,11 @@ def main() -> None:
         config = pathlib.Path(args.escalation_config).read_text() if strategy == "escalate" else base
         results.append(run_strategy(strategy, args, problems, work, config))
         print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
-    command = f"scripts/bench --quality{' --full' if args.set == 'full' else ''}"
-    if args.limit:
-        command += f" --limit {args.limit}"
-    text = (f"## Quality: MBPP+ through `atomforge run` ({args.set} set, {len(problems)} problems)\n\n"
-            f"Machine: {machine()}.  \nCommand: `{command}` — every strategy in the same run, one after another, "
-            f"on the same server settings.\n\n" + table(results))
+    (work / "results.json").write_text(json.dumps(results, indent=1))
+    text = render(results, args)
     print(text)
     if args.write:
-        write_section(pathlib.Path(args.write), text)
+        write_section(pathlib.Path(args.write), text, args.section)
         print(f"quality-bench: wrote {args.write}", file=sys.stderr)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
