@@ -80,46 +80,42 @@ struct TestHarnessTests {
         #expect(message.contains("tests line 1: console.assert(f() === 1);"), "\(message)")
     }
 
-    @Test("a failing assertion inside a helper the tests call shows both values from that helper's frame")
-    func helperAssertion() async {
-        let issues = await run(
-            "python", code: "def f(x):\n    return x * 3",
-            tests: "def check(candidate):\n    assert candidate(2) == 4\n\ncheck(f)")
-        let message = issues.first?.message ?? ""
-        #expect(message.contains("test failed at tests line 2: assert candidate(2) == 4"), "\(message)")
-        #expect(message.contains("got:      6"), "\(message)")
-        #expect(message.contains("expected: 4"), "\(message)")
-        #expect(message.contains("called from tests line 4: check(f)"), "\(message)")
-    }
-
-    @Test("an exception names the call that raised it, with its arguments, and the test that made it")
-    func exceptionCall() async {
-        let issues = await run(
-            "python", code: "def f(a, b):\n    return a / b", tests: "assert f(4, 2) == 2\nassert f(1, 0) == 0")
-        let message = issues.first?.message ?? ""
-        #expect(message.hasPrefix("ZeroDivisionError: division by zero"), "\(message)")
-        #expect(message.contains("at your code line 2: return a / b"), "\(message)")
-        #expect(message.contains("in the call f(a=1, b=0)"), "\(message)")
-        #expect(message.contains("called from tests line 2: assert f(1, 0) == 0"), "\(message)")
-    }
-
-    @Test("a multi-line assertion is shown whole, with its values")
-    func multiLineAssertion() async {
-        let issues = await run(
-            "python", code: "def f():\n    return [1, 2]", tests: "assert f() == [\n    1,\n    3,\n]")
-        let message = issues.first?.message ?? ""
-        #expect(message.contains("assert f() == [ 1, 3, ]"), "\(message)")
-        #expect(message.contains("got:      [1, 2]"), "\(message)")
-    }
-
-    @Test("a failing Swift comparison shows the line and both values")
-    func swiftValues() async {
-        let issues = await run(
-            "swift", code: "func f(_ x: Int) -> Int { x * 3 }", tests: "assert(f(1) == 3)\nassert(f(2) == 4)")
-        let message = issues.first?.message ?? ""
-        #expect(message.contains("test failed at tests line 2: assert(f(2) == 4)"), "\(message)")
-        #expect(message.contains("got:      6"), "\(message)")
-        #expect(message.contains("expected: 4"), "\(message)")
+    @Test(
+        "feedback names what failed, with the values and the call that led to it",
+        arguments: [
+            // An assertion inside a helper the tests call: both values from that helper's frame.
+            (
+                "python", "def f(x):\n    return x * 3",
+                "def check(candidate):\n    assert candidate(2) == 4\n\ncheck(f)",
+                [
+                    "test failed at tests line 2: assert candidate(2) == 4", "got:      6", "expected: 4",
+                    "called from tests line 4: check(f)",
+                ]
+            ),
+            // An exception: the line that raised it, the call with its arguments, the test that made it.
+            (
+                "python", "def f(a, b):\n    return a / b", "assert f(4, 2) == 2\nassert f(1, 0) == 0",
+                [
+                    "ZeroDivisionError: division by zero", "at your code line 2: return a / b",
+                    "in the call f(a=1, b=0)", "called from tests line 2: assert f(1, 0) == 0",
+                ]
+            ),
+            // A multi-line assertion, shown whole.
+            (
+                "python", "def f():\n    return [1, 2]", "assert f() == [\n    1,\n    3,\n]",
+                ["assert f() == [ 1, 3, ]", "got:      [1, 2]"]
+            ),
+            // Swift: the line and both values of a failed comparison.
+            (
+                "swift", "func f(_ x: Int) -> Int { x * 3 }", "assert(f(1) == 3)\nassert(f(2) == 4)",
+                ["test failed at tests line 2: assert(f(2) == 4)", "got:      6", "expected: 4"]
+            ),
+        ])
+    func feedback(language: String, code: String, tests: String, expected: [String]) async {
+        let message = await run(language, code: code, tests: tests).first?.message ?? ""
+        for fragment in expected {
+            #expect(message.contains(fragment), "\(message)")
+        }
     }
 
     @Test("a failing Swift assertion that is no comparison still names its line and text")
