@@ -20,7 +20,7 @@ enum EngineBenchmarks {
         generation.maxAttempts = 4
         let generator = AtomGenerator(
             client: client, validators: ValidatorChain([SimulatedValidator(failing: synthetic.failsFirstAttempt)]),
-            generation: generation, maxTokensCeiling: 1024, sampling: true,
+            generation: generation, maxTokensCeiling: 1024,
             validationSlots: AsyncSemaphore(permits: 10_000), budget: TokenBudget(limit: 0), logger: silent)
         let runner = PlanRunner(
             generator: generator, workerSlots: AsyncSemaphore(permits: workers),

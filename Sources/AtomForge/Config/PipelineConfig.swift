@@ -70,12 +70,6 @@ public struct GenerationSettings: Sendable, Equatable {
         ladder = Self.defaultLadder
         maxAttempts = ladder.reduce(0) { $0 + $1.candidates }
     }
-
-    /// The temperature of attempt `number` (counted from 1) in the older form; the ladder's own otherwise.
-    public func temperature(forAttempt number: Int) -> Double {
-        let values = temperatures ?? ladder.map(\.temperature)
-        return values[min(max(number, 1), values.count) - 1]
-    }
 }
 
 /// How much work runs at once.

@@ -22,8 +22,6 @@ public struct AtomGenerator: Sendable {
     public let maxTokensCeiling: Int
     /// The ceiling of `escalate` steps (`escalation.provider.max_tokens`); nil means ``maxTokensCeiling``.
     public let escalationMaxTokensCeiling: Int?
-    /// False when the provider must not be sent a temperature.
-    public let sampling: Bool
     /// Bounds validator runs across the process (the machine's cores), apart from the model calls.
     public let validationSlots: AsyncSemaphore
     /// Bounds model requests in flight across the process (`execution.max_requests`), candidates included.
@@ -40,8 +38,8 @@ public struct AtomGenerator: Sendable {
     public init(
         client: ModelClient, escalation: ModelClient? = nil, validators: ValidatorChain,
         extractor: UnitExtractor = UnitExtractor(runner: nil), generation: GenerationSettings, maxTokensCeiling: Int,
-        escalationMaxTokensCeiling: Int? = nil,
-        sampling: Bool, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil, budget: TokenBudget,
+        escalationMaxTokensCeiling: Int? = nil, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil,
+        budget: TokenBudget,
         stop: StopSignal = StopSignal(), logger: Logger
     ) {
         self.client = client
@@ -51,7 +49,6 @@ public struct AtomGenerator: Sendable {
         self.generation = generation
         self.maxTokensCeiling = maxTokensCeiling
         self.escalationMaxTokensCeiling = escalationMaxTokensCeiling
-        self.sampling = sampling
         self.validationSlots = validationSlots
         self.requestSlots = requestSlots ?? AsyncSemaphore(permits: 64)
         self.budget = budget
@@ -84,8 +81,8 @@ public struct AtomGenerator: Sendable {
             let kind = step.kind == .escalate ? "escalate" : (repairing == nil ? "sample" : "repair")
             let model = step.kind == .escalate ? (escalation ?? client) : client
             let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))
-            let samples = step.kind == .escalate ? model.sendsSampling : sampling
-            let temperature = samples ? (raised * 100).rounded() / 100 : nil
+            // Each provider's own `sampling` setting decides whether a temperature is sent to it.
+            let temperature = model.sendsSampling ? (raised * 100).rounded() / 100 : nil
             // With prefill the reply starts inside the code block and ends at its closing fence.
             let prefill = model.prefillsCode ? "```" + atom.language.fenceTags[0] + "\n" : nil
             let maxTokens = prompts.maxTokens(
@@ -110,7 +107,8 @@ public struct AtomGenerator: Sendable {
                     let number = firstNumber + index
                     let seed = Self.seed(atom: atom.id, attempt: number)
                     var request = ModelRequest(
-                        system: system, prompt: prompt, maxTokens: maxTokens, temperature: temperature, seed: seed)
+                        system: system, prompt: prompt, maxTokens: maxTokens, temperature: temperature,
+                        seed: temperature == nil ? nil : seed)
                     if let prefill {
                         request.prefill = prefill
                         request.stop = ["\n```"]

@@ -86,7 +86,7 @@ public enum PlanJob {
             client: services.client, escalation: services.escalationClient, validators: services.validators,
             extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
             escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
-            sampling: config.provider.sampling, validationSlots: services.validationSlots,
+            validationSlots: services.validationSlots,
             requestSlots: services.requestSlots,
             budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: services.stop,
             logger: logger)

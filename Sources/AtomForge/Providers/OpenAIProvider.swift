@@ -25,7 +25,7 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
         if let prefill = request.prefill { messages.append(Body.Message(role: "assistant", content: prefill)) }
         let body = Body(
             model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature,
-            seed: request.temperature == nil ? nil : request.seed, stop: request.stop.isEmpty ? nil : request.stop)
+            seed: request.seed, stop: request.stop.isEmpty ? nil : request.stop)
         let (response, latency) = try await endpoint.post(JSON.encode(body))
         guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(response.body)),
             let choice = reply.choices.first

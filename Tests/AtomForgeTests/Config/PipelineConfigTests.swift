@@ -52,9 +52,11 @@ struct PipelineConfigTests {
     func temperatures() throws {
         let generation = try PipelineConfig.parse("generation:\n  temperatures: [0.7, 0.5]\n").generation
         #expect(generation.maxAttempts == 4)
-        #expect(generation.temperature(forAttempt: 1) == 0.7)
-        #expect(generation.temperature(forAttempt: 2) == 0.5)
-        #expect(generation.temperature(forAttempt: 9) == 0.5)
+        var longer = generation
+        longer.maxAttempts = 9
+        #expect(longer.plannedSteps.first?.temperature == 0.7)
+        #expect(longer.plannedSteps[1].temperature == 0.5)
+        #expect(longer.plannedSteps[8].temperature == 0.5)
         let steps = generation.plannedSteps
         #expect(steps.map(\.kind) == [.sample, .repair, .repair, .repair])
         #expect(steps.map(\.temperature) == [0.7, 0.5, 0.5, 0.5])

@@ -65,22 +65,23 @@ struct GenerationLadderTests {
         id: "f", name: "f", description: "returns 1", file: "a.py", language: .named("python"),
         tests: "assert f() == 1")
 
-    func client(_ provider: ScriptedProvider) -> ModelClient {
+    func client(_ provider: ScriptedProvider, sampling: Bool = true) -> ModelClient {
         ModelClient(
             provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            sendsSampling: sampling, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     func generate(
         _ ladder: [LadderStep], maxAttempts: Int? = nil, provider: ScriptedProvider, validator: MarkerValidator,
-        escalation: ScriptedProvider? = nil, requestSlots: Int = 8
+        escalation: ScriptedProvider? = nil, requestSlots: Int = 8, sampling: Bool = true
     ) async throws -> AtomResult {
         var generation = GenerationSettings()
         generation.ladder = ladder
         generation.maxAttempts = maxAttempts ?? ladder.reduce(0) { $0 + $1.candidates }
         let generator = AtomGenerator(
-            client: client(provider), escalation: escalation.map(client), validators: ValidatorChain([validator]),
-            generation: generation, maxTokensCeiling: 256, sampling: true,
+            client: client(provider, sampling: sampling), escalation: escalation.map { client($0) },
+            validators: ValidatorChain([validator]),
+            generation: generation, maxTokensCeiling: 256,
             validationSlots: AsyncSemaphore(permits: 2), requestSlots: AsyncSemaphore(permits: requestSlots),
             budget: TokenBudget(limit: 0), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         return try await generator.generate(atom, context: AttemptContext())
@@ -163,6 +164,20 @@ struct GenerationLadderTests {
         #expect(large.requests.count == 1)
         #expect(result.attempts.map(\.model) == ["small", "large"])
         #expect(result.attempts[1].kind == "escalate")
+    }
+
+    @Test("each provider's own sampling setting decides whether a temperature and a seed are sent")
+    func samplingPerProvider() async throws {
+        let small = ScriptedProvider(model: "small", replies: ["def f(): return 'wrong'"])
+        let large = ScriptedProvider(model: "large", replies: ["def f(): return 1"])
+        let result = try await generate(
+            [LadderStep(.sample, temperature: 0.2), LadderStep(.escalate, temperature: 0.3)], provider: small,
+            validator: MarkerValidator(), escalation: large, sampling: false)
+        #expect(result.status == .passed)
+        #expect(small.requests.map(\.temperature) == [nil])
+        #expect(small.requests.map(\.seed) == [nil])
+        #expect(large.requests.map(\.temperature) == [0.3])
+        #expect(result.attempts.map(\.temperature) == [nil, 0.3])
     }
 
     @Test("candidates run at once; the lowest-numbered one that passes wins, whichever finished first")

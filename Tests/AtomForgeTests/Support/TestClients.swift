@@ -35,7 +35,8 @@ enum TestClients {
             environment: key.map { ["TEST_API_KEY": $0] } ?? [:], logger: logger)
         return ModelClient(
             provider: made.provider, retryPolicy: RetryPolicy(maxRetries: maxRetries, initialDelay: initialDelay),
-            rateLimiter: rateLimiter, logger: logger)
+            rateLimiter: rateLimiter, sendsSampling: made.sendsSampling, prefillsCode: made.prefillsCode,
+            logger: logger)
     }
 
     /// A request whose last message is `text`; echo servers answer with it.
