@@ -41,6 +41,13 @@ STRATEGIES = {
         {"kind": "repair", "temperature": 0.8, "candidates": 2},
         {"kind": "repair", "temperature": 0.9, "candidates": 2},
         {"kind": "repair", "temperature": 1.0, "candidates": 2}]},
+    # The default's shape with the third step's two samples asked with the plain prompt: another distribution
+    # to draw from, and no dependency code in the prompt to copy.
+    "mixed-prompts": {"max_attempts": 7, "ladder": [
+        {"kind": "sample", "temperature": 0.2},
+        {"kind": "sample", "temperature": 0.8, "candidates": 2},
+        {"kind": "sample", "temperature": 0.9, "candidates": 2, "prompt": "plain"},
+        {"kind": "sample", "temperature": 1.0, "candidates": 2}]},
     # The default: whatever pipeline.yaml's generation section says.
     "default": None,
 }
@@ -248,6 +255,8 @@ def render(results: list[dict], args) -> str:
         command += f" --strategies {args.strategies}"
     if args.escalation_config:
         command += f" --escalation-config {args.escalation_config}"
+    if args.section != "quality":
+        command += f" --section {args.section}"
     n = results[0]["atoms"] if results else 0
     return (f"## Quality: MBPP+ through `atomforge run` ({args.set} set, {n} problems)\n\n"
             f"Machine: {machine()}; the embedded default (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, llama.cpp, CPU).  \n"
