@@ -11,8 +11,12 @@ struct AtomForgeCommand: AsyncParsableCommand {
             dependency order, validates it with real tools, retries failures with the errors fed back, and writes \
             the source tree and a report per atom into the outbox.
 
-            Exit codes: 0 success, 1 some atoms failed or were blocked, 2 invalid plan or config, 3 budget stop.
+            Exit codes: 0 success, 1 some atoms failed or were blocked, 2 invalid plan or config, 3 budget stop, \
+            4 the provider could not be reached (the run is kept, to go on with).
             """,
-        subcommands: [WatchCommand.self, RunCommand.self, CheckCommand.self, PingCommand.self]
+        subcommands: [
+            WatchCommand.self, RunCommand.self, RetryCommand.self, AcceptCommand.self, CheckCommand.self,
+            PingCommand.self,
+        ]
     )
 }

@@ -12,16 +12,18 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Generates every atom in dependency order, validates it, retries failures with the errors fed back, and \
             writes outbox/<plan>/: src/ (the assembled files), atoms/<id>/ (code and report.json), review/ (what \
-            did not pass), summary.json, summary.md and progress.json. Running an interrupted plan again continues \
-            it without calling the model for atoms already finished. With a `server:` section in the config, the \
-            model server is started first and stopped at the end.
+            did not pass), summary.json, summary.md and progress.json. Running a plan again goes on with its \
+            earlier run: an interrupted one is resumed without calling the model for atoms already finished, a \
+            finished one keeps its passed atoms and generates the others again (--fresh starts over in a new \
+            folder). A second run of a plan that is running waits for the first (--no-wait refuses instead). With a \
+            `server:` section in the config, the model server is started first and stopped at the end.
 
             Example:
               atomforge run examples/plans/textkit.yaml --config pipeline.yaml
 
             Exit codes: 0 every atom passed, 1 some failed or were blocked (see review/), 2 invalid plan or config \
-            (or a model server that cannot start), \
-            3 stopped by budget.tokens_per_plan.
+            (or a model server that cannot start), 3 stopped by budget.tokens_per_plan, 4 the provider could not be \
+            reached (the run is kept unfinished: run the plan again to go on).
             """
     )
 
@@ -33,6 +35,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Write results here instead of the config's paths.outbox.")
     var outbox: String?
+
+    @Flag(help: "Start over in a new folder even when the outbox holds a run of this plan.")
+    var fresh = false
+
+    @Flag(help: "Refuse, rather than wait, when another process is running this plan.")
+    var noWait = false
 
     @Option(help: .hidden)
     var scheduling: String = Scheduler.Mode.dependency.rawValue
@@ -48,18 +56,28 @@ struct RunCommand: AsyncParsableCommand {
             for diagnostic in check.diagnostics { print("\(plan):\(diagnostic)") }
             throw ExitCode(2)
         }
-        guard let client = makeClient(settings, logger: logger),
-            let escalation = makeEscalationClient(settings, logger: logger)
+        guard
+            let services = makeServices(
+                settings, scheduling: Scheduler.Mode(rawValue: scheduling) ?? .dependency, logger: logger)
         else { throw ExitCode(2) }
-        let services = EngineServices(
-            config: settings, client: client, escalationClient: escalation,
-            schedulingMode: Scheduler.Mode(rawValue: scheduling) ?? .dependency, logger: logger)
-        let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
-        let planPath = plan
-        let outboxPath = outbox ?? settings.outboxPath
+        // The run folder first: a second run of the plan waits here for the first (whose model server holds the
+        // port), and a run with nothing left to generate starts no server.
+        let options = RunFolder.Options(
+            fresh: fresh, whenRunning: noWait ? .refuse : .wait, onWait: { printError($0) })
+        let prepared: PlanJob.Prepared
+        switch await PlanJob.prepare(planAt: plan, outbox: outbox ?? settings.outboxPath, options: options) {
+        case .failure(let error):
+            for message in error.outcome.messages { print(message) }
+            throw ExitCode(error.outcome.exitCode)
+        case .success(let value):
+            prepared = value
+        }
+        let servers =
+            PlanJob.hasWork(prepared.plan, in: prepared.folder)
+            ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
         let code = try await ServiceRuntime.run(servers, logger: logger) {
             await withGracefulShutdownHandler {
-                let outcome = await PlanJob.run(planAt: planPath, outbox: outboxPath, services: services)
+                let outcome = await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
                 for message in outcome.messages { print(message) }
                 return outcome.exitCode
             } onGracefulShutdown: {
@@ -68,6 +86,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         if code != 0 { throw ExitCode(code) }
     }
+}
+
+/// The engine a command runs plans with, or nil after printing what to fix (a missing key variable).
+func makeServices(
+    _ settings: PipelineConfig, scheduling: Scheduler.Mode = .dependency, logger: Logger
+) -> EngineServices? {
+    guard let client = makeClient(settings, logger: logger),
+        let escalation = makeEscalationClient(settings, logger: logger)
+    else { return nil }
+    return EngineServices(
+        config: settings, client: client, escalationClient: escalation, schedulingMode: scheduling, logger: logger)
 }
 
 /// The config at `path`, or nil after printing every problem it has.

@@ -19,7 +19,9 @@ struct WatchCommand: AsyncParsableCommand {
 
             On SIGTERM or SIGINT no new atom or attempt starts; calls in flight finish within --grace-period, \
             then the daemon exits 0. Unfinished plans resume at the next start without calling the model again for \
-            atoms already finished.
+            atoms already finished. When the provider cannot be reached (or refuses the key or the model), the \
+            plan is kept unfinished and tried again after --outage-delay, then twice as long each time. A plan \
+            dropped again with the same text continues its run: passed atoms are kept, the others generated again.
 
             Example:
               atomforge watch --config pipeline.yaml
@@ -31,6 +33,12 @@ struct WatchCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds that calls in flight may take to finish after SIGTERM before they are cancelled.")
     var gracePeriod: Double = 30
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait before trying a plan again when the provider could not be reached; each further try "
+                + "waits twice as long, up to 5 minutes."))
+    var outageDelay: Double = 5
 
     @OptionGroup var logging: LoggingOptions
 
@@ -45,7 +53,7 @@ struct WatchCommand: AsyncParsableCommand {
         let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
-            gracePeriod: .seconds(gracePeriod), logger: logger)
+            gracePeriod: .seconds(gracePeriod), outageDelay: .seconds(max(0.1, outageDelay)), logger: logger)
         // Listed first, the model server is shut down last: after the inbox has finished its calls in flight.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -65,18 +65,34 @@ public struct AtomGenerator: Sendable {
         var code: String
     }
 
-    public func generate(_ atom: Atom, context: AttemptContext) async throws(GenerationStop) -> AtomResult {
-        var attempts: [AttemptRecord] = []
+    /// Generates `atom`, going on from `earlier` attempts when it has some: their numbers are not used again, their
+    /// code is not validated again, and an interrupted ladder resumes at the step after the last one recorded. A stop
+    /// (budget, shutdown, an outage) is thrown with every attempt made so far, so none that was paid for is lost.
+    public func generate(
+        _ atom: Atom, context: AttemptContext, continuing earlier: EarlierAttempts? = nil
+    ) async throws(GenerationInterruption) -> AtomResult {
+        var attempts = earlier?.attempts ?? []
         /// Normalised code → the attempt that was validated with it.
         var validated: [String: AttemptRecord] = [:]
+        // A resumed ladder trusts its own verdicts; a retried atom (perhaps under other validators) checks again.
+        for attempt in attempts where !attempt.isDuplicate && earlier?.reusesVerdicts == true {
+            validated[Self.key(of: attempt.code, truncated: attempt.truncated, language: atom.language)] = attempt
+        }
         var diversity = 0.0
         let dependencyCode = context.allDependencies.map(\.code)
         let dependencyImports = context.allDependencies.flatMap(\.atom.imports)
-        for (offset, step) in generation.plannedSteps.enumerated() {
-            if Task.isCancelled || stop.isRequested { throw .cancelled }
-            if await budget.isExhausted { throw .budget }
+        let firstStep = max(1, earlier?.nextStep ?? 1)
+        let reusesVerdicts = earlier?.reusesVerdicts ?? true
+        /// A stop, with what the next run goes on from: the attempts so far and the step to ask next.
+        func interruption(_ stop: GenerationStop, next: Int) -> GenerationInterruption {
+            GenerationInterruption(
+                stop, progress: EarlierAttempts(attempts: attempts, nextStep: next, reusesVerdicts: reusesVerdicts))
+        }
+        for (offset, step) in generation.plannedSteps.enumerated() where offset + 1 >= firstStep {
             let stepNumber = offset + 1
-            let previousStep = attempts.filter { $0.step == attempts.last?.step }
+            if Task.isCancelled || stop.isRequested { throw interruption(.cancelled, next: stepNumber) }
+            if await budget.isExhausted { throw interruption(.budget, next: stepNumber) }
+            let previousStep = attempts.filter { $0.step == attempts.last?.step && $0.step != nil }
             let repairing = Self.repairTarget(for: step, after: attempts)
             let kind = step.kind == .escalate ? "escalate" : (repairing == nil ? "sample" : "repair")
             let model = step.kind == .escalate ? (escalation ?? client) : client
@@ -92,7 +108,9 @@ public struct AtomGenerator: Sendable {
             let system = prompts.system(for: atom, style: step.prompt)
             let prompt = prompts.prompt(
                 for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt)
-            let firstNumber = attempts.count + 1
+            // After the highest number so far: a candidate that got no reply leaves a gap, never a repeat (a number
+            // names its seed).
+            let firstNumber = (attempts.map(\.number).max() ?? 0) + 1
             let extractor = self.extractor
             let validationSlots = self.validationSlots
             let requestSlots = self.requestSlots
@@ -162,8 +180,10 @@ public struct AtomGenerator: Sendable {
                     record.repairs = repairing?.number
                     record.model = reply.model
                     record.seed = temperature == nil ? nil : candidate.seed
+                    record.system = system
+                    record.prompt = prompt
                     record.reply = reply.text
-                    let key = Self.normalized(candidate.code, language: language) + (reply.isTruncated ? "\0cut" : "")
+                    let key = Self.key(of: candidate.code, truncated: reply.isTruncated, language: language)
                     if let earlier = validated[key] {
                         record.duplicateOf = earlier.number
                         record.passed = earlier.passed
@@ -213,15 +233,19 @@ public struct AtomGenerator: Sendable {
                     stepAttempts.append(record)
                 }
             }
-            if cancelled { throw .cancelled }
             stepAttempts.sort { $0.number < $1.number }
             attempts += stepAttempts
+            if cancelled { throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1) }
             if let winner = stepAttempts.first(where: \.passed) {
                 return AtomResult(id: atom.id, status: .passed, attempts: attempts, code: winner.code)
             }
             // Only when no candidate of the step got a reply: a failed call beside a reply that failed validation
             // leaves the ladder going.
             if stepAttempts.isEmpty, let unreachable {
+                if unreachable.isOutage {
+                    // The step got no reply: it is asked again.
+                    throw interruption(.unavailable(unreachable.description), next: stepNumber)
+                }
                 return AtomResult(
                     id: atom.id, status: .failed, attempts: attempts, code: attempts.last?.code,
                     reason: "the model could not be reached: \(unreachable)")
@@ -270,6 +294,11 @@ public struct AtomGenerator: Sendable {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return Int(hash & 0x7fff_ffff)
+    }
+
+    /// What duplicates are told apart by: the normalised code, and whether the reply was cut off.
+    static func key(of code: String, truncated: Bool, language: Language) -> String {
+        normalized(code, language: language) + (truncated ? "\0cut" : "")
     }
 
     /// The code as duplicates are told apart: without blank lines, trailing spaces and comment lines.

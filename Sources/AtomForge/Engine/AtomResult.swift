@@ -61,8 +61,13 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var duplicateOf: Int?
     /// What made the attempt fail, as the ladder routes it (`syntax`, `assertion`…).
     public var failure: FailureKind?
+    /// What the model was sent: the system prompt and the user message.
+    public var system: String?
+    public var prompt: String?
     /// The model's reply as it came, before the code was taken out of it.
     public var reply: String?
+    /// For code a person wrote (`kind: person`, through `atomforge accept`): the file it was accepted from.
+    public var source: String?
 
     public init(
         number: Int, temperature: Double?, maxTokens: Int, tokens: TokenUsage, latencyS: Double, transportRetries: Int,

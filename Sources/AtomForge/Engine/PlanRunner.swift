@@ -3,6 +3,13 @@ import Logging
 /// Hears every atom result as it happens: the outbox journals it, writes its files and updates progress.
 public protocol RunRecorder: Sendable {
     func record(_ result: AtomResult, of atom: Atom) async
+    /// An atom whose generation stopped before a verdict, with every attempt it has and the step to ask next:
+    /// kept, so that the next run goes on from them.
+    func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async
+}
+
+extension RunRecorder {
+    public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {}
 }
 
 /// What running a plan came to.
@@ -15,7 +22,8 @@ public struct PlanOutcome: Sendable {
 }
 
 /// Runs one plan: schedules its atoms by dependency, generates each with ``AtomGenerator``, and reports results to a
-/// ``RunRecorder``. Atoms passed in `restored` (from a journal) are not generated again.
+/// ``RunRecorder``. Atoms passed in `restored` (from a journal) are not generated again; atoms in `earlier` go on
+/// from the attempts they already have.
 public struct PlanRunner: Sendable {
     public let generator: AtomGenerator
     /// Shared by every plan of the process: bounds atoms in flight at once (`execution.max_workers`).
@@ -28,8 +36,10 @@ public struct PlanRunner: Sendable {
         self.scheduler = scheduler
     }
 
-    public func run(_ plan: Plan, restored: [String: AtomResult] = [:], recorder: some RunRecorder) async -> PlanOutcome
-    {
+    public func run(
+        _ plan: Plan, restored: [String: AtomResult] = [:], earlier: [String: EarlierAttempts] = [:],
+        recorder: some RunRecorder
+    ) async -> PlanOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         let graph = DependencyGraph(plan.atoms)
@@ -55,11 +65,16 @@ public struct PlanRunner: Sendable {
                 throw .cancelled
             }
             let context = await passedCode.context(for: index)
+            let atom = atoms[index]
+            let before = earlier[atom.id]
             let result: Result<AtomResult, GenerationStop>
-            do throws(GenerationStop) {
-                result = .success(try await generator.generate(atoms[index], context: context))
+            do throws(GenerationInterruption) {
+                result = .success(try await generator.generate(atom, context: context, continuing: before))
             } catch {
-                result = .failure(error)
+                if error.progress != before, !error.attempts.isEmpty {
+                    await recorder.recordUnfinished(error.progress, of: atom)
+                }
+                result = .failure(error.stop)
             }
             await workerSlots.release()
             return try result.get()

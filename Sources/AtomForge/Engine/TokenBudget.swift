@@ -15,12 +15,3 @@ public actor TokenBudget {
         used += usage.input + usage.output
     }
 }
-
-/// Why an atom's generation stopped before it could be called passed or failed: it is left unfinished, so a later
-/// run (with a larger budget, or after a restart) takes it up again.
-public enum GenerationStop: Error, Sendable, Equatable {
-    /// The plan's token budget ran out.
-    case budget
-    /// The run was asked to stop (SIGTERM, or the caller's task was cancelled).
-    case cancelled
-}

@@ -15,18 +15,23 @@ public final class InboxService: Service {
     public let outbox: String
     public let services: EngineServices
     public let gracePeriod: Duration
+    /// The first wait before a plan is tried again when the provider could not be reached; each further try waits
+    /// twice as long, up to ``longestOutageDelay``.
+    public let outageDelay: Duration
+    public static let longestOutageDelay = Duration.seconds(300)
     private let logger: Logger
     private let makeEvents: @Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void)
 
     public init(
         inbox: String, outbox: String, services: EngineServices, gracePeriod: Duration = .seconds(30),
-        logger: Logger,
+        outageDelay: Duration = .seconds(5), logger: Logger,
         events: (@Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void))? = nil
     ) {
         self.inbox = inbox
         self.outbox = outbox
         self.services = services
         self.gracePeriod = gracePeriod
+        self.outageDelay = outageDelay
         self.logger = logger
         self.makeEvents =
             events ?? { directory in
@@ -59,6 +64,9 @@ public final class InboxService: Service {
                 }
                 for folder in unfinishedRuns() {
                     start { await self.resume(folder) }
+                }
+                for (file, run) in pendingAccepts() {
+                    start { await self.acceptPending(file, run: run) }
                 }
                 for await event in events {
                     switch event {
@@ -93,12 +101,23 @@ public final class InboxService: Service {
         logger.info("stopped")
     }
 
-    /// Takes one inbox file and, when it is a plan, runs it.
+    /// Takes one inbox file and, when it is a plan, runs it. A plan whose run is busy in another process (or this
+    /// one) is taken when that run ends.
     private func take(_ name: String) async {
         var logger = logger
         logger[metadataKey: "file"] = "\(name)"
         let (path, outbox) = (inbox + "/" + name, self.outbox)
-        switch await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) }) {
+        var intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) })
+        if case .busy(let reason) = intake {
+            logger.notice("\(reason); the file stays in the inbox and is taken when that run ends")
+        }
+        while case .busy = intake {
+            guard await pause(for: .milliseconds(500)) else { return }
+            intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) })
+        }
+        switch intake {
+        case .busy:
+            break
         case .gone:
             break
         case .empty:
@@ -107,39 +126,148 @@ public final class InboxService: Service {
             logger.error("cannot take the plan, leaving it in the inbox: \(reason)")
         case .rejected(let path, let problems):
             logger.warning("rejected: \(problems.first ?? "invalid plan") — see \(path).error.txt")
+        case .accept(let file, let run, let path):
+            logger.info("taken: a person's code for atom \(file.atom) of \(run), kept as \(path)")
+            await accept(file, run: run, path: path)
         case .claimed(let plan, let folder):
             logger.info("claimed plan \(plan.id) into \(folder.path)")
             let outcome = await PlanJob.run(plan, in: folder, services: services)
             for message in outcome.messages { logger.info("\(message)") }
+            folder.release()  // the next try takes the lock again
+            await keepTrying(folder.path, after: outcome)
         }
+    }
+
+    /// A person's code from the inbox, checked and recorded as `atomforge accept` does; what came of it is written
+    /// beside the file.
+    private func accept(_ file: AcceptFile, run: String, path: String) async {
+        var lines: [String]
+        var outage: String?
+        do {
+            let stop = services.stop
+            let logger = self.logger
+            let opened = try await RunFolder.open(
+                run, wait: true,
+                options: RunFolder.Options(
+                    onWait: { logger.notice("\($0)") }, shouldStop: { stop.isRequested }))
+            let outcome = await AcceptJob.accept(
+                atom: file.atom, code: file.code.trimmingCharacters(in: .newlines), from: path, plan: opened.plan,
+                in: opened.folder, services: services)
+            opened.folder.release()
+            lines = outcome.messages
+            outage = outcome.outage
+        } catch {
+            lines = ["not accepted: \(error)"]
+        }
+        for line in lines { logger.info("\(line)") }
+        do {
+            let text = lines.joined(separator: "\n") + "\n"
+            try await BlockingIO.run { () throws(OutboxError) in try AtomicFile.write(text, to: path + ".result.txt") }
+        } catch {
+            logger.error("cannot write \(path).result.txt: \(error)")
+        }
+        if let outage {
+            await keepTrying(run, after: PlanJob.Outcome(exitCode: 4, folder: run, messages: [], outage: outage))
+        }
+    }
+
+    /// While the provider cannot be reached, the run in `folder` is kept and tried again after a growing delay,
+    /// each try logged, until the provider answers or the daemon stops (the run is then resumed at the next start).
+    private func keepTrying(_ folder: String, after first: PlanJob.Outcome?) async {
+        var outcome = first
+        var delay = outageDelay
+        var tries = 1
+        while let last = outcome, last.exitCode == 4 {
+            let (reason, wait) = (last.outage ?? "no answer", Self.format(delay))
+            let text =
+                "the provider did not serve the requests (\(reason)); \(folder) is kept unfinished and tried again "
+                + "in \(wait) (try \(tries + 1))"
+            logger.warning("\(text)")
+            guard await pause(for: delay) else { return }
+            tries += 1
+            delay = min(delay * 2, Self.longestOutageDelay)
+            switch await resumeOnce(folder) {
+            case .ran(let next): outcome = next
+            // Another process has the run now (a person's `retry`, say): look again after the next delay.
+            case .busy: continue
+            case .notInterrupted: return
+            }
+        }
+    }
+
+    /// Sleeps for `duration` unless the daemon stops first; false if it does.
+    private func pause(for duration: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline {
+            if services.stop.isRequested || Task.isCancelled { return false }
+            try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+        return !services.stop.isRequested
+    }
+
+    private static func format(_ delay: Duration) -> String {
+        String(format: delay < .seconds(10) ? "%.1f s" : "%.0f s", delay.seconds)
     }
 
     /// Resumes an interrupted run found in the outbox at start.
     private func resume(_ folder: String) async {
-        guard
-            let planFile = ["yaml", "json"].map({ "\(folder)/plan.\($0)" }).first(
-                where: FileManager.default.fileExists),
-            let text = try? String(contentsOfFile: planFile, encoding: .utf8),
-            let plan = PlanChecker.check(text: text, fallbackID: PlanChecker.planID(fromFileName: planFile)).validPlan,
-            URL(fileURLWithPath: folder).lastPathComponent.hasPrefix(plan.id)
-        else { return }
-        let runFolder: RunFolder
+        if case .ran(let outcome) = await resumeOnce(folder) { await keepTrying(folder, after: outcome) }
+    }
+
+    /// What trying an interrupted run again came to.
+    private enum Resumption {
+        case ran(PlanJob.Outcome)
+        /// Another process is running it.
+        case busy
+        /// It is finished (or holds no valid plan): nothing to resume.
+        case notInterrupted
+    }
+
+    /// Runs an interrupted run's plan once more, in its own folder.
+    private func resumeOnce(_ folder: String) async -> Resumption {
+        guard !FileManager.default.fileExists(atPath: folder + "/summary.json") else { return .notInterrupted }
+        let opened: (folder: RunFolder, plan: Plan)
         do {
-            let (outbox, fileExtension) = (self.outbox, planFile.hasSuffix(".json") ? "json" : "yaml")
-            runFolder = try await BlockingIO.run { () throws(OutboxError) in
-                try RunFolder.prepare(
-                    for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox)
-            }
+            opened = try await RunFolder.open(folder, wait: false)
         } catch {
-            logger.error("cannot resume \(folder): \(error)")
-            return
+            logger.notice("not resuming \(folder) now: \(error)")
+            return error.isBusy ? .busy : .notInterrupted
         }
-        guard runFolder.path == folder else {
-            runFolder.discardIfEmpty()
-            return
+        // Under the lock: another process may have finished it in the meantime.
+        guard !opened.folder.isFinished else {
+            opened.folder.release()
+            return .notInterrupted
         }
-        let outcome = await PlanJob.run(plan, in: runFolder, services: services)
+        let outcome = await PlanJob.run(opened.plan, in: opened.folder, services: services)
+        opened.folder.release()
         for message in outcome.messages { logger.info("\(message)") }
+        return .ran(outcome)
+    }
+
+    /// Fixes moved into a run's `accepted/` that have no result beside them: a stop or a crash came between the
+    /// move and the check. They are checked now.
+    private func pendingAccepts() -> [(file: String, run: String)] {
+        let fileManager = FileManager.default
+        let runs = ((try? fileManager.contentsOfDirectory(atPath: outbox)) ?? []).filter {
+            !$0.hasPrefix("_") && !$0.hasPrefix(".")
+        }
+        return runs.sorted().flatMap { run -> [(file: String, run: String)] in
+            let folder = outbox + "/" + run + "/accepted"
+            let names = (try? fileManager.contentsOfDirectory(atPath: folder)) ?? []
+            return names.sorted().filter { AcceptFile.matches($0) && !names.contains($0 + ".result.txt") }.map {
+                (folder + "/" + $0, outbox + "/" + run)
+            }
+        }
+    }
+
+    private func acceptPending(_ path: String, run: String) async {
+        switch AcceptFile.read(path) {
+        case .success(let file):
+            logger.info("checking the fix \(path), taken before the last stop")
+            await accept(file, run: run, path: path)
+        case .failure(let error):
+            logger.warning("cannot read \(path): \(error)")
+        }
     }
 
     /// Run folders in the outbox with a plan and no summary: runs that a crash or a shutdown interrupted.

@@ -17,13 +17,19 @@ public enum PlanIntake {
         /// The file is empty: most likely created and closed before its producer writes it. It stays in the inbox,
         /// and its next close is another event.
         case empty
+        /// A person's fix (``AcceptFile``), moved into its run folder's `accepted/` at this path.
+        case accept(AcceptFile, folder: String, path: String)
+        /// The plan's run is being run by another process (or this one): the file stays in the inbox, to be taken
+        /// when that run ends, so it continues the run rather than start it over elsewhere.
+        case busy(String)
     }
 
     public static func take(_ path: String, outbox: String) -> Outcome {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return .gone }
         if (attributes[.size] as? NSNumber)?.intValue == 0 { return .empty }
-        let check = PlanChecker.check(fileAt: path)
         let name = URL(fileURLWithPath: path).lastPathComponent
+        if AcceptFile.matches(name) { return takeAccept(path, name: name, outbox: outbox) }
+        let check = PlanChecker.check(fileAt: path)
         guard let plan = check.validPlan else {
             if !FileManager.default.fileExists(atPath: path) { return .gone }
             return reject(path, name: name, problems: check.diagnostics.map { "\(name):\($0)" }, outbox: outbox)
@@ -36,8 +42,53 @@ public enum PlanIntake {
             return .claimed(plan, folder)
         } catch {
             if !FileManager.default.fileExists(atPath: path) { return .gone }
-            return .failed(error.description)
+            return error.isBusy ? .busy(error.description) : .failed(error.description)
         }
+    }
+
+    /// An accept file goes into `outbox/<run>/accepted/` (under a new name if one is taken), or to `_rejected/` when
+    /// it is not valid or names no run.
+    static func takeAccept(_ path: String, name: String, outbox: String) -> Outcome {
+        let file: AcceptFile
+        switch AcceptFile.read(path) {
+        case .failure(let error):
+            if !FileManager.default.fileExists(atPath: path) { return .gone }
+            return reject(path, name: name, problems: ["\(name): \(error)"], outbox: outbox)
+        case .success(let read):
+            file = read
+        }
+        let run = outbox + "/" + file.run
+        guard RunFolder.earlierPlanText(in: run) != nil else {
+            let runs = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter {
+                !$0.hasPrefix("_") && !$0.hasPrefix(".") && RunFolder.earlierPlanText(in: outbox + "/" + $0) != nil
+            }.sorted()
+            return reject(
+                path, name: name,
+                problems: [
+                    "\(name): run: no run '\(file.run)' in the outbox; runs there: "
+                        + (runs.isEmpty ? "none" : runs.joined(separator: ", "))
+                ], outbox: outbox)
+        }
+        let folder = run + "/accepted"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // link, then unlink: unlike rename, link never replaces a file already there (an earlier fix of the same
+        // name), and exactly one of two daemons gets the file.
+        for counter in 1...10_000 {
+            let target = folder + "/" + (counter == 1 ? "" : "\(counter)-") + name
+            if link(path, target) == 0 {
+                guard unlink(path) == 0 else {
+                    let reason = errno
+                    unlink(target)
+                    return reason == ENOENT
+                        ? .gone : .failed("cannot move \(path): \(String(cString: strerror(reason)))")
+                }
+                return .accept(file, folder: run, path: target)
+            }
+            if errno == EEXIST { continue }
+            return errno == ENOENT
+                ? .gone : .failed("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
+        }
+        return .failed("no free name for \(name) in \(folder)")
     }
 
     /// Moves `path` to `outbox/_rejected/` (under a new name if one is taken) and writes the problems beside it.

@@ -41,47 +41,136 @@ public struct EngineServices: Sendable {
     }
 }
 
-/// One plan file taken from its path to a finished outbox folder: check, pick the run folder (new or resumed),
-/// generate, write the results. `atomforge run` and the inbox both go through here.
+/// One plan file taken from its path to a finished outbox folder: check, pick the run folder (new, resumed or
+/// continued), generate, write the results. `atomforge run`, `retry`, `accept` and the inbox all go through here.
 public enum PlanJob {
     /// How a job ended, with the exit code of DESIGN §7.
     public struct Outcome: Sendable {
-        /// 0 every atom passed, 1 some failed or were blocked, 2 the plan is invalid, 3 a budget stopped it.
+        /// 0 every atom passed, 1 some failed or were blocked, 2 the plan is invalid, 3 a budget stopped it, 4 the
+        /// provider could not be reached (the run is kept, unfinished, to go on with later).
         public var exitCode: Int32
         /// The run folder, when the plan got one.
         public var folder: String?
         /// Lines for a person: problems of an invalid plan, or what happened and where the results are.
         public var messages: [String]
+        /// Set when the provider could not be reached: what it answered.
+        public var outage: String?
     }
 
-    public static func run(planAt path: String, outbox: String, services: EngineServices) async -> Outcome {
+    /// Which of the failed atoms of the folder's earlier run are generated again. Blocked and unfinished atoms
+    /// always are; passed ones never.
+    public enum Retry: Sendable, Equatable {
+        /// None: they stay failed, and the run goes on where it stopped (a resumed run, or after `accept`).
+        case keep
+        /// Every failed atom, each with a new ladder (`retry`, or a finished run's plan run again).
+        case all
+        /// These failed atoms only (`retry --atoms`).
+        case only(Set<String>)
+    }
+
+    public static func run(
+        planAt path: String, outbox: String, services: EngineServices,
+        options: RunFolder.Options = RunFolder.Options()
+    ) async -> Outcome {
+        switch await prepare(planAt: path, outbox: outbox, options: options) {
+        case .failure(let error): error.outcome
+        case .success(let prepared): await run(prepared.plan, in: prepared.folder, services: services)
+        }
+    }
+
+    /// A plan checked and its run folder taken: what `run` does before it needs a model.
+    public struct Prepared: Sendable {
+        public var plan: Plan
+        public var folder: RunFolder
+    }
+
+    /// Checks the plan at `path` and takes its run folder (new, resumed or continued; waiting for another run of
+    /// it as `options` say); the outcome to report when it cannot.
+    public static func prepare(
+        planAt path: String, outbox: String, options: RunFolder.Options = RunFolder.Options()
+    ) async -> Result<Prepared, OutcomeError> {
         let check = await BlockingIO.run { PlanChecker.check(fileAt: path) }
         guard let plan = check.validPlan else {
-            return Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { "\(path):\($0)" })
+            return .failure(
+                OutcomeError(Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { "\(path):\($0)" })))
         }
         let text = check.text ?? ""
         let fileExtension = path.hasSuffix(".json") ? "json" : "yaml"
-        let folder: RunFolder
         do {
-            folder = try RunFolder.prepare(
-                for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox)
+            // Waiting for another run of the plan sleeps a thread: off the cooperative pool.
+            let folder = try await BlockingIO.run { () throws(OutboxError) in
+                try RunFolder.prepare(
+                    for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox,
+                    options: options)
+            }
+            return .success(Prepared(plan: plan, folder: folder))
         } catch {
-            return Outcome(exitCode: 1, folder: nil, messages: ["cannot prepare the outbox: \(error)"])
+            let message =
+                error.isBusy ? "\(error) (without --no-wait, it waits)" : "cannot prepare the outbox: \(error)"
+            return .failure(OutcomeError(Outcome(exitCode: 1, folder: nil, messages: [message])))
         }
-        return await run(plan, in: folder, services: services)
     }
 
-    /// Runs a checked plan in a prepared folder.
-    public static func run(_ plan: Plan, in folder: RunFolder, services: EngineServices) async -> Outcome {
+    /// An ``Outcome`` as the failure of a `Result`.
+    public struct OutcomeError: Error, Sendable {
+        public var outcome: Outcome
+
+        init(_ outcome: Outcome) {
+            self.outcome = outcome
+        }
+    }
+
+    /// Whether running `plan` in `folder` would generate anything: when not, no model server needs to start.
+    public static func hasWork(_ plan: Plan, in folder: RunFolder, retry: Retry? = nil) -> Bool {
+        let retry = retry ?? (folder.start == .continued ? .all : .keep)
+        let (restored, _) = carriedOver(from: folder.earlier, retry: retry)
+        return !plan.atoms.allSatisfy { restored[$0.id]?.status == .passed }
+    }
+
+    /// Runs a checked plan in a prepared folder. `retry` says which failed atoms of an earlier run are generated
+    /// again; by default those of a finished run that is continued, none of an interrupted one that is resumed.
+    public static func run(
+        _ plan: Plan, in folder: RunFolder, services: EngineServices, retry: Retry? = nil
+    ) async -> Outcome {
         var logger = services.logger
         logger[metadataKey: "plan"] = "\(plan.id)"
         var messages: [String] = []
+        let retry = retry ?? (folder.start == .continued ? .all : .keep)
+        // Read under the folder's lock, now: `accept` may have added to it since the folder was opened.
+        let journal = await BlockingIO.run { folder.journal.readState() }
+        let (restored, earlier) = carriedOver(from: journal, retry: retry)
+        // A finished run whose atoms all passed: nothing to do, and its files stay as they are. (With `.keep`, as
+        // after `accept`, the summaries and src/ are written again.)
+        if folder.start == .continued, retry != .keep, plan.atoms.allSatisfy({ restored[$0.id]?.status == .passed }) {
+            messages.append(
+                "plan \(plan.id): every atom (\(plan.atoms.count)) passed already in \(folder.path); "
+                    + "nothing to generate "
+                    + "(--fresh starts over in a new folder)")
+            return Outcome(exitCode: 0, folder: folder.path, messages: messages)
+        }
         if let note = folder.note {
             messages.append(note)
             logger.notice("\(note)")
         }
+        // The retried failures are journaled as unfinished first, each with its new ladder, so that if this run is
+        // cut short before it reaches one, the next run still retries it rather than restoring the failure.
+        let retried = earlier.filter { journal.results[$0.key]?.status == .failed }
+        do {
+            try await BlockingIO.run { () throws(OutboxError) in
+                if folder.start == .continued { try folder.reopen() }
+                for (id, progress) in retried.sorted(by: { $0.key < $1.key }) {
+                    try folder.journal.appendUnfinished(id, progress)
+                }
+            }
+        } catch {
+            return Outcome(exitCode: 1, folder: folder.path, messages: messages + ["\(error)"])
+        }
         let config = services.config
-        let alreadyUsed = folder.restored.values.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
+        let alreadyUsed =
+            restored.values.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
+            + earlier.values.reduce(0) { total, atom in
+                total + atom.attempts.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
+            }
         let generator = AtomGenerator(
             client: services.client, escalation: services.escalationClient, validators: services.validators,
             extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
@@ -93,18 +182,21 @@ public enum PlanJob {
         let runner = PlanRunner(
             generator: generator, workerSlots: services.workerSlots,
             scheduler: Scheduler(mode: services.schedulingMode, maxInFlight: config.execution.maxWorkers))
-        let recorder = OutboxRecorder(folder: folder, plan: plan)
+        let recorder = OutboxRecorder(folder: folder, plan: plan, restored: restored)
         logger.info("running plan \(plan.id): \(plan.atoms.count) atoms into \(folder.path)")
-        let outcome = await runner.run(plan, restored: folder.restored, recorder: recorder)
+        let outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
         let status = await recorder.finish(outcome, provider: config.provider)
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }
         let counts = StatusCounts(outcome.results.values)
-        let line =
+        var line =
             "plan \(plan.id): \(counts.passed) passed, \(counts.failed) failed, "
             + "\(counts.blocked) blocked of \(plan.atoms.count) in "
             + "\(String(format: "%.1f", outcome.duration.seconds)) s"
+        let unfinished = plan.atoms.count - counts.total
+        if unfinished > 0 { line += " (\(unfinished) unfinished)" }
         messages.append(line)
         let exitCode: Int32
+        var outage: String?
         switch outcome.stop {
         case .budget?:
             messages.append(
@@ -115,11 +207,53 @@ public enum PlanJob {
         case .cancelled?:
             messages.append("stopped before the end; run the plan again to continue")
             exitCode = 1
+        case .unavailable(let reason)?:
+            messages.append(
+                "interrupted: the provider did not serve the requests (\(reason)); the \(unfinished) unfinished "
+                    + "atoms and their attempts so far are kept. Once it answers (a key or model it refused: fix the "
+                    + "config), run the plan again, or `atomforge retry \(folder.path)`, to go on from here")
+            outage = reason
+            exitCode = 4
         case nil:
             exitCode = status == "passed" ? 0 : 1
         }
         messages.append("results: \(folder.path)/summary.md, sources in \(folder.path)/src/")
-        if exitCode == 1, outcome.stop == nil { messages.append("to review: \(folder.path)/review/") }
-        return Outcome(exitCode: exitCode, folder: folder.path, messages: messages)
+        if exitCode == 1, outcome.stop == nil {
+            messages.append(
+                "to review: \(folder.path)/review/ — `atomforge retry \(folder.path)` generates the failed atoms "
+                    + "again")
+        }
+        return Outcome(exitCode: exitCode, folder: folder.path, messages: messages, outage: outage)
+    }
+
+    /// From an earlier run's journal: the results kept as they are, and the atoms that go on from attempts they
+    /// already have (interrupted ones where they stopped, retried failures with a new ladder).
+    static func carriedOver(
+        from journal: Journal.State, retry: Retry
+    ) -> (restored: [String: AtomResult], earlier: [String: EarlierAttempts]) {
+        var restored: [String: AtomResult] = [:]
+        var earlier: [String: EarlierAttempts] = [:]
+        for (id, result) in journal.results {
+            switch result.status {
+            case .passed:
+                restored[id] = result
+            case .blocked:
+                break
+            case .failed:
+                let again =
+                    switch retry {
+                    case .keep: false
+                    case .all: true
+                    case .only(let ids): ids.contains(id)
+                    }
+                if again {
+                    earlier[id] = .retrying(result.attempts)
+                } else {
+                    restored[id] = result
+                }
+            }
+        }
+        for (id, progress) in journal.unfinished { earlier[id] = progress }
+        return (restored, earlier)
     }
 }

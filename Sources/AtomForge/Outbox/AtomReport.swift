@@ -9,6 +9,8 @@ struct AtomReport: Encodable {
     var blockedBy: String?
     var reason: String?
     var tokens: TokenUsage
+    /// For a passed atom: `model`, or `person` when its code was accepted from a person (`atomforge accept`).
+    var writtenBy: String?
     var attempts: [AttemptRecord]
 
     init(atom: Atom, result: AtomResult) {
@@ -21,13 +23,20 @@ struct AtomReport: Encodable {
         blockedBy = result.blockedBy
         reason = result.reason
         tokens = result.tokens
+        if result.status == .passed { writtenBy = result.attempts.last?.kind == "person" ? "person" : "model" }
         attempts = result.attempts
     }
 }
 
-/// `review/<id>.md`: what a person needs to finish an atom that did not pass, in one page.
+/// `review/<id>.md`: what a person needs to finish an atom that did not pass, in one page, with the commands that
+/// take it further; beside it `review/<id>.<ext>`, the last attempt's code to edit and accept.
 enum ReviewPage {
-    static func markdown(atom: Atom, result: AtomResult) -> String {
+    /// The editable file of an atom, relative to the run folder.
+    static func editableFile(of atom: Atom) -> String {
+        "review/" + atom.id + "." + (atom.language.fileExtensions.first ?? "txt")
+    }
+
+    static func markdown(atom: Atom, result: AtomResult, folder: String) -> String {
         let tag = atom.language.fenceTags[0]
         var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)\n\n"
         text += "\(result.reason ?? "")\n\n"
@@ -39,9 +48,17 @@ enum ReviewPage {
         if let tests = atom.tests { text += "\n## Its tests\n\n```\(tag)\n\(tests.trimmingWhitespace())\n```\n" }
         if result.status == .blocked {
             text += "\nIt was not generated because `\(result.blockedBy ?? "?")` failed: fix that atom first "
-            text += "(see `review/\(result.blockedBy ?? "?").md`).\n"
+            text += "(see `review/\(result.blockedBy ?? "?").md`); this one is generated as soon as it passes.\n"
             return text
         }
+        text += "\n## Take it further\n\n"
+        text += "- By hand: edit `\(editableFile(of: atom))` (it holds the last attempt's code), then run\n"
+        text +=
+            "  `atomforge accept \(folder) \(atom.id)` — it is validated like the model's code; if it passes, the "
+            + "atom "
+        text += "is yours and the atoms waiting on it are generated.\n"
+        text += "- By the model again: `atomforge retry \(folder) --atoms \(atom.id)` (add `--config FILE` for "
+        text += "another model).\n"
         for attempt in result.attempts {
             let temperature = attempt.temperature.map { " at temperature \($0)" } ?? ""
             var how = attempt.kind.map { " — \($0)" } ?? ""
@@ -62,5 +79,13 @@ enum ReviewPage {
             }
         }
         return text
+    }
+
+    /// The section added to the review page when a person's code was not accepted.
+    static func refusal(_ attempt: AttemptRecord, at time: String) -> String {
+        var text = "\n## Not accepted: \(attempt.source ?? "a person's code"), checked \(time)\n\n"
+        text += attempt.failures.map { "- **\($0.severity.rawValue)** (\($0.validator)): \($0.message)" }
+            .joined(separator: "\n")
+        return text + "\n"
     }
 }

@@ -10,10 +10,11 @@ public actor OutboxRecorder: RunRecorder {
     private var lastProgress = ContinuousClock.now - .seconds(1)
     private var errors: [String] = []
 
-    public init(folder: RunFolder, plan: Plan) {
+    /// `restored`: the earlier run's results this run keeps (by default all the folder's journal holds).
+    public init(folder: RunFolder, plan: Plan, restored: [String: AtomResult]? = nil) {
         self.folder = folder
         self.plan = plan
-        results = folder.restored
+        results = restored ?? folder.restored
     }
 
     /// Files that could not be written (a full disk, say): the run goes on, and these are reported at the end.
@@ -31,6 +32,18 @@ public actor OutboxRecorder: RunRecorder {
             errors.append(error.description)
         }
         if ContinuousClock.now - lastProgress >= .milliseconds(200) { await writeProgress(state: "running") }
+    }
+
+    public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {
+        results[atom.id] = nil
+        let folder = self.folder
+        do {
+            try await BlockingIO.run { () throws(OutboxError) in
+                try folder.journal.appendUnfinished(atom.id, progress)
+            }
+        } catch {
+            errors.append(error.description)
+        }
     }
 
     /// Writes the source tree, the summaries and the final progress; returns the summary's status.
@@ -69,8 +82,24 @@ public actor OutboxRecorder: RunRecorder {
         if result.status == .passed {
             try? FileManager.default.removeItem(atPath: review)
         } else {
-            try AtomicFile.write(ReviewPage.markdown(atom: atom, result: result), to: review)
+            try AtomicFile.write(ReviewPage.markdown(atom: atom, result: result, folder: folder.path), to: review)
+            try writeEditableFile(atom, result, in: folder)
         }
+    }
+
+    /// `review/<id>.<ext>`: the last attempt's code, for a person to edit and accept. Written while it is absent or
+    /// still holds code of the model's; once a person has changed it, it is theirs and is never overwritten (it
+    /// stays after the atom passes, too).
+    private static func writeEditableFile(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError)
+    {
+        guard let code = result.code ?? result.attempts.last?.code, !code.isEmpty else { return }
+        let path = folder.path + "/" + ReviewPage.editableFile(of: atom)
+        if let data = FileManager.default.contents(atPath: path) {
+            let current = String(decoding: data, as: UTF8.self)
+            let ours = result.attempts.contains { $0.kind != "person" && $0.code + "\n" == current }
+            guard ours, current != code + "\n" else { return }
+        }
+        try AtomicFile.write(code + "\n", to: path)
     }
 
     private func writeProgress(state: String) async {

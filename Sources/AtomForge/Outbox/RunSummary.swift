@@ -15,6 +15,8 @@ struct RunSummary: Encodable, Sendable {
         var status: String
         var attempts: Int
         var file: String
+        /// Why it did not pass, in a line: the failure, or the atom it waits on.
+        var error: String?
     }
 
     var plan: String
@@ -38,6 +40,8 @@ struct RunSummary: Encodable, Sendable {
     /// US dollars, when `provider.*_price_per_million` are set.
     var costUsd: Double?
     var durationS: Double
+    /// When this run started (a continued or resumed run: when it was taken up again).
+    var startedAt: String
     var finishedAt: String
     var atoms: [AtomLine]
 
@@ -53,17 +57,19 @@ struct RunSummary: Encodable, Sendable {
         var lines: [AtomLine] = []
         for atom in plan.atoms {
             let result = outcome.results[atom.id]
-            let tried = result?.attempts.count ?? 0
+            // Model calls: a person's accepted code is not one.
+            let tried = result?.attempts.filter { $0.kind != "person" }.count ?? 0
             attempts += tried
             if tried > 0 { histogram["\(tried)", default: 0] += 1 }
-            for attempt in result?.attempts ?? [] {
+            for attempt in result?.attempts ?? [] where attempt.kind != "person" {
                 byKind[attempt.kind ?? "sample", default: 0] += 1
                 if attempt.isDuplicate { duplicates += 1 }
             }
             tokens += result?.tokens ?? TokenUsage()
             lines.append(
-                AtomLine(id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file)
-            )
+                AtomLine(
+                    id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file,
+                    error: result.flatMap(Self.error(of:))))
         }
         let finished = StatusCounts(plan.atoms.compactMap { outcome.results[$0.id] })
         counts = Counts(
@@ -84,8 +90,28 @@ struct RunSummary: Encodable, Sendable {
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
         status = counts.passed == plan.atoms.count ? "passed" : "failed"
-        stopReason = outcome.stop.map { $0 == .budget ? "budget" : "stopped" }
-        finishedAt = ISO8601DateFormatter().string(from: Date())
+        stopReason = outcome.stop.map {
+            switch $0 {
+            case .budget: "budget"
+            case .cancelled: "stopped"
+            case .unavailable: "provider unavailable"
+            }
+        }
+        let now = Date()
+        startedAt = ISO8601DateFormatter().string(from: now.addingTimeInterval(-outcome.duration.seconds))
+        finishedAt = ISO8601DateFormatter().string(from: now)
+    }
+
+    /// The line a person reads first about an atom that did not pass.
+    static func error(of result: AtomResult) -> String? {
+        switch result.status {
+        case .passed: return nil
+        case .blocked: return result.blockedBy.map { "blocked by \($0)" } ?? result.reason
+        case .failed:
+            let last = result.attempts.last { !$0.isDuplicate }
+            let line = last?.failures.first?.message.firstLine ?? result.reason ?? "failed"
+            return line.count > 160 ? String(line.prefix(157)) + "..." : line
+        }
     }
 
     var markdown: String {
@@ -95,7 +121,7 @@ struct RunSummary: Encodable, Sendable {
         text += "|---|---|---|---|---|---|---|---|\n"
         text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
         text += "\(tokens.input) | \(tokens.output) | \(String(format: "%.1f", durationS)) s |\n\n"
-        text += "Model: \(model) (\(provider))."
+        text += "Model: \(model) (\(provider)). Started \(startedAt), finished \(finishedAt)."
         if duplicates > 0 {
             text += " \(duplicates) attempt\(duplicates == 1 ? "" : "s") repeated earlier code (not validated again)."
         }
@@ -104,10 +130,12 @@ struct RunSummary: Encodable, Sendable {
         for key in attemptsHistogram.keys.sorted(by: { Int($0)! < Int($1)! }) {
             text += "- \(key): \(attemptsHistogram[key]!) atom\(attemptsHistogram[key]! == 1 ? "" : "s")\n"
         }
-        text += "\n## Atoms\n\n| atom | status | attempts | file |\n|---|---|---|---|\n"
+        text += "\n## Atoms\n\n| atom | status | attempts | file | error |\n|---|---|---|---|---|\n"
         for atom in atoms {
             let status = atom.status == "passed" ? "passed" : "**\(atom.status)** ([review](review/\(atom.id).md))"
-            text += "| \(atom.id) | \(status) | \(atom.attempts) | `\(atom.file)` |\n"
+            let error = (atom.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(
+                of: "`", with: "'")
+            text += "| \(atom.id) | \(status) | \(atom.attempts) | `\(atom.file)` | \(error) |\n"
         }
         return text
     }

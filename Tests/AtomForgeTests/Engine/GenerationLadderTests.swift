@@ -34,6 +34,12 @@ struct GenerationLadderTests {
             }
             if delay > .zero { try? await Task.sleep(for: delay) }
             state.withLock { $0.inFlight -= 1 }
+            // Markers for failed calls: the server unreachable, or a request it refuses.
+            if text == "OUTAGE" {
+                throw ProviderError(
+                    .transport, "cannot connect to 127.0.0.1:9: connection refused", transportCode: .connectionRefused)
+            }
+            if text == "HTTP400" { throw ProviderError(.httpStatus, "HTTP 400: prompt is too long", status: 400) }
             return ModelReply(
                 text: "```python\n\(text)\n```", stopReason: "stop", isTruncated: false,
                 usage: TokenUsage(input: 10, output: 5), model: model)
@@ -73,7 +79,8 @@ struct GenerationLadderTests {
 
     func generate(
         _ ladder: [LadderStep], maxAttempts: Int? = nil, provider: ScriptedProvider, validator: MarkerValidator,
-        escalation: ScriptedProvider? = nil, requestSlots: Int = 8, sampling: Bool = true
+        escalation: ScriptedProvider? = nil, requestSlots: Int = 8, sampling: Bool = true,
+        earlier: EarlierAttempts? = nil
     ) async throws -> AtomResult {
         var generation = GenerationSettings()
         generation.ladder = ladder
@@ -84,7 +91,20 @@ struct GenerationLadderTests {
             generation: generation, maxTokensCeiling: 256,
             validationSlots: AsyncSemaphore(permits: 2), requestSlots: AsyncSemaphore(permits: requestSlots),
             budget: TokenBudget(limit: 0), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await generator.generate(atom, context: AttemptContext())
+        return try await generator.generate(atom, context: AttemptContext(), continuing: earlier)
+    }
+
+    /// A failed attempt of an earlier run, as the journal keeps it.
+    func failedAttempt(_ number: Int, step: Int, code: String) -> AttemptRecord {
+        var record = AttemptRecord(
+            number: number, temperature: 0.2, maxTokens: 256, tokens: TokenUsage(input: 10, output: 5), latencyS: 0,
+            transportRetries: 0, stopReason: "stop", truncated: false, code: code,
+            issues: [ValidationIssue(.error, "test failed at tests line 1: assert f() == 1", validator: "tests")],
+            passed: false)
+        record.step = step
+        record.kind = "sample"
+        record.failure = .assertion
+        return record
     }
 
     @Test("a sample carries no failed code, and has a seed of its own")
@@ -246,6 +266,56 @@ struct GenerationLadderTests {
         #expect(FailureKind.classify([], truncated: true) == .truncated)
         #expect(
             FailureKind.classify([ValidationIssue(.warning, "long", validator: "structure")], truncated: false) == nil)
+    }
+
+    @Test("an outage stops the atom with the attempts it made; a request the provider refuses fails it")
+    func outage() async throws {
+        let ladder = [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8)]
+        let down = ScriptedProvider(replies: ["def f(): return 'wrong'", "OUTAGE"])
+        do {
+            let result = try await generate(ladder, provider: down, validator: MarkerValidator())
+            Issue.record("expected an interruption, got \(result.status)")
+        } catch let interruption as GenerationInterruption {
+            guard case .unavailable(let reason) = interruption.stop else {
+                Issue.record("stopped for \(interruption.stop)")
+                return
+            }
+            #expect(reason.contains("connection refused"))
+            #expect(interruption.attempts.map(\.number) == [1])
+            #expect(interruption.attempts.first?.failure == .assertion)
+        }
+        let refused = ScriptedProvider(replies: ["HTTP400"])
+        let result = try await generate(ladder, provider: refused, validator: MarkerValidator())
+        #expect(result.status == .failed)
+        #expect(result.reason?.contains("prompt is too long") == true)
+        #expect(refused.requests.count == 1)
+    }
+
+    @Test("earlier attempts: numbers go on, their code is not validated again, an interrupted ladder resumes")
+    func continuing() async throws {
+        let ladder = [
+            LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8),
+            LadderStep(.sample, temperature: 0.9),
+        ]
+        let earlier = [failedAttempt(1, step: 1, code: "def f(): return 'wrong'")]
+        let provider = ScriptedProvider(replies: ["def f(): return 'wrong'", "def f(): return 1"])
+        let validator = MarkerValidator()
+        let resumed = try await generate(
+            ladder, provider: provider, validator: validator, earlier: .resuming(earlier))
+        #expect(resumed.status == .passed)
+        #expect(resumed.attempts.map(\.number) == [1, 2, 3])
+        #expect(resumed.attempts.map(\.step) == [1, 2, 3])
+        #expect(resumed.attempts[1].duplicateOf == 1, "the earlier run's code, asked again")
+        #expect(validator.validated == ["def f(): return 1"])
+        #expect(provider.requests.map(\.temperature) == [0.8, 1.0], "step 1 is not asked again; the duplicate raises")
+
+        let again = ScriptedProvider(replies: ["def f(): return 1"])
+        let retried = try await generate(
+            ladder, provider: again, validator: MarkerValidator(), earlier: .retrying(earlier))
+        #expect(retried.attempts.map(\.number) == [1, 2])
+        #expect(retried.attempts.last?.step == 1, "a retry is a new ladder")
+        #expect(again.requests.map(\.temperature) == [0.2])
+        #expect(again.requests[0].seed != AtomGenerator.seed(atom: "f", attempt: 1), "a seed of its own")
     }
 
     @Test("normalised code tells duplicates apart by what runs, not by blank lines and comments")

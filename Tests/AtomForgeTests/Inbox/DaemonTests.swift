@@ -23,9 +23,9 @@ struct DaemonTests {
     }
 
     /// Starts a daemon in the test folder; its log is kept in `log`.
-    func startDaemon(_ log: String = "daemon.log") throws -> ChildProcess {
+    func startDaemon(_ log: String = "daemon.log", arguments: [String] = []) throws -> ChildProcess {
         try ChildProcess.spawn(
-            CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"],
+            CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"] + arguments,
             environment: ProcessInfo.processInfo.environment, workingDirectory: folder,
             output: .file(folder + "/" + log))
     }
@@ -86,6 +86,71 @@ struct DaemonTests {
         #expect(error.contains("broken.yaml:2:1: error: not valid YAML or JSON"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/inbox") == ["empty.yaml"])
         #expect(exists("outbox/early/plan.yaml"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.wait() == 0)
+        await server.server.stop()
+    }
+
+    @Test("the provider down: the plan is kept and tried again with a growing delay until it answers")
+    func outage() async throws {
+        // max_retries 2: three 503s are one call that could not be made; the fourth try answers.
+        try await server.script(
+            [["status": 503], ["status": 503], ["status": 503], ["status": 503], ["status": 503], ["status": 503]]
+                + [good("one")], match: "defines `one`")
+        let daemon = try startDaemon(arguments: ["--outage-delay", "0.3"])
+        try drop(plan("patient"), as: "patient.yaml")
+        #expect(try await waitUntil { exists("outbox/patient/summary.json") })
+        let log = try String(contentsOfFile: folder + "/daemon.log", encoding: .utf8)
+        #expect(log.contains("the provider did not serve the requests"))
+        #expect(log.contains("tried again in 0.3 s (try 2)"))
+        #expect(log.contains("tried again in 0.6 s (try 3)"), "a second outage, a longer wait")
+        #expect(try await requests(for: "one") == 7)
+        let summary =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder + "/outbox/patient/summary.json"))) as? [String: Any]
+        #expect(summary?["status"] as? String == "passed")
+        #expect(!exists("outbox/patient-2"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.wait() == 0)
+        await server.server.stop()
+    }
+
+    @Test("a fix handed in through the inbox: kept in the run, checked, accepted; the atoms it blocked follow")
+    func acceptThroughInbox() async throws {
+        try await server.script([good("one")], match: "defines `one`")
+        try await server.script(
+            [["reply": "```python\ndef three():\n    return two() + 1\n```"]], match: "defines `three`")
+        let atoms = """
+              - {id: one, name: one, description: d, tests: "assert one() == 1"}
+              - {id: two, name: two, description: d, tests: "assert two() == 2"}
+              - {id: three, name: three, description: d, depends_on: [two], tests: "assert three() == 3"}
+            """
+        let daemon = try startDaemon()
+        try drop(plan("fixable", atoms: atoms), as: "fixable.yaml")
+        #expect(try await waitUntil { exists("outbox/fixable/summary.json") })
+        #expect(try await requests(for: "three") == 0)
+
+        try drop("run: nope\natom: two\ncode: x = 1\n", as: "lost.accept.yaml")
+        try drop("run: fixable\natom: two\ncode: |\n  def two():\n      return 2\n", as: "fix.accept.yaml")
+        #expect(try await waitUntil { exists("outbox/fixable/accepted/fix.accept.yaml.result.txt") })
+        #expect(try await waitUntil { exists("outbox/_rejected/lost.accept.yaml.error.txt") })
+        let rejected = try String(
+            contentsOfFile: folder + "/outbox/_rejected/lost.accept.yaml.error.txt", encoding: .utf8)
+        #expect(rejected.contains("no run 'nope' in the outbox; runs there: fixable"))
+        let result = try String(
+            contentsOfFile: folder + "/outbox/fixable/accepted/fix.accept.yaml.result.txt", encoding: .utf8)
+        #expect(result.contains("accepted: atom two passed"), "\(result)")
+        let report =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder + "/outbox/fixable/atoms/two/report.json")))
+            as? [String: Any]
+        #expect(report?["written_by"] as? String == "person")
+        #expect(try await requests(for: "three") == 1)
+        let summary =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder + "/outbox/fixable/summary.json"))) as? [String: Any]
+        #expect(summary?["status"] as? String == "passed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/inbox").isEmpty)
         daemon.signal(SIGTERM)
         #expect(await daemon.wait() == 0)
         await server.server.stop()

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A person's code for an atom of a run, through the same validators as the model's: if it passes, the atom is
+/// `passed` as a person's work and the atoms it blocked are generated at once; if not, the atom stays as it was and
+/// the errors are shown (and added to its review page). The person's file is only ever read.
+public enum AcceptJob {
+    public struct Outcome: Sendable {
+        /// 0 accepted (and every atom passed), 1 refused or some atoms still fail, 2 nothing to accept, 3/4 as `run`.
+        public var exitCode: Int32
+        public var messages: [String]
+        /// Whether the code passed and the atom is now a person's.
+        public var accepted: Bool
+        /// Set when the provider could not be reached for the atoms that follow.
+        public var outage: String?
+    }
+
+    /// Validates `code` (read from `file`) as atom `id` of the run in `folder`, and records it if it passes.
+    public static func accept(
+        atom id: String, code: String, from file: String, plan: Plan, in folder: RunFolder, services: EngineServices
+    ) async -> Outcome {
+        guard let index = plan.atoms.firstIndex(where: { $0.id == id }) else {
+            return Outcome(
+                exitCode: 2,
+                messages: [
+                    "plan \(plan.id) has no atom \(id); its atoms: \(plan.atoms.map(\.id).joined(separator: ", "))"
+                ], accepted: false)
+        }
+        let atom = plan.atoms[index]
+        let journal = await BlockingIO.run { folder.journal.readState() }
+        let earlier = journal.results[id]
+        if earlier?.status == .passed {
+            return Outcome(
+                exitCode: 2,
+                messages: ["atom \(id) has passed already in \(folder.path); nothing to accept"], accepted: false)
+        }
+        let graph = DependencyGraph(plan.atoms)
+        let passed = journal.results.filter { $0.value.status == .passed }.compactMapValues(\.code)
+        let context = await PassedCode(passed, atoms: plan.atoms, graph: graph).context(for: index)
+        let missing = atom.dependsOn.filter { passed[$0] == nil }
+        guard missing.isEmpty else {
+            return Outcome(
+                exitCode: 2,
+                messages: [
+                    "atom \(id) depends on \(missing.joined(separator: ", ")), which "
+                        + (missing.count == 1 ? "has" : "have") + " not passed: accept or retry "
+                        + (missing.count == 1 ? "it" : "them") + " first"
+                ], accepted: false)
+        }
+        let subject = ValidationSubject(
+            atom: atom, code: code, dependencyCode: context.allDependencies.map(\.code),
+            dependencyImports: context.allDependencies.flatMap(\.atom.imports))
+        let issues: [ValidationIssue]
+        do {
+            issues = try await services.validationSlots.withPermit { await services.validators.validate(subject) }
+        } catch {
+            return Outcome(exitCode: 1, messages: ["stopped before the code was checked"], accepted: false)
+        }
+        var attempts = earlier?.attempts ?? journal.unfinished[id]?.attempts ?? []
+        var record = AttemptRecord(
+            number: (attempts.map(\.number).max() ?? 0) + 1, temperature: nil, maxTokens: 0, tokens: TokenUsage(),
+            latencyS: 0,
+            transportRetries: 0, stopReason: "person", truncated: false, code: code, issues: issues,
+            passed: !issues.contains { $0.severity.fails }, isolation: services.validators.isolation)
+        record.kind = "person"
+        record.source = file
+        guard record.passed else {
+            record.failure = FailureKind.classify(issues, truncated: false)
+            let failures = record.failures.map { "- \($0.message)" }
+            let note = ReviewPage.refusal(record, at: ISO8601DateFormatter().string(from: Date()))
+            let review = folder.path + "/review/" + id + ".md"
+            let appended = await BlockingIO.run { () -> Bool in
+                guard let handle = FileHandle(forWritingAtPath: review) else { return false }
+                defer { try? handle.close() }
+                guard (try? handle.seekToEnd()) != nil else { return false }
+                return (try? handle.write(contentsOf: Data(note.utf8))) != nil
+            }
+            return Outcome(
+                exitCode: 1,
+                messages: ["not accepted: \(file) fails atom \(id)'s validation:"] + failures + [
+                    "atom \(id) stays \(earlier?.status.rawValue ?? "unfinished")"
+                        + (appended ? "; the errors are on its review page, review/\(id).md" : "")
+                ], accepted: false)
+        }
+        attempts.append(record)
+        let result = AtomResult(
+            id: id, status: .passed, attempts: attempts, code: code, reason: "accepted from \(file), a person's code")
+        let recorder = OutboxRecorder(folder: folder, plan: plan)
+        await recorder.record(result, of: atom)
+        if let error = await recorder.writeErrors.first {
+            return Outcome(exitCode: 1, messages: ["could not record the accepted code: \(error)"], accepted: false)
+        }
+        let accepted = "accepted: atom \(id) passed with the code in \(file), recorded as a person's"
+        // The atoms it blocked, generated now; the other failures stay as they are until a retry.
+        let job = await PlanJob.run(plan, in: folder, services: services, retry: .keep)
+        return Outcome(exitCode: job.exitCode, messages: [accepted] + job.messages, accepted: true, outage: job.outage)
+    }
+
+    /// Whether accepting atom `id` leaves atoms to generate (so the model server is needed).
+    public static func leavesWork(accepting id: String, plan: Plan, journal: Journal.State) -> Bool {
+        plan.atoms.contains { $0.id != id && journal.results[$0.id] == nil }
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import AtomForge
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `atomforge accept OUTBOX_DIR ID [FILE]`: a person's code for an atom, validated like the model's.
+struct AcceptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accept",
+        abstract: "Accept a person's code for an atom of a run, if it passes the atom's validation.",
+        discussion: """
+            Each failed atom's review page names an editable file, review/<id>.<ext>, holding the last attempt's \
+            code. Fix it there (or anywhere, and give the FILE), then accept it: it runs through the same \
+            validators and tests as the model's code. If it passes, the atom is passed and recorded as a person's \
+            (report.json: written_by person, the attempt's kind person and its source file), and the atoms it \
+            blocked are generated at once. If it fails, the errors are printed and added to the review page, and \
+            the atom stays as it was. The file is only read, never changed.
+
+            Example:
+              atomforge accept outbox/textkit compute_stats
+              atomforge accept outbox/textkit compute_stats ~/fixes/compute_stats.py
+
+            Exit codes: 0 accepted and every atom passed, 1 not accepted (or other atoms still fail), 2 nothing to \
+            accept (unknown atom, already passed, a missing file, dependencies not passed), 4 the provider could not \
+            be reached for the atoms that follow.
+            """
+    )
+
+    @Argument(help: "The run folder: outbox/<plan>.", completion: .directory)
+    var folder: String
+
+    @Argument(help: "The atom's id.")
+    var atom: String
+
+    @Argument(help: "The code to accept; default: the run folder's review/<id>.<ext>.", completion: .file())
+    var file: String?
+
+    @Option(help: "The pipeline settings file: validators, and the model for the atoms that follow.")
+    var config = "pipeline.yaml"
+
+    @Flag(help: "Refuse, rather than wait, when another process is running this folder.")
+    var noWait = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.bootstrap()
+        guard let settings = loadConfig(config) else { throw ExitCode(2) }
+        let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        let opened: (folder: RunFolder, plan: Plan)
+        do {
+            opened = try await RunFolder.open(
+                path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let (runFolder, plan) = opened
+        guard let target = plan.atoms.first(where: { $0.id == atom }) else {
+            printError(
+                "plan \(plan.id) has no atom \(atom); its atoms: \(plan.atoms.map(\.id).joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        let source = file ?? "\(path)/review/\(target.id).\(target.language.fileExtensions.first ?? "txt")"
+        guard let data = FileManager.default.contents(atPath: source) else {
+            printError(
+                "cannot read \(source): "
+                    + (file == nil
+                        ? "write the atom's code there (its review page says what it must do), or give the file"
+                        : "no such file, or not readable"))
+            throw ExitCode(2)
+        }
+        guard let code = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .newlines), !code.isEmpty else {
+            printError("\(source) is empty or not UTF-8 text; it must hold the atom's code")
+            throw ExitCode(2)
+        }
+        guard let services = makeServices(settings, logger: logger) else { throw ExitCode(2) }
+        // The model server is started only when atoms are left to generate after this one.
+        let servers =
+            AcceptJob.leavesWork(accepting: target.id, plan: plan, journal: runFolder.earlier)
+            ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
+        let atomID = target.id
+        let exitCode = try await ServiceRuntime.run(servers, logger: logger) {
+            await withGracefulShutdownHandler {
+                let outcome = await AcceptJob.accept(
+                    atom: atomID, code: code, from: source, plan: plan, in: runFolder, services: services)
+                for message in outcome.messages { print(message) }
+                return outcome.exitCode
+            } onGracefulShutdown: {
+                services.stop.request()
+            }
+        }
+        if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+}
