@@ -201,7 +201,8 @@ NOTES = """Each row is one strategy over the same problems: `plain` is a plain p
 function's name, "write the complete function", no tests shown, one call); `repair-loop` is AtomForge's loop before
 the ladder (`generation.temperatures: [0.2, 0.5, 0.7, 0.9]`: repair every failure); `routed-repair` is the default's
 shape with `repair` steps (syntax, name, import and type errors and cut-off replies repaired, anything else sampled);
-`default` is `pipeline.yaml` as committed; `default+prefill` adds `provider.prefill: true`; `escalate` is
+`default` is `pipeline.yaml` as committed; `mixed-prompts` is the default with the third step's two samples asked
+with the plain prompt; `default+prefill` adds `provider.prefill: true`; `escalate` is
 `examples/config/escalate-1.5b.yaml` (the last two calls go to Qwen2.5-Coder-1.5B). *first attempt*: atoms whose
 first call passed its tests; *final*: atoms passed at the end; *lift*: final − first; *calls/atom*: model calls per
 atom, every candidate included; *duplicates*: calls whose code equalled an earlier attempt's of the same atom;
