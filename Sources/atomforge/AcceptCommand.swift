@@ -47,22 +47,13 @@ struct AcceptCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap()
         guard let settings = loadConfig(config) else { throw ExitCode(2) }
-        let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        let opened: (folder: RunFolder, plan: Plan)
-        do {
-            opened = try await RunFolder.open(
-                path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
+        guard let opened = await openRunFolder(folder, noWait: noWait) else { throw ExitCode(2) }
         let (runFolder, plan) = opened
         guard let target = plan.atoms.first(where: { $0.id == atom }) else {
-            printError(
-                "plan \(plan.id) has no atom \(atom); its atoms: \(plan.atoms.map(\.id).joined(separator: ", "))")
+            printError(plan.unknownAtom(atom))
             throw ExitCode(2)
         }
-        let source = file ?? "\(path)/review/\(target.id).\(target.language.fileExtensions.first ?? "txt")"
+        let source = file ?? "\(runFolder.path)/\(target.editableReviewFile)"
         guard let data = FileManager.default.contents(atPath: source) else {
             printError(
                 "cannot read \(source): "

@@ -42,14 +42,7 @@ struct RetryCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap()
         guard let settings = loadConfig(config) else { throw ExitCode(2) }
-        let (path, wait) = (folder.hasSuffix("/") ? String(folder.dropLast()) : folder, !noWait)
-        let opened: (folder: RunFolder, plan: Plan)
-        do {
-            opened = try await RunFolder.open(path, wait: wait, options: RunFolder.Options(onWait: { printError($0) }))
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
+        guard let opened = await openRunFolder(folder, noWait: noWait) else { throw ExitCode(2) }
         let (runFolder, plan) = opened
         let retry: PlanJob.Retry
         do {
@@ -90,9 +83,7 @@ struct RetryCommand: AsyncParsableCommand {
         let failed = Set(journal.results.values.filter { $0.status == .failed }.map(\.id))
         let retriable = failed.union(journal.unfinished.keys)
         for id in ids where !known.contains(id) {
-            throw SelectionError(
-                message: "plan \(plan.id) has no atom \(id); its atoms: \(plan.atoms.map(\.id).joined(separator: ", "))"
-            )
+            throw SelectionError(message: plan.unknownAtom(id))
         }
         for id in ids where !retriable.contains(id) {
             let status = journal.results[id]?.status.rawValue ?? "not generated yet (blocked or never reached)"

@@ -88,6 +88,18 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
+/// The run folder a command names (`retry`, `accept`), locked: waiting while another process runs it, unless
+/// `noWait`. Nil after printing why it cannot be had.
+func openRunFolder(_ folder: String, noWait: Bool) async -> (folder: RunFolder, plan: Plan)? {
+    let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+    do {
+        return try await RunFolder.open(path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
+    } catch {
+        printError("\(error)")
+        return nil
+    }
+}
+
 /// The engine a command runs plans with, or nil after printing what to fix (a missing key variable).
 func makeServices(
     _ settings: PipelineConfig, scheduling: Scheduler.Mode = .dependency, logger: Logger

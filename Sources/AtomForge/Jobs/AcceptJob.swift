@@ -19,11 +19,7 @@ public enum AcceptJob {
         atom id: String, code: String, from file: String, plan: Plan, in folder: RunFolder, services: EngineServices
     ) async -> Outcome {
         guard let index = plan.atoms.firstIndex(where: { $0.id == id }) else {
-            return Outcome(
-                exitCode: 2,
-                messages: [
-                    "plan \(plan.id) has no atom \(id); its atoms: \(plan.atoms.map(\.id).joined(separator: ", "))"
-                ], accepted: false)
+            return Outcome(exitCode: 2, messages: [plan.unknownAtom(id)], accepted: false)
         }
         let atom = plan.atoms[index]
         let journal = await BlockingIO.run { folder.journal.readState() }

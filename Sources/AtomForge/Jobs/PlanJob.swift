@@ -66,6 +66,11 @@ public enum PlanJob {
         case all
         /// These failed atoms only (`retry --atoms`).
         case only(Set<String>)
+
+        /// What a run in `folder` retries when not told: a finished run's failures, none of an interrupted one's.
+        static func defaultFor(_ folder: RunFolder) -> Retry {
+            folder.start == .continued ? .all : .keep
+        }
     }
 
     public static func run(
@@ -122,9 +127,11 @@ public enum PlanJob {
 
     /// Whether running `plan` in `folder` would generate anything: when not, no model server needs to start.
     public static func hasWork(_ plan: Plan, in folder: RunFolder, retry: Retry? = nil) -> Bool {
-        let retry = retry ?? (folder.start == .continued ? .all : .keep)
-        let (restored, _) = carriedOver(from: folder.earlier, retry: retry)
-        return !plan.atoms.allSatisfy { restored[$0.id]?.status == .passed }
+        !allPassed(plan, carriedOver(from: folder.earlier, retry: retry ?? .defaultFor(folder)).restored)
+    }
+
+    private static func allPassed(_ plan: Plan, _ restored: [String: AtomResult]) -> Bool {
+        plan.atoms.allSatisfy { restored[$0.id]?.status == .passed }
     }
 
     /// Runs a checked plan in a prepared folder. `retry` says which failed atoms of an earlier run are generated
@@ -135,13 +142,13 @@ public enum PlanJob {
         var logger = services.logger
         logger[metadataKey: "plan"] = "\(plan.id)"
         var messages: [String] = []
-        let retry = retry ?? (folder.start == .continued ? .all : .keep)
+        let retry = retry ?? .defaultFor(folder)
         // Read under the folder's lock, now: `accept` may have added to it since the folder was opened.
         let journal = await BlockingIO.run { folder.journal.readState() }
         let (restored, earlier) = carriedOver(from: journal, retry: retry)
         // A finished run whose atoms all passed: nothing to do, and its files stay as they are. (With `.keep`, as
         // after `accept`, the summaries and src/ are written again.)
-        if folder.start == .continued, retry != .keep, plan.atoms.allSatisfy({ restored[$0.id]?.status == .passed }) {
+        if folder.start == .continued, retry != .keep, allPassed(plan, restored) {
             messages.append(
                 "plan \(plan.id): every atom (\(plan.atoms.count)) passed already in \(folder.path); "
                     + "nothing to generate "

@@ -31,11 +31,6 @@ struct AtomReport: Encodable {
 /// `review/<id>.md`: what a person needs to finish an atom that did not pass, in one page, with the commands that
 /// take it further; beside it `review/<id>.<ext>`, the last attempt's code to edit and accept.
 enum ReviewPage {
-    /// The editable file of an atom, relative to the run folder.
-    static func editableFile(of atom: Atom) -> String {
-        "review/" + atom.id + "." + (atom.language.fileExtensions.first ?? "txt")
-    }
-
     static func markdown(atom: Atom, result: AtomResult, folder: String) -> String {
         let tag = atom.language.fenceTags[0]
         var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)\n\n"
@@ -52,7 +47,7 @@ enum ReviewPage {
             return text
         }
         text += "\n## Take it further\n\n"
-        text += "- By hand: edit `\(editableFile(of: atom))` (it holds the last attempt's code), then run\n"
+        text += "- By hand: edit `\(atom.editableReviewFile)` (it holds the last attempt's code), then run\n"
         text +=
             "  `atomforge accept \(folder) \(atom.id)` — it is validated like the model's code; if it passes, the "
             + "atom "
@@ -87,5 +82,12 @@ enum ReviewPage {
         text += attempt.failures.map { "- **\($0.severity.rawValue)** (\($0.validator)): \($0.message)" }
             .joined(separator: "\n")
         return text + "\n"
+    }
+}
+
+extension Atom {
+    /// The file, relative to the run folder, that holds a failed atom's last code for a person to edit and accept.
+    public var editableReviewFile: String {
+        "review/" + id + "." + (language.fileExtensions.first ?? "txt")
     }
 }

@@ -93,7 +93,7 @@ public actor OutboxRecorder: RunRecorder {
     private static func writeEditableFile(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError)
     {
         guard let code = result.code ?? result.attempts.last?.code, !code.isEmpty else { return }
-        let path = folder.path + "/" + ReviewPage.editableFile(of: atom)
+        let path = folder.path + "/" + atom.editableReviewFile
         if let data = FileManager.default.contents(atPath: path) {
             let current = String(decoding: data, as: UTF8.self)
             let ours = result.attempts.contains { $0.kind != "person" && $0.code + "\n" == current }

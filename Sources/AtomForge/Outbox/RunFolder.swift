@@ -302,12 +302,4 @@ public final class RunFolder: Sendable {
             throw OutboxError("cannot remove \(summaryPath): \(String(cString: strerror(errno)))")
         }
     }
-
-    /// Removes a folder whose claim failed, if nothing but its lock is in it.
-    public func discardIfEmpty() {
-        if Self.isEmptyClaim(path) {
-            unlink(path + "/.lock")
-            rmdir(path)
-        }
-    }
 }

@@ -14,3 +14,10 @@ public struct Plan: Sendable, Equatable {
         self.declaredLevels = declaredLevels
     }
 }
+
+extension Plan {
+    /// What to tell a person who named an atom the plan does not have: the atoms it does have.
+    public func unknownAtom(_ id: String) -> String {
+        "plan \(self.id) has no atom \(id); its atoms: \(atoms.map(\.id).joined(separator: ", "))"
+    }
+}

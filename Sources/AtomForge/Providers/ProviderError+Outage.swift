@@ -16,9 +16,4 @@ extension ProviderError {
         guard code == .httpStatus, let status else { return false }
         return status >= 500 || [401, 403, 404, 408, 429].contains(status)
     }
-
-    /// True for an outage that a person has to fix (the key or the model refused), rather than one that passes.
-    public var isRefusal: Bool {
-        code == .httpStatus && [401, 403, 404].contains(status ?? 0)
-    }
 }

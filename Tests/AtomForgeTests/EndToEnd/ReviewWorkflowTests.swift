@@ -15,18 +15,7 @@ struct ReviewWorkflowTests {
         server = ScriptedServer(try await ServerProcess.scripted())
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("review-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(
-            """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
-            generation:
-              max_attempts: 2
-              ladder:
-                - {kind: sample, temperature: 0.2}
-            execution:
-              max_workers: 2
-            """, to: "pipeline.yaml")
+        try config(ladder: ["{kind: sample, temperature: 0.2}"])
         try write(
             """
             plan: flow
@@ -38,6 +27,22 @@ struct ReviewWorkflowTests {
               - {id: after, name: after, description: "broken() + 1", file: flow/broken.py, depends_on: [broken],
                  tests: "assert after() == 3"}
             """, to: "plan.yaml")
+    }
+
+    /// pipeline.yaml for the scripted server: one transport retry, two attempts, this ladder.
+    func config(ladder: [String]) throws {
+        try write(
+            """
+            provider:
+              base_url: \(server.baseURL)/v1
+              max_retries: 1
+            generation:
+              max_attempts: 2
+              ladder:
+            \(ladder.map { "    - \($0)" }.joined(separator: "\n"))
+            execution:
+              max_workers: 2
+            """, to: "pipeline.yaml")
     }
 
     func write(_ text: String, to name: String) throws {
@@ -198,19 +203,7 @@ struct ReviewWorkflowTests {
 
     @Test("an outage stops the run with exit 4 and keeps its attempts; the rerun goes on from them")
     func outage() async throws {
-        try write(
-            """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
-            generation:
-              max_attempts: 2
-              ladder:
-                - {kind: sample, temperature: 0.2}
-                - {kind: sample, temperature: 0.8}
-            execution:
-              max_workers: 2
-            """, to: "pipeline.yaml")
+        try config(ladder: ["{kind: sample, temperature: 0.2}", "{kind: sample, temperature: 0.8}"])
         // base answers after broken has met the outage, so the run is still going when it stops; after (which
         // waits on broken) is never started.
         try await server.script([reply("def base():\n    return 1", delay: 2500)], match: "defines `base`")
