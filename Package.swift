@@ -42,6 +42,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["RunPage/Assets/LICENSE-prism"],
+            // The run page's script and styles, compiled into the binary: index.html carries them inline, so the
+            // page needs no network and no files beside it.
+            resources: [
+                .embedInCode("RunPage/Assets/prism.js"),
+                .embedInCode("RunPage/Assets/prism.css"),
+                .embedInCode("RunPage/Assets/run-page.js"),
+                .embedInCode("RunPage/Assets/run-page.css"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -189,8 +189,10 @@ public enum PlanJob {
         let runner = PlanRunner(
             generator: generator, workerSlots: services.workerSlots,
             scheduler: Scheduler(mode: services.schedulingMode, maxInFlight: config.execution.maxWorkers))
-        let recorder = OutboxRecorder(folder: folder, plan: plan, restored: restored)
+        let recorder = OutboxRecorder(
+            folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model)
         logger.info("running plan \(plan.id): \(plan.atoms.count) atoms into \(folder.path)")
+        await recorder.begin()
         let outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
         let status = await recorder.finish(outcome, provider: config.provider)
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }

@@ -19,6 +19,14 @@ enum CommandRunner {
         _ arguments: [String], in directory: String = RepositoryFiles.root.path,
         environment: [String: String]? = nil
     ) async throws -> Outcome {
+        try await run(executable, arguments, in: directory, environment: environment)
+    }
+
+    /// Runs any program the same way (the browser tests run Chromium).
+    static func run(
+        _ executable: URL, _ arguments: [String], in directory: String = RepositoryFiles.root.path,
+        environment: [String: String]? = nil
+    ) async throws -> Outcome {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "atomforge-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

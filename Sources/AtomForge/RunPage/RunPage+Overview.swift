@@ -1,0 +1,125 @@
+import Foundation
+
+/// The part of the run page written as HTML: what a person sees before opening an atom.
+extension RunPage {
+    /// The statuses in the order the page counts them.
+    static let statuses = ["passed", "failed", "blocked", "pending", "unfinished"]
+
+    func header(state: State, now: Date) -> String {
+        let statuses = plan.atoms.map { status(of: $0, in: state) }
+        let overall = overallStatus(state)
+        var text = "<header>\n<h1>Plan <code>\(HTMLText.escape(plan.id))</code> "
+        text += "<span class=\"status \(overall)\" id=\"run-status\">\(overall)</span></h1>\n"
+        if let description = plan.description, !description.isEmpty {
+            text += "<p class=\"plan-description\">\(HTMLText.escape(description))</p>\n"
+        }
+        let attempts = plan.atoms.flatMap { results[$0.id]?.attempts ?? [] }.filter { $0.kind != "person" }
+        let tokens = attempts.reduce(TokenUsage()) { $0 + $1.tokens }
+        let started = Self.time(startedAt)
+        let when =
+            switch state {
+            case .running: "Running since \(started); this page was written \(Self.time(now))"
+            case .finished: "Started \(started), finished \(Self.time(now))"
+            case .stopped: "Started \(started), stopped \(Self.time(now))"
+            case .interrupted: "Started \(started), interrupted \(Self.time(now))"
+            }
+        text += "<p class=\"meta\">\(when) · model <code>\(HTMLText.escape(model))</code> · "
+        text += "\(attempts.count) model call\(attempts.count == 1 ? "" : "s") · "
+        text += "\(tokens.input) tokens in, \(tokens.output) out</p>\n"
+        text += "<ul class=\"counts\">\n"
+        for status in Self.statuses {
+            let count = statuses.filter { $0 == status }.count
+            guard count > 0 || ["passed", "failed", "blocked"].contains(status) else { continue }
+            text += "<li><button type=\"button\" class=\"count \(status)\" data-filter=\"\(status)\" "
+            text += "title=\"show only the \(status) atoms\"><b data-count=\"\(status)\">\(count)</b> \(status)"
+            text += "</button></li>\n"
+        }
+        text += "<li class=\"total\"><b data-count=\"total\">\(plan.atoms.count)</b> atoms</li>\n</ul>\n"
+        text += nextStep(state: state, statuses: statuses)
+        if state == .running {
+            text += "<p class=\"follow\"><label><input type=\"checkbox\" id=\"follow\" checked> "
+            text += "follow the run (the page reloads every 5 s)</label></p>\n"
+        }
+        return text + "</header>\n"
+    }
+
+    /// What a person can do next, with the command to copy.
+    private func nextStep(state: State, statuses: [String]) -> String {
+        let folder = HTMLText.escape(folder)
+        let failed = statuses.filter { $0 == "failed" }.count
+        let unfinished = statuses.filter { $0 == "unfinished" }.count
+        switch state {
+        case .running:
+            return ""
+        case .interrupted:
+            return "<p class=\"next\">The provider did not serve the requests, so the run stopped with \(unfinished) "
+                + "atoms unfinished; their attempts so far are kept. Once it answers, run the plan again or "
+                + "<code class=\"command\">atomforge retry \(folder)</code> to go on from here.</p>\n"
+        case .stopped:
+            return "<p class=\"next\">The run stopped before the end; running the plan again continues it.</p>\n"
+        case .finished:
+            guard failed > 0 else { return "" }
+            return "<p class=\"next\">\(failed) atom\(failed == 1 ? "" : "s") failed. Open one to fix its code by "
+                + "hand and accept it, or have the model try them all again: "
+                + "<code class=\"command\">atomforge retry \(folder)</code></p>\n"
+        }
+    }
+
+    func graphSection(state: State) -> String {
+        let (width, height, gap, margin) = (150, 24, 48, 8)
+        let rowHeight = height + 8
+        let columns = layout.columnHeights.count
+        let svgWidth = margin * 2 + columns * width + max(0, columns - 1) * gap
+        let svgHeight = margin * 2 + (layout.columnHeights.max() ?? 0) * rowHeight - 8
+        func x(_ index: Int) -> Int { margin + layout.column[index] * (width + gap) }
+        func y(_ index: Int) -> Int { margin + layout.row[index] * rowHeight }
+        var text = "<section id=\"graph\">\n<h2>Dependencies</h2>\n"
+        text += "<p class=\"hint\">Each atom stands right of what it depends on; open one by clicking it.</p>\n"
+        text += "<div class=\"graph-scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgWidth)\" "
+        text += "height=\"\(max(svgHeight, 0))\" viewBox=\"0 0 \(svgWidth) \(max(svgHeight, 0))\" role=\"img\" "
+        text += "aria-label=\"dependency graph of plan \(HTMLText.escape(plan.id))\">\n<g class=\"edges\">"
+        for (index, dependencies) in graph.dependencies.enumerated() {
+            for dependency in dependencies {
+                let (x1, y1) = (x(dependency) + width, y(dependency) + height / 2)
+                let (x2, y2) = (x(index), y(index) + height / 2)
+                let middle = (x1 + x2) / 2
+                text += "<path d=\"M\(x1) \(y1)C\(middle) \(y1) \(middle) \(y2) \(x2) \(y2)\"/>"
+            }
+        }
+        text += "</g>\n<g class=\"nodes\">\n"
+        for (index, atom) in plan.atoms.enumerated() {
+            let status = status(of: atom, in: state)
+            let id = HTMLText.escape(atom.id)
+            let label = atom.id.count > 19 ? String(atom.id.prefix(18)) + "…" : atom.id
+            text += "<a href=\"#atom-\(id)\" class=\"node \(status)\" data-atom=\"\(id)\">"
+            text += "<title>\(id): \(status)</title>"
+            text += "<rect x=\"\(x(index))\" y=\"\(y(index))\" width=\"\(width)\" height=\"\(height)\" rx=\"4\"/>"
+            text += "<text x=\"\(x(index) + 8)\" y=\"\(y(index) + 16)\">\(HTMLText.escape(label))</text></a>\n"
+        }
+        return text + "</g></svg></div>\n</section>\n"
+    }
+
+    func atomTable(state: State) -> String {
+        var text = "<section id=\"atoms\">\n<h2>Atoms</h2>\n"
+        text += "<p><input type=\"search\" id=\"filter\" placeholder=\"filter by id, file or error\" "
+        text += "aria-label=\"filter the atoms\"> <span id=\"filter-note\"></span></p>\n"
+        text += "<table>\n<thead><tr><th>atom</th><th>status</th><th>attempts</th><th>file</th><th>why it did not pass"
+        text += "</th></tr></thead>\n<tbody>\n"
+        for atom in plan.atoms {
+            let status = status(of: atom, in: state)
+            let result = results[atom.id]
+            let attempts = (result?.attempts ?? unfinished[atom.id] ?? []).filter { $0.kind != "person" }.count
+            let byPerson = result?.status == .passed && result?.attempts.last?.kind == "person"
+            let id = HTMLText.escape(atom.id)
+            text += "<tr class=\"\(status)\" data-atom=\"\(id)\"><td><a href=\"#atom-\(id)\">\(id)</a></td>"
+            text += "<td><span class=\"status \(status)\">\(status)\(byPerson ? " (by a person)" : "")</span></td>"
+            text += "<td>\(attempts)</td><td><code>\(HTMLText.escape(atom.file))</code></td>"
+            text += "<td>\(HTMLText.escape(result.flatMap(RunSummary.error(of:)) ?? ""))</td></tr>\n"
+        }
+        return text + "</tbody>\n</table>\n</section>\n"
+    }
+
+    static func time(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import AtomForge
+
+@Suite("run page")
+struct RunPageTests {
+    @Test("a diff shows the changed lines with three lines of context and folds the rest")
+    func diffFolds() {
+        let old = (1...12).map { "line \($0)" }.joined(separator: "\n")
+        let new = old.replacingOccurrences(of: "line 6", with: "line six")
+        let diff = LineDiff(from: old, to: new)
+        #expect(diff.hasChanges)
+        #expect(
+            diff.lines == [
+                .folded(2), .kept("line 3"), .kept("line 4"), .kept("line 5"), .removed("line 6"), .added("line six"),
+                .kept("line 7"), .kept("line 8"), .kept("line 9"), .folded(3),
+            ])
+        #expect(diff.encoded.first == "@2" && diff.encoded[4] == "-line 6" && diff.encoded[5] == "+line six")
+    }
+
+    @Test("the same text twice is no change; text added at the end is only added lines")
+    func diffEdges() {
+        #expect(!LineDiff(from: "a\nb", to: "a\nb").hasChanges)
+        #expect(LineDiff(from: "a\nb", to: "a\nb").lines == [.folded(2)])
+        #expect(LineDiff(from: "a", to: "a\nb\nc").lines == [.kept("a"), .added("b"), .added("c")])
+        #expect(LineDiff(from: "", to: "x").lines == [.removed(""), .added("x")])
+    }
+
+    @Test("the graph puts each atom one column right of its deepest dependency")
+    func graphColumns() {
+        let graph = DependencyGraph(
+            ids: ["a", "b", "c", "d"], dependencies: [[], ["a"], ["a", "b"], []])
+        let layout = GraphLayout(graph)
+        #expect(layout.column == [0, 1, 2, 0])
+        #expect(layout.columnHeights == [2, 1, 1])
+    }
+
+    @Test("within a column, atoms follow the rows of what they depend on, so edges do not cross")
+    func graphOrder() {
+        // Column 1 in plan order (y before x) would cross the edges from a and b.
+        let graph = DependencyGraph(ids: ["a", "b", "y", "x"], dependencies: [[], [], ["b"], ["a"]])
+        let layout = GraphLayout(graph)
+        #expect(layout.row[0] < layout.row[1])
+        #expect(layout.row[3] < layout.row[2], "x (on a) above y (on b): \(layout.row)")
+    }
+
+    @Test("what a model or a plan wrote never becomes markup or ends the page's script")
+    func escaping() {
+        let hostile = "</script><script>alert(1)</script><!--"
+        let atom = Atom(
+            id: "evil", name: "evil", description: hostile, file: "x.py", language: .named("python"),
+            tests: hostile)
+        let plan = Plan(id: "p", description: hostile, atoms: [atom])
+        var attempt = AttemptRecord(
+            number: 1, temperature: 0.2, maxTokens: 100, tokens: TokenUsage(), latencyS: 0, transportRetries: 0,
+            stopReason: "stop", truncated: false, code: hostile, issues: [.init(.error, hostile, validator: "tests")],
+            passed: false)
+        attempt.reply = hostile
+        let result = AtomResult(id: "evil", status: .failed, attempts: [attempt], code: hostile, reason: hostile)
+        var page = RunPage(plan: plan, folder: "out/p", model: "m", results: ["evil": result])
+        let html = page.html(state: .finished)
+        // The page's own scripts: the data, Prism's switch, Prism, the page's script.
+        #expect(html.components(separatedBy: "</script>").count - 1 == 4)
+        #expect(html.components(separatedBy: "<script").count - 1 == 4)
+        #expect(!html.contains("<!--"))
+        #expect(html.contains("&lt;/script&gt;&lt;script&gt;alert(1)"), "the description, escaped")
+    }
+
+    @Test("an atom without a result is pending while the run goes on and unfinished once it stopped")
+    func pendingThenUnfinished() {
+        let atom = Atom(id: "a", name: "a", description: "d", file: "a.py", language: .named("python"))
+        var page = RunPage(plan: Plan(id: "p", atoms: [atom]), folder: "out/p", model: "m", results: [:])
+        #expect(page.html(state: .running).contains("class=\"node pending\""))
+        let stopped = page.html(state: .interrupted)
+        #expect(stopped.contains("class=\"node unfinished\""))
+        #expect(stopped.contains("\"status\":\"unfinished\""), "the atom's data is encoded again")
+        #expect(stopped.contains("atomforge retry out/p"))
+    }
+}
