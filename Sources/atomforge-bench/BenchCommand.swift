@@ -17,10 +17,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "The process id of that server, to report its CPU use.")
     var serverPID: Int32 = 0
 
+    @Option(help: "Only write a 1,000-atom run's folder, run page included, under this outbox (for Chromium).")
+    var runPage: String?
+
     func run() async throws {
         func report(_ name: String, _ value: Double, _ unit: String) {
             let line = "\(name) \(String(format: value < 10 ? "%.3f" : "%.1f", value)) \(unit)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        if let runPage {
+            try await RunPageBenchmark.run(atoms: 1_000, into: runPage, report: report)
+            return
         }
         await EngineBenchmarks.overhead(atoms: quick ? 2_000 : 10_000, report: report)
         await EngineBenchmarks.makespan(atoms: 800, timeFactor: quick ? 0.002 : 0.01, report: report)

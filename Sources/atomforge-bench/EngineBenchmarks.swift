@@ -7,11 +7,12 @@ enum EngineBenchmarks {
     static let silent = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Runs `synthetic` through the real engine (scheduler, attempt loop, prompts, extraction) with the simulated
-    /// model; returns the wall-clock time.
+    /// model; returns the wall-clock time and what the run came to.
+    @discardableResult
     static func run(
         _ synthetic: SyntheticPlan, workers: Int, mode: Scheduler.Mode, simulateLatency: Bool,
         recorder: some RunRecorder = DiscardingRecorder()
-    ) async -> Duration {
+    ) async -> (elapsed: Duration, outcome: PlanOutcome) {
         let client = ModelClient(
             provider: SimulatedProvider(plan: simulateLatency ? synthetic : nil),
             retryPolicy: RetryPolicy(maxRetries: 0),
@@ -34,7 +35,7 @@ enum EngineBenchmarks {
         precondition(
             passed == synthetic.plan.atoms.count,
             "every synthetic atom must pass; \(passed) did: \(failure?.reason ?? "")")
-        return elapsed
+        return (elapsed, outcome)
     }
 
     /// `makespan_ratio_*`: makespan ÷ lower bound for dependency scheduling and the level barrier, same plan, same run.
@@ -44,7 +45,7 @@ enum EngineBenchmarks {
         let synthetic = SyntheticPlan(count: atoms, medianSeconds: 7 * timeFactor, seed: UInt64(atoms))
         let bound = synthetic.lowerBound(workers: workers)
         for mode in [Scheduler.Mode.dependency, .levelBarrier] {
-            let elapsed = await run(synthetic, workers: workers, mode: mode, simulateLatency: true).seconds
+            let elapsed = await run(synthetic, workers: workers, mode: mode, simulateLatency: true).elapsed.seconds
             let name = mode == .dependency ? "dependency" : "level_barrier"
             report("makespan_ratio_\(name)_\(atoms)", elapsed / bound, "x_bound")
             if atoms == 800 {
@@ -58,7 +59,7 @@ enum EngineBenchmarks {
     static func overhead(atoms: Int, report: (String, Double, String) -> Void) async {
         let synthetic = SyntheticPlan(count: atoms, medianSeconds: 0, seed: 42)
         let before = ResourceUsage.now()
-        _ = await run(synthetic, workers: 100, mode: .dependency, simulateLatency: false)
+        await run(synthetic, workers: 100, mode: .dependency, simulateLatency: false)
         let after = ResourceUsage.now()
         report("overhead_cpu_per_atom_\(atoms)", (after.cpuSeconds - before.cpuSeconds) / Double(atoms) * 1000, "ms")
         report("peak_memory_\(atoms)_atoms", Double(after.maxResidentKB) / 1024, "MB")
@@ -70,7 +71,7 @@ enum EngineBenchmarks {
                 for: synthetic.plan, source: .copy(text: "synthetic"), fileExtension: "yaml", outbox: outbox)
         else { return }
         let start = ResourceUsage.now()
-        _ = await run(
+        await run(
             synthetic, workers: 100, mode: .dependency, simulateLatency: false,
             recorder: OutboxRecorder(folder: folder, plan: synthetic.plan))
         let end = ResourceUsage.now()

@@ -28,7 +28,7 @@ struct SeededRandom: RandomNumberGenerator {
 /// A plan of `count` atoms in a DAG of depth 8–12 with random fan-in, and what each atom's generation will cost:
 /// a lognormal latency per attempt, and for 15 % of atoms a first attempt that fails validation.
 struct SyntheticPlan {
-    let plan: Plan
+    var plan: Plan
     /// Per atom id: the latency of attempt 1 and of attempt 2, in seconds (already scaled).
     let latencies: [String: [Double]]
     let failsFirstAttempt: Set<String>

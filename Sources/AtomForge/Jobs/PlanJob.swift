@@ -226,7 +226,9 @@ public enum PlanJob {
         case nil:
             exitCode = status == "passed" ? 0 : 1
         }
-        messages.append("results: \(folder.path)/summary.md, sources in \(folder.path)/src/")
+        messages.append(
+            "results: \(folder.path)/summary.md, sources in \(folder.path)/src/, "
+                + "the run page \(folder.path)/index.html")
         if exitCode == 1, outcome.stop == nil {
             messages.append(
                 "to review: \(folder.path)/review/ — `atomforge retry \(folder.path)` generates the failed atoms "
