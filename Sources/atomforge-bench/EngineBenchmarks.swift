@@ -17,7 +17,10 @@ enum EngineBenchmarks {
             provider: SimulatedProvider(plan: simulateLatency ? synthetic : nil),
             retryPolicy: RetryPolicy(maxRetries: 0),
             rateLimiter: RateLimiter(), logger: silent)
+        // One call per step, as the synthetic plan's work (and so the lower bound) counts them: attempt 1, and for
+        // the atoms whose first attempt fails, attempt 2, which passes.
         var generation = GenerationSettings()
+        generation.ladder = [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8)]
         generation.maxAttempts = 4
         let generator = AtomGenerator(
             client: client, validators: ValidatorChain([SimulatedValidator(failing: synthetic.failsFirstAttempt)]),

@@ -9,42 +9,39 @@ public actor OutboxRecorder: RunRecorder {
     private var results: [String: AtomResult]
     private var lastProgress = ContinuousClock.now - .seconds(1)
     private var errors: [String] = []
-    private var page: RunPage
-    /// The run page is written at most this often while the run goes on (it holds every atom, so a large plan's
-    /// page is megabytes), and always once more at the end.
-    private let pageInterval: Duration
-    private var lastPage = ContinuousClock.now - .seconds(3600)
-    private var pendingPage: Task<Void, Never>?
-    private var finished = false
+    private let page: RunPageWriter
 
     /// `restored`: the earlier run's results this run keeps (by default all the folder's journal holds);
     /// `earlier`: the attempts of the atoms it goes on from, shown on the run page until they end; `model`: the
     /// provider's model, as the page names it.
     public init(
         folder: RunFolder, plan: Plan, restored: [String: AtomResult]? = nil,
-        earlier: [String: EarlierAttempts] = [:], model: String = "", pageInterval: Duration = .seconds(2)
+        earlier: [String: EarlierAttempts] = [:], model: String = ""
     ) {
         self.folder = folder
         self.plan = plan
         let results = restored ?? folder.restored
         self.results = results
-        self.pageInterval = pageInterval
-        page = RunPage(
-            plan: plan, folder: folder.path, model: model, results: results,
-            unfinished: earlier.mapValues(\.attempts))
+        page = RunPageWriter(
+            page: RunPage(
+                plan: plan, folder: folder.path, model: model, results: results,
+                unfinished: earlier.mapValues(\.attempts)),
+            path: folder.path + "/index.html")
     }
 
     /// Files that could not be written (a full disk, say): the run goes on, and these are reported at the end.
-    public var writeErrors: [String] { errors }
+    public var writeErrors: [String] {
+        get async { errors + (await page.errors) }
+    }
 
     /// Writes the run page as the run starts: every atom not yet done shows as pending.
     public func begin() async {
-        await writePage(.running)
+        await page.begin()
     }
 
     public func record(_ result: AtomResult, of atom: Atom) async {
         results[atom.id] = result
-        page.record(result)
+        await page.record(result)
         let folder = self.folder
         do {
             try await BlockingIO.run { () throws(OutboxError) in
@@ -55,13 +52,11 @@ public actor OutboxRecorder: RunRecorder {
             errors.append(error.description)
         }
         if ContinuousClock.now - lastProgress >= .milliseconds(200) { await writeProgress(state: "running") }
-        schedulePage()
     }
 
     public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {
         results[atom.id] = nil
-        page.recordUnfinished(progress.attempts, of: atom.id)
-        schedulePage()
+        await page.recordUnfinished(progress.attempts, of: atom.id)
         let folder = self.folder
         do {
             try await BlockingIO.run { () throws(OutboxError) in
@@ -95,44 +90,14 @@ public actor OutboxRecorder: RunRecorder {
             errors.append(error.description)
         }
         await writeProgress(state: outcome.stop == nil ? "finished" : "stopped")
-        finished = true
-        pendingPage?.cancel()
-        for (_, result) in results where page.results[result.id] != result { page.record(result) }
         let state: RunPage.State =
             switch outcome.stop {
             case nil: .finished
             case .unavailable?: .interrupted
             case .budget?, .cancelled?: .stopped
             }
-        await writePage(state)
+        await page.finish(state, results: results)
         return summary.status
-    }
-
-    /// Writes the page once `pageInterval` has passed since the last time, unless a write is already waiting.
-    private func schedulePage() {
-        guard pendingPage == nil, !finished else { return }
-        let wait = max(.zero, lastPage + pageInterval - .now)
-        pendingPage = Task {
-            try? await Task.sleep(for: wait)
-            await self.writeWaitingPage()
-        }
-    }
-
-    private func writeWaitingPage() async {
-        pendingPage = nil
-        guard !finished else { return }
-        await writePage(.running)
-    }
-
-    private func writePage(_ state: RunPage.State) async {
-        lastPage = .now
-        let html = page.html(state: state)
-        let path = folder.path + "/index.html"
-        do {
-            try await BlockingIO.run { () throws(OutboxError) in try AtomicFile.write(html, to: path) }
-        } catch {
-            errors.append(error.description)
-        }
     }
 
     private static func writeAtom(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError) {

@@ -2,29 +2,29 @@
 ///
 /// Everything the run page shows came from a plan, a model or a validator: none of it is trusted to be markup.
 enum HTMLText {
+    /// By Unicode scalar, not by `Character`: a quote followed by a combining mark is one Character, and must still
+    /// be escaped.
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": escaped.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": escaped.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": escaped.append(contentsOf: "&#39;".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        return escaped
+        return String(escaped)
     }
 
     /// JSON text that can stand inside `<script type="application/json">`: no `<` can open `</script>` or `<!--`.
     static func scriptSafe(json: String) -> String {
-        var safe = ""
-        safe.reserveCapacity(json.utf8.count)
-        for character in json {
-            if character == "<" { safe += "\\u003c" } else { safe.append(character) }
+        var safe = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if scalar == "<" { safe.append(contentsOf: "\\u003c".unicodeScalars) } else { safe.append(scalar) }
         }
-        return safe
+        return String(safe)
     }
 }

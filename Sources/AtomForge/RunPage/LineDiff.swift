@@ -16,8 +16,8 @@ struct LineDiff: Equatable, Sendable {
 
     /// `context`: the kept lines shown on each side of a change; longer runs are folded.
     init(from old: String, to new: String, context: Int = 3) {
-        let before = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let after = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let before = Self.lines(of: old)
+        let after = Self.lines(of: new)
         let difference = after.difference(from: before)
         var removed = Set<Int>()
         var inserted = Set<Int>()
@@ -68,6 +68,16 @@ struct LineDiff: Equatable, Sendable {
         }
     }
 
+    /// Lines split on `\n` by scalar: `\r\n` is one `Character` in Swift, so a file with Windows line ends would
+    /// otherwise be one line.
+    private static func lines(of text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var line = String.UnicodeScalarView(line)
+            if line.last == "\r" { line.removeLast() }
+            return String(line)
+        }
+    }
+
     private static func fold(_ lines: [Line], context: Int) -> [Line] {
         let changed = lines.indices.filter {
             if case .kept = lines[$0] { return false }
@@ -77,18 +87,22 @@ struct LineDiff: Equatable, Sendable {
         for index in changed {
             for near in max(0, index - context)...min(lines.count - 1, index + context) { shown.insert(near) }
         }
+        // A single hidden line is shown: its fold would take the same room.
         var folded: [Line] = []
-        var hidden = 0
+        var hidden: [Line] = []
+        func flush() {
+            folded += hidden.count == 1 ? hidden : hidden.isEmpty ? [] : [.folded(hidden.count)]
+            hidden = []
+        }
         for (index, line) in lines.enumerated() {
             if shown.contains(index) {
-                if hidden > 0 { folded.append(.folded(hidden)) }
-                hidden = 0
+                flush()
                 folded.append(line)
             } else {
-                hidden += 1
+                hidden.append(line)
             }
         }
-        if hidden > 0 { folded.append(.folded(hidden)) }
+        flush()
         return folded
     }
 }

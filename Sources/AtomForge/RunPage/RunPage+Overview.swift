@@ -13,7 +13,8 @@ extension RunPage {
         if let description = plan.description, !description.isEmpty {
             text += "<p class=\"plan-description\">\(HTMLText.escape(description))</p>\n"
         }
-        let attempts = plan.atoms.flatMap { results[$0.id]?.attempts ?? [] }.filter { $0.kind != "person" }
+        let attempts = plan.atoms.flatMap { results[$0.id]?.attempts ?? unfinished[$0.id] ?? [] }
+            .filter { $0.kind != "person" }
         let tokens = attempts.reduce(TokenUsage()) { $0 + $1.tokens }
         let started = Self.time(startedAt)
         let when =
@@ -38,14 +39,14 @@ extension RunPage {
         text += nextStep(state: state, statuses: statuses)
         if state == .running {
             text += "<p class=\"follow\"><label><input type=\"checkbox\" id=\"follow\" checked> "
-            text += "follow the run (the page reloads every 5 s)</label></p>\n"
+            text += "follow the run (the page reloads every 5 s while no atom is open)</label></p>\n"
         }
         return text + "</header>\n"
     }
 
     /// What a person can do next, with the command to copy.
     private func nextStep(state: State, statuses: [String]) -> String {
-        let folder = HTMLText.escape(folder)
+        let folder = HTMLText.escape(ShellWord.quote(folder))
         let failed = statuses.filter { $0 == "failed" }.count
         let unfinished = statuses.filter { $0 == "unfinished" }.count
         switch state {
@@ -53,7 +54,7 @@ extension RunPage {
             return ""
         case .interrupted:
             return "<p class=\"next\">The provider did not serve the requests, so the run stopped with \(unfinished) "
-                + "atoms unfinished; their attempts so far are kept. Once it answers, run the plan again or "
+                + "atom\(unfinished == 1 ? "" : "s") unfinished; their attempts so far are kept. Once it answers, run the plan again or "
                 + "<code class=\"command\">atomforge retry \(folder)</code> to go on from here.</p>\n"
         case .stopped:
             return "<p class=\"next\">The run stopped before the end; running the plan again continues it.</p>\n"

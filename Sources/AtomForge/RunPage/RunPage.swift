@@ -76,7 +76,8 @@ struct RunPage: Sendable {
         page += graphSection(state: state)
         page += atomTable(state: state)
         page += "</main>\n<section id=\"detail\" hidden></section>\n"
-        page += "<script type=\"application/json\" id=\"run-data\">\(HTMLText.scriptSafe(json: data(state: state)))"
+        page +=
+            "<script type=\"application/json\" id=\"run-data\">\(HTMLText.scriptSafe(json: data(state: state, now: now)))"
         page += "</script>\n"
         page += "<script>window.Prism = { manual: true };</script>\n"
         page += "<script>\n\(Self.prismScript)\n</script>\n<script>\n\(Self.pageScript)\n</script>\n"
@@ -90,14 +91,19 @@ struct RunPage: Sendable {
         return state == .running ? "running" : state == .finished ? "failed" : state.rawValue
     }
 
-    private mutating func data(state: State) -> String {
+    private mutating func data(state: State, now: Date) -> String {
         struct Run: Encodable {
             var plan: String
+            /// The folder as a shell word, for the commands the page offers to copy.
             var folder: String
             var state: String
+            /// When the page was written (ms since 1970), so that a page left `running` by a crash can say so.
+            var writtenAt: Double
         }
-        var json =
-            "{\"run\":" + OutboxJSON.encode(Run(plan: plan.id, folder: folder, state: state.rawValue), pretty: false)
+        let run = Run(
+            plan: plan.id, folder: ShellWord.quote(folder), state: state.rawValue,
+            writtenAt: (now.timeIntervalSince1970 * 1000).rounded())
+        var json = "{\"run\":" + OutboxJSON.encode(run, pretty: false)
         json += ",\"atoms\":["
         for (index, atom) in plan.atoms.enumerated() {
             if index > 0 { json += "," }

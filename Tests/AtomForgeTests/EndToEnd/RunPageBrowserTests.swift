@@ -111,6 +111,10 @@ struct RunPageBrowserTests {
         #expect(detail.contains("<summary>Prompt</summary>") && detail.contains("defines `broken`"))
         #expect(detail.contains("class=\"node failed selected\""), "the graph marks the open atom")
 
+        // A hash naming no atom, or not even valid percent-encoding, shows the overview.
+        let malformed = try await HeadlessChromium.dom(of: URL(string: pageURL().absoluteString + "#atom-%E0")!)
+        #expect(malformed.contains("id=\"detail\" hidden") && malformed.contains("data-ready-ms="))
+
         // The blocked one says what it waits on.
         let blocked = try await HeadlessChromium.dom(of: pageURL(fragment: "atom-after"))
         #expect(blocked.contains("Not generated: it waits on"))

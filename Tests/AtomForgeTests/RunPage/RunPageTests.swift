@@ -77,4 +77,45 @@ struct RunPageTests {
         #expect(stopped.contains("\"status\":\"unfinished\""), "the atom's data is encoded again")
         #expect(stopped.contains("atomforge retry out/p"))
     }
+
+    @Test("a quote with a combining mark is still escaped; Windows line ends split into lines")
+    func scalarsNotCharacters() {
+        #expect(HTMLText.escape("\"\u{301} onmouseover=x") == "&quot;\u{301} onmouseover=x")
+        #expect(HTMLText.scriptSafe(json: "<\u{301}/script>") == "\\u003c\u{301}/script>")
+        #expect(LineDiff(from: "a\r\nb\r\nc", to: "a\r\nB\r\nc").encoded == [" a", "-b", "+B", " c"])
+    }
+
+    @Test("commands name folders as a shell reads them back")
+    func shellWords() {
+        #expect(ShellWord.quote("outbox/text-kit_2.x") == "outbox/text-kit_2.x")
+        #expect(ShellWord.quote("/srv/my runs/flow") == "'/srv/my runs/flow'")
+        #expect(ShellWord.quote("it's") == "'it'\\''s'")
+    }
+
+    @Test("the final page is the last one written, whatever was scheduled before it")
+    func finalPageLast() async throws {
+        let atoms = (0..<50).map {
+            Atom(id: "a\($0)", name: "a\($0)", description: "d", file: "a.py", language: .named("python"))
+        }
+        let plan = Plan(id: "p", atoms: atoms)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("page-\(UUID().uuidString).html").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = RunPageWriter(
+            page: RunPage(plan: plan, folder: "out/p", model: "m", results: [:]), path: path,
+            interval: .milliseconds(1), heartbeat: .milliseconds(5))
+        await writer.begin()
+        var results: [String: AtomResult] = [:]
+        for atom in atoms {
+            let result = AtomResult(id: atom.id, status: .passed, code: "x = 1")
+            results[atom.id] = result
+            await writer.record(result)
+            if atom.id == "a25" { try await Task.sleep(for: .milliseconds(3)) }
+        }
+        await writer.finish(.finished, results: results)
+        try await Task.sleep(for: .milliseconds(50))
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.contains("data-state=\"finished\""))
+        #expect(html.contains("data-count=\"passed\">50<"))
+        #expect(await writer.errors.isEmpty)
+    }
 }

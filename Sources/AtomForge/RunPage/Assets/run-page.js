@@ -146,10 +146,18 @@
                 ", which did not pass. It is generated as soon as that atom passes."));
             return box;
         }
+        if (atom.status === "unfinished") {
+            box.append(element("p", {}, "The run stopped before this atom had a verdict; its attempts so far are " +
+                "kept. Run the plan again, or retry the run, to go on from them:"),
+                command("atomforge retry " + data.run.folder, "retry"));
+            return box;
+        }
+        const hasCode = atom.attempts.some((entry) => entry.attempt.code);
         box.append(
-            element("p", {}, "By hand: edit ", element("code", { class: "edit-file" }, atom.edit_file),
-                " (it holds the last attempt's code), then accept it. It is validated like the model's code; if it " +
-                "passes, the atom is yours and the atoms waiting on it are generated."),
+            element("p", {}, "By hand: " + (hasCode ? "edit " : "write the code in "),
+                element("code", { class: "edit-file" }, atom.edit_file),
+                hasCode ? " (it holds the last attempt's code)" : "", ", then accept it. It is validated like the " +
+                "model's code; if it passes, the atom is yours and the atoms waiting on it are generated."),
             command("atomforge accept " + data.run.folder + " " + atom.id, "accept"),
             element("p", {}, "Or by the model again (add --config FILE for another model):"),
             command("atomforge retry " + data.run.folder + " --atoms " + atom.id, "retry"),
@@ -211,15 +219,23 @@
         }
     }
 
-    function route() {
+    function openAtom() {
         const match = location.hash.match(/^#atom-(.+)$/);
-        const atom = match && atoms.get(decodeURIComponent(match[1]));
+        if (!match) return null;
+        try {
+            return atoms.get(decodeURIComponent(match[1])) || null;
+        } catch (error) {
+            return null; // a malformed hash: show the overview
+        }
+    }
+
+    function route() {
+        const atom = openAtom();
         if (atom) {
             renderAtom(atom);
             select(atom.id);
             overview.hidden = true;
             detail.hidden = false;
-            window.scrollTo(0, 0);
         } else {
             detail.hidden = true;
             overview.hidden = false;
@@ -249,7 +265,10 @@
     for (const button of document.querySelectorAll("button.count")) {
         button.addEventListener("click", () => {
             statusFilter = statusFilter === button.dataset.filter ? null : button.dataset.filter;
-            if (location.hash) location.hash = "";
+            if (location.hash) {
+                history.pushState(null, "", location.pathname + location.search);
+                route();
+            }
             applyFilter();
             document.getElementById("atoms").scrollIntoView();
         });
@@ -264,19 +283,58 @@
         );
     });
 
-    // Following a running plan: the page is rewritten as atoms finish, so reload it (unless a person unticks it).
+    // Following a running plan: the page is rewritten as atoms finish, so it reloads itself, keeping where the
+    // person was (scroll, filters). It waits while an atom is open or a prompt or reply is unfolded, so reading is
+    // never cut short; a page nobody has rewritten for 90 s (its run died) says so and stops.
     const follow = document.getElementById("follow");
+    const viewKey = "atomforge.view:" + location.pathname;
+    function saveView() {
+        const view = { y: window.scrollY, status: statusFilter, words: filter.value };
+        try { sessionStorage.setItem(viewKey, JSON.stringify(view)); } catch (error) { /* file:// may refuse */ }
+    }
+    function restoreView() {
+        let view = null;
+        try {
+            view = JSON.parse(sessionStorage.getItem(viewKey) || "null");
+            sessionStorage.removeItem(viewKey);
+        } catch (error) { /* nothing kept */ }
+        if (!view) return;
+        statusFilter = view.status || null;
+        filter.value = view.words || "";
+        applyFilter();
+        window.scrollTo(0, view.y || 0);
+    }
     if (follow && data.run.state === "running") {
-        const key = "atomforge.follow";
+        const key = "atomforge.follow:" + location.pathname;
         try { follow.checked = localStorage.getItem(key) !== "off"; } catch (error) { /* file:// may refuse */ }
         follow.addEventListener("change", () => {
             try { localStorage.setItem(key, follow.checked ? "on" : "off"); } catch (error) { /* ignore */ }
         });
-        setInterval(() => { if (follow.checked && !document.hidden) location.reload(); }, 5000);
+        const stale = document.createElement("span");
+        follow.parentElement.after(stale);
+        setInterval(() => {
+            if (Date.now() - data.run.written_at > 90000) {
+                stale.textContent = " — this page has not been rewritten for " +
+                    Math.round((Date.now() - data.run.written_at) / 60000) + " min: the run may have stopped (a " +
+                    "crash?). Running the plan again goes on from where it stopped.";
+                follow.checked = false;
+                follow.disabled = true;
+                return;
+            }
+            const reading = !detail.hidden || document.querySelector("details.prompt[open], details.reply[open]");
+            if (follow.checked && !document.hidden && !reading) {
+                saveView();
+                location.reload();
+            }
+        }, 5000);
     }
 
-    window.addEventListener("hashchange", route);
+    window.addEventListener("hashchange", () => {
+        route();
+        window.scrollTo(0, 0);
+    });
     route();
+    restoreView();
     // How long the page took to be ready: read by the benchmark (scripts/bench-run-page).
     void document.body.offsetHeight;
     document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
