@@ -25,7 +25,8 @@ enum EngineBenchmarks {
         let generator = AtomGenerator(
             client: client, validators: ValidatorChain([SimulatedValidator(failing: synthetic.failsFirstAttempt)]),
             generation: generation, maxTokensCeiling: 1024,
-            validationSlots: AsyncSemaphore(permits: 10_000), budget: TokenBudget(limit: 0), logger: silent)
+            validationSlots: AsyncSemaphore(permits: 10_000), requestSlots: AsyncSemaphore(permits: workers),
+            budget: TokenBudget(limit: 0), logger: silent)
         let runner = PlanRunner(
             generator: generator, workerSlots: AsyncSemaphore(permits: workers),
             scheduler: Scheduler(mode: mode, maxInFlight: workers))

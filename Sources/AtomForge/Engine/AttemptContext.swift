@@ -4,7 +4,7 @@ public struct AttemptContext: Sendable {
     public var directDependencies: [(atom: Atom, code: String)]
     /// Every dependency, transitively, in dependency order: richer context for later attempts.
     public var allDependencies: [(atom: Atom, code: String)]
-    /// Atoms of the same file that have already passed, other than the dependencies.
+    /// Atoms of the same file that have already passed, other than the dependencies: the nearest eight at most.
     public var siblings: [(atom: Atom, code: String)]
 
     public init(

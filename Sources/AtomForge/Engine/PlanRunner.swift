@@ -91,13 +91,22 @@ public struct PlanRunner: Sendable {
 /// The code of the atoms that have passed so far, from which each attempt's context is drawn.
 ///
 /// Indexes are built once per plan (topological positions, atoms by file) so that gathering an atom's context costs
-/// in proportion to its own dependencies and file, not to the size of the plan.
+/// in proportion to its own dependencies, not to the size of the plan or of its file.
 actor PassedCode {
+    /// The passed atoms of the same file a prompt shows at most, nearest in plan order first: enough to write in
+    /// the file's style, and a file of a thousand atoms does not put a thousand into every later prompt.
+    static let siblingLimit = 8
+    /// How far in the file's order the search for them goes, so that it costs the same early in a run, when few
+    /// have passed.
+    static let siblingReach = 64
+
     private var code: [String: String]
     private let atoms: [Atom]
     private let graph: DependencyGraph
     private let position: [Int]
+    /// Each file's atoms in plan order, and each atom's place in its file's list.
     private let atomsInFile: [String: [Int]]
+    private let placeInFile: [Int]
 
     init(_ code: [String: String], atoms: [Atom], graph: DependencyGraph) {
         self.code = code
@@ -106,7 +115,11 @@ actor PassedCode {
         var position = Array(repeating: 0, count: atoms.count)
         for (order, index) in graph.topologicalOrder.enumerated() { position[index] = order }
         self.position = position
-        atomsInFile = Dictionary(grouping: atoms.indices, by: { atoms[$0].file })
+        let atomsInFile = Dictionary(grouping: atoms.indices, by: { atoms[$0].file })
+        var placeInFile = Array(repeating: 0, count: atoms.count)
+        for members in atomsInFile.values { for (place, index) in members.enumerated() { placeInFile[index] = place } }
+        self.atomsInFile = atomsInFile
+        self.placeInFile = placeInFile
     }
 
     func add(_ id: String, _ text: String) {
@@ -124,9 +137,29 @@ actor PassedCode {
             if seen.insert(next).inserted { stack += graph.dependencies[next] }
         }
         let all = seen.sorted { position[$0] < position[$1] }
-        let siblings = (atomsInFile[atoms[index].file] ?? []).filter { $0 != index && !seen.contains($0) }
         return AttemptContext(
             directDependencies: withCode(graph.dependencies[index]), allDependencies: withCode(all),
-            siblings: withCode(siblings))
+            siblings: withCode(siblings(of: index, besides: seen)))
+    }
+
+    /// Up to ``siblingLimit`` passed atoms of the atom's file that are not its dependencies, nearest first (the one
+    /// before, the one after, and so on, within ``siblingReach``), returned in plan order.
+    private func siblings(of index: Int, besides dependencies: Set<Int>) -> [Int] {
+        let file = atomsInFile[atoms[index].file] ?? []
+        let place = placeInFile[index]
+        var found: [Int] = []
+        var distance = 1
+        while found.count < Self.siblingLimit, distance <= Self.siblingReach,
+            place - distance >= 0 || place + distance < file.count
+        {
+            for near in [place - distance, place + distance] where file.indices.contains(near) {
+                let other = file[near]
+                if found.count < Self.siblingLimit, !dependencies.contains(other), code[atoms[other].id] != nil {
+                    found.append(other)
+                }
+            }
+            distance += 1
+        }
+        return found.sorted()
     }
 }

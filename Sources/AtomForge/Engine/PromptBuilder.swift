@@ -3,9 +3,9 @@
 /// A sample states the atom (name, description, language, file, imports, size, complexity, tests) with its direct
 /// dependencies' code, and nothing of earlier attempts. A repair adds the failed code and what failed in it, as the
 /// validators reported it (the failing assertion in its context, not a raw traceback). From step 3 the context
-/// grows: every dependency, transitively, and the atoms already written in the same file — because what usually
-/// changes the outcome is what the model can see. The fixed part of a prompt comes first and what varies (the
-/// feedback) last, so a server's prompt cache is reused across the steps of an atom.
+/// grows: every dependency, transitively, and the nearest atoms already written in the same file (eight at most) —
+/// because what usually changes the outcome is what the model can see. The fixed part of a prompt comes first and
+/// what varies (the feedback) last, so a server's prompt cache is reused across the steps of an atom.
 public struct PromptBuilder: Sendable {
     public init() {}
 
