@@ -53,6 +53,13 @@ STRATEGIES = {
 }
 # Strategies that change the provider's settings instead: the default ladder with each key added under provider:.
 PROVIDER_STRATEGIES = {"default+prefill": {"prefill": "true"}}
+# Strategies that add keys to the default's generation section: the system prompt's wording.
+GENERATION_STRATEGIES = {
+    # No system prompt: the user message alone (it states the task, the tests and the reply's form).
+    "no-system": {"system_prompt": '""'},
+    # One line: the language and the reply's form, nothing about the model's role or the unit.
+    "terse-system": {"system_prompt": json.dumps("Write {language} code. Reply with one ```{fence} block.")},
+}
 
 
 def load_problems(which: str, limit: int | None) -> list[dict]:
@@ -104,6 +111,9 @@ def config_for(strategy: str, base: str) -> str:
     if strategy in PROVIDER_STRATEGIES:
         keys = "".join(f"\n  {key}: {value}" for key, value in PROVIDER_STRATEGIES[strategy].items())
         return re.sub(r"^provider:", "provider:" + keys, base, count=1, flags=re.M)
+    if strategy in GENERATION_STRATEGIES:
+        keys = "".join(f"\n  {key}: {value}" for key, value in GENERATION_STRATEGIES[strategy].items())
+        return re.sub(r"^generation:", lambda _: "generation:" + keys, base, count=1, flags=re.M)
     generation = STRATEGIES[strategy]
     if generation is None:
         return base

@@ -101,6 +101,7 @@ extension GenerationSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case temperatures, ladder
         case maxAttempts = "max_attempts"
+        case systemPrompt = "system_prompt"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -124,6 +125,7 @@ extension GenerationSettings: Decodable {
             maxAttempts = ladder.reduce(0) { $0 + $1.candidates }
         }
         maxAttempts = try container.decode(.maxAttempts, or: maxAttempts)
+        systemPrompt = try container.decodeIfPresent(String.self, forKey: .systemPrompt)
     }
 }
 

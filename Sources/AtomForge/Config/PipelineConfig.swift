@@ -65,6 +65,9 @@ public struct GenerationSettings: Sendable, Equatable {
     public var ladder: [LadderStep]
     /// Set only by the older form of the settings (`generation.temperatures`): the repair-every-retry loop.
     public var temperatures: [Double]?
+    /// The system prompt of `full` prompts, in place of the built-in one (``PromptBuilder/defaultSystemPrompt``):
+    /// `{language}` and `{fence}` stand for the atom's language and its code fence's tag; empty sends none.
+    public var systemPrompt: String?
 
     public init() {
         ladder = Self.defaultLadder

@@ -29,7 +29,7 @@ public struct AtomGenerator: Sendable {
     let budget: TokenBudget
     let stop: StopSignal
     let logger: Logger
-    private let prompts = PromptBuilder()
+    private let prompts: PromptBuilder
 
     /// How much each duplicate raises the temperature of the steps after it, and the ceiling it stops at.
     static let diversityStep = 0.1
@@ -47,6 +47,7 @@ public struct AtomGenerator: Sendable {
         self.validators = validators
         self.extractor = extractor
         self.generation = generation
+        prompts = PromptBuilder(systemPrompt: generation.systemPrompt)
         self.maxTokensCeiling = maxTokensCeiling
         self.escalationMaxTokensCeiling = escalationMaxTokensCeiling
         self.validationSlots = validationSlots

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes the prompts of the generation ladder.
 ///
 /// A sample states the atom (name, description, language, file, imports, size, complexity, tests) with its direct
@@ -7,15 +9,24 @@
 /// because what usually changes the outcome is what the model can see. The fixed part of a prompt comes first and
 /// what varies (the feedback) last, so a server's prompt cache is reused across the steps of an atom.
 public struct PromptBuilder: Sendable {
-    public init() {}
+    /// The system prompt of `full` prompts unless `generation.system_prompt` replaces it.
+    public static let defaultSystemPrompt = """
+        You are an expert {language} developer. You write one small unit of code at a time, exactly as specified, \
+        using the code you are given without repeating it. Reply with a single fenced code block (```{fence}) \
+        holding the complete code of the unit, and nothing else.
+        """
+
+    /// `{language}` and `{fence}` in it stand for the atom's language and fence tag; empty: no system prompt.
+    public let systemPrompt: String
+
+    public init(systemPrompt: String? = nil) {
+        self.systemPrompt = systemPrompt ?? Self.defaultSystemPrompt
+    }
 
     public func system(for atom: Atom, style: LadderStep.PromptStyle = .full) -> String? {
-        guard style == .full else { return nil }
-        return """
-            You are an expert \(atom.language.name) developer. You write one small unit of code at a time, exactly as \
-            specified, using the code you are given without repeating it. Reply with a single fenced code block \
-            (```\(atom.language.fenceTags[0])) holding the complete code of the unit, and nothing else.
-            """
+        guard style == .full, !systemPrompt.isEmpty else { return nil }
+        return systemPrompt.replacingOccurrences(of: "{language}", with: atom.language.name)
+            .replacingOccurrences(of: "{fence}", with: atom.language.fenceTags[0])
     }
 
     /// The user message of ladder step `number`; `previous` is the failed attempt it repairs, nil for a sample.

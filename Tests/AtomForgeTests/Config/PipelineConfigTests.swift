@@ -88,6 +88,9 @@ struct PipelineConfigTests {
         #expect(longer.map(\.candidates) == [1, 3, 1])
         let unset = try PipelineConfig.parse("generation:\n  ladder: [{kind: sample}, {kind: sample, candidates: 2}]\n")
         #expect(unset.generation.maxAttempts == 3)
+        #expect(unset.generation.systemPrompt == nil)
+        let quiet = try PipelineConfig.parse("generation:\n  system_prompt: \"\"\n")
+        #expect(quiet.generation.systemPrompt == "")
     }
 
     @Test(

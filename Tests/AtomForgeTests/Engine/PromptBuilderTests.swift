@@ -61,4 +61,14 @@ struct PromptBuilderTests {
         #expect(builder.maxTokens(for: atom, ceiling: 300, afterTruncation: false) == 300)
         #expect(builder.maxTokens(for: atom, ceiling: 1024, afterTruncation: true) == 1024)
     }
+
+    @Test("generation.system_prompt replaces the system prompt, its placeholders filled; empty sends none")
+    func systemPrompt() throws {
+        let builtIn = try #require(PromptBuilder().system(for: atom))
+        #expect(builtIn.hasPrefix("You are an expert python developer.") && builtIn.contains("(```python)"))
+        let own = PromptBuilder(systemPrompt: "Write {language} in one ```{fence} block.")
+        #expect(own.system(for: atom) == "Write python in one ```python block.")
+        #expect(PromptBuilder(systemPrompt: "").system(for: atom) == nil)
+        #expect(PromptBuilder().system(for: atom, style: .plain) == nil)
+    }
 }
