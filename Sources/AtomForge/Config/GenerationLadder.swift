@@ -59,6 +59,8 @@ public enum FailureKind: String, Sendable, Equatable, Hashable, CaseIterable, Co
     case type
     /// The reply was cut off at `max_tokens`.
     case truncated
+    /// The code was longer than an atom may be (``CodeSizeLimit``): not validated.
+    case tooLong = "too_long"
     /// A test's assertion did not hold.
     case assertion
     /// Any other exception while the tests ran.

@@ -102,6 +102,7 @@ extension GenerationSettings: Decodable {
         case temperatures, ladder
         case maxAttempts = "max_attempts"
         case systemPrompt = "system_prompt"
+        case maxCodeBytes = "max_code_bytes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,6 +127,7 @@ extension GenerationSettings: Decodable {
         }
         maxAttempts = try container.decode(.maxAttempts, or: maxAttempts)
         systemPrompt = try container.decodeIfPresent(String.self, forKey: .systemPrompt)
+        maxCodeBytes = try container.decode(.maxCodeBytes, or: maxCodeBytes)
     }
 }
 

@@ -68,6 +68,9 @@ public struct GenerationSettings: Sendable, Equatable {
     /// The system prompt of `full` prompts, in place of the built-in one (``PromptBuilder/defaultSystemPrompt``):
     /// `{language}` and `{fence}` stand for the atom's language and its code fence's tag; empty sends none.
     public var systemPrompt: String?
+    /// The most code, in bytes, AtomForge takes from one reply (see ``CodeSizeLimit``): longer code fails the
+    /// attempt unvalidated, and only its beginning is kept.
+    public var maxCodeBytes = 65_536
 
     public init() {
         ladder = Self.defaultLadder

@@ -64,6 +64,8 @@ public struct AtomGenerator: Sendable {
         var seed: Int
         var result: Result<ModelReply, ProviderError>
         var code: String
+        /// The size of code longer than the atom may have; ``code`` then holds only its beginning.
+        var oversize: Int?
     }
 
     /// Generates `atom`, going on from `earlier` attempts when it has some: their numbers are not used again, their
@@ -118,6 +120,7 @@ public struct AtomGenerator: Sendable {
             let language = atom.language
             let provided = context.allDependencies.map(\.atom.name)
             let atomName = atom.name
+            let sizeLimit = CodeSizeLimit(for: atom, ceiling: generation.maxCodeBytes)
             var unreachable: ProviderError?
             var stepAttempts: [AttemptRecord] = []
             var cancelled = false
@@ -135,6 +138,7 @@ public struct AtomGenerator: Sendable {
                     group.addTask {
                         var result = await Self.call(model, request, slots: requestSlots)
                         var code = ""
+                        var oversize: Int?
                         if case .success(var reply) = result {
                             // Anthropic sends the continuation only; llama.cpp sends the prefill with it.
                             if let prefill, !reply.text.hasPrefix(prefill) {
@@ -142,7 +146,10 @@ public struct AtomGenerator: Sendable {
                                 result = .success(reply)
                             }
                             code = CodeExtractor.extract(from: reply.text, language: language)
-                            if !reply.isTruncated {
+                            if code.utf8.count > sizeLimit.bytes {
+                                oversize = code.utf8.count
+                                code = CodeSizeLimit.kept(code, limit: sizeLimit.bytes)
+                            } else if !reply.isTruncated {
                                 // Parsing runs a process: bounded with the validators' runs.
                                 let block = code
                                 code =
@@ -152,7 +159,9 @@ public struct AtomGenerator: Sendable {
                                     }) ?? block
                             }
                         }
-                        return Candidate(number: number, index: index + 1, seed: seed, result: result, code: code)
+                        return Candidate(
+                            number: number, index: index + 1, seed: seed, result: result, code: code,
+                            oversize: oversize)
                     }
                 }
                 for await candidate in group {
@@ -183,7 +192,7 @@ public struct AtomGenerator: Sendable {
                     record.seed = temperature == nil ? nil : candidate.seed
                     record.system = system
                     record.prompt = prompt
-                    record.reply = reply.text
+                    record.reply = CodeSizeLimit.kept(reply.text, limit: CodeSizeLimit.keptReplyBytes)
                     let key = Self.key(of: candidate.code, truncated: reply.isTruncated, language: language)
                     if let earlier = validated[key] {
                         record.duplicateOf = earlier.number
@@ -206,6 +215,8 @@ public struct AtomGenerator: Sendable {
                                     "the reply was cut off at max_tokens (\(maxTokens)) before the code was complete",
                                     validator: "reply")
                             ]
+                        } else if let size = candidate.oversize, let issue = sizeLimit.issue(forCodeOf: size) {
+                            record.issues = [issue]
                         } else {
                             let subject = ValidationSubject(
                                 atom: atom, code: candidate.code, dependencyCode: dependencyCode,

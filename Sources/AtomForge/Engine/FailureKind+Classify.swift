@@ -5,6 +5,7 @@ extension FailureKind {
     public static func classify(_ issues: [ValidationIssue], truncated: Bool) -> FailureKind? {
         if truncated { return .truncated }
         guard let issue = issues.first(where: { $0.severity.fails }) else { return nil }
+        if issue.validator == CodeSizeLimit.validator { return .tooLong }
         let message = issue.message
         // A check that could not run (a missing tool) says nothing about the code: no repair for it.
         if issue.severity == .critical && issue.validator != "structure" { return .other }

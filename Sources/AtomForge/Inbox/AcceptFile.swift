@@ -47,7 +47,12 @@ public struct AcceptFile: Sendable, Equatable, Decodable {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(AcceptFileError("cannot read the file"))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        return read(contents: Array(data))
+    }
+
+    /// Checks the file's bytes, already read (the inbox reads them itself, never following a link).
+    public static func read(contents bytes: [UInt8]) -> Result<AcceptFile, AcceptFileError> {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure(AcceptFileError("not UTF-8 text"))
         }
         let file: AcceptFile

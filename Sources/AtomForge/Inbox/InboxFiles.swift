@@ -1,6 +1,6 @@
-import Foundation
+import Glibc
 
-/// Which files in the inbox are plans to take, and the listing a rescan uses.
+/// Which entries of the inbox are plans to take, and the listing a rescan uses.
 public enum InboxFiles {
     /// Producers write under a temporary name and rename into place: dotfiles and `*.tmp`, `*.part`, `*~` are
     /// files still being written, never plans.
@@ -9,17 +9,33 @@ public enum InboxFiles {
             || name.hasSuffix(".swp"))
     }
 
-    /// The candidate regular files in `directory`, oldest first, so plans are taken in the order they arrived.
-    public static func scan(_ directory: String) -> [String] {
-        let fileManager = FileManager.default
-        let names = (try? fileManager.contentsOfDirectory(atPath: directory)) ?? []
-        var entries: [(name: String, modified: Date)] = []
-        for name in names where isCandidate(name) {
-            guard let attributes = try? fileManager.attributesOfItem(atPath: directory + "/" + name),
-                attributes[.type] as? FileAttributeType == .typeRegular
-            else { continue }
-            entries.append((name, attributes[.modificationDate] as? Date ?? .distantPast))
+    /// What a rescan finds: the candidate entries, oldest first, so plans are taken in the order they arrived, and
+    /// the names that are not UTF-8, as their bytes.
+    public struct Listing: Sendable, Equatable {
+        public var names: [String] = []
+        public var undecodable: [[UInt8]] = []
+    }
+
+    /// Every candidate entry of `directory`, whatever its type: links, pipes and folders are listed too, so that
+    /// taking them refuses them with a message, at start and on a rescan as on an event. Read with `readdir`, so a
+    /// name that is not UTF-8 is seen as the bytes it is.
+    public static func scan(_ directory: String) -> Listing {
+        guard let stream = opendir(directory) else { return Listing() }
+        defer { closedir(stream) }
+        var entries: [(name: String, modified: Int)] = []
+        var listing = Listing()
+        while let entry = readdir(stream) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                if bytes.first != UInt8(ascii: ".") { listing.undecodable.append(bytes) }
+                continue
+            }
+            guard name != ".", name != "..", isCandidate(name) else { continue }
+            var status = stat()
+            guard lstat(directory + "/" + name, &status) == 0 else { continue }
+            entries.append((name, Int(status.st_mtim.tv_sec) * 1_000_000_000 + Int(status.st_mtim.tv_nsec)))
         }
-        return entries.sorted { ($0.modified, $0.name) < ($1.modified, $1.name) }.map(\.name)
+        listing.names = entries.sorted { ($0.modified, $0.name) < ($1.modified, $1.name) }.map(\.name)
+        return listing
     }
 }

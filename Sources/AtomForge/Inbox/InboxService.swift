@@ -72,9 +72,13 @@ public final class InboxService: Service {
                     switch event {
                     case .file(let name):
                         if InboxFiles.isCandidate(name) { start { await self.take(name) } }
+                    case .undecodableName(let bytes):
+                        if bytes.first != UInt8(ascii: ".") { start { await self.refuse(bytes) } }
                     case .rescan(let reason):
                         if reason != "start" { logger.notice("rescanning the inbox: \(reason)") }
-                        for name in InboxFiles.scan(inbox) { start { await self.take(name) } }
+                        let listing = InboxFiles.scan(inbox)
+                        for name in listing.names { start { await self.take(name) } }
+                        for bytes in listing.undecodable { start { await self.refuse(bytes) } }
                     }
                 }
                 // Shutdown: the plans finish their calls in flight; when the grace period ends, what is left is
@@ -99,6 +103,21 @@ public final class InboxService: Service {
             stopEvents()
         }
         logger.info("stopped")
+    }
+
+    /// Moves an entry whose name is not UTF-8 to `_rejected/`, saying why.
+    private func refuse(_ nameBytes: [UInt8]) async {
+        let (inbox, outbox) = (self.inbox, self.outbox)
+        var logger = logger
+        logger[metadataKey: "file"] = "\(PlanIntake.escapedName(nameBytes))"
+        switch await BlockingIO.run({ PlanIntake.rejectUndecodable(nameBytes, inbox: inbox, outbox: outbox) }) {
+        case .rejected(let path, let problems):
+            logger.warning("rejected: \(problems.first ?? "a name that is not UTF-8") — see \(path).error.txt")
+        case .failed(let reason):
+            logger.error("cannot move the file out of the inbox: \(reason)")
+        default:
+            break
+        }
     }
 
     /// Takes one inbox file and, when it is a plan, runs it. A plan whose run is busy in another process (or this

@@ -4,6 +4,8 @@ import Glibc
 public enum InboxEvent: Sendable, Equatable {
     /// A file was written in place (`IN_CLOSE_WRITE`) or renamed in (`IN_MOVED_TO`).
     case file(String)
+    /// The same for a name that is not UTF-8, as its bytes: it is refused, with a message that says why.
+    case undecodableName([UInt8])
     /// Look at every file: at start, after the kernel's queue overflowed, or when the folder itself was replaced.
     case rescan(reason: String)
 }
@@ -111,13 +113,17 @@ public final class InotifyWatcher: Sendable {
             let mask = word(offset + 4)
             let nameLength = Int(word(offset + 12))
             let nameBytes = bytes[(offset + headerSize)..<min(offset + headerSize + nameLength, bytes.endIndex)]
-            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            let rawName = Array(nameBytes.prefix { $0 != 0 })
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 events.append(.rescan(reason: "the kernel's event queue overflowed"))
             } else if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
                 events.append(.rescan(reason: "inbox replaced"))
-            } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0, !name.isEmpty {
-                events.append(.file(name))
+            } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0, !rawName.isEmpty {
+                if let name = String(validating: rawName, as: UTF8.self) {
+                    events.append(.file(name))
+                } else {
+                    events.append(.undecodableName(rawName))
+                }
             }
             offset += headerSize + nameLength
         }

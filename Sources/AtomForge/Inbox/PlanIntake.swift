@@ -25,13 +25,31 @@ public enum PlanIntake {
     }
 
     public static func take(_ path: String, outbox: String) -> Outcome {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return .gone }
-        if (attributes[.size] as? NSNumber)?.intValue == 0 { return .empty }
         let name = URL(fileURLWithPath: path).lastPathComponent
-        if AcceptFile.matches(name) { return takeAccept(path, name: name, outbox: outbox) }
-        let check = PlanChecker.check(fileAt: path)
+        // What the entry is, without following it: only a regular file is read at all.
+        guard let kind = InboxEntry.kind(at: path) else { return .gone }
+        if let refusal = kind.refusal {
+            return reject(path, name: name, problems: ["\(name) \(refusal)"], outbox: outbox)
+        }
+        if case .regular(size: 0) = kind { return .empty }
+        let bytes: [UInt8]
+        switch InboxEntry.read(path, limit: PlanChecker.maximumFileSize) {
+        case .success(let read):
+            bytes = read
+        case .failure(.gone):
+            return .gone
+        case .failure(.notRegular(let kind)):
+            return reject(path, name: name, problems: ["\(name) \(kind.refusal ?? "")"], outbox: outbox)
+        case .failure(.tooLarge):
+            return reject(path, name: name, problems: ["\(name): \(PlanChecker.tooLarge)"], outbox: outbox)
+        case .failure(.failed(let reason)):
+            return reject(path, name: name, problems: ["\(name): cannot be read (\(reason))"], outbox: outbox)
+        }
+        if bytes.isEmpty { return .empty }
+        if AcceptFile.matches(name) { return takeAccept(path, name: name, contents: bytes, outbox: outbox) }
+        let check = PlanChecker.check(contents: bytes, fallbackID: PlanChecker.planID(fromFileName: name))
         guard let plan = check.validPlan else {
-            if !FileManager.default.fileExists(atPath: path) { return .gone }
+            if InboxEntry.kind(at: path) == nil { return .gone }
             return reject(path, name: name, problems: check.diagnostics.map { "\(name):\($0)" }, outbox: outbox)
         }
         let text = check.text ?? ""
@@ -41,16 +59,54 @@ public enum PlanIntake {
                 for: plan, source: .move(path: path, text: text), fileExtension: fileExtension, outbox: outbox)
             return .claimed(plan, folder)
         } catch {
-            if !FileManager.default.fileExists(atPath: path) { return .gone }
+            if InboxEntry.kind(at: path) == nil { return .gone }
             return error.isBusy ? .busy(error.description) : .failed(error.description)
         }
     }
 
+    /// An inbox entry whose name is not UTF-8: AtomForge names run folders, logs and error files after files, so
+    /// it is moved to `_rejected/` under its name with the stray bytes written `%XX`, and told why.
+    public static func rejectUndecodable(_ nameBytes: [UInt8], inbox: String, outbox: String) -> Outcome {
+        let shown = escapedName(nameBytes)
+        let source = Array(inbox.utf8) + [UInt8(ascii: "/")] + nameBytes
+        return reject(
+            source, name: shown,
+            problems: [
+                "\(shown): the file name is not UTF-8 (its stray bytes are shown as %XX); rename it to a UTF-8 name "
+                    + "and drop it again"
+            ], outbox: outbox)
+    }
+
+    /// The name with every byte that is not part of valid UTF-8 (and `%` itself) written as `%XX`.
+    static func escapedName(_ bytes: [UInt8]) -> String {
+        var shown = ""
+        var index = 0
+        while index < bytes.count {
+            // The longest valid UTF-8 sequence from here (1 to 4 bytes), else one stray byte.
+            var taken = false
+            for length in (1...min(4, bytes.count - index)).reversed() {
+                if let text = String(validating: bytes[index..<index + length], as: UTF8.self), text.count == 1,
+                    text != "%"
+                {
+                    shown += text
+                    index += length
+                    taken = true
+                    break
+                }
+            }
+            if !taken {
+                shown += "%" + String(bytes[index], radix: 16, uppercase: true).leftPadded(to: 2)
+                index += 1
+            }
+        }
+        return shown
+    }
+
     /// An accept file goes into `outbox/<run>/accepted/` (under a new name if one is taken), or to `_rejected/` when
     /// it is not valid or names no run.
-    static func takeAccept(_ path: String, name: String, outbox: String) -> Outcome {
+    static func takeAccept(_ path: String, name: String, contents: [UInt8], outbox: String) -> Outcome {
         let file: AcceptFile
-        switch AcceptFile.read(path) {
+        switch AcceptFile.read(contents: contents) {
         case .failure(let error):
             if !FileManager.default.fileExists(atPath: path) { return .gone }
             return reject(path, name: name, problems: ["\(name): \(error)"], outbox: outbox)
@@ -93,26 +149,46 @@ public enum PlanIntake {
 
     /// Moves `path` to `outbox/_rejected/` (under a new name if one is taken) and writes the problems beside it.
     static func reject(_ path: String, name: String, problems: [String], outbox: String) -> Outcome {
+        reject(Array(path.utf8), name: name, problems: problems, outbox: outbox)
+    }
+
+    /// The same for a path given as bytes (a name that is not UTF-8). The error file is as private as the file it
+    /// is about (its permission bits; 0600 for what is not a regular file), and it never quotes any other file.
+    static func reject(_ path: [UInt8], name: String, problems: [String], outbox: String) -> Outcome {
         let folder = outbox + "/_rejected"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var target = folder + "/" + name
         var counter = 1
-        while FileManager.default.fileExists(atPath: target) {
+        while InboxEntry.kind(at: target) != nil || InboxEntry.kind(at: target + ".error.txt") != nil {
             counter += 1
             target = folder + "/" + name + ".\(counter)"
         }
-        guard rename(path, target) == 0 else {
+        let moved = (path + [0]).withUnsafeBufferPointer { source in
+            source.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, target) }
+        }
+        guard moved == 0 else {
+            let shown = String(decoding: path, as: UTF8.self)
             return errno == ENOENT
-                ? .gone : .failed("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
+                ? .gone : .failed("cannot move \(shown) to \(target): \(String(cString: strerror(errno)))")
+        }
+        var mode: mode_t = 0o600
+        if case .regular? = InboxEntry.kind(at: target), let bits = InboxEntry.permissions(at: target) {
+            mode = bits & 0o666
         }
         let text =
             "AtomForge refused this file (\(name)); fix it and drop it into the inbox again.\n\n"
             + problems.joined(separator: "\n") + "\n"
         do {
-            try AtomicFile.write(text, to: target + ".error.txt")
+            try AtomicFile.write(Array(text.utf8), to: target + ".error.txt", mode: mode)
         } catch {
             return .failed(error.description)
         }
         return .rejected(target, problems: problems)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -4,8 +4,11 @@ import Glibc
 /// Writes files so that a reader never sees half of one: write a temporary file beside the target, flush it to
 /// disk, then rename it into place (rename is atomic within a file system).
 public enum AtomicFile {
-    /// Writes `bytes` to `path`, creating missing parent folders.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(OutboxError) {
+    /// Writes `bytes` to `path`, creating missing parent folders; `mode` is the new file's permission bits (less
+    /// the umask). A write or a flush that fails throws, and the file stays as it was.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644)
+        throws(OutboxError)
+    {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -14,7 +17,7 @@ public enum AtomicFile {
         }
         let temporary =
             "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw OutboxError("cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
@@ -31,7 +34,12 @@ public enum AtomicFile {
             }
             written += result
         }
-        fsync(descriptor)
+        guard fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            unlink(temporary)
+            throw OutboxError("cannot write \(path): \(reason)")
+        }
         close(descriptor)
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))

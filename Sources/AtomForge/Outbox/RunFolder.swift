@@ -262,11 +262,14 @@ public final class RunFolder: Sendable {
         switch source {
         case .copy(let text):
             try AtomicFile.write(text, to: target)
-        case .move(let from, _):
+        case .move(let from, let text):
             guard rename(from, target) == 0 else {
                 if errno == ENOENT { throw OutboxError("the plan \(from) was claimed by another process") }
                 throw OutboxError("cannot move \(from) to \(target): \(String(cString: strerror(errno)))")
             }
+            // The file was read and checked as a regular file; if it was swapped for a link (or anything else)
+            // since, the run folder keeps the text that was checked, never a link to somewhere else.
+            if case .regular? = InboxEntry.kind(at: target) {} else { try AtomicFile.write(text, to: target) }
         }
     }
 

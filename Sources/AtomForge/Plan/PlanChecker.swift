@@ -19,17 +19,21 @@ public enum PlanChecker {
         }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
-        if data.count > maximumFileSize {
-            return failed(
-                .error("the plan file is larger than \(maximumFileSize / 1024 / 1024) MiB; no plan is that big"))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        return check(contents: Array(data), fallbackID: fallbackID)
+    }
+
+    /// Checks a plan file's bytes, already read (the inbox reads them itself, never following a link).
+    public static func check(contents bytes: [UInt8], fallbackID: String) -> PlanCheck {
+        if bytes.count > maximumFileSize { return failed(.error(tooLarge)) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             return failed(.error("the plan file is not UTF-8 text; save it as UTF-8 YAML or JSON"))
         }
         var check = check(text: text, fallbackID: fallbackID)
         check.text = text
         return check
     }
+
+    static let tooLarge = "the plan file is larger than \(maximumFileSize / 1024 / 1024) MiB; no plan is that big"
 
     /// Checks plan text; `fallbackID` names the plan if the text has no `plan` key.
     public static func check(text: String, fallbackID: String = "plan") -> PlanCheck {

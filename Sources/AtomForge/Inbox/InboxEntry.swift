@@ -1,0 +1,106 @@
+import Glibc
+
+/// One entry of the inbox as it is on disk, found and read without trusting it: a link is never followed, a pipe
+/// never waited on, and the type is checked on the descriptor that is read, not on a name that may change between
+/// a look and an open.
+///
+/// Whoever can write to the inbox is not thereby allowed to make the daemon read other files: a symbolic link to
+/// `/etc/shadow` or to a private config is refused as a link, without its target being opened, and so is a named
+/// pipe, which would block the thread that opened it (and the daemon's shutdown) forever.
+enum InboxEntry {
+    /// What `lstat` says the entry is.
+    enum Kind: Equatable, Sendable {
+        case regular(size: Int)
+        case symbolicLink
+        case directory
+        case namedPipe
+        case socket
+        case device
+        case other
+
+        /// How a person is told what they dropped, when it is not a plan file.
+        var refusal: String? {
+            switch self {
+            case .regular: nil
+            case .symbolicLink:
+                "is a symbolic link; AtomForge never follows links in the inbox (a link could make it read any "
+                    + "file it can): move or copy the plan file itself into the inbox"
+            case .directory: "is a directory, not a plan file: drop the plan files themselves into the inbox"
+            case .namedPipe: "is a named pipe (FIFO), not a plan file: write the plan to a regular file"
+            case .socket: "is a socket, not a plan file"
+            case .device: "is a device file, not a plan file"
+            case .other: "is not a regular file"
+            }
+        }
+    }
+
+    /// Why an entry could not be read as a regular file.
+    enum ReadError: Error, Equatable, Sendable {
+        /// It is no longer there (another process took it).
+        case gone
+        /// It is not a regular file (it was replaced by one after it was looked at).
+        case notRegular(Kind)
+        case tooLarge(limit: Int)
+        case failed(String)
+    }
+
+    /// What the entry at `path` is, without following it; nil when there is none.
+    static func kind(at path: String) -> Kind? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return kind(of: status)
+    }
+
+    private static func kind(of status: stat) -> Kind {
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: .regular(size: Int(status.st_size))
+        case S_IFLNK: .symbolicLink
+        case S_IFDIR: .directory
+        case S_IFIFO: .namedPipe
+        case S_IFSOCK: .socket
+        case S_IFCHR, S_IFBLK: .device
+        default: .other
+        }
+    }
+
+    /// The bytes of the regular file at `path`, at most `limit`. Opened with `O_NOFOLLOW` (a link fails) and
+    /// `O_NONBLOCK` (a pipe does not block the open), then checked with `fstat` on that descriptor.
+    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard descriptor >= 0 else {
+            switch errno {
+            case ENOENT: return .failure(.gone)
+            case ELOOP: return .failure(.notRegular(.symbolicLink))
+            case ENXIO: return .failure(.notRegular(.socket))
+            default: return .failure(.failed(String(cString: strerror(errno))))
+            }
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return .failure(.failed(String(cString: strerror(errno)))) }
+        let kind = kind(of: status)
+        guard case .regular(let size) = kind else { return .failure(.notRegular(kind)) }
+        guard size <= limit else { return .failure(.tooLarge(limit: limit)) }
+        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if result < 0, errno == EINTR { continue }
+            guard result >= 0 else { return .failure(.failed(String(cString: strerror(errno)))) }
+            if result == 0 { break }
+            count += result
+        }
+        guard count <= limit else { return .failure(.tooLarge(limit: limit)) }
+        return .success(Array(bytes[..<count]))
+    }
+
+    /// The permission bits of the entry at `path` (not following it), for files written about it: an error file
+    /// is as private as the file it is about.
+    static func permissions(at path: String) -> mode_t? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return status.st_mode & 0o777
+    }
+}
