@@ -205,6 +205,7 @@ extension ValidationSettings: Decodable {
         case timeoutSeconds = "timeout_s"
         case memoryMB = "memory_mb"
         case maxProcesses = "max_processes"
+        case scratchMB = "scratch_mb"
         case runTests = "run_tests"
     }
 
@@ -215,6 +216,7 @@ extension ValidationSettings: Decodable {
         timeoutSeconds = try container.decode(.timeoutSeconds, or: defaults.timeoutSeconds)
         memoryMB = try container.decode(.memoryMB, or: defaults.memoryMB)
         maxProcesses = try container.decode(.maxProcesses, or: defaults.maxProcesses)
+        scratchMB = try container.decode(.scratchMB, or: defaults.scratchMB)
         runTests = try container.decode(.runTests, or: defaults.runTests)
         concurrency = try container.decode(.concurrency, or: defaults.concurrency)
         commands = try container.decode(.commands, or: defaults.commands)

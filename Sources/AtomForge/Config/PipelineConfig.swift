@@ -105,6 +105,8 @@ public struct ValidationSettings: Sendable, Equatable {
     /// Processes and threads a validator run may have at once (enforced when AtomForge runs as root, by running
     /// the code as an unprivileged user).
     public var maxProcesses = 256
+    /// What a validator run may write in its scratch folder, in MiB (bubblewrap: the size of its tmpfs).
+    public var scratchMB = 256
     /// `auto` (the strongest available), `bubblewrap`, `unshare` or `none`.
     public var isolation = Sandbox.Isolation.auto
     /// Run each atom's `tests` with its code and its dependencies' code in scope.

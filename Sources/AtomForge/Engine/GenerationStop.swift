@@ -8,6 +8,9 @@ public enum GenerationStop: Error, Sendable, Equatable {
     /// The provider could not be reached, or refused the key or the model, after its transport retries: an outage,
     /// not a verdict on the atom. The text says what the provider answered.
     case unavailable(String)
+    /// The run's results could not be written (a full disk, say): nothing more is asked of the model until they
+    /// can be. The text names the file and the reason.
+    case unwritable(String)
 }
 
 /// A stop that came while an atom was being generated, with the attempts it had made by then: they were paid for,

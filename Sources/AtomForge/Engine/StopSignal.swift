@@ -6,12 +6,17 @@ import Synchronization
 /// in flight finish and are journaled, so the next start resumes where this one stopped.
 public final class StopSignal: Sendable {
     private let requested = Atomic<Bool>(false)
+    /// A stop of a wider scope (the process's shutdown) that stops this one too.
+    private let parent: StopSignal?
 
-    public init() {}
+    public init(parent: StopSignal? = nil) {
+        self.parent = parent
+    }
 
     public func request() {
         requested.store(true, ordering: .relaxed)
     }
 
-    public var isRequested: Bool { requested.load(ordering: .relaxed) }
+    /// Set by this signal's own request or by its parent's.
+    public var isRequested: Bool { requested.load(ordering: .relaxed) || parent?.isRequested == true }
 }

@@ -198,9 +198,7 @@ public final class InboxService: Service {
         var tries = 1
         while let last = outcome, last.exitCode == 4 {
             let (reason, wait) = (last.outage ?? "no answer", Self.format(delay))
-            let text =
-                "the provider did not serve the requests (\(reason)); \(folder) is kept unfinished and tried again "
-                + "in \(wait) (try \(tries + 1))"
+            let text = "\(reason); \(folder) is kept unfinished and tried again in \(wait) (try \(tries + 1))"
             logger.warning("\(text)")
             guard await pause(for: delay) else { return }
             tries += 1

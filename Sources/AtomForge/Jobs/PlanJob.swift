@@ -53,7 +53,7 @@ public enum PlanJob {
         public var folder: String?
         /// Lines for a person: problems of an invalid plan, or what happened and where the results are.
         public var messages: [String]
-        /// Set when the provider could not be reached: what it answered.
+        /// Set when the run was interrupted by something outside it (the provider, a full disk): why, as a phrase.
         public var outage: String?
     }
 
@@ -178,22 +178,30 @@ public enum PlanJob {
             + earlier.values.reduce(0) { total, atom in
                 total + atom.attempts.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
             }
+        // This plan's own stop: the process's shutdown, or a result of this plan that could not be written.
+        let planStop = StopSignal(parent: services.stop)
         let generator = AtomGenerator(
             client: services.client, escalation: services.escalationClient, validators: services.validators,
             extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
             escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
             validationSlots: services.validationSlots,
             requestSlots: services.requestSlots,
-            budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: services.stop,
+            budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: planStop,
             logger: logger)
         let runner = PlanRunner(
             generator: generator, workerSlots: services.workerSlots,
             scheduler: Scheduler(mode: services.schedulingMode, maxInFlight: config.execution.maxWorkers))
         let recorder = OutboxRecorder(
-            folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model)
+            folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model,
+            stop: planStop, logger: logger)
         logger.info("running plan \(plan.id): \(plan.atoms.count) atoms into \(folder.path)")
         await recorder.begin()
-        let outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
+        var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
+        // A result that could not be written stopped the plan (its stop signal): that is why it stopped.
+        if let failure = await recorder.writeFailure {
+            outcome.stop = .unwritable(failure)
+            for id in await recorder.unsaved { outcome.results[id] = nil }
+        }
         let status = await recorder.finish(outcome, provider: config.provider)
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }
         let counts = StatusCounts(outcome.results.values)
@@ -222,14 +230,24 @@ public enum PlanJob {
                     + "atoms and their attempts so far are kept. Once it answers (a key or model it refused: fix the "
                     + "config), run the plan again, or `atomforge retry \(ShellWord.quote(folder.path))`, to go on from here"
             )
-            outage = reason
+            outage = "the provider did not serve the requests (\(reason))"
+            exitCode = 4
+        case .unwritable(let reason)?:
+            messages.append(
+                "interrupted: the run's results could not be written (\(reason)); what was written is kept, and "
+                    + "the model was asked for nothing more. Free space (or fix the permissions), then run the plan "
+                    + "again, or `atomforge retry \(ShellWord.quote(folder.path))`, to go on from here")
+            outage = "the results could not be written (\(reason))"
             exitCode = 4
         case nil:
             exitCode = status == "passed" ? 0 : 1
         }
-        messages.append(
-            "results: \(folder.path)/summary.md, sources in \(folder.path)/src/, "
-                + "the run page \(folder.path)/index.html")
+        let written = await recorder.writeErrors.isEmpty
+        if written {
+            messages.append(
+                "results: \(folder.path)/summary.md, sources in \(folder.path)/src/, "
+                    + "the run page \(folder.path)/index.html")
+        }
         if exitCode == 1, outcome.stop == nil {
             messages.append(
                 "to review: \(folder.path)/review/ — `atomforge retry \(ShellWord.quote(folder.path))` generates the failed atoms "

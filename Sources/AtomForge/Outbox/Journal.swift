@@ -27,24 +27,56 @@ public final class Journal: Sendable {
                     reusesVerdicts: progress.reusesVerdicts)))
     }
 
+    /// Appends one line. A line that could not be written whole (a full disk) is cut off again at once, and a
+    /// line an earlier process left unfinished (a crash mid-write) is cut off before this one, so a record is never
+    /// glued to a torn one and lost with it.
     private func append(_ entry: Entry) throws(OutboxError) {
         var line = Array(OutboxJSON.encode(entry, pretty: false).utf8)
         line.append(UInt8(ascii: "\n"))
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw OutboxError("cannot open the journal \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
+        // Appends from several atoms may run at once (each on its own thread): one at a time, so that none takes
+        // another's half-written line for a torn one. The lock goes with the descriptor.
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        let start = Self.endOfLastWholeLine(descriptor)
+        if start < lseek(descriptor, 0, SEEK_END) { ftruncate(descriptor, start) }
         var written = 0
         while written < line.count {
             let result = line[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
-                throw OutboxError("cannot write the journal \(path): \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(result < 0 ? errno : ENOSPC))
+                ftruncate(descriptor, start)
+                throw OutboxError("cannot write the journal \(path): \(reason)")
             }
             written += result
         }
-        fsync(descriptor)
+        guard fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            ftruncate(descriptor, start)
+            throw OutboxError("cannot write the journal \(path): \(reason)")
+        }
+    }
+
+    /// The offset just after the file's last newline (0 for none): where the next line starts once a torn last
+    /// line is cut off.
+    private static func endOfLastWholeLine(_ descriptor: Int32) -> off_t {
+        var end = lseek(descriptor, 0, SEEK_END)
+        guard end > 0 else { return 0 }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while end > 0 {
+            let length = Int(min(off_t(chunk.count), end))
+            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, end - off_t(length)) }
+            guard read == length else { return end }
+            if let newline = chunk[..<length].lastIndex(of: UInt8(ascii: "\n")) {
+                return end - off_t(length) + off_t(newline) + 1
+            }
+            end -= off_t(length)
+        }
+        return 0
     }
 
     /// The finished atoms recorded so far, the last record of each atom winning.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Writes a run's results into its outbox folder as they happen: the journal line (on disk before anything else),
 /// the atom's code and report, its review page if it did not pass, `progress.json` and the run page (`index.html`).
@@ -10,14 +11,23 @@ public actor OutboxRecorder: RunRecorder {
     private var lastProgress = ContinuousClock.now - .seconds(1)
     private var errors: [String] = []
     private let page: RunPageWriter
+    /// Requested when a result cannot be written: the plan asks the model for nothing more it could not keep.
+    private let stop: StopSignal?
+    private let logger: Logger?
+    /// The first result that could not be written, as a message naming the file and the reason.
+    public private(set) var writeFailure: String?
+    /// Atoms whose result could not be written: never reported as done (the next run generates them again).
+    public private(set) var unsaved: Set<String> = []
 
     /// `restored`: the earlier run's results this run keeps (by default all the folder's journal holds);
     /// `earlier`: the attempts of the atoms it goes on from, shown on the run page until they end; `model`: the
     /// provider's model, as the page names it.
     public init(
         folder: RunFolder, plan: Plan, restored: [String: AtomResult]? = nil,
-        earlier: [String: EarlierAttempts] = [:], model: String = ""
+        earlier: [String: EarlierAttempts] = [:], model: String = "", stop: StopSignal? = nil, logger: Logger? = nil
     ) {
+        self.stop = stop
+        self.logger = logger
         self.folder = folder
         self.plan = plan
         let results = restored ?? folder.restored
@@ -41,15 +51,17 @@ public actor OutboxRecorder: RunRecorder {
 
     public func record(_ result: AtomResult, of atom: Atom) async {
         results[atom.id] = result
-        await page.record(result)
         let folder = self.folder
         do {
             try await BlockingIO.run { () throws(OutboxError) in
                 if result.status != .blocked { try folder.journal.append(result) }
                 try Self.writeAtom(atom, result, in: folder)
             }
+            await page.record(result)
         } catch {
-            errors.append(error.description)
+            results[atom.id] = nil
+            unsaved.insert(atom.id)
+            failedToWrite(error)
         }
         if ContinuousClock.now - lastProgress >= .milliseconds(200) { await writeProgress(state: "running") }
     }
@@ -63,7 +75,7 @@ public actor OutboxRecorder: RunRecorder {
                 try folder.journal.appendUnfinished(atom.id, progress)
             }
         } catch {
-            errors.append(error.description)
+            failedToWrite(error)
         }
     }
 
@@ -94,10 +106,20 @@ public actor OutboxRecorder: RunRecorder {
             switch outcome.stop {
             case nil: .finished
             case .unavailable?: .interrupted
-            case .budget?, .cancelled?: .stopped
+            case .budget?, .cancelled?, .unwritable?: .stopped
             }
         await page.finish(state, results: results)
         return summary.status
+    }
+
+    /// A result that could not be written stops the plan at once: said as an error now, not at the end.
+    private func failedToWrite(_ error: OutboxError) {
+        errors.append(error.description)
+        guard writeFailure == nil else { return }
+        writeFailure = error.description
+        stop?.request()
+        let message = error.description + "; the plan stops and asks the model for nothing it could not keep"
+        logger?.error("\(message)")
     }
 
     private static func writeAtom(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError) {

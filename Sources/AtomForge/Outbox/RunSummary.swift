@@ -95,6 +95,7 @@ struct RunSummary: Encodable, Sendable {
             case .budget: "budget"
             case .cancelled: "stopped"
             case .unavailable: "provider unavailable"
+            case .unwritable: "outbox not writable"
             }
         }
         let now = Date()

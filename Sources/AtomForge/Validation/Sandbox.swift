@@ -4,9 +4,11 @@ import Glibc
 /// How generated code is contained when a validator runs it: a child process in a scratch folder, with resource
 /// limits, no network, and no writes outside the scratch folder where the machine allows it.
 ///
-/// - `bubblewrap`: `bwrap` with a read-only view of the file system, a private `/tmp`, the scratch folder the only
-///   writable place, new network (no interfaces but a down loopback), PID and IPC namespaces; everything in it dies
-///   with the run.
+/// - `bubblewrap`: `bwrap` with a minimal read-only root (``minimalRoot``: `/usr`, the few `/etc` entries programs
+///   read, and the toolchains' own folders — never the outbox, the inbox, the config, `/home`, `/root`, `/run` or
+///   `/var`, so no host socket and no other plan's files), a private `/tmp`, the scratch folder a size-limited
+///   tmpfs (the only writable place; its files are copied in at the start), new network (no interfaces but a down
+///   loopback), PID and IPC namespaces; everything in it dies with the run.
 /// - `unshare`: `unshare` with new network and PID namespaces (root only); the file system is not isolated.
 /// - `none`: limits and the timeout only.
 ///
@@ -25,11 +27,14 @@ public struct Sandbox: Sendable, Equatable {
     public var maxFileBytes: Int
     /// CPU seconds; the wall-clock timeout is the runner's.
     public var cpuSeconds: Int
+    /// What the program may write in its scratch folder, in all (bubblewrap: the tmpfs's size).
+    public var scratchBytes: Int
 
     public init(
         isolation: Isolation, memoryBytes: Int = 2 << 30, maxProcesses: Int = 256, maxFileBytes: Int = 64 << 20,
-        cpuSeconds: Int = 60
+        cpuSeconds: Int = 60, scratchBytes: Int = 256 << 20
     ) {
+        self.scratchBytes = scratchBytes
         self.isolation = isolation == .auto ? Self.best : isolation
         self.memoryBytes = memoryBytes
         self.maxProcesses = maxProcesses
@@ -61,40 +66,133 @@ public struct Sandbox: Sendable, Equatable {
         return child.poll().map(ChildProcess.exitCode) == 0
     }
 
+    /// Where, inside the bubblewrap sandbox, the scratch folder's files are before they are copied in.
+    static let input = "/.atomforge-input"
+
+    /// The read-only root a bubblewrap sandbox sees: `/usr` (with the `/bin`, `/lib`… links or folders beside it),
+    /// the `/etc` entries the toolchains read, and each toolchain's own folder when it lives outside `/usr` (the
+    /// folder above its `bin/`: `/opt/swift/usr/bin` → `/opt/swift`; never one in a home), found once.
+    static let minimalRoot: [String] = {
+        var arguments = ["--ro-bind", "/usr", "/usr"]
+        for top in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
+            var status = stat()
+            guard lstat(top, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFLNK,
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: top)
+            {
+                arguments += ["--symlink", target, top]
+            } else if status.st_mode & S_IFMT == S_IFDIR {
+                arguments += ["--ro-bind", top, top]
+            }
+        }
+        let etc = [
+            "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group",
+            "nsswitch.conf", "ssl", "ca-certificates", "mime.types", "os-release",
+        ]
+        var folders: [String] = []
+        for tool in ["python3", "swiftc", "swift", "node", "tsc", "npx"] {
+            guard let found = Toolchain.find(tool) else { continue }
+            for path in [found, (found as NSString).resolvingSymlinksInPath] {
+                guard let folder = toolchainFolder(of: path), !folders.contains(folder) else { continue }
+                folders.append(folder)
+            }
+        }
+        // bwrap makes the folders above a bind 0700, which the program's own user could not pass: made 0755 first
+        // (they hold nothing but what is bound into them).
+        var parents: [String] = ["/etc"]
+        for folder in folders {
+            var parent = (folder as NSString).deletingLastPathComponent
+            var chain: [String] = []
+            while parent != "/", !parent.isEmpty {
+                chain.insert(parent, at: 0)
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+            for folder in chain where !parents.contains(folder) { parents.append(folder) }
+        }
+        for parent in parents { arguments += ["--perms", "0755", "--dir", parent] }
+        for name in etc { arguments += ["--ro-bind-try", "/etc/" + name, "/etc/" + name] }
+        for folder in folders { arguments += ["--ro-bind", folder, folder] }
+        return arguments
+    }()
+
+    /// The folder a toolchain outside `/usr` is installed in: the one above the `bin` its program sits in, and
+    /// above a `usr` there (`/opt/swift/usr/bin/swiftc` → `/opt/swift`); nil inside `/usr`, or for a folder too
+    /// wide to give away (`/`, `/home`, `/root`, `/opt` itself).
+    static func toolchainFolder(of program: String) -> String? {
+        guard !program.hasPrefix("/usr/"), program.hasPrefix("/") else { return nil }
+        var folder = (program as NSString).deletingLastPathComponent
+        if (folder as NSString).lastPathComponent == "bin" || (folder as NSString).lastPathComponent == "shims" {
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        if (folder as NSString).lastPathComponent == "usr" { folder = (folder as NSString).deletingLastPathComponent }
+        // Nothing of a home is given away, a toolchain there included (a pyenv in `/root/.pyenv`): inside the
+        // sandbox the search path then finds the system's own (`/usr/bin/python3`).
+        if folder.hasPrefix("/home/") || folder.hasPrefix("/root/") { return nil }
+        let tooWide = ["/", "/home", "/root", "/opt", "/srv", "/var", "/run", "/etc", "/tmp", "/mnt", "/media"]
+        guard !tooWide.contains(folder), folder.split(separator: "/").count >= 2 || folder.hasPrefix("/opt/") else {
+            return nil
+        }
+        return folder
+    }
+
     /// What a report says about the containment in force.
     public var description: String {
-        let user = getuid() == 0 && Toolchain.find("setpriv") != nil ? ", as an unprivileged user" : ""
-        let limits = "limits: \(memoryBytes >> 20) MiB data, \(maxProcesses) processes, \(cpuSeconds) s CPU\(user)"
+        // The kernel applies RLIMIT_NPROC per user and never to root: the limit holds only for a user of its own.
+        let processes =
+            getuid() != 0
+            ? "processes not limited (AtomForge does not run as root)"
+            : Toolchain.find("setpriv") != nil
+                ? "\(maxProcesses) processes, as an unprivileged user"
+                : "processes not limited (no setpriv to run the code as a user of its own)"
+        let limits = "limits: \(memoryBytes >> 20) MiB data, \(cpuSeconds) s CPU, \(processes)"
         switch isolation {
-        case .bubblewrap: return "bubblewrap: no network, read-only file system but the scratch folder; \(limits)"
+        case .bubblewrap:
+            return "bubblewrap: no network, a minimal read-only root (no host sockets, no outbox), the scratch folder "
+                + "a \(scratchBytes >> 20) MiB tmpfs; \(limits)"
         case .unshare: return "unshare: no network, own PID namespace, file system not isolated; \(limits)"
         case .none, .auto: return "none: no namespace isolation available; \(limits)"
         }
     }
 
-    /// The command line that runs `command` inside the sandbox, in `scratch`.
-    func wrap(_ command: [String], scratch: String, environment: [String: String]) -> [String] {
+    /// The user id a run's program gets: a fresh unprivileged one when AtomForge runs as root (see the type's
+    /// documentation), nil when it runs as itself. Its scratch folder is made its own.
+    func userForRun() -> uid_t? {
+        guard getuid() == 0, Toolchain.find("setpriv") != nil else { return nil }
+        return uid_t.random(in: 200_000..<1_200_000)
+    }
+
+    /// The command line that runs `command` inside the sandbox, in `scratch`, as `user` (from ``userForRun()``).
+    func wrap(_ command: [String], scratch: String, user: uid_t?, environment: [String: String]) -> [String] {
         var limited = [
             "prlimit", "--data=\(memoryBytes)", "--fsize=\(maxFileBytes)", "--nofile=256", "--cpu=\(cpuSeconds)",
             "--core=0",
         ]
         if getuid() == 0 {
             limited.append("--nproc=\(maxProcesses)")
-            if Toolchain.find("setpriv") != nil {
-                let user = Int.random(in: 200_000..<1_200_000)
+            if let user {
                 limited = ["setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups"] + limited
             }
         }
         limited += ["--"] + command
         switch isolation {
         case .bubblewrap:
-            var wrapped = [
-                "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--bind", scratch, scratch, "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--die-with-parent", "--new-session", "--clearenv",
-            ]
+            // The scratch folder's files are bound read-only at /.input and copied into the tmpfs that takes the
+            // folder's place, before the limits and the program's own user apply.
+            var wrapped =
+                ["bwrap"] + Self.minimalRoot + [
+                    "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    // Passable, not listable, by the program's user, as on the host (bwrap would make it 0700).
+                    "--perms", "0711", "--dir", (scratch as NSString).deletingLastPathComponent,
+                    "--ro-bind", scratch, Self.input,
+                    "--perms", "0777", "--size", "\(scratchBytes)", "--tmpfs", scratch,
+                    "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                    "--die-with-parent", "--new-session", "--clearenv",
+                ]
             for (name, value) in environment.sorted(by: { $0.key < $1.key }) { wrapped += ["--setenv", name, value] }
-            return wrapped + ["--"] + limited
+            // Made the program's own (it may run as a user of its own) and private to it, as on the host.
+            let owner = user.map { " && chown -R \($0):\($0) ." } ?? ""
+            let copyIn = "cp -R \(Self.input)/. .\(owner) && chmod 700 . && exec \"$@\""
+            return wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + limited
         case .unshare:
             return ["unshare", "--net", "--pid", "--fork", "--kill-child", "--"] + limited
         case .none, .auto:

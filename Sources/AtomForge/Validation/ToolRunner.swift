@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Runs a validator's program in a scratch folder of its own, inside the ``Sandbox``, with a clean environment, a
 /// wall-clock timeout and a cap on the output kept. The environment holds only `PATH`, `HOME`/`TMPDIR` (the scratch
@@ -31,11 +32,13 @@ public struct ToolRunner: Sendable {
         _ executable: String, _ arguments: [String], files: [String: String]
     ) async throws(ChildProcessError) -> Run {
         // Making, filling and removing the scratch folder are file-system work: done off the cooperative pool.
+        let user = sandbox.userForRun()
         let scratch = try await BlockingIO.run { () throws(ChildProcessError) in
             let scratch = try Scratch()
             for (name, contents) in files {
                 try? contents.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
             }
+            scratch.give(to: user)
             return scratch
         }
         // The output goes outside the scratch folder, where the sandboxed program cannot reach it.
@@ -44,7 +47,8 @@ public struct ToolRunner: Sendable {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",
         ]
-        let command = sandbox.wrap([executable] + arguments, scratch: scratch.path, environment: environment)
+        let command = sandbox.wrap(
+            [executable] + arguments, scratch: scratch.path, user: user, environment: environment)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
@@ -90,21 +94,67 @@ public struct ToolRunner: Sendable {
     }
 }
 
-/// A folder of its own under the system's temporary folder, for one run.
+/// A folder of its own for one run of a validator's program, private to it.
+///
+/// Scratch folders live in `$TMPDIR/atomforge-<uid>/` (0711: others may pass through to a folder they were given,
+/// never list it), each named after the process that made it and private (0700) to the program that runs in it:
+/// another user of the machine never reads the generated code. A process killed with `kill -9` cannot remove its
+/// folders: the next one removes those whose process is gone.
 struct Scratch: Sendable {
     let path: String
 
     init() throws(ChildProcessError) {
-        var template = Array((NSTemporaryDirectory() + "/atomforge-XXXXXX").utf8CString)
+        let parent = try Self.parent()
+        var template = Array("\(parent)/\(getpid())-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw ChildProcessError(executable: "mkdtemp", reason: String(cString: strerror(errno)))
         }
         path = String(cString: made)
-        // The sandboxed program may run as an unprivileged user: it must be able to write here (and only here).
-        chmod(path, 0o777)
+    }
+
+    /// Makes the folder and its files `user`'s, when the program runs as a user of its own (AtomForge as root).
+    func give(to user: uid_t?) {
+        guard let user else { return }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in names { chown(path + "/" + name, user, user) }
+        chown(path, user, user)
     }
 
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// `$TMPDIR/atomforge-<uid>`, made once per process (0711, ours, not a link), its dead processes' folders
+    /// removed.
+    private static func parent() throws(ChildProcessError) -> String {
+        try prepared.withLock { folder throws(ChildProcessError) in
+            if let folder { return folder }
+            let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("atomforge-\(getuid())")
+            if mkdir(path, 0o711) != 0, errno != EEXIST {
+                throw ChildProcessError(executable: "mkdir \(path)", reason: String(cString: strerror(errno)))
+            }
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == getuid() else {
+                throw ChildProcessError(
+                    executable: "mkdir \(path)",
+                    reason: "it exists and is not a folder of this user's; remove it or set TMPDIR elsewhere")
+            }
+            chmod(path, 0o711)
+            removeLeftovers(in: path)
+            folder = path
+            return path
+        }
+    }
+
+    private static let prepared = Mutex<String?>(nil)
+
+    /// Folders (and their `.output` files) whose process is no longer alive.
+    static func removeLeftovers(in parent: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
+            guard let pid = pid_t(name.prefix { $0.isNumber }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            }
+        }
     }
 }

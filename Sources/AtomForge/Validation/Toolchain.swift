@@ -37,7 +37,7 @@ extension ToolRunner {
     public static func standard(_ settings: ValidationSettings) -> ToolRunner {
         let sandbox = Sandbox(
             isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
-            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1)
+            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1, scratchBytes: settings.scratchMB << 20)
         return ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
     }
 }

@@ -149,4 +149,50 @@ struct LocalServerTests {
             #expect(response?.status == nil, "the server on port \(port) outlived the run")
         }
     }
+
+    @Test(
+        "SIGTERM while the model server starts stops AtomForge and the server, for each command that starts one",
+        arguments: [["run", "plan.yaml"], ["ping"], ["watch"]])
+    func signalWhileStarting(_ command: [String]) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starting-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let port = try ServerProcess.freePort()
+        try """
+        provider:
+          base_url: http://127.0.0.1:\(port)/v1
+        server:
+          command: sleep
+          arguments: ["3600"]
+          port: \(port)
+          startup_timeout_s: 300
+        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        try "plan: p\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n"
+            .write(toFile: folder + "/plan.yaml", atomically: true, encoding: .utf8)
+        let log = folder + "/atomforge.log"
+        let atomforge = try ChildProcess.spawn(
+            CommandRunner.executable.path, command + ["--config", "pipeline.yaml"],
+            environment: ProcessInfo.processInfo.environment, workingDirectory: folder, output: .file(log))
+        var serverPID: pid_t?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while serverPID == nil, ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "started model server (pid ") {
+                serverPID = pid_t(text[range.upperBound...].prefix { $0.isNumber })
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let pid = try #require(
+            serverPID, "the server was started: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        atomforge.signal(SIGTERM)
+        let stopped = ContinuousClock.now + .seconds(15)
+        while atomforge.isRunning, ContinuousClock.now < stopped { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!atomforge.isRunning, "AtomForge ended within 15 s of SIGTERM")
+        if atomforge.isRunning { atomforge.signal(SIGKILL) }
+        let status = await atomforge.wait()
+        #expect(status == 1, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(!isAlive(pid), "the model server (pid \(pid)) is stopped too")
+        if isAlive(pid) { kill(pid, SIGKILL) }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("stopped while the model server was starting"))
+    }
 }

@@ -103,4 +103,98 @@ struct SandboxTests {
         let found = await run("def hostile():\n    return bytearray(10 * 1024 ** 3)", tests: "hostile()")
         #expect(found.first?.message.contains("MemoryError") == true, "\(found)")
     }
+
+    @Test("the scratch folder is private to the program, and other runs' folders cannot be listed")
+    func privateScratch() async {
+        let found = await run(
+            "import os\ndef hostile():\n    return os.stat(os.getcwd()).st_mode & 0o777",
+            tests: """
+                assert hostile() == 0o700, oct(hostile())
+                parent = os.path.dirname(os.getcwd())
+                assert os.path.basename(parent).startswith('atomforge-'), parent
+                try:
+                    others = [name for name in os.listdir(parent) if name != os.path.basename(os.getcwd())]
+                except PermissionError:
+                    others = []
+                assert others == [], others
+                """)
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    @Test("folders left by a process that is gone are removed; a live process's are kept")
+    func leftovers() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("scratch-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        for name in ["999999999-dead", "\(getpid())-alive", "1-init"] {
+            try FileManager.default.createDirectory(atPath: parent + "/" + name, withIntermediateDirectories: true)
+        }
+        Scratch.removeLeftovers(in: parent)
+        #expect(
+            Set(try FileManager.default.contentsOfDirectory(atPath: parent)) == ["\(getpid())-alive", "1-init"])
+    }
+
+    @Test("under bubblewrap the code sees a minimal root: no host file outside it, no host socket, no /root or /var")
+    func minimalRoot() async throws {
+        let token = UUID().uuidString
+        let secret = "/var/tmp/atomforge-secret-\(token)"
+        try "other plan's code".write(toFile: secret, atomically: false, encoding: .utf8)
+        defer { unlink(secret) }
+        // A host Unix socket outside /tmp, listening: a container runtime's or a model server's would be like it.
+        let socketPath = "/var/tmp/atomforge-socket-\(token)"
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer {
+            close(listener)
+            unlink(socketPath)
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        #expect(bound == 0 && listen(listener, 4) == 0)
+        let found = await run(
+            """
+            import os, socket
+            def hostile():
+                seen = []
+                try:
+                    seen.append(open('\(secret)').read())
+                except OSError:
+                    pass
+                try:
+                    s = socket.socket(socket.AF_UNIX)
+                    s.connect('\(socketPath)')
+                    seen.append('connected')
+                except OSError:
+                    pass
+                for folder in ['/var', '/run', '/home', '/srv']:
+                    if os.path.exists(folder) and os.listdir(folder):
+                        seen.append(folder)
+                if os.path.exists('/root') and any(n != '.pyenv' for n in os.listdir('/root')):
+                    seen.append('/root')
+                return seen
+            """,
+            tests: "seen = hostile()\nassert seen == [], seen")
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    @Test("filling the scratch folder fails the attempt cleanly, on a tmpfs of its size")
+    func fillScratch() async {
+        let found = await run(
+            """
+            def hostile():
+                for index in range(8):
+                    with open(f'fill{index}', 'wb') as handle:
+                        handle.write(b'x' * (60 << 20))
+            """,
+            tests: "hostile()")
+        #expect(found.first?.message.contains("No space left on device") == true, "\(found)")
+        let check = await run("def hostile():\n    return 1", tests: "assert hostile() == 1")
+        #expect(check.isEmpty, "the next run has its own scratch folder: \(check)")
+    }
 }
