@@ -134,8 +134,10 @@ def sandboxed(command: list[str], scratch: pathlib.Path) -> list[str]:
     """The hidden tests run like AtomForge's validators: no network, read-only file system but a scratch folder."""
     limits = ["prlimit", "--as=4294967296", "--cpu=60", "--fsize=67108864", "--nofile=256", "--core=0", "--"]
     if shutil.which("bwrap"):
+        # The interpreter's environment (the benchmark's venv) stays visible even when the checkout is under /tmp.
+        prefix = str(pathlib.Path(command[0]).parent.parent)
         return ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--bind", str(scratch), str(scratch), "--chdir", str(scratch), "--unshare-net", "--unshare-pid",
+                "--ro-bind", prefix, prefix, "--bind", str(scratch), str(scratch), "--chdir", str(scratch), "--unshare-net", "--unshare-pid",
                 "--unshare-ipc", "--die-with-parent", "--new-session", "--clearenv",
                 "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", str(scratch), "--"
                 ] + limits + command

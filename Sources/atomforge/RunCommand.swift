@@ -107,6 +107,14 @@ func makeServices(
     guard let client = makeClient(settings, logger: logger),
         let escalation = makeEscalationClient(settings, logger: logger)
     else { return nil }
+    // `auto` takes the strongest isolation the machine allows; when that is weaker than bubblewrap, say so.
+    if settings.validation.isolation == .auto, Sandbox.best != .bubblewrap {
+        let warning =
+            "validation.isolation auto: bubblewrap cannot run here, so generated code runs under "
+            + "\(Sandbox.best.rawValue), which lets it read what AtomForge's user can read and write where it can "
+            + "(see the README's table); install bubblewrap (scripts/install-deps) or allow user namespaces"
+        logger.warning("\(warning)")
+    }
     return EngineServices(
         config: settings, client: client, escalationClient: escalation, schedulingMode: scheduling, logger: logger)
 }

@@ -8,9 +8,31 @@ import Glibc
 /// `/etc/shadow` or to a private config is refused as a link, without its target being opened, and so is a named
 /// pipe, which would block the thread that opened it (and the daemon's shutdown) forever.
 enum InboxEntry {
+    /// Which file an entry is (device and inode), to tell, after a move by name, that it is still the one read.
+    struct Identity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// The bytes read, and which file they came from.
+    struct Contents: Sendable {
+        var bytes: [UInt8]
+        var identity: Identity
+    }
+
+    /// Which file is at `path` (not following it), if any.
+    static func identity(at path: String) -> Identity? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+    }
+
     /// What `lstat` says the entry is.
     enum Kind: Equatable, Sendable {
         case regular(size: Int)
+        /// A regular file with more than one name: a hard link could be to a file elsewhere that the dropper may
+        /// not read.
+        case hardLinked(names: Int)
         case symbolicLink
         case directory
         case namedPipe
@@ -22,6 +44,9 @@ enum InboxEntry {
         var refusal: String? {
             switch self {
             case .regular: nil
+            case .hardLinked(let names):
+                "has \(names) names (hard links); AtomForge takes only a file with one name, since a hard link could "
+                    + "be to a file elsewhere: copy the plan into the inbox instead"
             case .symbolicLink:
                 "is a symbolic link; AtomForge never follows links in the inbox (a link could make it read any "
                     + "file it can): move or copy the plan file itself into the inbox"
@@ -53,6 +78,7 @@ enum InboxEntry {
 
     private static func kind(of status: stat) -> Kind {
         switch status.st_mode & S_IFMT {
+        case S_IFREG where status.st_nlink > 1: .hardLinked(names: Int(status.st_nlink))
         case S_IFREG: .regular(size: Int(status.st_size))
         case S_IFLNK: .symbolicLink
         case S_IFDIR: .directory
@@ -65,7 +91,7 @@ enum InboxEntry {
 
     /// The bytes of the regular file at `path`, at most `limit`. Opened with `O_NOFOLLOW` (a link fails) and
     /// `O_NONBLOCK` (a pipe does not block the open), then checked with `fstat` on that descriptor.
-    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadError> {
+    static func read(_ path: String, limit: Int) -> Result<Contents, ReadError> {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard descriptor >= 0 else {
             switch errno {
@@ -81,7 +107,8 @@ enum InboxEntry {
         let kind = kind(of: status)
         guard case .regular(let size) = kind else { return .failure(.notRegular(kind)) }
         guard size <= limit else { return .failure(.tooLarge(limit: limit)) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        // Room for what fstat says, and one byte more to see a file that grew meanwhile.
+        var bytes = [UInt8](repeating: 0, count: min(size, limit) + 1)
         var count = 0
         while count < bytes.count {
             let result = bytes.withUnsafeMutableBytes { buffer in
@@ -92,8 +119,13 @@ enum InboxEntry {
             if result == 0 { break }
             count += result
         }
-        guard count <= limit else { return .failure(.tooLarge(limit: limit)) }
-        return .success(Array(bytes[..<count]))
+        guard count <= size else {
+            return .failure(.failed("it grew while it was read; write it elsewhere and rename it into the inbox"))
+        }
+        return .success(
+            Contents(
+                bytes: Array(bytes[..<count]),
+                identity: Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))))
     }
 
     /// The permission bits of the entry at `path` (not following it), for files written about it: an error file

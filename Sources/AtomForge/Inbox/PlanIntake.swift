@@ -32,10 +32,10 @@ public enum PlanIntake {
             return reject(path, name: name, problems: ["\(name) \(refusal)"], outbox: outbox)
         }
         if case .regular(size: 0) = kind { return .empty }
-        let bytes: [UInt8]
+        let contents: InboxEntry.Contents
         switch InboxEntry.read(path, limit: PlanChecker.maximumFileSize) {
         case .success(let read):
-            bytes = read
+            contents = read
         case .failure(.gone):
             return .gone
         case .failure(.notRegular(let kind)):
@@ -45,9 +45,9 @@ public enum PlanIntake {
         case .failure(.failed(let reason)):
             return reject(path, name: name, problems: ["\(name): cannot be read (\(reason))"], outbox: outbox)
         }
-        if bytes.isEmpty { return .empty }
-        if AcceptFile.matches(name) { return takeAccept(path, name: name, contents: bytes, outbox: outbox) }
-        let check = PlanChecker.check(contents: bytes, fallbackID: PlanChecker.planID(fromFileName: name))
+        if contents.bytes.isEmpty { return .empty }
+        if AcceptFile.matches(name) { return takeAccept(path, name: name, contents: contents, outbox: outbox) }
+        let check = PlanChecker.check(contents: contents.bytes, fallbackID: PlanChecker.planID(fromFileName: name))
         guard let plan = check.validPlan else {
             if InboxEntry.kind(at: path) == nil { return .gone }
             return reject(path, name: name, problems: check.diagnostics.map { "\(name):\($0)" }, outbox: outbox)
@@ -57,6 +57,9 @@ public enum PlanIntake {
         do {
             let folder = try RunFolder.prepare(
                 for: plan, source: .move(path: path, text: text), fileExtension: fileExtension, outbox: outbox)
+            // Moved by name: if another file took the name after it was read, the folder keeps what was checked.
+            let moved = folder.path + "/plan." + fileExtension
+            if InboxEntry.identity(at: moved) != contents.identity { try AtomicFile.write(text, to: moved) }
             return .claimed(plan, folder)
         } catch {
             if InboxEntry.kind(at: path) == nil { return .gone }
@@ -104,9 +107,11 @@ public enum PlanIntake {
 
     /// An accept file goes into `outbox/<run>/accepted/` (under a new name if one is taken), or to `_rejected/` when
     /// it is not valid or names no run.
-    static func takeAccept(_ path: String, name: String, contents: [UInt8], outbox: String) -> Outcome {
+    static func takeAccept(
+        _ path: String, name: String, contents: InboxEntry.Contents, outbox: String
+    ) -> Outcome {
         let file: AcceptFile
-        switch AcceptFile.read(contents: contents) {
+        switch AcceptFile.read(contents: contents.bytes) {
         case .failure(let error):
             if !FileManager.default.fileExists(atPath: path) { return .gone }
             return reject(path, name: name, problems: ["\(name): \(error)"], outbox: outbox)
@@ -138,6 +143,14 @@ public enum PlanIntake {
                     return reason == ENOENT
                         ? .gone : .failed("cannot move \(path): \(String(cString: strerror(reason)))")
                 }
+                // Linked by name: if another file took the name after it was read, keep what was read.
+                if InboxEntry.identity(at: target) != contents.identity {
+                    do {
+                        try AtomicFile.write(contents.bytes, to: target)
+                    } catch {
+                        return .failed(error.description)
+                    }
+                }
                 return .accept(file, folder: run, path: target)
             }
             if errno == EEXIST { continue }
@@ -159,17 +172,20 @@ public enum PlanIntake {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var target = folder + "/" + name
         var counter = 1
-        while InboxEntry.kind(at: target) != nil || InboxEntry.kind(at: target + ".error.txt") != nil {
+        // link, then unlink: link never replaces a file already there (another daemon's rejection of the same
+        // name). A folder cannot be linked: it is renamed once its name is seen free.
+        while true {
+            if InboxEntry.kind(at: target + ".error.txt") == nil {
+                let failure = Self.move(path, to: target)
+                if failure == 0 { break }
+                guard failure == EEXIST else {
+                    let shown = String(decoding: path, as: UTF8.self)
+                    return failure == ENOENT
+                        ? .gone : .failed("cannot move \(shown) to \(target): \(String(cString: strerror(failure)))")
+                }
+            }
             counter += 1
             target = folder + "/" + name + ".\(counter)"
-        }
-        let moved = (path + [0]).withUnsafeBufferPointer { source in
-            source.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, target) }
-        }
-        guard moved == 0 else {
-            let shown = String(decoding: path, as: UTF8.self)
-            return errno == ENOENT
-                ? .gone : .failed("cannot move \(shown) to \(target): \(String(cString: strerror(errno)))")
         }
         var mode: mode_t = 0o600
         if case .regular? = InboxEntry.kind(at: target), let bits = InboxEntry.permissions(at: target) {
@@ -184,6 +200,27 @@ public enum PlanIntake {
             return .failed(error.description)
         }
         return .rejected(target, problems: problems)
+    }
+}
+
+extension PlanIntake {
+    /// Moves `path` to `target` unless something is there already: 0, or the `errno` of what failed (`EEXIST` when
+    /// the name is taken).
+    static func move(_ path: [UInt8], to target: String) -> Int32 {
+        (path + [0]).withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { source -> Int32 in
+                if link(source.baseAddress!, target) == 0 {
+                    if unlink(source.baseAddress!) == 0 { return 0 }
+                    let failure = errno
+                    unlink(target)
+                    return failure
+                }
+                guard errno == EPERM || errno == EISDIR else { return errno }
+                // A folder: rename, which would replace only an empty folder of that name; checked first.
+                guard InboxEntry.kind(at: target) == nil else { return EEXIST }
+                return rename(source.baseAddress!, target) == 0 ? 0 : errno
+            }
+        }
     }
 }
 

@@ -170,7 +170,9 @@ public enum PlanJob {
                 }
             }
         } catch {
-            return Outcome(exitCode: 1, folder: folder.path, messages: messages + ["\(error)"])
+            let reason = "the results could not be written (\(error))"
+            return Outcome(
+                exitCode: 4, folder: folder.path, messages: messages + ["interrupted: \(reason)"], outage: reason)
         }
         let config = services.config
         let alreadyUsed =
@@ -203,6 +205,8 @@ public enum PlanJob {
             for id in await recorder.unsaved { outcome.results[id] = nil }
         }
         let status = await recorder.finish(outcome, provider: config.provider)
+        // The sources or summaries could not be written: the run is not finished, whatever its atoms came to.
+        if outcome.stop == nil, let failure = await recorder.writeFailure { outcome.stop = .unwritable(failure) }
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }
         let counts = StatusCounts(outcome.results.values)
         var line =

@@ -41,8 +41,19 @@ public final class Journal: Sendable {
         // Appends from several atoms may run at once (each on its own thread): one at a time, so that none takes
         // another's half-written line for a torn one. The lock goes with the descriptor.
         while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
-        let start = Self.endOfLastWholeLine(descriptor)
-        if start < lseek(descriptor, 0, SEEK_END) { ftruncate(descriptor, start) }
+        var start = Self.endOfLastWholeLine(descriptor)
+        let end = lseek(descriptor, 0, SEEK_END)
+        if start < end {
+            // A last line without its newline: kept if it is a whole record (a newline is all it lacks), else cut.
+            var tail = [UInt8](repeating: 0, count: Int(end - start))
+            let read = tail.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, start) }
+            if read == tail.count, (try? OutboxJSON.decoder.decode(Entry.self, from: Data(tail))) != nil {
+                line.insert(UInt8(ascii: "\n"), at: 0)
+                start = end
+            } else {
+                ftruncate(descriptor, start)
+            }
+        }
         var written = 0
         while written < line.count {
             let result = line[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
@@ -64,13 +75,15 @@ public final class Journal: Sendable {
     /// The offset just after the file's last newline (0 for none): where the next line starts once a torn last
     /// line is cut off.
     private static func endOfLastWholeLine(_ descriptor: Int32) -> off_t {
-        var end = lseek(descriptor, 0, SEEK_END)
+        let fileEnd = lseek(descriptor, 0, SEEK_END)
+        var end = fileEnd
         guard end > 0 else { return 0 }
         var chunk = [UInt8](repeating: 0, count: 4096)
         while end > 0 {
             let length = Int(min(off_t(chunk.count), end))
             let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, end - off_t(length)) }
-            guard read == length else { return end }
+            // A read that fails cuts nothing.
+            guard read == length else { return fileEnd }
             if let newline = chunk[..<length].lastIndex(of: UInt8(ascii: "\n")) {
                 return end - off_t(length) + off_t(newline) + 1
             }

@@ -45,8 +45,10 @@ public actor OutboxRecorder: RunRecorder {
     }
 
     /// Writes the run page as the run starts: every atom not yet done shows as pending.
+    /// Its failure (a full disk) stops the plan before any model call.
     public func begin() async {
         await page.begin()
+        if let error = await page.errors.first { failedToWrite(OutboxError(error)) }
     }
 
     public func record(_ result: AtomResult, of atom: Atom) async {
@@ -99,7 +101,7 @@ public actor OutboxRecorder: RunRecorder {
                 if !stopped { try AtomicFile.write(OutboxJSON.encode(summary), to: folder.summaryPath) }
             }
         } catch {
-            errors.append(error.description)
+            failedToWrite(error)
         }
         await writeProgress(state: outcome.stop == nil ? "finished" : "stopped")
         let state: RunPage.State =

@@ -51,6 +51,10 @@ struct PlanReader {
         return id
     }
 
+    /// The largest `estimated_loc` a plan may give: far above any atom, far below where the sizes derived from it
+    /// (reply budgets, code limits) could overflow.
+    static let largestEstimate = 100_000
+
     /// A name that is safe as one folder name: `[A-Za-z0-9._-]+`, not `.`/`..`, not starting with `_`.
     static func isSafeName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 128 && name != "." && name != ".." && !name.hasPrefix("_")
@@ -133,9 +137,10 @@ struct PlanReader {
         var estimatedLOC: Int?
         if let locNode = node["estimated_loc"], !locNode.isNull {
             estimatedLOC = locNode.int
-            if estimatedLOC == nil || estimatedLOC! < 1 {
+            if estimatedLOC == nil || estimatedLOC! < 1 || estimatedLOC! > Self.largestEstimate {
                 error(
-                    "\(label): estimated_loc must be a whole number of lines above 0, found \(locNode.kindDescription)",
+                    "\(label): estimated_loc must be a whole number of lines from 1 to \(Self.largestEstimate) (an "
+                        + "atom is a small unit), found \(locNode.kindDescription)",
                     locNode)
                 estimatedLOC = nil
             }

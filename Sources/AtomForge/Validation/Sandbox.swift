@@ -45,7 +45,13 @@ public struct Sandbox: Sendable, Equatable {
     /// The strongest isolation that works on this machine, probed once.
     public static let best: Isolation = {
         if Toolchain.find("bwrap") != nil,
-            probe(["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--", "true"])
+            // With the options `wrap` uses (`--size` and `--perms` need bubblewrap 0.8, and a setuid bwrap refuses
+            // them): a bwrap that cannot run them is no bubblewrap for AtomForge.
+            probe([
+                "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--size", "1048576", "--tmpfs", "/tmp",
+                "--perms", "0711", "--dir", "/tmp/probe", "--remount-ro", "/dev", "--unshare-net", "--unshare-pid",
+                "--", "true",
+            ])
         {
             return .bubblewrap
         }
@@ -180,12 +186,15 @@ public struct Sandbox: Sendable, Equatable {
             // folder's place, before the limits and the program's own user apply.
             var wrapped =
                 ["bwrap"] + Self.minimalRoot + [
-                    "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    // /tmp and the scratch folder are the only writable places, each a tmpfs of scratchBytes; /dev
+                    // is read-only (its nodes still work), so /dev/shm cannot be filled either.
+                    "--dev", "/dev", "--proc", "/proc", "--size", "\(scratchBytes)", "--tmpfs", "/tmp",
                     // Passable, not listable, by the program's user, as on the host (bwrap would make it 0700).
                     "--perms", "0711", "--dir", (scratch as NSString).deletingLastPathComponent,
                     "--ro-bind", scratch, Self.input,
                     "--perms", "0777", "--size", "\(scratchBytes)", "--tmpfs", scratch,
-                    "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                    "--remount-ro", "/dev", "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                    "--unshare-uts",
                     "--die-with-parent", "--new-session", "--clearenv",
                 ]
             for (name, value) in environment.sorted(by: { $0.key < $1.key }) { wrapped += ["--setenv", name, value] }

@@ -128,7 +128,8 @@ struct Scratch: Sendable {
     /// removed.
     private static func parent() throws(ChildProcessError) -> String {
         try prepared.withLock { folder throws(ChildProcessError) in
-            if let folder { return folder }
+            // Made again if something (a cleaner of /tmp) removed it.
+            if let folder, access(folder, F_OK) == 0 { return folder }
             let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("atomforge-\(getuid())")
             if mkdir(path, 0o711) != 0, errno != EEXIST {
                 throw ChildProcessError(executable: "mkdir \(path)", reason: String(cString: strerror(errno)))
@@ -148,10 +149,16 @@ struct Scratch: Sendable {
 
     private static let prepared = Mutex<String?>(nil)
 
-    /// Folders (and their `.output` files) whose process is no longer alive.
-    static func removeLeftovers(in parent: String) {
+    /// Folders (and their `.output` files) whose process is gone and that are older than a validator run can
+    /// last: a process of another PID namespace sharing the folder looks gone too, and its runs are young.
+    static func removeLeftovers(in parent: String, olderThan age: TimeInterval = 3600) {
+        let now = Date().timeIntervalSince1970
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let pid = pid_t(name.prefix { $0.isNumber }), pid != getpid() else { continue }
+            var status = stat()
+            guard lstat(parent + "/" + name, &status) == 0, now - TimeInterval(status.st_mtim.tv_sec) > age else {
+                continue
+            }
             if kill(pid, 0) != 0, errno == ESRCH {
                 try? FileManager.default.removeItem(atPath: parent + "/" + name)
             }

@@ -90,8 +90,13 @@ struct PlanCheckerTests {
                 .replacingOccurrences(of: "depends_on: [model]", with: "depends_on: model"))
         #expect(
             found.contains(
-                "9:20: error: atom 'model': estimated_loc must be a whole number of lines above 0, found 'lots'"))
+                "9:20: error: atom 'model': estimated_loc must be a whole number of lines from 1 to 100000 (an atom is a small unit), found 'lots'"
+            ))
         #expect(found.contains("16:17: error: atom 'store': depends_on must be a list, e.g. [a, b], found 'model'"))
+        // An estimate the size arithmetic could overflow on is refused before any of it runs.
+        let huge = errors(
+            Self.good.replacingOccurrences(of: "estimated_loc: 8", with: "estimated_loc: 9223372036854775807"))
+        #expect(huge.contains { $0.contains("estimated_loc must be a whole number of lines from 1 to 100000") })
     }
 
     @Test("duplicate ids name the id and the first place")

@@ -14,10 +14,14 @@ struct SandboxTests {
         return settings
     }
 
-    func run(_ code: String, tests: String, language: String = "python") async -> [ValidationIssue] {
+    func run(
+        _ code: String, tests: String, language: String = "python", isolation: Sandbox.Isolation = .auto
+    ) async -> [ValidationIssue] {
         let atom = Atom(
             id: "hostile", name: "hostile", description: "d", file: "hostile.py", language: .named(language),
             tests: tests)
+        var settings = settings
+        settings.isolation = isolation
         return await ValidatorChain.standard(settings).validate(
             ValidationSubject(atom: atom, code: code, dependencyCode: []))
     }
@@ -128,7 +132,9 @@ struct SandboxTests {
         for name in ["999999999-dead", "\(getpid())-alive", "1-init"] {
             try FileManager.default.createDirectory(atPath: parent + "/" + name, withIntermediateDirectories: true)
         }
-        Scratch.removeLeftovers(in: parent)
+        Scratch.removeLeftovers(in: parent, olderThan: 3600)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: parent)).count == 3, "young ones are kept")
+        Scratch.removeLeftovers(in: parent, olderThan: -1)
         #expect(
             Set(try FileManager.default.contentsOfDirectory(atPath: parent)) == ["\(getpid())-alive", "1-init"])
     }
@@ -196,5 +202,53 @@ struct SandboxTests {
         #expect(found.first?.message.contains("No space left on device") == true, "\(found)")
         let check = await run("def hostile():\n    return 1", tests: "assert hostile() == 1")
         #expect(check.isEmpty, "the next run has its own scratch folder: \(check)")
+    }
+
+    /// What each level protects, as the README's table says: (network closed, host files hidden, host writes refused).
+    /// `unshare` runs only as root; CI runs as root, so all three are tried there.
+    static let promises: [(Sandbox.Isolation, network: Bool, reads: Bool, writes: Bool)] = [
+        (.bubblewrap, true, true, true), (.unshare, true, false, false), (.none, false, false, false),
+    ].filter { $0.0 != .unshare || getuid() == 0 }
+
+    @Test("each isolation level holds what the README promises, and no more is claimed", arguments: promises)
+    func levels(_ promise: (Sandbox.Isolation, network: Bool, reads: Bool, writes: Bool)) async throws {
+        let server = ScriptedServer(try await ServerProcess.scripted())
+        let token = UUID().uuidString
+        let secret = "/var/tmp/atomforge-level-secret-\(token)"
+        let written = "/var/tmp/atomforge-level-written-\(token)"
+        try "another plan's code".write(toFile: secret, atomically: false, encoding: .utf8)
+        defer {
+            unlink(secret)
+            unlink(written)
+        }
+        let found = await run(
+            """
+            import socket
+            def hostile():
+                seen = {}
+                try:
+                    socket.create_connection(('127.0.0.1', \(server.server.port)), timeout=3).close()
+                    seen['network'] = True
+                except OSError:
+                    seen['network'] = False
+                try:
+                    seen['read'] = open('\(secret)').read() == "another plan's code"
+                except OSError:
+                    seen['read'] = False
+                try:
+                    open('\(written)', 'w').write('x')
+                    seen['write'] = True
+                except OSError:
+                    seen['write'] = False
+                return seen
+            """,
+            tests: """
+                seen = hostile()
+                assert seen == {'network': \(!promise.network ? "True" : "False"), \
+                'read': \(!promise.reads ? "True" : "False"), 'write': \(!promise.writes ? "True" : "False")}, seen
+                """, isolation: promise.0)
+        #expect(found.isEmpty, "\(promise.0): \(found)")
+        #expect(FileManager.default.fileExists(atPath: written) == !promise.writes)
+        await server.server.stop()
     }
 }
