@@ -42,6 +42,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Refuse, rather than wait, when another process is running this plan.")
     var noWait = false
 
+    @Option(
+        help: ArgumentHelp(
+            "text (lines for a person) or json (one JSON object on stdout: summary.json with exit_code, folder "
+                + "and messages; the lines go to stderr)."))
+    var outputFormat = OutputFormat.text
+
     @Option(help: .hidden)
     var scheduling: String = Scheduler.Mode.dependency.rawValue
 
@@ -49,11 +55,17 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
-        guard let settings = loadConfig(config) else { throw ExitCode(2) }
+        let output = CommandOutput(format: outputFormat)
+        guard let settings = loadConfig(config) else {
+            output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config) is not valid"])
+            throw ExitCode(2)
+        }
         // An invalid plan is reported before any server starts or any model is called.
         let check = PlanChecker.check(fileAt: plan)
         guard check.validPlan != nil else {
-            for diagnostic in check.diagnostics { print("\(plan):\(diagnostic)") }
+            let problems = check.diagnostics.map { "\(plan):\($0)" }
+            for problem in problems { output.line(problem) }
+            output.result(exitCode: 2, folder: nil, messages: [], problems: problems)
             throw ExitCode(2)
         }
         guard
@@ -67,7 +79,9 @@ struct RunCommand: AsyncParsableCommand {
         let prepared: PlanJob.Prepared
         switch await PlanJob.prepare(planAt: plan, outbox: outbox ?? settings.outboxPath, options: options) {
         case .failure(let error):
-            for message in error.outcome.messages { print(message) }
+            for message in error.outcome.messages { output.line(message) }
+            output.result(
+                exitCode: error.outcome.exitCode, folder: nil, messages: [], problems: error.outcome.messages)
             throw ExitCode(error.outcome.exitCode)
         case .success(let value):
             prepared = value
@@ -78,7 +92,8 @@ struct RunCommand: AsyncParsableCommand {
         let code = try await ServiceRuntime.run(servers, logger: logger) {
             await withGracefulShutdownHandler {
                 let outcome = await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
-                for message in outcome.messages { print(message) }
+                for message in outcome.messages { output.line(message) }
+                output.result(exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages)
                 return outcome.exitCode
             } onGracefulShutdown: {
                 services.stop.request()

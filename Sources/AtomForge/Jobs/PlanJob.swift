@@ -232,7 +232,8 @@ public enum PlanJob {
             messages.append(
                 "interrupted: the provider did not serve the requests (\(reason)); the \(unfinished) unfinished "
                     + "atoms and their attempts so far are kept. Once it answers (a key or model it refused: fix the "
-                    + "config), run the plan again, or `atomforge retry \(ShellWord.quote(folder.path))`, to go on from here"
+                    + "config), run the plan again, or `atomforge retry \(ShellWord.quote(folder.path))`, to go on "
+                    + "from here"
             )
             outage = "the provider did not serve the requests (\(reason))"
             exitCode = 4
@@ -254,7 +255,8 @@ public enum PlanJob {
         }
         if exitCode == 1, outcome.stop == nil {
             messages.append(
-                "to review: \(folder.path)/review/ — `atomforge retry \(ShellWord.quote(folder.path))` generates the failed atoms "
+                "to review: \(folder.path)/review/ — `atomforge retry \(ShellWord.quote(folder.path))` generates "
+                    + "the failed atoms "
                     + "again")
         }
         return Outcome(exitCode: exitCode, folder: folder.path, messages: messages, outage: outage)

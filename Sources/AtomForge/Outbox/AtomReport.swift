@@ -49,11 +49,13 @@ enum ReviewPage {
         text += "\n## Take it further\n\n"
         text += "- By hand: edit `\(atom.editableReviewFile)` (it holds the last attempt's code), then run\n"
         text +=
-            "  `atomforge accept \(ShellWord.quote(folder)) \(atom.id)` — it is validated like the model's code; if it passes, the "
+            "  `atomforge accept \(ShellWord.quote(folder)) \(atom.id)` — it is validated like the model's code; "
+            + "if it passes, the "
             + "atom "
         text += "is yours and the atoms waiting on it are generated.\n"
         text +=
-            "- By the model again: `atomforge retry \(ShellWord.quote(folder)) --atoms \(atom.id)` (add `--config FILE` for "
+            "- By the model again: `atomforge retry \(ShellWord.quote(folder)) --atoms \(atom.id)` "
+            + "(add `--config FILE` for "
         text += "another model).\n"
         for attempt in result.attempts {
             let temperature = attempt.temperature.map { " at temperature \($0)" } ?? ""

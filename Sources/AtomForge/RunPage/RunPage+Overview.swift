@@ -54,7 +54,8 @@ extension RunPage {
             return ""
         case .interrupted:
             return "<p class=\"next\">The provider did not serve the requests, so the run stopped with \(unfinished) "
-                + "atom\(unfinished == 1 ? "" : "s") unfinished; their attempts so far are kept. Once it answers, run the plan again or "
+                + "atom\(unfinished == 1 ? "" : "s") unfinished; their attempts so far are kept. Once it answers, "
+                + "run the plan again or "
                 + "<code class=\"command\">atomforge retry \(folder)</code> to go on from here.</p>\n"
         case .stopped:
             return "<p class=\"next\">The run stopped before the end; running the plan again continues it.</p>\n"

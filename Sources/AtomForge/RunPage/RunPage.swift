@@ -77,7 +77,8 @@ struct RunPage: Sendable {
         page += atomTable(state: state)
         page += "</main>\n<section id=\"detail\" hidden></section>\n"
         page +=
-            "<script type=\"application/json\" id=\"run-data\">\(HTMLText.scriptSafe(json: data(state: state, now: now)))"
+            "<script type=\"application/json\" id=\"run-data\">"
+            + HTMLText.scriptSafe(json: data(state: state, now: now))
         page += "</script>\n"
         page += "<script>window.Prism = { manual: true };</script>\n"
         page += "<script>\n\(Self.prismScript)\n</script>\n<script>\n\(Self.pageScript)\n</script>\n"

@@ -93,6 +93,34 @@ struct ReviewWorkflowTests {
         #expect(try json("outbox/flow/atoms/after/report.json")["status"] as? String == "blocked")
     }
 
+    @Test("--output-format json: stdout is one JSON object, summary.json with the exit code; the lines go to stderr")
+    func jsonOutput() async throws {
+        try await server.script([reply("def base():\n    return 1")], match: "defines `base`")
+        try await server.script(
+            Array(repeating: reply("def broken():\n    return 1"), count: 2), match: "defines `broken`")
+        let run = try await atomforge(["run", "plan.yaml", "--output-format", "json"])
+        #expect(run.status == 1)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any],
+            "stdout: \(run.standardOutput)")
+        let summary = try json("outbox/flow/summary.json")
+        #expect(object["exit_code"] as? Int == 1)
+        #expect(object["status"] as? String == "failed" && summary["status"] as? String == "failed")
+        #expect((object["counts"] as? [String: Int]) == (summary["counts"] as? [String: Int]))
+        #expect((object["folder"] as? String)?.hasSuffix("outbox/flow") == true)
+        #expect((object["messages"] as? [String])?.first?.hasPrefix("plan flow: 1 passed, 1 failed") == true)
+        #expect(run.standardError.contains("plan flow: 1 passed, 1 failed"), "the lines for a person")
+
+        try write("plan: bad\natoms: [", to: "bad.yaml")
+        let invalid = try await atomforge(["run", "bad.yaml", "--output-format", "json"])
+        #expect(invalid.status == 2)
+        let refused = try #require(
+            try JSONSerialization.jsonObject(with: Data(invalid.standardOutput.utf8)) as? [String: Any])
+        #expect(refused["status"] as? String == "invalid" && refused["exit_code"] as? Int == 2)
+        #expect((refused["problems"] as? [String])?.first?.contains("not valid YAML or JSON") == true)
+        await server.server.stop()
+    }
+
     @Test("retry: the failed atom gets a new ladder numbered on, the blocked one follows, passed ones are kept")
     func retry() async throws {
         try await runWithAFailure()
