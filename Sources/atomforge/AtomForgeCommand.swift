@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomForge
 
 /// `atomforge`: turns plan files into source code. Each subcommand is a thin shell over the AtomForge library.
 @main
@@ -12,8 +13,10 @@ struct AtomForgeCommand: AsyncParsableCommand {
             the source tree and a report per atom into the outbox.
 
             Exit codes: 0 success, 1 some atoms failed or were blocked, 2 invalid plan or config, 3 budget stop, \
-            4 the provider could not be reached (the run is kept, to go on with).
+            4 the provider could not be reached or the results could not be written (the run is kept, to go on \
+            with), 64 a command line it cannot parse.
             """,
+        version: AtomForgeVersion.current,
         subcommands: [
             WatchCommand.self, RunCommand.self, RetryCommand.self, AcceptCommand.self, CheckCommand.self,
             PingCommand.self,

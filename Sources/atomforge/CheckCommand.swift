@@ -28,7 +28,7 @@ struct CheckCommand: ParsableCommand {
         for path in plans {
             let check = PlanChecker.check(fileAt: path)
             for diagnostic in check.diagnostics {
-                print("\(path):\(diagnostic)")
+                print(diagnostic.described(in: path))
             }
             guard let plan = check.validPlan else {
                 allValid = false

@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         // An invalid plan is reported before any server starts or any model is called.
         let check = PlanChecker.check(fileAt: plan)
         guard check.validPlan != nil else {
-            let problems = check.diagnostics.map { "\(plan):\($0)" }
+            let problems = check.diagnostics.map { $0.described(in: plan) }
             for problem in problems { output.line(problem) }
             output.result(exitCode: 2, folder: nil, messages: [], problems: problems)
             throw ExitCode(2)

@@ -6,11 +6,18 @@ extension PipelineConfig {
     /// Relative paths in the file (`paths.inbox`, `paths.outbox`) are resolved against the file's own folder, so
     /// `atomforge watch --config /srv/forge/pipeline.yaml` works from any working directory.
     public static func load(fromFile path: String) throws(ConfigError) -> PipelineConfig {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists, isDirectory.boolValue {
+            throw ConfigError(
+                file: path, problems: [YAMLError("is a directory; --config names the config file (pipeline.yaml)")])
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason =
-                FileManager.default.fileExists(atPath: path)
+                exists
                 ? "cannot read the config file (check its permissions)"
-                : "no config file here; create one (the README lists the keys) or pass --config FILE"
+                : "the config file does not exist; create it (the README lists the keys) or point --config at "
+                    + "another"
             throw ConfigError(file: path, problems: [YAMLError(reason)])
         }
         guard let text = String(data: data, encoding: .utf8) else {

@@ -50,7 +50,7 @@ public enum PlanIntake {
         let check = PlanChecker.check(contents: contents.bytes, fallbackID: PlanChecker.planID(fromFileName: name))
         guard let plan = check.validPlan else {
             if InboxEntry.kind(at: path) == nil { return .gone }
-            return reject(path, name: name, problems: check.diagnostics.map { "\(name):\($0)" }, outbox: outbox)
+            return reject(path, name: name, problems: check.diagnostics.map { $0.described(in: name) }, outbox: outbox)
         }
         let text = check.text ?? ""
         let fileExtension = name.hasSuffix(".json") ? "json" : "yaml"

@@ -97,7 +97,8 @@ public enum PlanJob {
         let check = await BlockingIO.run { PlanChecker.check(fileAt: path) }
         guard let plan = check.validPlan else {
             return .failure(
-                OutcomeError(Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { "\(path):\($0)" })))
+                OutcomeError(
+                    Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { $0.described(in: path) })))
         }
         let text = check.text ?? ""
         let fileExtension = path.hasSuffix(".json") ? "json" : "yaml"

@@ -11,6 +11,10 @@ public enum PlanChecker {
     /// Reads and checks the plan file at `path`.
     public static func check(fileAt path: String) -> PlanCheck {
         let fallbackID = planID(fromFileName: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return failed(.error("is a directory, not a plan file; give the plan's YAML or JSON file"))
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let reason =
                 FileManager.default.fileExists(atPath: path)

@@ -25,9 +25,14 @@ public struct PlanDiagnostic: Sendable, Equatable, CustomStringConvertible {
         PlanDiagnostic(.warning, message, at: location)
     }
 
-    /// `line:column: error: message`; prefix a file name for the full compiler form.
+    /// `line:column: error: message`; see ``described(in:)`` for the full compiler form.
     public var description: String {
         let place = location.map { "\($0): " } ?? ""
         return "\(place)\(severity.rawValue): \(message)"
+    }
+
+    /// `file:line:column: error: message`, or `file: error: message` when the problem has no place in the file.
+    public func described(in file: String) -> String {
+        location == nil ? "\(file): \(description)" : "\(file):\(description)"
     }
 }

@@ -1,3 +1,4 @@
+import AtomForge
 import Foundation
 import Testing
 
@@ -43,7 +44,31 @@ struct CheckCommandTests {
     func missingFile() async throws {
         let outcome = try await CommandRunner.atomforge(["check", "no/such/plan.yaml"])
         #expect(outcome.status == 2)
-        #expect(outcome.standardOutput.contains("no/such/plan.yaml:error: no such plan file"))
+        #expect(outcome.standardOutput.contains("no/such/plan.yaml: error: no such plan file"))
+    }
+
+    @Test("a folder given as the plan or the config is named as a folder; a missing config says it does not exist")
+    func foldersAndMissingConfig() async throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        let plan = try await CommandRunner.atomforge(["check", folder])
+        #expect(plan.status == 2)
+        #expect(plan.standardOutput.contains("\(folder): error: is a directory, not a plan file"))
+        let config = try await CommandRunner.atomforge(["run", "examples/plans/textkit.yaml", "--config", folder])
+        #expect(config.status == 2)
+        #expect(config.standardError.contains("is a directory; --config names the config file"))
+        let missing = try await CommandRunner.atomforge(["run", "examples/plans/textkit.yaml", "--config", "none.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("none.yaml: error: the config file does not exist"))
+        #expect(!missing.standardError.contains("pass --config"))
+    }
+
+    @Test("--version prints the version; an unknown option is exit 64")
+    func versionAndUsage() async throws {
+        let version = try await CommandRunner.atomforge(["--version"])
+        #expect(version.status == 0)
+        #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == AtomForgeVersion.current)
+        let usage = try await CommandRunner.atomforge(["run", "--bogus"])
+        #expect(usage.status == 64)
     }
 
     @Test("--help shows an example")

@@ -225,7 +225,7 @@ struct PipelineConfigTests {
         #expect {
             _ = try PipelineConfig.load(fromFile: "/nonexistent/pipeline.yaml")
         } throws: { error in
-            "\(error)".contains("pass --config FILE")
+            "\(error)".contains("the config file does not exist; create it")
         }
     }
 }
