@@ -98,7 +98,7 @@ public enum PlanIntake {
                 }
             }
             if !taken {
-                shown += "%" + String(bytes[index], radix: 16, uppercase: true).leftPadded(to: 2)
+                shown += String(format: "%%%02X", bytes[index])
                 index += 1
             }
         }
@@ -221,11 +221,5 @@ extension PlanIntake {
                 return rename(source.baseAddress!, target) == 0 ? 0 : errno
             }
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -70,12 +70,12 @@ public actor OutboxRecorder: RunRecorder {
 
     public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {
         results[atom.id] = nil
-        await page.recordUnfinished(progress.attempts, of: atom.id)
         let folder = self.folder
         do {
             try await BlockingIO.run { () throws(OutboxError) in
                 try folder.journal.appendUnfinished(atom.id, progress)
             }
+            await page.recordUnfinished(progress.attempts, of: atom.id)
         } catch {
             failedToWrite(error)
         }

@@ -262,14 +262,12 @@ public final class RunFolder: Sendable {
         switch source {
         case .copy(let text):
             try AtomicFile.write(text, to: target)
-        case .move(let from, let text):
+        case .move(let from, _):
+            // The inbox intake checks afterwards that the file moved is the one it read (PlanIntake.take).
             guard rename(from, target) == 0 else {
                 if errno == ENOENT { throw OutboxError("the plan \(from) was claimed by another process") }
                 throw OutboxError("cannot move \(from) to \(target): \(String(cString: strerror(errno)))")
             }
-            // The file was read and checked as a regular file; if it was swapped for a link (or anything else)
-            // since, the run folder keeps the text that was checked, never a link to somewhere else.
-            if case .regular? = InboxEntry.kind(at: target) {} else { try AtomicFile.write(text, to: target) }
         }
     }
 

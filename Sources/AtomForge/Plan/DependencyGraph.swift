@@ -86,13 +86,20 @@ public struct DependencyGraph: Sendable {
     /// Nil when the graph has a cycle.
     public func levels() -> [[String]]? {
         guard isAcyclic else { return nil }
-        var level = Array(repeating: 0, count: ids.count)
-        for index in topologicalOrder {
-            level[index] = dependencies[index].map { level[$0] + 1 }.max() ?? 0
-        }
+        let level = depths()
         var levels = Array(repeating: [String](), count: (level.max() ?? -1) + 1)
         for index in ids.indices { levels[level[index]].append(ids[index]) }
         return levels
+    }
+
+    /// For each atom, the length of the longest chain of dependencies below it: 0 for an atom that depends on
+    /// nothing. (Atoms on a cycle, absent from the topological order, get 0.)
+    public func depths() -> [Int] {
+        var depth = Array(repeating: 0, count: ids.count)
+        for index in topologicalOrder {
+            depth[index] = dependencies[index].map { depth[$0] + 1 }.max() ?? 0
+        }
+        return depth
     }
 
     /// For each atom, how many atoms the longest chain from it through its dependents holds, itself included.

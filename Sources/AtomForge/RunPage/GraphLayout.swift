@@ -13,10 +13,7 @@ struct GraphLayout: Equatable, Sendable {
 
     init(_ graph: DependencyGraph, sweeps: Int = 4) {
         let count = graph.ids.count
-        var column = Array(repeating: 0, count: count)
-        for index in graph.topologicalOrder {
-            column[index] = graph.dependencies[index].map { column[$0] + 1 }.max() ?? 0
-        }
+        let column = graph.depths()
         let columnCount = (column.max() ?? -1) + 1
         var columns = Array(repeating: [Int](), count: columnCount)
         for index in 0..<count { columns[column[index]].append(index) }

@@ -38,7 +38,8 @@ public struct ToolRunner: Sendable {
             for (name, contents) in files {
                 try? contents.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
             }
-            scratch.give(to: user)
+            // Under bubblewrap the files are copied into a tmpfs and given to the user there (Sandbox.wrap).
+            if sandbox.isolation != .bubblewrap { scratch.give(to: user) }
             return scratch
         }
         // The output goes outside the scratch folder, where the sandboxed program cannot reach it.
