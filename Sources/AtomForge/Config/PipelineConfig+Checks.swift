@@ -104,6 +104,9 @@ extension PipelineConfig {
         require(
             validation.memoryMB >= 64, "validation.memory_mb", "must be at least 64 (found \(validation.memoryMB))")
         require(
+            validation.scratchMB >= 8, "validation.scratch_mb",
+            "must be at least 8 (found \(validation.scratchMB))")
+        require(
             validation.maxProcesses >= 1, "validation.max_processes",
             "must be at least 1 (found \(validation.maxProcesses))")
         require(

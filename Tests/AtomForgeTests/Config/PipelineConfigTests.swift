@@ -188,6 +188,7 @@ struct PipelineConfigTests {
                   max_workers: 0
                 validation:
                   timeout_s: 0
+                  scratch_mb: 0
                 """))
         #expect(
             message.contains("pipeline.yaml:2:14: error: provider.timeout_s must be more than 0 seconds (found -1.0)"))
@@ -195,7 +196,8 @@ struct PipelineConfigTests {
         #expect(message.contains("generation.temperatures must list at least one temperature"))
         #expect(message.contains("pipeline.yaml:7:16: error: execution.max_workers must be at least 1 (found 0)"))
         #expect(message.contains("validation.timeout_s must be more than 0 seconds"))
-        #expect(message.split(separator: "\n").count == 5)
+        #expect(message.contains("pipeline.yaml:10:15: error: validation.scratch_mb must be at least 8 (found 0)"))
+        #expect(message.split(separator: "\n").count == 6)
     }
 
     @Test("a key pasted into api_key_env is refused without being repeated")

@@ -15,13 +15,15 @@ struct SandboxTests {
     }
 
     func run(
-        _ code: String, tests: String, language: String = "python", isolation: Sandbox.Isolation = .auto
+        _ code: String, tests: String, language: String = "python", isolation: Sandbox.Isolation = .auto,
+        adjusting adjust: (inout ValidationSettings) -> Void = { _ in }
     ) async -> [ValidationIssue] {
         let atom = Atom(
             id: "hostile", name: "hostile", description: "d", file: "hostile.py", language: .named(language),
             tests: tests)
         var settings = settings
         settings.isolation = isolation
+        adjust(&settings)
         return await ValidatorChain.standard(settings).validate(
             ValidationSubject(atom: atom, code: code, dependencyCode: []))
     }
@@ -189,6 +191,8 @@ struct SandboxTests {
         #expect(found.isEmpty, "\(found)")
     }
 
+    /// A small scratch size keeps the fill quick on a loaded machine; the timeout is generous because it is not what
+    /// this test is about: the write must fail on the size, never run into the clock.
     @Test("filling the scratch folder fails the attempt cleanly, on a tmpfs of its size")
     func fillScratch() async {
         let found = await run(
@@ -196,9 +200,13 @@ struct SandboxTests {
             def hostile():
                 for index in range(8):
                     with open(f'fill{index}', 'wb') as handle:
-                        handle.write(b'x' * (60 << 20))
+                        handle.write(b'x' * (4 << 20))
             """,
-            tests: "hostile()")
+            tests: "hostile()",
+            adjusting: {
+                $0.scratchMB = 16
+                $0.timeoutSeconds = 30
+            })
         #expect(found.first?.message.contains("No space left on device") == true, "\(found)")
         let check = await run("def hostile():\n    return 1", tests: "assert hostile() == 1")
         #expect(check.isEmpty, "the next run has its own scratch folder: \(check)")
