@@ -62,5 +62,5 @@ struct PingCommand: AsyncParsableCommand {
 
 /// Writes one line to standard error.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    Console.shared.write(line + "\n")
 }

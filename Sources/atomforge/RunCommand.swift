@@ -44,8 +44,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "text (lines for a person) or json (one JSON object on stdout: summary.json with exit_code, folder "
-                + "and messages; the lines go to stderr)."))
+            "text (lines for a person), json (one JSON object on stdout: summary.json with exit_code, folder "
+                + "and messages; the lines go to stderr) or stream-json (one JSON event a line as the run goes, "
+                + "the same object last; see docs/events.md)."))
     var outputFormat = OutputFormat.text
 
     @Option(help: .hidden)
@@ -54,7 +55,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = logging.bootstrap()
+        // On a terminal the run's events are the progress display, not log lines.
+        let progress = showsProgress(logging) ? TerminalProgress() : nil
+        let logger = logging.bootstrap(hidingRunEvents: progress != nil)
         let output = CommandOutput(format: outputFormat)
         guard let settings = loadConfig(config) else {
             output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config) is not valid"])
@@ -68,9 +71,13 @@ struct RunCommand: AsyncParsableCommand {
             output.result(exitCode: 2, folder: nil, messages: [], problems: problems)
             throw ExitCode(2)
         }
+        var observers: [any RunObserver] = []
+        if let progress { observers.append(progress) }
+        if outputFormat == .streamJSON { observers.append(EventStream()) }
         guard
             let services = makeServices(
-                settings, scheduling: Scheduler.Mode(rawValue: scheduling) ?? .dependency, logger: logger)
+                settings, scheduling: Scheduler.Mode(rawValue: scheduling) ?? .dependency, observers: observers,
+                logger: logger)
         else { throw ExitCode(2) }
         // The run folder first: a second run of the plan waits here for the first (whose model server holds the
         // port), and a run with nothing left to generate starts no server.
@@ -91,7 +98,9 @@ struct RunCommand: AsyncParsableCommand {
             ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
         let code = try await ServiceRuntime.run(servers, logger: logger) {
             await withGracefulShutdownHandler {
-                let outcome = await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
+                let outcome = await progress.showing {
+                    await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
+                }
                 for message in outcome.messages { output.line(message) }
                 output.result(exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages)
                 return outcome.exitCode
@@ -100,6 +109,29 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Whether a command shows the progress display: standard error is a terminal, and the log is text for a person.
+func showsProgress(_ logging: LoggingOptions) -> Bool {
+    Console.shared.errorIsTerminal && logging.logFormat == .text
+}
+
+extension Optional where Wrapped == TerminalProgress {
+    /// Runs `work` with the status line drawn once a second, and cleared when it ends.
+    func showing<T: Sendable>(_ work: () async throws -> T) async rethrows -> T {
+        guard let progress = self else { return try await work() }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                progress.tick()
+            }
+        }
+        defer {
+            ticker.cancel()
+            progress.clear()
+        }
+        return try await work()
     }
 }
 
@@ -117,7 +149,8 @@ func openRunFolder(_ folder: String, noWait: Bool) async -> (folder: RunFolder, 
 
 /// The engine a command runs plans with, or nil after printing what to fix (a missing key variable).
 func makeServices(
-    _ settings: PipelineConfig, scheduling: Scheduler.Mode = .dependency, logger: Logger
+    _ settings: PipelineConfig, scheduling: Scheduler.Mode = .dependency, observers: [any RunObserver] = [],
+    logger: Logger
 ) -> EngineServices? {
     guard let client = makeClient(settings, logger: logger),
         let escalation = makeEscalationClient(settings, logger: logger)
@@ -130,8 +163,10 @@ func makeServices(
             + "(see the README's table); install bubblewrap (scripts/install-deps) or allow user namespaces"
         logger.warning("\(warning)")
     }
-    return EngineServices(
+    var services = EngineServices(
         config: settings, client: client, escalationClient: escalation, schedulingMode: scheduling, logger: logger)
+    services.observers = observers
+    return services
 }
 
 /// The config at `path`, or nil after printing every problem it has.

@@ -43,25 +43,45 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = logging.bootstrap()
+        // In the foreground on a terminal, the plans' events are the progress display, not log lines.
+        let progress = showsProgress(logging) ? TerminalProgress(announcesPlans: true) : nil
+        let logger = logging.bootstrap(hidingRunEvents: progress != nil)
         guard let settings = loadConfig(config), let client = makeClient(settings, logger: logger),
             let escalation = makeEscalationClient(settings, logger: logger)
         else {
             throw ExitCode(2)
         }
-        let services = EngineServices(config: settings, client: client, escalationClient: escalation, logger: logger)
+        // Under systemd (Type=notify): READY=1 once the model server answers and the inbox is watched, STATUS=
+        // lines as plans run, WATCHDOG=1 when WatchdogSec is set, STOPPING=1 when a shutdown begins.
+        let notifier = SystemdNotifier()
+        var services = EngineServices(config: settings, client: client, escalationClient: escalation, logger: logger)
+        if let progress { services.observers.append(progress) }
+        if let notifier { services.observers.append(SystemdStatus(notifier: notifier)) }
         let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
-            gracePeriod: .seconds(gracePeriod), outageDelay: .seconds(max(0.1, outageDelay)), logger: logger)
-        // Listed first, the model server is shut down last: after the inbox has finished its calls in flight.
+            gracePeriod: .seconds(gracePeriod), outageDelay: .seconds(max(0.1, outageDelay)), logger: logger,
+            onPhase: { phase in
+                switch phase {
+                case .watching: notifier?.ready(status: "watching the inbox")
+                case .stopping(let plans):
+                    notifier?.stopping(status: "stopping: \(plans) plan(s) finishing calls in flight")
+                }
+            })
+        // Listed first, the watchdog and the model server are shut down last: after the inbox has finished its calls
+        // in flight.
+        var members: [any Service] = []
+        if let notifier, let interval = notifier.watchdogInterval {
+            members.append(WatchdogService(notifier: notifier, interval: interval))
+        }
+        members += servers as [any Service]
+        members.append(inbox)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: servers.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-                    + [.init(service: inbox)],
+                services: members.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         do {
-            try await group.run()
+            try await progress.showing { try await group.run() }
         } catch {
             printError("atomforge watch stopped: \(error)")
             throw ExitCode(1)

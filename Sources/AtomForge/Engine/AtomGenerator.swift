@@ -29,6 +29,9 @@ public struct AtomGenerator: Sendable {
     let budget: TokenBudget
     let stop: StopSignal
     let logger: Logger
+    /// Hears each atom and attempt start and each attempt end (``RunEvent``), for the plan `planID`.
+    let events: RunEvents
+    let planID: String
     private let prompts: PromptBuilder
 
     /// How much each duplicate raises the temperature of the steps after it, and the ceiling it stops at.
@@ -40,8 +43,10 @@ public struct AtomGenerator: Sendable {
         extractor: UnitExtractor = UnitExtractor(runner: nil), generation: GenerationSettings, maxTokensCeiling: Int,
         escalationMaxTokensCeiling: Int? = nil, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil,
         budget: TokenBudget,
-        stop: StopSignal = StopSignal(), logger: Logger
+        stop: StopSignal = StopSignal(), logger: Logger, events: RunEvents = RunEvents(), planID: String = ""
     ) {
+        self.events = events
+        self.planID = planID
         self.client = client
         self.escalation = escalation
         self.validators = validators
@@ -91,6 +96,9 @@ public struct AtomGenerator: Sendable {
             GenerationInterruption(
                 stop, progress: EarlierAttempts(attempts: attempts, nextStep: next, reusesVerdicts: reusesVerdicts))
         }
+        var started = RunEvent(.atomStarted, plan: planID, atom: atom.id)
+        started.attempt = (attempts.map(\.number).max() ?? 0) + 1
+        await events.emit(started)
         for (offset, step) in generation.plannedSteps.enumerated() where offset + 1 >= firstStep {
             let stepNumber = offset + 1
             if Task.isCancelled || stop.isRequested { throw interruption(.cancelled, next: stepNumber) }
@@ -124,6 +132,12 @@ public struct AtomGenerator: Sendable {
             var unreachable: ProviderError?
             var stepAttempts: [AttemptRecord] = []
             var cancelled = false
+            var stepStarted = RunEvent(.attemptStarted, plan: planID, atom: atom.id)
+            stepStarted.attempt = firstNumber
+            stepStarted.step = stepNumber
+            stepStarted.candidates = step.candidates
+            stepStarted.kind = kind
+            await events.emit(stepStarted)
             await withTaskGroup(of: Candidate.self) { group in
                 for index in 0..<step.candidates {
                     let number = firstNumber + index
@@ -236,12 +250,7 @@ public struct AtomGenerator: Sendable {
                             record.passed ? nil : FailureKind.classify(record.issues, truncated: record.truncated)
                         validated[key] = record
                     }
-                    let verdict =
-                        record.passed
-                        ? "passed" : "failed" + (record.failures.first.map { ": " + $0.message.firstLine } ?? "")
-                    logger.info(
-                        "attempt \(record.number) of \(atom.id) (\(kind)): \(verdict)",
-                        metadata: ["tokens": "\(reply.usage.input)+\(reply.usage.output)"])
+                    await events.emit(.attemptFinished(record, of: atom.id, plan: planID))
                     stepAttempts.append(record)
                 }
             }

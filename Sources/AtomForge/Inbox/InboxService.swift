@@ -20,13 +20,16 @@ public final class InboxService: Service {
     public let outageDelay: Duration
     public static let longestOutageDelay = Duration.seconds(300)
     private let logger: Logger
+    /// Hears the daemon's turning points: the inbox is watched (it is ready), a shutdown began.
+    private let onPhase: @Sendable (Phase) -> Void
     private let makeEvents: @Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void)
 
     public init(
         inbox: String, outbox: String, services: EngineServices, gracePeriod: Duration = .seconds(30),
-        outageDelay: Duration = .seconds(5), logger: Logger,
+        outageDelay: Duration = .seconds(5), logger: Logger, onPhase: @escaping @Sendable (Phase) -> Void = { _ in },
         events: (@Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void))? = nil
     ) {
+        self.onPhase = onPhase
         self.inbox = inbox
         self.outbox = outbox
         self.services = services
@@ -50,6 +53,8 @@ public final class InboxService: Service {
         }
         let (events, stopEvents) = try makeEvents(inbox)
         logger.info("watching \(inbox); results go to \(outbox)")
+        onPhase(.watching)
+        let onPhase = self.onPhase
         let stop = services.stop
         let gracePeriod = self.gracePeriod
         let running = RunningCount()
@@ -99,10 +104,19 @@ public final class InboxService: Service {
                 }
             }
         } onGracefulShutdown: {
+            onPhase(.stopping(plans: running.value.load(ordering: .relaxed)))
             stop.request()
             stopEvents()
         }
         logger.info("stopped")
+    }
+
+    /// A turning point of the daemon, for the service manager.
+    public enum Phase: Sendable, Equatable {
+        /// The inbox is watched: plans dropped from now on are taken.
+        case watching
+        /// A shutdown began, with this many plans (or fixes) finishing their calls in flight.
+        case stopping(plans: Int)
     }
 
     /// Moves an entry whose name is not UTF-8 to `_rejected/`, saying why.

@@ -19,6 +19,9 @@ public struct EngineServices: Sendable {
     /// Set on graceful shutdown: no new atom or attempt starts after it.
     public let stop = StopSignal()
     public let logger: Logger
+    /// Hear every plan's events (a terminal's progress line, `--output-format stream-json`); the log hears them
+    /// too, always.
+    public var observers: [any RunObserver] = []
 
     public init(
         config: PipelineConfig, client: ModelClient, escalationClient: ModelClient? = nil,
@@ -183,6 +186,10 @@ public enum PlanJob {
             }
         // This plan's own stop: the process's shutdown, or a result of this plan that could not be written.
         let planStop = StopSignal(parent: services.stop)
+        let outward = RunEvents([EventLog(logger: logger)] + services.observers)
+        let recorder = OutboxRecorder(
+            folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model,
+            stop: planStop, logger: logger, events: outward)
         let generator = AtomGenerator(
             client: services.client, escalation: services.escalationClient, validators: services.validators,
             extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
@@ -190,14 +197,10 @@ public enum PlanJob {
             validationSlots: services.validationSlots,
             requestSlots: services.requestSlots,
             budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: planStop,
-            logger: logger)
+            logger: logger, events: outward.adding([recorder]), planID: plan.id)
         let runner = PlanRunner(
             generator: generator, workerSlots: services.workerSlots,
             scheduler: Scheduler(mode: services.schedulingMode, maxInFlight: config.execution.maxWorkers))
-        let recorder = OutboxRecorder(
-            folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model,
-            stop: planStop, logger: logger)
-        logger.info("running plan \(plan.id): \(plan.atoms.count) atoms into \(folder.path)")
         await recorder.begin()
         var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.
@@ -260,6 +263,22 @@ public enum PlanJob {
                     + "the failed atoms "
                     + "again")
         }
+        var finished = RunEvent(.planFinished, plan: plan.id)
+        finished.folder = folder.path
+        finished.status =
+            switch outcome.stop {
+            case nil: status
+            case .unavailable?, .unwritable?: "interrupted"
+            case .budget?, .cancelled?: "stopped"
+            }
+        finished.reason =
+            outcome.stop == nil ? nil : messages.last { $0.hasPrefix("stopped") || $0.hasPrefix("interrupted") }
+        (finished.passed, finished.failed, finished.blocked) = (counts.passed, counts.failed, counts.blocked)
+        let tokens = outcome.results.values.reduce(TokenUsage()) { $0 + $1.tokens }
+        (finished.tokensIn, finished.tokensOut) = (tokens.input, tokens.output)
+        finished.durationS = (outcome.duration.seconds * 1000).rounded() / 1000
+        finished.exitCode = Int(exitCode)
+        await outward.emit(finished)
         return Outcome(exitCode: exitCode, folder: folder.path, messages: messages, outage: outage)
     }
 

@@ -5,10 +5,11 @@ import Glibc
 /// disk, then rename it into place (rename is atomic within a file system).
 public enum AtomicFile {
     /// Writes `bytes` to `path`, creating missing parent folders; `mode` is the new file's permission bits (less
-    /// the umask). A write or a flush that fails throws, and the file stays as it was.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644)
-        throws(OutboxError)
-    {
+    /// the umask). A write or a flush that fails throws, and the file stays as it was. `durable: false` skips the
+    /// flush, for a status file rewritten often, whose loss in a power cut costs nothing: the rename is still atomic.
+    public static func write(
+        _ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644, durable: Bool = true
+    ) throws(OutboxError) {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -34,7 +35,7 @@ public enum AtomicFile {
             }
             written += result
         }
-        guard fsync(descriptor) == 0 else {
+        guard !durable || fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
             unlink(temporary)

@@ -4,11 +4,18 @@ import Logging
 /// Writes a run's results into its outbox folder as they happen: the journal line (on disk before anything else),
 /// the atom's code and report, its review page if it did not pass, `progress.json` and the run page (`index.html`).
 /// At the end, the assembled source tree and the summaries.
-public actor OutboxRecorder: RunRecorder {
+///
+/// It also hears the run's events: `progress.json` follows every attempt (atoms in flight, tokens, the time left),
+/// and each atom's `atom_finished` goes out to `events` once its results are on disk.
+public actor OutboxRecorder: RunRecorder, RunObserver {
     public let folder: RunFolder
     private let plan: Plan
     private var results: [String: AtomResult]
+    private let events: RunEvents
+    private var tally = ProgressTally()
     private var lastProgress = ContinuousClock.now - .seconds(1)
+    /// Set while a write of `progress.json` waits for ``progressInterval`` to pass since the last one.
+    private var progressPending = false
     private var errors: [String] = []
     private let page: RunPageWriter
     /// Requested when a result cannot be written: the plan asks the model for nothing more it could not keep.
@@ -24,8 +31,10 @@ public actor OutboxRecorder: RunRecorder {
     /// provider's model, as the page names it.
     public init(
         folder: RunFolder, plan: Plan, restored: [String: AtomResult]? = nil,
-        earlier: [String: EarlierAttempts] = [:], model: String = "", stop: StopSignal? = nil, logger: Logger? = nil
+        earlier: [String: EarlierAttempts] = [:], model: String = "", stop: StopSignal? = nil, logger: Logger? = nil,
+        events: RunEvents = RunEvents()
     ) {
+        self.events = events
         self.stop = stop
         self.logger = logger
         self.folder = folder
@@ -44,11 +53,47 @@ public actor OutboxRecorder: RunRecorder {
         get async { errors + (await page.errors) }
     }
 
-    /// Writes the run page as the run starts: every atom not yet done shows as pending.
-    /// Its failure (a full disk) stops the plan before any model call.
+    /// Writes the run page as the run starts (every atom not yet done shows as pending) and says `plan_started`.
+    /// A page that cannot be written (a full disk) stops the plan before any model call.
     public func begin() async {
         await page.begin()
         if let error = await page.errors.first { failedToWrite(OutboxError(error)) }
+        var started = RunEvent(.planStarted, plan: plan.id)
+        started.folder = folder.path
+        started.atoms = plan.atoms.count
+        let counts = StatusCounts(results.values)
+        (started.passed, started.failed, started.blocked) = (counts.passed, counts.failed, counts.blocked)
+        tally.apply(started)
+        await events.emit(started)
+        await writeProgress(state: "running")
+    }
+
+    /// An atom or an attempt started or ended: `progress.json` says so within ``progressInterval``.
+    public func observe(_ event: RunEvent) async {
+        tally.apply(event)
+        await progressChanged()
+    }
+
+    /// The least time between two writes of `progress.json`: fresh enough to poll, and a plan of thousands of fast
+    /// atoms does not spend its time rewriting it.
+    static let progressInterval = Duration.milliseconds(100)
+
+    private func progressChanged() async {
+        let since = ContinuousClock.now - lastProgress
+        if since >= Self.progressInterval {
+            await writeProgress(state: "running")
+        } else if !progressPending {
+            progressPending = true
+            Task {
+                try? await Task.sleep(for: Self.progressInterval - since)
+                await self.writePendingProgress()
+            }
+        }
+    }
+
+    private func writePendingProgress() async {
+        guard progressPending else { return }
+        await writeProgress(state: "running")
     }
 
     public func record(_ result: AtomResult, of atom: Atom) async {
@@ -60,12 +105,15 @@ public actor OutboxRecorder: RunRecorder {
                 try Self.writeAtom(atom, result, in: folder)
             }
             await page.record(result)
+            let finished = RunEvent.atomFinished(result, plan: plan.id)
+            tally.apply(finished)
+            await events.emit(finished)
         } catch {
             results[atom.id] = nil
             unsaved.insert(atom.id)
             failedToWrite(error)
         }
-        if ContinuousClock.now - lastProgress >= .milliseconds(200) { await writeProgress(state: "running") }
+        await progressChanged()
     }
 
     public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {
@@ -81,7 +129,8 @@ public actor OutboxRecorder: RunRecorder {
         }
     }
 
-    /// Writes the source tree, the summaries and the final progress; returns the summary's status.
+    /// Writes the source tree, the summaries and the final progress; returns the summary's status. The
+    /// `plan_finished` event is the caller's, who knows the exit code.
     @discardableResult
     public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) async -> String {
         var outcome = outcome
@@ -156,23 +205,43 @@ public actor OutboxRecorder: RunRecorder {
 
     private func writeProgress(state: String) async {
         lastProgress = .now
+        progressPending = false
         let counts = StatusCounts(results.values)
+        let now = Date()
+        let inFlight = tally.inFlight
         let progress = Progress(
             plan: plan.id, state: state, total: plan.atoms.count, passed: counts.passed, failed: counts.failed,
-            blocked: counts.blocked, pending: plan.atoms.count - counts.total,
-            updatedAt: ISO8601DateFormatter().string(from: Date()))
+            blocked: counts.blocked, running: state == "running" ? inFlight.count : 0,
+            pending: plan.atoms.count - counts.total - (state == "running" ? inFlight.count : 0),
+            inFlight: state == "running"
+                ? inFlight.map {
+                    Progress.Atom(
+                        atom: $0.atom, attempt: $0.attempt, step: $0.step, since: RunEvent.timestamp($0.since))
+                } : [],
+            tokensIn: tally.tokensIn, tokensOut: tally.tokensOut,
+            elapsedS: (tally.elapsed(at: now) * 10).rounded() / 10,
+            estimatedRemainingS: state == "running" ? tally.estimatedRemaining(at: now).map { $0.rounded() } : nil,
+            startedAt: RunEvent.timestamp(tally.started), updatedAt: RunEvent.timestamp(now))
         let path = folder.path + "/progress.json"
         do {
             try await BlockingIO.run { () throws(OutboxError) in
-                try AtomicFile.write(OutboxJSON.encode(progress), to: path)
+                // A status to poll, rewritten every few hundred milliseconds: atomic, but not worth a flush.
+                try AtomicFile.write(Array(OutboxJSON.encode(progress).utf8), to: path, durable: false)
             }
         } catch {
             errors.append(error.description)
         }
     }
 
-    /// `progress.json`, for other tools to poll while a plan runs.
+    /// `progress.json`, for other tools to poll while a plan runs (`docs/events.md` describes each field).
     private struct Progress: Encodable, Sendable {
+        struct Atom: Encodable, Sendable {
+            var atom: String
+            var attempt: Int
+            var step: Int?
+            var since: String
+        }
+
         var plan: String
         /// `running`, `finished`, or `stopped` (a budget or a shutdown; running the plan again continues it).
         var state: String
@@ -180,7 +249,17 @@ public actor OutboxRecorder: RunRecorder {
         var passed: Int
         var failed: Int
         var blocked: Int
+        /// Atoms being generated now, and those not started.
+        var running: Int
         var pending: Int
+        var inFlight: [Atom]
+        /// Tokens this run's calls used.
+        var tokensIn: Int
+        var tokensOut: Int
+        var elapsedS: Double
+        /// At the pace of the atoms finished so far; absent before the first one and once the run ended.
+        var estimatedRemainingS: Double?
+        var startedAt: String
         var updatedAt: String
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+
+/// Log lines for a person: `time level label: [key=value …] message` on stderr, through the ``Console`` so that they
+/// stay above a progress line.
+///
+/// Not swift-log's `StreamLogHandler`, because its output stream cannot be handed one that keeps a status line (its
+/// initialiser taking a stream is internal), and because under journald each line needs its priority prefix.
+struct TextLogHandler: LogHandler {
+    let label: String
+    /// Leaves out records that carry an `event` (a ``RunEvent``), for a terminal that shows them as progress.
+    let hidesRunEvents: Bool
+    /// Starts each line with its syslog priority (`<4>`) for journald, which then needs no time of ours.
+    let journald: Bool
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let fields = metadata.merging(event.metadata ?? [:]) { $1 }
+        let isRunEvent = fields["event"] != nil
+        if hidesRunEvents, isRunEvent { return }
+        let shown = isRunEvent ? fields.filter { !Self.eventFields.contains($0.key) || $0.key == "plan" } : fields
+        let metadataText =
+            shown.isEmpty
+            ? ""
+            : "["
+                + shown.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                    separator: " ") + "] "
+        let line =
+            journald
+            ? "\(JournaldPriority.prefix(for: event.level))\(label): \(metadataText)\(event.message)\n"
+            : "\(Self.timestamp()) \(event.level) \(label): \(metadataText)\(event.message)\n"
+        Console.shared.write(line)
+    }
+
+    /// An event's fields, which its message already says in words.
+    static let eventFields: Set<String> = [
+        "event", "plan", "folder", "atom", "attempt", "step", "candidates", "kind", "status", "reason", "issues",
+        "tokens_in", "tokens_out", "latency_s", "duration_s", "atoms", "passed", "failed", "blocked", "exit_code",
+    ]
+
+    private static func timestamp() -> String {
+        Date().formatted(.iso8601)
+    }
+}
