@@ -71,7 +71,9 @@ struct RunCommand: AsyncParsableCommand {
             output.result(exitCode: 2, folder: nil, messages: [], problems: problems)
             throw ExitCode(2)
         }
+        let metrics = MetricsTextfile.bootstrap(settings)
         var observers: [any RunObserver] = []
+        if metrics != nil { observers.append(RunMetrics(provider: settings.provider)) }
         if let progress { observers.append(progress) }
         if outputFormat == .streamJSON { observers.append(EventStream()) }
         guard
@@ -96,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         let servers =
             PlanJob.hasWork(prepared.plan, in: prepared.folder)
             ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
-        let code = try await ServiceRuntime.run(servers, logger: logger) {
+        let code = try await ServiceRuntime.run(servers + [metrics].compactMap { $0 }, logger: logger) {
             await withGracefulShutdownHandler {
                 let outcome = await progress.showing {
                     await PlanJob.run(prepared.plan, in: prepared.folder, services: services)

@@ -46,7 +46,9 @@ struct WatchCommand: AsyncParsableCommand {
         // In the foreground on a terminal, the plans' events are the progress display, not log lines.
         let progress = showsProgress(logging) ? TerminalProgress(announcesPlans: true) : nil
         let logger = logging.bootstrap(hidingRunEvents: progress != nil)
-        guard let settings = loadConfig(config), let client = makeClient(settings, logger: logger),
+        guard let settings = loadConfig(config) else { throw ExitCode(2) }
+        let metrics = MetricsTextfile.bootstrap(settings)
+        guard let client = makeClient(settings, logger: logger),
             let escalation = makeEscalationClient(settings, logger: logger)
         else {
             throw ExitCode(2)
@@ -57,6 +59,7 @@ struct WatchCommand: AsyncParsableCommand {
         var services = EngineServices(config: settings, client: client, escalationClient: escalation, logger: logger)
         if let progress { services.observers.append(progress) }
         if let notifier { services.observers.append(SystemdStatus(notifier: notifier)) }
+        if metrics != nil { services.observers.append(RunMetrics(provider: settings.provider)) }
         let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
@@ -68,9 +71,9 @@ struct WatchCommand: AsyncParsableCommand {
                     notifier?.stopping(status: "stopping: \(plans) plan(s) finishing calls in flight")
                 }
             })
-        // Listed first, the watchdog and the model server are shut down last: after the inbox has finished its calls
+        // Listed first, the metrics file, the watchdog and the model server are shut down last: after the inbox has finished its calls
         // in flight.
-        var members: [any Service] = []
+        var members: [any Service] = [metrics].compactMap { $0 }
         if let notifier, let interval = notifier.watchdogInterval {
             members.append(WatchdogService(notifier: notifier, interval: interval))
         }

@@ -112,6 +112,12 @@ extension PipelineConfig {
         require(
             validation.concurrency >= 0, "validation.concurrency",
             "must be 0 (one per core) or more (found \(validation.concurrency))")
+        require(
+            metrics.textfile.isEmpty || metrics.textfile.hasSuffix(".prom"), "metrics.textfile",
+            "must end in .prom, as node_exporter's textfile collector reads only those (found '\(metrics.textfile)')")
+        require(
+            metrics.intervalSeconds >= 1, "metrics.interval_s",
+            "must be at least 1 second (found \(metrics.intervalSeconds))")
         for command in validation.commands {
             require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }

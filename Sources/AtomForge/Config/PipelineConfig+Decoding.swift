@@ -7,7 +7,7 @@ extension KeyedDecodingContainer {
 
 extension PipelineConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, generation, execution, validation, paths, budget, server, escalation
+        case provider, generation, execution, validation, paths, budget, server, escalation, metrics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,6 +19,7 @@ extension PipelineConfig: Decodable {
         validation = try container.decode(.validation, or: ValidationSettings())
         paths = try container.decode(.paths, or: PathSettings())
         budget = try container.decode(.budget, or: BudgetSettings())
+        metrics = try container.decode(.metrics, or: MetricsSettings())
         server = try container.decodeIfPresent(ServerSettings.self, forKey: .server)
         escalation = try container.decodeIfPresent(EscalationSettings.self, forKey: .escalation)
     }
@@ -275,6 +276,21 @@ extension BudgetSettings: Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         tokensPerPlan = try container.decode(.tokensPerPlan, or: BudgetSettings().tokensPerPlan)
+    }
+}
+
+extension MetricsSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case textfile
+        case intervalSeconds = "interval_s"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = MetricsSettings()
+        textfile = try container.decode(.textfile, or: defaults.textfile)
+        intervalSeconds = try container.decode(.intervalSeconds, or: defaults.intervalSeconds)
     }
 }
 

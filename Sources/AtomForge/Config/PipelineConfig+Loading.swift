@@ -57,6 +57,9 @@ extension PipelineConfig {
     /// The outbox folder, resolved against the config file's folder.
     public var outboxPath: String { resolve(paths.outbox) }
 
+    /// The metrics file, resolved against the config file's folder; nil when none is configured.
+    public var metricsPath: String? { metrics.textfile.isEmpty ? nil : resolve(metrics.textfile) }
+
     /// A path from the config, resolved against the config file's folder.
     public func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).path

@@ -10,6 +10,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var validation = ValidationSettings()
     public var paths = PathSettings()
     public var budget = BudgetSettings()
+    public var metrics = MetricsSettings()
     /// A local model server AtomForge starts and stops itself (the embedded default); nil for a remote provider.
     public var server: ServerSettings?
     /// The second, stronger model that `escalate` steps of the ladder send to; nil when none is configured.
@@ -147,6 +148,16 @@ public struct PathSettings: Sendable, Equatable {
 public struct BudgetSettings: Sendable, Equatable {
     /// Input and output tokens one plan may use, checked before each model call; 0 means no cap.
     public var tokensPerPlan = 0
+
+    public init() {}
+}
+
+/// Metrics for Prometheus, written as a node_exporter textfile-collector file (`docs/metrics.md`).
+public struct MetricsSettings: Sendable, Equatable {
+    /// The file to write, relative to the config file's folder; ending in `.prom`. Empty: no metrics.
+    public var textfile = ""
+    /// Seconds between two writes (and one more as the command ends).
+    public var intervalSeconds = 15.0
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// Hears every atom result as it happens: the outbox journals it, writes its files and updates progress.
@@ -55,11 +56,16 @@ public struct PlanRunner: Sendable {
         let stop = generator.stop
         let outcome = await scheduler.run(graph, finished: finished) { index throws(GenerationStop) in
             if stop.isRequested { throw .cancelled }
+            EngineMetrics.atomsWaiting.increment()
             do {
                 try await workerSlots.acquire()
+                EngineMetrics.atomsWaiting.decrement()
             } catch {
+                EngineMetrics.atomsWaiting.decrement()
                 throw .cancelled
             }
+            EngineMetrics.atomsRunning.increment()
+            defer { EngineMetrics.atomsRunning.decrement() }
             if stop.isRequested {
                 await workerSlots.release()
                 throw .cancelled

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// Every model call of AtomForge goes through here: the shared rate limit, then the provider, then transport retries
@@ -39,6 +40,8 @@ public struct ModelClient: Sendable, CustomStringConvertible {
             do {
                 var reply = try await provider.send(request)
                 reply.transportRetries = retries
+                EngineMetrics.modelCallsAnswered.increment()
+                EngineMetrics.modelCallDuration.record(reply.latency)
                 await rateLimiter.observe(reply.rateLimit)
                 logger.debug(
                     "model reply",
@@ -55,8 +58,10 @@ public struct ModelClient: Sendable, CustomStringConvertible {
                 await rateLimiter.observe(failure.rateLimit)
                 guard retryPolicy.isRetryable(failure), retries < retryPolicy.maxRetries, !Task.isCancelled else {
                     logger.debug("model call failed", metadata: ["error": "\(failure)"])
+                    if failure.code != .cancelled { EngineMetrics.modelCallsFailed.increment() }
                     throw failure
                 }
+                EngineMetrics.transportRetries.increment()
                 let delay = retryPolicy.delay(beforeRetry: retries, after: failure)
                 if failure.status == 429 {
                     // A 429 means the shared budget is spent: slow every caller, not only this one.

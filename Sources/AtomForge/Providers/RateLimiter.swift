@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 
 /// The process-wide budget for model calls, shared by every plan and every worker.
@@ -66,6 +67,8 @@ public actor RateLimiter {
                 }
                 return
             }
+            EngineMetrics.rateLimitWaits.increment()
+            EngineMetrics.rateLimitWaitSeconds.increment(by: wait.seconds)
             try await Task.sleep(for: wait)
         }
     }

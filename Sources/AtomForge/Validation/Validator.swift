@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// What a validator gets to look at: the attempt's code, the atom it is for, and the code it builds on.
 public struct ValidationSubject: Sendable {
     public var atom: Atom
@@ -43,6 +45,11 @@ public struct ValidatorChain: Sendable {
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
+        let start = ContinuousClock.now
+        defer {
+            let took = ContinuousClock.now - start
+            EngineMetrics.validationDuration.record(took)
+        }
         var issues: [ValidationIssue] = []
         for validator in validators where validator.applies(to: subject.atom) {
             let found = await validator.validate(subject)
