@@ -1,3 +1,5 @@
+import Foundation
+
 extension PipelineConfig {
     /// One impossible value: where it is (a key path such as `execution.max_workers`) and what is allowed.
     public struct Problem: Sendable, Equatable {
@@ -129,6 +131,15 @@ extension PipelineConfig {
                 server.startupTimeoutSeconds > 0, "server.startup_timeout_s",
                 "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")
             require(!server.command.isEmpty, "server.command", "must name the program that serves the model")
+            if let problem = Self.portMismatch(server: server, baseURL: provider.baseURL, prefix: "") {
+                problems.append(problem)
+            }
+        }
+        if let escalation, let server = escalation.server,
+            let problem = Self.portMismatch(
+                server: server, baseURL: escalation.provider.baseURL, prefix: "escalation.")
+        {
+            problems.append(problem)
         }
         require(
             provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0, "provider",
@@ -136,5 +147,19 @@ extension PipelineConfig {
         require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
         require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
         return problems
+    }
+
+    /// A managed server that listens on one port while the provider sends its requests to another: every call
+    /// would be refused, so it is an error before anything starts.
+    static func portMismatch(server: ServerSettings, baseURL: String, prefix: String) -> Problem? {
+        guard (1...65535).contains(server.port), let url = URLComponents(string: baseURL), let scheme = url.scheme
+        else { return nil }
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        guard port != server.port else { return nil }
+        return Problem(
+            keyPath: [prefix + "server", "port"].joined(separator: ".").split(separator: ".").map(String.init),
+            message:
+                "is \(server.port), but \(prefix)provider.base_url (\(baseURL)) sends requests to port \(port): the "
+                + "server AtomForge starts would never be asked; make them the same")
     }
 }

@@ -1,7 +1,14 @@
 extension KeyedDecodingContainer {
-    /// The value under `key`, or `fallback` when the key is absent or null.
+    /// The value under `key`, or `fallback` when the key is absent or null. While a decoding reports every problem
+    /// (``DecodingProblems``), a value that does not decode is recorded and `fallback` taken, so the rest is read.
     func decode<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? fallback
+        do {
+            return try decodeIfPresent(T.self, forKey: key) ?? fallback
+        } catch {
+            guard let problems = DecodingProblems.current else { throw error }
+            problems.record(error)
+            return fallback
+        }
     }
 }
 

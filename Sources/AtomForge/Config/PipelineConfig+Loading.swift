@@ -36,18 +36,27 @@ extension PipelineConfig {
         } catch {
             throw ConfigError(file: file, problems: [error])
         }
-        let config: PipelineConfig
-        do {
-            config = try YAMLDecoder().decode(PipelineConfig.self, from: root)
-        } catch {
-            throw ConfigError(file: file, problems: [error])
+        // Every problem at once: a wrong type in one section does not hide a typo in the next, nor an impossible
+        // value elsewhere (checked on what did decode).
+        let (decoded, decodingProblems) = YAMLDecoder().decodeReportingAll(PipelineConfig.self, from: root)
+        guard let config = decoded else { throw ConfigError(file: file, problems: decodingProblems) }
+        let problems =
+            decodingProblems
+            + config.problems().map { problem in
+                let keys = problem.keyPath.map { AnyCodingKey(stringValue: $0) }
+                return YAMLError(
+                    "\(problem.keyPath.joined(separator: ".")) \(problem.message)", at: root.located(at: keys)?.location
+                )
+            }
+        if !problems.isEmpty {
+            // In the file's order, as a person fixes them; problems of no one place last.
+            let ordered = problems.enumerated().sorted { first, second in
+                let a = first.element.location.map { ($0.line, $0.column) } ?? (Int.max, Int.max)
+                let b = second.element.location.map { ($0.line, $0.column) } ?? (Int.max, Int.max)
+                return a != b ? a < b : first.offset < second.offset
+            }
+            throw ConfigError(file: file, problems: ordered.map(\.element))
         }
-        let problems = config.problems().map { problem in
-            let keys = problem.keyPath.map { AnyCodingKey(stringValue: $0) }
-            return YAMLError(
-                "\(problem.keyPath.joined(separator: ".")) \(problem.message)", at: root.located(at: keys)?.location)
-        }
-        if !problems.isEmpty { throw ConfigError(file: file, problems: problems) }
         return config
     }
 

@@ -4,6 +4,7 @@
 /// a number, and `yes` is never `true`. Types that must refuse unknown keys (a typo must not pass silently) call
 /// ``Swift/Decoder/rejectUnknownKeys(_:)`` at the start of their `init(from:)`.
 public struct YAMLDecoder: Sendable {
+
     public init() {}
 
     /// Decodes `type` from `node`; every failure becomes a ``YAMLError`` located where it was found.
@@ -16,6 +17,29 @@ public struct YAMLDecoder: Sendable {
             throw Self.describe(error, in: node)
         } catch {
             throw YAMLError("\(error)")
+        }
+    }
+
+    /// Decodes `type` from `node`, going on past the problems it can (see ``DecodingProblems``): the value (with
+    /// defaults where a value did not decode; nil when even that failed) and every problem, in the order met, each
+    /// located where it was found.
+    public func decodeReportingAll<T: Decodable>(_ type: T.Type, from node: YAMLNode) -> (
+        value: T?, errors: [YAMLError]
+    ) {
+        let problems = DecodingProblems()
+        let result = DecodingProblems.$current.withValue(problems) {
+            Result { () throws(YAMLError) -> T in try decode(type, from: node) }
+        }
+        var errors = problems.recorded.map { Self.describe($0, in: node) }
+        if case .failure(let error) = result { errors.append(error) }
+        return (try? result.get(), errors)
+    }
+
+    static func describe(_ error: any Error, in node: YAMLNode) -> YAMLError {
+        switch error {
+        case let error as YAMLError: error
+        case let error as DecodingError: describe(error, in: node)
+        default: YAMLError("\(error)")
         }
     }
 
@@ -101,7 +125,10 @@ extension Decoder {
             if let close = allowed.first(where: { $0.isCloseSpelling(of: key.stringValue) }) {
                 message += " (did you mean '\(close)'?)"
             }
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: message))
+            let error = DecodingError.dataCorrupted(
+                .init(codingPath: codingPath + [key], debugDescription: message))
+            guard let problems = DecodingProblems.current else { throw error }
+            problems.record(error)
         }
     }
 }

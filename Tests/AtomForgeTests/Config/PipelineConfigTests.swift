@@ -174,6 +174,65 @@ struct PipelineConfigTests {
                 == true)
     }
 
+    @Test("every problem in one run: wrong types, unknown keys and impossible values, in the file's order")
+    func everyProblemAtOnce() throws {
+        let message = try #require(
+            problems(
+                """
+                provider:
+                  max_tokens: lots
+                  modle: x
+                generation:
+                  max_attempts: [1]
+                execution:
+                  max_workers: 0
+                validation: 5
+                """))
+        let lines = message.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5, "\(lines)")
+        #expect(
+            lines[0].hasPrefix("pipeline.yaml:2:15: error: provider.max_tokens: expected a whole number, found 'lots'"),
+            "\(lines)")
+        #expect(lines[1].hasPrefix("pipeline.yaml:3:10: error: unknown key 'modle' in 'provider'"))
+        #expect(lines[1].contains("did you mean 'model'?"))
+        #expect(lines[2].hasPrefix("pipeline.yaml:5:17: error: generation.max_attempts"))
+        #expect(lines[3].hasPrefix("pipeline.yaml:7:16: error: execution.max_workers must be at least 1"))
+        #expect(lines[4].hasPrefix("pipeline.yaml:8:13: error: validation: expected a mapping"))
+    }
+
+    @Test("a managed server on another port than provider.base_url is an error before anything starts")
+    func serverPort() throws {
+        let message = try #require(
+            problems(
+                """
+                provider:
+                  base_url: http://127.0.0.1:8090/v1
+                server:
+                  command: llama-server
+                  port: 8089
+                """))
+        #expect(
+            message.contains(
+                "pipeline.yaml:5:9: error: server.port is 8089, but provider.base_url (http://127.0.0.1:8090/v1) "
+                    + "sends requests to port 8090"), "\(message)")
+        #expect(
+            problems(
+                "provider:\n  base_url: http://127.0.0.1:8089/v1\nserver:\n  command: llama-server\n  port: 8089\n")
+                == nil)
+        let escalation = try #require(
+            problems(
+                """
+                generation:
+                  ladder: [{kind: sample}, {kind: escalate}]
+                escalation:
+                  provider: {base_url: "http://localhost/v1"}
+                  server: {command: llama-server, port: 8091}
+                """))
+        #expect(
+            escalation.contains("escalation.server.port is 8091, but escalation.provider.base_url"), "\(escalation)")
+        #expect(escalation.contains("sends requests to port 80"))
+    }
+
     @Test("impossible values are all reported, each saying what is allowed")
     func impossibleValues() throws {
         let message = try #require(
