@@ -1,5 +1,6 @@
 import ArgumentParser
 import AtomForge
+import Foundation
 
 /// `atomforge check PLAN…`: validates plans without calling any model.
 struct CheckCommand: ParsableCommand {
@@ -10,14 +11,20 @@ struct CheckCommand: ParsableCommand {
             Prints the atoms, the dependency levels and the critical path of each valid plan; for an invalid one, \
             every problem, one a line, as FILE:LINE:COLUMN: error: MESSAGE.
 
-            Example:
+            Examples:
               atomforge check examples/plans/textkit.yaml
+              generate-plan | atomforge check -
 
-            Exit codes: 0 when every plan is valid, 2 when any is not.
+            Problems go to standard error, summaries to standard output. Under GitHub Actions \
+            (GITHUB_ACTIONS=true) each problem is also printed as an ::error annotation on its file and line.
+
+            Exit codes: 0 when every plan is valid, 2 when any is not, 64 for a usage error.
             """
     )
 
-    @Argument(help: "Plan files (YAML or JSON).", completion: .file(extensions: ["yaml", "yml", "json"]))
+    @Argument(
+        help: ArgumentHelp("Plan files (YAML or JSON); - reads one from standard input."),
+        completion: .file(extensions: ["yaml", "yml", "json"]))
     var plans: [String]
 
     @Flag(name: .shortAndLong, help: "Print only problems, not the summary of valid plans.")
@@ -25,19 +32,29 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         var allValid = true
+        let actions = GitHubActions()
         for path in plans {
-            let check = PlanChecker.check(fileAt: path)
+            let check = path == "-" ? Self.checkStandardInput() : PlanChecker.check(fileAt: path)
+            let name = path == "-" ? "<stdin>" : path
+            // Problems on stderr, like a compiler's; the summary of a valid plan on stdout.
             for diagnostic in check.diagnostics {
-                print(diagnostic.described(in: path))
+                printError(diagnostic.described(in: name))
+                actions?.annotate(diagnostic, in: name)
             }
             guard let plan = check.validPlan else {
                 allValid = false
-                print("\(path): invalid: \(check.errors.count) problem\(check.errors.count == 1 ? "" : "s")")
+                printError("\(name): invalid: \(check.errors.count) problem\(check.errors.count == 1 ? "" : "s")")
                 continue
             }
-            if !quiet { print(PlanSummary(plan: plan, check: check, path: path).text) }
+            if !quiet { print(PlanSummary(plan: plan, check: check, path: name).text) }
         }
         if !allValid { throw ExitCode(2) }
+    }
+
+    /// The plan on standard input (`check -`), read to its end; named `stdin` when it has no `plan:` key.
+    static func checkStandardInput() -> PlanCheck {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        return PlanChecker.check(contents: Array(data), fallbackID: "stdin")
     }
 }
 

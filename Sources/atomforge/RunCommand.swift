@@ -63,11 +63,13 @@ struct RunCommand: AsyncParsableCommand {
             output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config) is not valid"])
             throw ExitCode(2)
         }
-        // An invalid plan is reported before any server starts or any model is called.
+        let actions = GitHubActions(stream: outputFormat == .text ? .output : .error)
+        // An invalid plan is reported before any server starts or any model is called: on stderr, like a compiler.
         let check = PlanChecker.check(fileAt: plan)
         guard check.validPlan != nil else {
             let problems = check.diagnostics.map { $0.described(in: plan) }
-            for problem in problems { output.line(problem) }
+            for problem in problems { printError(problem) }
+            for diagnostic in check.diagnostics { actions?.annotate(diagnostic, in: plan) }
             output.result(exitCode: 2, folder: nil, messages: [], problems: problems)
             throw ExitCode(2)
         }
@@ -104,6 +106,7 @@ struct RunCommand: AsyncParsableCommand {
                     await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
                 }
                 for message in outcome.messages { output.line(message) }
+                if let actions, let folder = outcome.folder { actions.report(runIn: folder, plan: plan) }
                 output.result(exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages)
                 return outcome.exitCode
             } onGracefulShutdown: {

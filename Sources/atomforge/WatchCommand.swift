@@ -40,6 +40,9 @@ struct WatchCommand: AsyncParsableCommand {
                 + "waits twice as long, up to 5 minutes."))
     var outageDelay: Double = 5
 
+    @Flag(help: "Create the inbox (and the outbox) when they do not exist, rather than refuse.")
+    var create = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -47,6 +50,11 @@ struct WatchCommand: AsyncParsableCommand {
         let progress = showsProgress(logging) ? TerminalProgress(announcesPlans: true) : nil
         let logger = logging.bootstrap(hidingRunEvents: progress != nil)
         guard let settings = loadConfig(config) else { throw ExitCode(2) }
+        // A mistyped paths.inbox would otherwise be watched, empty, for ever.
+        if let problem = Self.inboxProblem(settings.inboxPath, create: create, config: config) {
+            printError(problem)
+            throw ExitCode(2)
+        }
         let metrics = MetricsTextfile.bootstrap(settings)
         guard let client = makeClient(settings, logger: logger),
             let escalation = makeEscalationClient(settings, logger: logger)
@@ -89,5 +97,18 @@ struct WatchCommand: AsyncParsableCommand {
             printError("atomforge watch stopped: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// Why the daemon cannot watch `inbox`, or nil: it is a folder, or `create` makes it one.
+    static func inboxProblem(_ inbox: String, create: Bool, config: String) -> String? {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: inbox, isDirectory: &isDirectory)
+        if exists, !isDirectory.boolValue {
+            return "the inbox \(inbox) is a file, not a folder; fix paths.inbox in \(config)"
+        }
+        if !exists, !create {
+            return "the inbox \(inbox) does not exist; create it, fix paths.inbox in \(config), or pass --create"
+        }
+        return nil
     }
 }

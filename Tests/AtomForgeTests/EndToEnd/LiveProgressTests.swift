@@ -206,4 +206,38 @@ struct LiveProgressTests {
         #expect(piped.standardError.components(separatedBy: "base passed, 1 attempt").count == 2)
         await server.server.stop()
     }
+
+    @Test("under GitHub Actions a run annotates the atoms that did not pass and appends its summary to the job's")
+    func githubActions() async throws {
+        try await scriptAFailure()
+        let summaryFile = folder.appendingPathComponent("step-summary.md").path
+        try "# Earlier step\n".write(toFile: summaryFile, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["GITHUB_ACTIONS"] = "true"
+        environment["GITHUB_STEP_SUMMARY"] = summaryFile
+        let run = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path, environment: environment)
+        #expect(run.status == 1)
+        let commands = run.standardOutput.split(separator: "\n").filter { $0.hasPrefix("::error ") }
+        #expect(commands.count == 2, "\(run.standardOutput)")
+        #expect(commands.contains { $0.hasPrefix("::error file=plan.yaml,title=atom broken::failed: test failed") })
+        #expect(commands.contains { $0.hasPrefix("::error file=plan.yaml,title=atom after::blocked") })
+        let summary = try String(contentsOfFile: summaryFile, encoding: .utf8)
+        #expect(summary.hasPrefix("# Earlier step\n"), "appended, not replaced")
+        #expect(
+            summary.contains(
+                try String(contentsOf: folder.appendingPathComponent("outbox/live/summary.md"), encoding: .utf8)))
+
+        try "plan: bad\natoms: [".write(
+            to: folder.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let invalid = try await CommandRunner.atomforge(
+            ["run", "bad.yaml", "--output-format", "json"], in: folder.path, environment: environment)
+        #expect(invalid.status == 2)
+        #expect(
+            invalid.standardError.contains("::error file=bad.yaml,line=3,col=1::not valid YAML or JSON"),
+            "\(invalid.standardError)")
+        #expect(
+            try JSONSerialization.jsonObject(with: Data(invalid.standardOutput.utf8)) is [String: Any],
+            "stdout stays JSON")
+        await server.server.stop()
+    }
 }

