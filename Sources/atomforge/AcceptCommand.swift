@@ -42,45 +42,42 @@ struct AcceptCommand: AsyncParsableCommand {
     @Flag(help: "Refuse, rather than wait, when another process is running this folder.")
     var noWait = false
 
+    @Option(help: ArgumentHelp("text, json or stream-json, as for `run` (docs/events.md)."))
+    var outputFormat = OutputFormat.text
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = logging.bootstrap()
-        guard let settings = loadConfig(config) else { throw ExitCode(2) }
-        guard let opened = await openRunFolder(folder, noWait: noWait) else { throw ExitCode(2) }
+        guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat) else {
+            throw ExitCode(2)
+        }
+        guard let opened = await openRunFolder(folder, noWait: noWait) else {
+            throw command.refuse(["cannot open the run folder \(folder)"])
+        }
         let (runFolder, plan) = opened
         guard let target = plan.atoms.first(where: { $0.id == atom }) else {
-            printError(plan.unknownAtom(atom))
-            throw ExitCode(2)
+            throw command.refuse([plan.unknownAtom(atom)])
         }
         let source = file ?? "\(runFolder.path)/\(target.editableReviewFile)"
         guard let data = FileManager.default.contents(atPath: source) else {
-            printError(
+            throw command.refuse([
                 "cannot read \(source): "
                     + (file == nil
                         ? "write the atom's code there (its review page says what it must do), or give the file"
-                        : "no such file, or not readable"))
-            throw ExitCode(2)
+                        : "no such file, or not readable")
+            ])
         }
         guard let code = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .newlines), !code.isEmpty else {
-            printError("\(source) is empty or not UTF-8 text; it must hold the atom's code")
-            throw ExitCode(2)
+            throw command.refuse(["\(source) is empty or not UTF-8 text; it must hold the atom's code"])
         }
-        guard let services = makeServices(settings, logger: logger) else { throw ExitCode(2) }
-        // The model server is started only when atoms are left to generate after this one.
-        let servers =
-            AcceptJob.leavesWork(accepting: target.id, plan: plan, journal: runFolder.earlier)
-            ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
         let atomID = target.id
-        let exitCode = try await ServiceRuntime.run(servers, logger: logger) {
-            await withGracefulShutdownHandler {
-                let outcome = await AcceptJob.accept(
-                    atom: atomID, code: code, from: source, plan: plan, in: runFolder, services: services)
-                for message in outcome.messages { print(message) }
-                return outcome.exitCode
-            } onGracefulShutdown: {
-                services.stop.request()
-            }
+        // The model server is started only when atoms are left to generate after this one.
+        let exitCode = try await command.run(
+            needsModel: AcceptJob.leavesWork(accepting: target.id, plan: plan, journal: runFolder.earlier)
+        ) { services in
+            let outcome = await AcceptJob.accept(
+                atom: atomID, code: code, from: source, plan: plan, in: runFolder, services: services)
+            return PlanJob.Outcome(exitCode: outcome.exitCode, folder: runFolder.path, messages: outcome.messages)
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
     }

@@ -37,32 +37,27 @@ struct RetryCommand: AsyncParsableCommand {
     @Flag(help: "Refuse, rather than wait, when another process is running this folder.")
     var noWait = false
 
+    @Option(help: ArgumentHelp("text, json or stream-json, as for `run` (docs/events.md)."))
+    var outputFormat = OutputFormat.text
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = logging.bootstrap()
-        guard let settings = loadConfig(config) else { throw ExitCode(2) }
-        guard let opened = await openRunFolder(folder, noWait: noWait) else { throw ExitCode(2) }
+        guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat) else {
+            throw ExitCode(2)
+        }
+        guard let opened = await openRunFolder(folder, noWait: noWait) else {
+            throw command.refuse(["cannot open the run folder \(folder)"])
+        }
         let (runFolder, plan) = opened
         let retry: PlanJob.Retry
         do {
             retry = try Self.selection(atoms, plan: plan, journal: runFolder.earlier)
         } catch {
-            printError(error.message)
-            throw ExitCode(2)
+            throw command.refuse([error.message])
         }
-        guard let services = makeServices(settings, logger: logger) else { throw ExitCode(2) }
-        let servers =
-            PlanJob.hasWork(plan, in: runFolder, retry: retry)
-            ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
-        let code = try await ServiceRuntime.run(servers, logger: logger) {
-            await withGracefulShutdownHandler {
-                let outcome = await PlanJob.run(plan, in: runFolder, services: services, retry: retry)
-                for message in outcome.messages { print(message) }
-                return outcome.exitCode
-            } onGracefulShutdown: {
-                services.stop.request()
-            }
+        let code = try await command.run(needsModel: PlanJob.hasWork(plan, in: runFolder, retry: retry)) { services in
+            await PlanJob.run(plan, in: runFolder, services: services, retry: retry)
         }
         if code != 0 { throw ExitCode(code) }
     }

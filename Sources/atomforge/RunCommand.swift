@@ -55,63 +55,33 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        // On a terminal the run's events are the progress display, not log lines.
-        let progress = showsProgress(logging) ? TerminalProgress() : nil
-        let logger = logging.bootstrap(hidingRunEvents: progress != nil)
-        let output = CommandOutput(format: outputFormat)
-        guard let settings = loadConfig(config) else {
-            output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config) is not valid"])
-            throw ExitCode(2)
-        }
-        let actions = GitHubActions(stream: outputFormat == .text ? .output : .error)
+        guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat, planFile: plan)
+        else { throw ExitCode(2) }
         // An invalid plan is reported before any server starts or any model is called: on stderr, like a compiler.
         let check = PlanChecker.check(fileAt: plan)
         guard check.validPlan != nil else {
-            let problems = check.diagnostics.map { $0.described(in: plan) }
-            for problem in problems { printError(problem) }
+            let actions = GitHubActions(stream: outputFormat == .text ? .output : .error)
             for diagnostic in check.diagnostics { actions?.annotate(diagnostic, in: plan) }
-            output.result(exitCode: 2, folder: nil, messages: [], problems: problems)
-            throw ExitCode(2)
+            throw command.refuse(check.diagnostics.map { $0.described(in: plan) })
         }
-        let metrics = MetricsTextfile.bootstrap(settings)
-        var observers: [any RunObserver] = []
-        if metrics != nil { observers.append(RunMetrics(provider: settings.provider)) }
-        if let progress { observers.append(progress) }
-        if outputFormat == .streamJSON { observers.append(EventStream()) }
-        guard
-            let services = makeServices(
-                settings, scheduling: Scheduler.Mode(rawValue: scheduling) ?? .dependency, observers: observers,
-                logger: logger)
-        else { throw ExitCode(2) }
         // The run folder first: a second run of the plan waits here for the first (whose model server holds the
         // port), and a run with nothing left to generate starts no server.
         let options = RunFolder.Options(
             fresh: fresh, whenRunning: noWait ? .refuse : .wait, onWait: { printError($0) })
         let prepared: PlanJob.Prepared
-        switch await PlanJob.prepare(planAt: plan, outbox: outbox ?? settings.outboxPath, options: options) {
+        switch await PlanJob.prepare(
+            planAt: plan, outbox: outbox ?? command.settings.outboxPath, options: options)
+        {
         case .failure(let error):
-            for message in error.outcome.messages { output.line(message) }
-            output.result(
-                exitCode: error.outcome.exitCode, folder: nil, messages: [], problems: error.outcome.messages)
-            throw ExitCode(error.outcome.exitCode)
+            throw command.refuse(error.outcome.messages, exitCode: error.outcome.exitCode)
         case .success(let value):
             prepared = value
         }
-        let servers =
-            PlanJob.hasWork(prepared.plan, in: prepared.folder)
-            ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
-        let code = try await ServiceRuntime.run(servers + [metrics].compactMap { $0 }, logger: logger) {
-            await withGracefulShutdownHandler {
-                let outcome = await progress.showing {
-                    await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
-                }
-                for message in outcome.messages { output.line(message) }
-                if let actions, let folder = outcome.folder { actions.report(runIn: folder, plan: plan) }
-                output.result(exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages)
-                return outcome.exitCode
-            } onGracefulShutdown: {
-                services.stop.request()
-            }
+        let code = try await command.run(
+            scheduling: Scheduler.Mode(rawValue: scheduling) ?? .dependency,
+            needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder)
+        ) { services in
+            await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
         }
         if code != 0 { throw ExitCode(code) }
     }

@@ -58,6 +58,13 @@ public enum PlanJob {
         public var messages: [String]
         /// Set when the run was interrupted by something outside it (the provider, a full disk): why, as a phrase.
         public var outage: String?
+
+        public init(exitCode: Int32, folder: String?, messages: [String], outage: String? = nil) {
+            self.exitCode = exitCode
+            self.folder = folder
+            self.messages = messages
+            self.outage = outage
+        }
     }
 
     /// Which of the failed atoms of the folder's earlier run are generated again. Blocked and unfinished atoms

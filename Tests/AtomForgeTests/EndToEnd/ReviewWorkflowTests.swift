@@ -140,9 +140,13 @@ struct ReviewWorkflowTests {
         #expect(!exists("outbox/flow/review/broken.md"))
         #expect(!exists("outbox/flow-2"))
 
-        let again = try await atomforge(["retry", "outbox/flow"])
+        let again = try await atomforge(["retry", "outbox/flow", "--output-format", "json"])
         #expect(again.status == 0)
-        #expect(again.standardOutput.contains("nothing to generate"))
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any],
+            "retry --output-format json: one object on stdout, \(again.standardOutput)")
+        #expect(object["exit_code"] as? Int == 0 && object["status"] as? String == "passed")
+        #expect(again.standardError.contains("nothing to generate"), "the lines for a person on stderr")
         #expect(try await requests(for: "broken") == 3)
         await server.server.stop()
     }
@@ -275,7 +279,7 @@ struct ReviewWorkflowTests {
         }
         let refused = try await atomforge(["run", "slow.yaml", "--no-wait"])
         #expect(refused.status == 1)
-        #expect(refused.standardOutput.contains("is being run by another process"))
+        #expect(refused.standardError.contains("is being run by another process"))
         let second = try await atomforge(["run", "slow.yaml"])
         #expect(await first.wait() == 0)
         #expect(second.status == 0, "\(second.standardOutput)\n\(second.standardError)")

@@ -1,0 +1,68 @@
+import ArgumentParser
+import AtomForge
+import Logging
+import ServiceLifecycle
+
+/// What `run`, `retry` and `accept` share once they know which job to do: the progress display on a terminal, the
+/// output format (lines, one JSON object, or a stream of events), metrics, the model servers the job needs, and a
+/// graceful stop on SIGTERM or SIGINT.
+struct PlanJobCommand {
+    let settings: PipelineConfig
+    let output: CommandOutput
+    let progress: TerminalProgress?
+    let logger: Logger
+    /// The plan file, as GitHub Actions annotations name it.
+    let planFile: String?
+
+    /// Sets up logging for a command that runs a job: on a terminal with text logs, the run's events are shown as
+    /// progress instead of log lines. Nil after printing why the config cannot be used.
+    init?(config: String, logging: LoggingOptions, format: OutputFormat, planFile: String? = nil) {
+        progress = showsProgress(logging) ? TerminalProgress() : nil
+        logger = logging.bootstrap(hidingRunEvents: progress != nil)
+        output = CommandOutput(format: format)
+        self.planFile = planFile
+        guard let settings = loadConfig(config) else {
+            output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config) is not valid"])
+            return nil
+        }
+        self.settings = settings
+    }
+
+    /// Ends the command before the job, with `problems` said as the format wants.
+    func refuse(_ problems: [String], exitCode: Int32 = 2) -> ExitCode {
+        for problem in problems { printError(problem) }
+        output.result(exitCode: exitCode, folder: nil, messages: [], problems: problems)
+        return ExitCode(exitCode)
+    }
+
+    /// Runs `job` with the engine, starting the model servers only when `needsModel`; returns its exit code after
+    /// printing its messages and result.
+    func run(
+        scheduling: Scheduler.Mode = .dependency, needsModel: Bool,
+        job: @escaping @Sendable (EngineServices) async -> PlanJob.Outcome
+    ) async throws -> Int32 {
+        let metrics = MetricsTextfile.bootstrap(settings)
+        var observers: [any RunObserver] = []
+        if metrics != nil { observers.append(RunMetrics(provider: settings.provider)) }
+        if let progress { observers.append(progress) }
+        if output.format == .streamJSON { observers.append(EventStream()) }
+        guard let services = makeServices(settings, scheduling: scheduling, observers: observers, logger: logger)
+        else { throw refuse([]) }
+        let servers = needsModel ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
+        let (output, progress, planFile) = (self.output, self.progress, self.planFile)
+        let actions = GitHubActions(stream: output.format == .text ? .output : .error)
+        return try await ServiceRuntime.run(servers + [metrics].compactMap { $0 }, logger: logger) {
+            await withGracefulShutdownHandler {
+                let outcome = await progress.showing { await job(services) }
+                for message in outcome.messages { output.line(message) }
+                if let actions, let folder = outcome.folder, let planFile {
+                    actions.report(runIn: folder, plan: planFile)
+                }
+                output.result(exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages)
+                return outcome.exitCode
+            } onGracefulShutdown: {
+                services.stop.request()
+            }
+        }
+    }
+}
