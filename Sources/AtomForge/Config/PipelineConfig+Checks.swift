@@ -7,35 +7,25 @@ extension PipelineConfig {
         public var message: String
     }
 
-    /// Every value that cannot work, each with what is allowed instead; empty when the config is usable.
-    public func problems() -> [Problem] {
+    /// Problems gathered one condition at a time.
+    struct ProblemList {
         var problems: [Problem] = []
-        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
+
+        /// Records `message` at `keyPath` (`execution.max_workers`) unless `condition` holds.
+        mutating func require(_ condition: Bool, _ keyPath: String, _ message: String) {
             if !condition {
                 problems.append(Problem(keyPath: keyPath.split(separator: ".").map(String.init), message: message))
             }
         }
-        let url = provider.baseURL
-        require(
-            url.hasPrefix("http://") || url.hasPrefix("https://"), "provider.base_url",
-            "must start with http:// or https:// (found '\(url)')")
-        require(!provider.model.isEmpty, "provider.model", "must name a model")
-        if let variable = provider.apiKeyEnvironmentVariable {
-            require(
-                !variable.isEmpty && variable.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
-                "provider.api_key_env",
-                "must be the name of an environment variable such as OPENAI_API_KEY, not the key itself")
+    }
+
+    /// Every value that cannot work, each with what is allowed instead; empty when the config is usable.
+    public func problems() -> [Problem] {
+        var found = ProblemList()
+        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
+            found.require(condition, keyPath, message)
         }
-        require(provider.maxTokens >= 1, "provider.max_tokens", "must be at least 1 (found \(provider.maxTokens))")
-        require(
-            provider.timeoutSeconds > 0, "provider.timeout_s",
-            "must be more than 0 seconds (found \(provider.timeoutSeconds))")
-        require(
-            provider.connectTimeoutSeconds > 0, "provider.connect_timeout_s",
-            "must be more than 0 seconds (found \(provider.connectTimeoutSeconds))")
-        require(
-            (0...20).contains(provider.maxRetries), "provider.max_retries",
-            "must be from 0 to 20 (found \(provider.maxRetries))")
+        found.problems += Self.problems(of: provider, at: "provider")
         require(
             generation.maxAttempts >= 1, "generation.max_attempts",
             "must be at least 1: the first attempt counts (found \(generation.maxAttempts))")
@@ -74,15 +64,10 @@ extension PipelineConfig {
             execution.maxRequests >= 0, "execution.max_requests",
             "must be 0 (as many as max_workers) or more (found \(execution.maxRequests))")
         if let escalation {
-            let url = escalation.provider.baseURL
-            require(
-                url.hasPrefix("http://") || url.hasPrefix("https://"), "escalation.provider.base_url",
-                "must start with http:// or https:// (found '\(url)')")
-            require(!escalation.provider.model.isEmpty, "escalation.provider.model", "must name a model")
+            // The escalation model is held to the same limits as the first: it is called the same way.
+            found.problems += Self.problems(of: escalation.provider, at: "escalation.provider")
             if let server = escalation.server {
-                require(
-                    (1...65535).contains(server.port), "escalation.server.port",
-                    "must be a TCP port from 1 to 65535 (found \(server.port))")
+                found.problems += Self.problems(of: server, at: "escalation.server")
                 require(
                     server.port != self.server?.port, "escalation.server.port",
                     "must differ from server.port (\(server.port)): the two servers cannot share a port")
@@ -124,29 +109,69 @@ extension PipelineConfig {
             require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }
         if let server {
-            require(
-                (1...65535).contains(server.port), "server.port",
-                "must be a TCP port from 1 to 65535 (found \(server.port))")
-            require(
-                server.startupTimeoutSeconds > 0, "server.startup_timeout_s",
-                "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")
-            require(!server.command.isEmpty, "server.command", "must name the program that serves the model")
+            found.problems += Self.problems(of: server, at: "server")
             if let problem = Self.portMismatch(server: server, baseURL: provider.baseURL, prefix: "") {
-                problems.append(problem)
+                found.problems.append(problem)
             }
         }
         if let escalation, let server = escalation.server,
             let problem = Self.portMismatch(
                 server: server, baseURL: escalation.provider.baseURL, prefix: "escalation.")
         {
-            problems.append(problem)
+            found.problems.append(problem)
         }
-        require(
-            provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0, "provider",
-            "prices per million tokens must be 0 or more")
         require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
         require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
-        return problems
+        return found.problems
+    }
+
+    /// The limits of a provider section (`provider`, `escalation.provider`), whose key paths start with `key`.
+    static func problems(of provider: ProviderSettings, at key: String) -> [Problem] {
+        var found = ProblemList()
+        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
+            found.require(condition, keyPath, message)
+        }
+        let url = provider.baseURL
+        require(
+            url.hasPrefix("http://") || url.hasPrefix("https://"), key + ".base_url",
+            "must start with http:// or https:// (found '\(url)')")
+        require(!provider.model.isEmpty, key + ".model", "must name a model")
+        if let variable = provider.apiKeyEnvironmentVariable {
+            require(
+                !variable.isEmpty && variable.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
+                key + ".api_key_env",
+                "must be the name of an environment variable such as OPENAI_API_KEY, not the key itself")
+        }
+        require(provider.maxTokens >= 1, key + ".max_tokens", "must be at least 1 (found \(provider.maxTokens))")
+        require(
+            provider.timeoutSeconds > 0, key + ".timeout_s",
+            "must be more than 0 seconds (found \(provider.timeoutSeconds))")
+        require(
+            provider.connectTimeoutSeconds > 0, key + ".connect_timeout_s",
+            "must be more than 0 seconds (found \(provider.connectTimeoutSeconds))")
+        require(
+            (0...20).contains(provider.maxRetries), key + ".max_retries",
+            "must be from 0 to 20 (found \(provider.maxRetries))")
+        require(
+            provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0, key,
+            "prices per million tokens must be 0 or more")
+        return found.problems
+    }
+
+    /// The limits of a managed server section (`server`, `escalation.server`).
+    static func problems(of server: ServerSettings, at key: String) -> [Problem] {
+        var found = ProblemList()
+        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
+            found.require(condition, keyPath, message)
+        }
+        require(
+            (1...65535).contains(server.port), key + ".port",
+            "must be a TCP port from 1 to 65535 (found \(server.port))")
+        require(
+            server.startupTimeoutSeconds > 0, key + ".startup_timeout_s",
+            "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")
+        require(!server.command.isEmpty, key + ".command", "must name the program that serves the model")
+        return found.problems
     }
 
     /// A managed server that listens on one port while the provider sends its requests to another: every call
