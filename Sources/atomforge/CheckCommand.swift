@@ -46,7 +46,9 @@ struct CheckCommand: ParsableCommand {
                 printError("\(name): invalid: \(check.errors.count) problem\(check.errors.count == 1 ? "" : "s")")
                 continue
             }
-            if !quiet { print(PlanSummary(plan: plan, check: check, path: name).text) }
+            if !quiet {
+                Console.shared.write(PlanSummary(plan: plan, check: check, path: name).text + "\n", to: .output)
+            }
         }
         if !allValid { throw ExitCode(2) }
     }

@@ -28,7 +28,7 @@ struct PlanJobCommand {
         self.settings = settings
     }
 
-    /// Ends the command before the job, with `problems` said as the format wants.
+    /// Ends the command before the job, with `problems` said as the format wants (on stderr, and in the JSON).
     func refuse(_ problems: [String], exitCode: Int32 = 2) -> ExitCode {
         for problem in problems { printError(problem) }
         output.result(exitCode: exitCode, folder: nil, messages: [], problems: problems)
@@ -46,9 +46,22 @@ struct PlanJobCommand {
         if metrics != nil { observers.append(RunMetrics(provider: settings.provider)) }
         if let progress { observers.append(progress) }
         if output.format == .streamJSON { observers.append(EventStream()) }
-        guard let services = makeServices(settings, scheduling: scheduling, observers: observers, logger: logger)
-        else { throw refuse([]) }
-        let servers = needsModel ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
+        let services: EngineServices
+        do {
+            services = try makeServices(settings, scheduling: scheduling, observers: observers, logger: logger)
+        } catch {
+            throw refuse([error.message], exitCode: error.exitCode)
+        }
+        let servers: [LocalServer]
+        do {
+            servers = needsModel ? try await ServiceRuntime.startModelServers(settings, logger: logger) : []
+        } catch let exit as ExitCode {
+            // The reason is on stderr already; a tool reading the JSON still gets its object.
+            output.result(
+                exitCode: exit.rawValue, folder: nil, messages: [],
+                problems: ["the model server did not start (see standard error)"])
+            throw exit
+        }
         let (output, progress, planFile) = (self.output, self.progress, self.planFile)
         let actions = GitHubActions(stream: output.format == .text ? .output : .error)
         return try await ServiceRuntime.run(servers + [metrics].compactMap { $0 }, logger: logger) {

@@ -46,8 +46,11 @@ struct RetryCommand: AsyncParsableCommand {
         guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat) else {
             throw ExitCode(2)
         }
-        guard let opened = await openRunFolder(folder, noWait: noWait) else {
-            throw command.refuse(["cannot open the run folder \(folder)"])
+        let opened: (folder: RunFolder, plan: Plan)
+        do {
+            opened = try await openRunFolder(folder, noWait: noWait)
+        } catch {
+            throw command.refuse([error.message], exitCode: error.exitCode)
         }
         let (runFolder, plan) = opened
         let retry: PlanJob.Retry

@@ -110,26 +110,30 @@ extension Optional where Wrapped == TerminalProgress {
     }
 }
 
+/// Why a command cannot go on, and the exit code it ends with: said by the command in its output format.
+struct CommandProblem: Error {
+    var message: String
+    var exitCode: Int32 = 2
+}
+
 /// The run folder a command names (`retry`, `accept`), locked: waiting while another process runs it, unless
-/// `noWait`. Nil after printing why it cannot be had.
-func openRunFolder(_ folder: String, noWait: Bool) async -> (folder: RunFolder, plan: Plan)? {
+/// `noWait` (a busy folder is then exit 1, as for `run`).
+func openRunFolder(_ folder: String, noWait: Bool) async throws(CommandProblem) -> (folder: RunFolder, plan: Plan) {
     let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
     do {
         return try await RunFolder.open(path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
     } catch {
-        printError("\(error)")
-        return nil
+        throw CommandProblem(message: "\(error)", exitCode: error.isBusy ? 1 : 2)
     }
 }
 
-/// The engine a command runs plans with, or nil after printing what to fix (a missing key variable).
+/// The engine a command runs plans with; what to fix when it cannot be had (a missing key variable).
 func makeServices(
     _ settings: PipelineConfig, scheduling: Scheduler.Mode = .dependency, observers: [any RunObserver] = [],
     logger: Logger
-) -> EngineServices? {
-    guard let client = makeClient(settings, logger: logger),
-        let escalation = makeEscalationClient(settings, logger: logger)
-    else { return nil }
+) throws(CommandProblem) -> EngineServices {
+    let client = try makeClient(settings, logger: logger)
+    let escalation = try makeEscalationClient(settings, logger: logger)
     // `auto` takes the strongest isolation the machine allows; when that is weaker than bubblewrap, say so.
     if settings.validation.isolation == .auto, Sandbox.best != .bubblewrap {
         let warning =
@@ -154,28 +158,25 @@ func loadConfig(_ path: String) -> PipelineConfig? {
     }
 }
 
-/// The client of the `escalation` model: `.some(nil)` when the ladder does not escalate, nil after printing what to
-/// fix.
-func makeEscalationClient(_ settings: PipelineConfig, logger: Logger) -> ModelClient?? {
-    guard let escalation = settings.escalation, settings.generation.escalates else { return .some(nil) }
+/// The client of the `escalation` model; nil when the ladder does not escalate.
+func makeEscalationClient(_ settings: PipelineConfig, logger: Logger) throws(CommandProblem) -> ModelClient? {
+    guard let escalation = settings.escalation, settings.generation.escalates else { return nil }
     do {
         return try ModelClient.make(
             settings: escalation.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
             environment: ProcessInfo.processInfo.environment, logger: logger)
     } catch {
-        printError("escalation: \(error.description)")
-        return nil
+        throw CommandProblem(message: "escalation: \(error.description)")
     }
 }
 
-/// The model client the config describes, or nil after printing what to fix (a missing key variable).
-func makeClient(_ settings: PipelineConfig, logger: Logger) -> ModelClient? {
+/// The model client the config describes; what to fix when it cannot be made (a missing key variable).
+func makeClient(_ settings: PipelineConfig, logger: Logger) throws(CommandProblem) -> ModelClient {
     do {
         return try ModelClient.make(
             settings: settings.provider, rateLimiter: RateLimiter(settings.execution), transport: CurlTransport(),
             environment: ProcessInfo.processInfo.environment, logger: logger)
     } catch {
-        printError(error.description)
-        return nil
+        throw CommandProblem(message: error.description)
     }
 }

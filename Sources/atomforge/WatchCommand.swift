@@ -40,7 +40,7 @@ struct WatchCommand: AsyncParsableCommand {
                 + "waits twice as long, up to 5 minutes."))
     var outageDelay: Double = 5
 
-    @Flag(help: "Create the inbox (and the outbox) when they do not exist, rather than refuse.")
+    @Flag(help: "Create the inbox when it does not exist, rather than refuse.")
     var create = false
 
     @OptionGroup var logging: LoggingOptions
@@ -56,9 +56,13 @@ struct WatchCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let metrics = MetricsTextfile.bootstrap(settings)
-        guard let client = makeClient(settings, logger: logger),
-            let escalation = makeEscalationClient(settings, logger: logger)
-        else {
+        let client: ModelClient
+        let escalation: ModelClient?
+        do {
+            client = try makeClient(settings, logger: logger)
+            escalation = try makeEscalationClient(settings, logger: logger)
+        } catch {
+            printError(error.message)
             throw ExitCode(2)
         }
         // Under systemd (Type=notify): READY=1 once the model server answers and the inbox is watched, STATUS=

@@ -103,8 +103,8 @@ extension PipelineConfig {
             metrics.textfile.isEmpty || metrics.textfile.hasSuffix(".prom"), "metrics.textfile",
             "must end in .prom, as node_exporter's textfile collector reads only those (found '\(metrics.textfile)')")
         require(
-            metrics.intervalSeconds >= 1, "metrics.interval_s",
-            "must be at least 1 second (found \(metrics.intervalSeconds))")
+            (1...86_400).contains(metrics.intervalSeconds), "metrics.interval_s",
+            "must be from 1 second to a day, 86400 (found \(metrics.intervalSeconds))")
         for command in validation.commands {
             require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }
@@ -134,7 +134,7 @@ extension PipelineConfig {
         let url = provider.baseURL
         require(
             url.hasPrefix("http://") || url.hasPrefix("https://"), key + ".base_url",
-            "must start with http:// or https:// (found '\(url)')")
+            "must start with http:// or https:// (found '\(Self.redacted(url))')")
         require(!provider.model.isEmpty, key + ".model", "must name a model")
         if let variable = provider.apiKeyEnvironmentVariable {
             require(
@@ -184,7 +184,16 @@ extension PipelineConfig {
         return Problem(
             keyPath: [prefix + "server", "port"].joined(separator: ".").split(separator: ".").map(String.init),
             message:
-                "is \(server.port), but \(prefix)provider.base_url (\(baseURL)) sends requests to port \(port): the "
+                "is \(server.port), but \(prefix)provider.base_url (\(redacted(baseURL))) sends requests to port \(port): the "
                 + "server AtomForge starts would never be asked; make them the same")
+    }
+
+    /// A URL as an error message may show it: a user and password written into it (`https://user:key@host`) are
+    /// replaced by `***`, since a message may end up in a log.
+    static func redacted(_ url: String) -> String {
+        let start = url.range(of: "://")?.upperBound ?? url.startIndex
+        let authorityEnd = url[start...].firstIndex(of: "/") ?? url.endIndex
+        guard let at = url[start..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<start]) + "***" + String(url[at...])
     }
 }

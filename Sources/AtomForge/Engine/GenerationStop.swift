@@ -11,6 +11,16 @@ public enum GenerationStop: Error, Sendable, Equatable {
     /// The run's results could not be written (a full disk, say): nothing more is asked of the model until they
     /// can be. The text names the file and the reason.
     case unwritable(String)
+
+    /// How a run that ended on this stop is named to tools (`plan_finished`, the run page, `--output-format json`):
+    /// `interrupted` when something outside it stopped it (the provider, the disk: it goes on once that is fixed),
+    /// `stopped` when it was asked to (a budget, a shutdown).
+    public var runStatus: String {
+        switch self {
+        case .unavailable, .unwritable: "interrupted"
+        case .budget, .cancelled: "stopped"
+        }
+    }
 }
 
 /// A stop that came while an atom was being generated, with the attempts it had made by then: they were paid for,

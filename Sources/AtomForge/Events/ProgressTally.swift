@@ -66,6 +66,12 @@ public struct ProgressTally: Sendable, Equatable {
         }
     }
 
+    /// An atom that left the run without a result this run announces (a stop cut it short, its result could not be
+    /// written): no longer in flight.
+    public mutating func forget(_ atom: String) {
+        running[atom] = nil
+    }
+
     /// Seconds since the run started (until it finished, once it has).
     public func elapsed(at now: Date = Date()) -> Double {
         max(0, (finishedAt ?? now).timeIntervalSince(started))

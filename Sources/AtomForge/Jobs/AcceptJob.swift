@@ -80,7 +80,9 @@ public enum AcceptJob {
         attempts.append(record)
         let result = AtomResult(
             id: id, status: .passed, attempts: attempts, code: code, reason: "accepted from \(file), a person's code")
-        let recorder = OutboxRecorder(folder: folder, plan: plan)
+        // Heard like any atom's result: the log, the progress display and stream-json say it passed.
+        let recorder = OutboxRecorder(
+            folder: folder, plan: plan, events: RunEvents([EventLog(logger: services.logger)] + services.observers))
         await recorder.record(result, of: atom)
         if let error = await recorder.writeErrors.first {
             return Outcome(exitCode: 1, messages: ["could not record the accepted code: \(error)"], accepted: false)

@@ -272,12 +272,7 @@ public enum PlanJob {
         }
         var finished = RunEvent(.planFinished, plan: plan.id)
         finished.folder = folder.path
-        finished.status =
-            switch outcome.stop {
-            case nil: status
-            case .unavailable?, .unwritable?: "interrupted"
-            case .budget?, .cancelled?: "stopped"
-            }
+        finished.status = outcome.stop?.runStatus ?? status
         finished.reason =
             outcome.stop == nil ? nil : messages.last { $0.hasPrefix("stopped") || $0.hasPrefix("interrupted") }
         (finished.passed, finished.failed, finished.blocked) = (counts.passed, counts.failed, counts.blocked)

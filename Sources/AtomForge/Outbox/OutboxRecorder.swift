@@ -16,6 +16,10 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     private var lastProgress = ContinuousClock.now - .seconds(1)
     /// Set while a write of `progress.json` waits for ``progressInterval`` to pass since the last one.
     private var progressPending = false
+    /// Set once ``finish(_:provider:)`` began: only its own, last, `progress.json` is written after that.
+    private var finishing = false
+    /// Writes `progress.json` in the order the snapshots were taken, so an older one never lands last.
+    private let progressQueue = DispatchQueue(label: "atomforge.progress", qos: .utility)
     private var errors: [String] = []
     private let page: RunPageWriter
     /// Requested when a result cannot be written: the plan asks the model for nothing more it could not keep.
@@ -79,6 +83,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     static let progressInterval = Duration.milliseconds(100)
 
     private func progressChanged() async {
+        guard !finishing else { return }
         let since = ContinuousClock.now - lastProgress
         if since >= Self.progressInterval {
             await writeProgress(state: "running")
@@ -92,7 +97,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     }
 
     private func writePendingProgress() async {
-        guard progressPending else { return }
+        guard progressPending, !finishing else { return }
         await writeProgress(state: "running")
     }
 
@@ -111,6 +116,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         } catch {
             results[atom.id] = nil
             unsaved.insert(atom.id)
+            tally.forget(atom.id)
             failedToWrite(error)
         }
         await progressChanged()
@@ -118,6 +124,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
 
     public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {
         results[atom.id] = nil
+        tally.forget(atom.id)
         let folder = self.folder
         do {
             try await BlockingIO.run { () throws(OutboxError) in
@@ -133,6 +140,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     /// `plan_finished` event is the caller's, who knows the exit code.
     @discardableResult
     public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) async -> String {
+        finishing = true
         var outcome = outcome
         outcome.results.merge(results) { new, _ in new }
         let summary = RunSummary(plan: plan, outcome: outcome, provider: provider)
@@ -156,8 +164,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         let state: RunPage.State =
             switch outcome.stop {
             case nil: .finished
-            case .unavailable?: .interrupted
-            case .budget?, .cancelled?, .unwritable?: .stopped
+            case let stop?: stop.runStatus == "interrupted" ? .interrupted : .stopped
             }
         await page.finish(state, results: results)
         return summary.status
@@ -208,29 +215,32 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         progressPending = false
         let counts = StatusCounts(results.values)
         let now = Date()
-        let inFlight = tally.inFlight
+        // An atom whose result is in but not yet announced counts as done, not as in flight.
+        let inFlight = state == "running" ? tally.inFlight.filter { results[$0.atom] == nil } : []
         let progress = Progress(
             plan: plan.id, state: state, total: plan.atoms.count, passed: counts.passed, failed: counts.failed,
-            blocked: counts.blocked, running: state == "running" ? inFlight.count : 0,
-            pending: plan.atoms.count - counts.total - (state == "running" ? inFlight.count : 0),
-            inFlight: state == "running"
-                ? inFlight.map {
-                    Progress.Atom(
-                        atom: $0.atom, attempt: $0.attempt, step: $0.step, since: RunEvent.timestamp($0.since))
-                } : [],
+            blocked: counts.blocked, running: inFlight.count,
+            pending: max(0, plan.atoms.count - counts.total - inFlight.count),
+            inFlight: inFlight.map {
+                Progress.Atom(atom: $0.atom, attempt: $0.attempt, step: $0.step, since: RunEvent.timestamp($0.since))
+            },
             tokensIn: tally.tokensIn, tokensOut: tally.tokensOut,
             elapsedS: (tally.elapsed(at: now) * 10).rounded() / 10,
             estimatedRemainingS: state == "running" ? tally.estimatedRemaining(at: now).map { $0.rounded() } : nil,
             startedAt: RunEvent.timestamp(tally.started), updatedAt: RunEvent.timestamp(now))
         let path = folder.path + "/progress.json"
-        do {
-            try await BlockingIO.run { () throws(OutboxError) in
+        let bytes = Array(OutboxJSON.encode(progress).utf8)
+        // Queued before this actor lets anything else in, so the writes happen in the order of their snapshots.
+        let result: Result<Void, OutboxError> = await withCheckedContinuation { continuation in
+            progressQueue.async {
                 // A status to poll, rewritten every few hundred milliseconds: atomic, but not worth a flush.
-                try AtomicFile.write(Array(OutboxJSON.encode(progress).utf8), to: path, durable: false)
+                continuation.resume(
+                    returning: Result { () throws(OutboxError) in
+                        try AtomicFile.write(bytes, to: path, durable: false)
+                    })
             }
-        } catch {
-            errors.append(error.description)
         }
+        if case .failure(let error) = result { errors.append(error.description) }
     }
 
     /// `progress.json`, for other tools to poll while a plan runs (`docs/events.md` describes each field).

@@ -8,7 +8,9 @@ import Synchronization
 /// Lines written while the status line shows are put above it: the line is cleared, the text written, the status
 /// drawn again, under one lock, so that log lines, results and the progress display never cut into each other. The
 /// writes are those of a log handler (small, to a terminal or a pipe, as swift-log's own stream handler makes
-/// them); ``writeInOrder(_:)`` is for a stream a slow reader may hold up, and waits off the cooperative pool.
+/// them). Standard output that is not the terminal (a pipe a tool reads) has a lock of its own, so a slow reader
+/// never holds up the log or the status line; ``writeInOrder(_:)`` writes to it from a dispatch queue, off the
+/// cooperative pool.
 final class Console: Sendable {
     static let shared = Console()
 
@@ -24,6 +26,8 @@ final class Console: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Keeps whole lines whole on a standard output that is not the terminal; only its own writers wait on it.
+    private let outputLock = Mutex(())
     private let queue = DispatchQueue(label: "atomforge.console")
 
     /// Whether standard error is a terminal that can redraw a line: not a pipe, a file or journald, nor
@@ -31,10 +35,14 @@ final class Console: Sendable {
     let errorIsTerminal: Bool
     /// Whether marks may be coloured: a terminal, and no `NO_COLOR` (https://no-color.org).
     let colours: Bool
+    /// Whether standard output goes to a terminal (the same one, as a rule): only then does a line written there
+    /// cross the status line. Written elsewhere (a pipe a tool reads), it takes no lock a slow reader could hold.
+    let outputIsTerminal: Bool
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         errorIsTerminal = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
         colours = errorIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+        outputIsTerminal = isatty(STDOUT_FILENO) == 1
     }
 
     /// Writes `text` (ending in a newline) above the status line, if one shows.
@@ -49,6 +57,10 @@ final class Console: Sendable {
     }
 
     private func write(_ text: String, to stream: Stream, status newStatus: String?, replacesStatus: Bool) {
+        if stream == .output, !outputIsTerminal, !replacesStatus {
+            outputLock.withLock { _ in Self.writeAll(text, to: stream.descriptor) }
+            return
+        }
         state.withLock { state in
             let shown = state.status
             if replacesStatus, errorIsTerminal { state.status = newStatus }

@@ -1,3 +1,4 @@
+import AtomForge
 import Foundation
 import Logging
 
@@ -24,7 +25,9 @@ struct TextLogHandler: LogHandler {
         let fields = metadata.merging(event.metadata ?? [:]) { $1 }
         let isRunEvent = fields["event"] != nil
         if hidesRunEvents, isRunEvent { return }
-        let shown = isRunEvent ? fields.filter { !Self.eventFields.contains($0.key) || $0.key == "plan" } : fields
+        // An event's message says its fields in words; only the plan and any other metadata stay in brackets.
+        let hidden = isRunEvent ? RunEvent.metadataKeys.union(["event"]) : []
+        let shown = fields.filter { !hidden.contains($0.key) }
         let metadataText =
             shown.isEmpty
             ? ""
@@ -37,12 +40,6 @@ struct TextLogHandler: LogHandler {
             : "\(Self.timestamp()) \(event.level) \(label): \(metadataText)\(event.message)\n"
         Console.shared.write(line)
     }
-
-    /// An event's fields, which its message already says in words.
-    static let eventFields: Set<String> = [
-        "event", "plan", "folder", "atom", "attempt", "step", "candidates", "kind", "status", "reason", "issues",
-        "tokens_in", "tokens_out", "latency_s", "duration_s", "atoms", "passed", "failed", "blocked", "exit_code",
-    ]
 
     private static func timestamp() -> String {
         Date().formatted(.iso8601)

@@ -1,5 +1,6 @@
 import AtomForge
 import Foundation
+import Glibc
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -46,12 +47,11 @@ struct MetricsTextfile: Service {
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)
         let (path, bytes) = (self.path, buffer)
-        let result: Result<Void, OutboxError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(
-                    returning: Result { () throws(OutboxError) in
-                        try AtomicFile.write(bytes, to: path, durable: false)
-                    })
+        let result = await BlockingIO.run { () -> Result<Void, OutboxError> in
+            Result { () throws(OutboxError) in
+                try AtomicFile.write(bytes, to: path, durable: false)
+                // Readable by the collector's user whatever the daemon's umask (the unit's is 0027).
+                chmod(path, 0o644)
             }
         }
         if case .failure(let error) = result { printError("metrics: \(error)") }

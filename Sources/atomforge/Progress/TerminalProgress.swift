@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// The progress display of a terminal: one status line kept at the bottom,
-/// `[5/9] ✓4 ✗1 ⊘0 · running: compute_stats (attempt 2), tokenize (1) · 3m10s · ~1m left`, and each finished atom
+/// `[5/9] ✓4 ✗1 ⊘0 · running: compute_stats (attempt 2), tokenize (1) · 3m10s · ~1m05s left`, and each finished atom
 /// printed above it once, with the first line of the reason when it did not pass.
 ///
 /// Only where standard error is a terminal (``Console/errorIsTerminal``); a pipe, CI or journald gets the plain log
@@ -18,6 +18,9 @@ final class TerminalProgress: RunObserver {
     private let announcesPlans: Bool
     /// The plans running, in the order they started.
     private let tallies = Mutex<[(plan: String, tally: ProgressTally)]>([])
+    /// Held while the line is drawn; true once ``clear()`` ended the display, after which nothing draws it again
+    /// (a tick that was under way when the run ended included).
+    private let drawing = Mutex(false)
 
     init(console: Console = .shared, announcesPlans: Bool = false) {
         self.console = console
@@ -37,21 +40,28 @@ final class TerminalProgress: RunObserver {
             if event.event == .planFinished { tallies.remove(at: index) }
             return line
         }
-        if let line {
-            console.write(line + "\n", thenStatus: status(at: Date()))
-        } else {
-            tick()
+        drawing.withLock { ended in
+            if let line {
+                console.write(line + "\n", thenStatus: ended ? nil : status(at: Date()))
+            } else if !ended {
+                console.setStatus(status(at: Date()))
+            }
         }
     }
 
     /// Draws the status line again: its clock and estimate move between events.
     func tick() {
-        console.setStatus(status(at: Date()))
+        drawing.withLock { ended in
+            if !ended { console.setStatus(status(at: Date())) }
+        }
     }
 
-    /// Clears the status line, before a command prints its results.
+    /// Clears the status line for good, before a command prints its results.
     func clear() {
-        console.setStatus(nil)
+        drawing.withLock { ended in
+            ended = true
+            console.setStatus(nil)
+        }
     }
 
     /// The status line, or nil while no plan runs.

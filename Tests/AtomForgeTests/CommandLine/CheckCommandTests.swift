@@ -142,7 +142,7 @@ struct CheckCommandTests {
             CommandRunner.executable.path, ["watch", "--create"], environment: ProcessInfo.processInfo.environment,
             workingDirectory: directory.path, output: .null)
         var created = false
-        for _ in 0..<200 where !created {
+        for _ in 0..<1200 where !created {
             try await Task.sleep(for: .milliseconds(25))
             var isDirectory: ObjCBool = false
             created =

@@ -233,6 +233,22 @@ struct PipelineConfigTests {
         #expect(escalation.contains("sends requests to port 80"))
     }
 
+    @Test("a user and password written into a URL never reach an error message")
+    func redactedURL() throws {
+        let message = try #require(
+            problems(
+                """
+                provider:
+                  base_url: http://bob:sk-secret-123@127.0.0.1:8090/v1
+                server:
+                  command: llama-server
+                  port: 8089
+                """))
+        #expect(message.contains("(http://***@127.0.0.1:8090/v1)") && !message.contains("sk-secret-123"), "\(message)")
+        #expect(PipelineConfig.redacted("ftp-ish:user:pw@host") == "***@host")
+        #expect(PipelineConfig.redacted("https://host/v1/@me") == "https://host/v1/@me")
+    }
+
     @Test("impossible values are all reported, each saying what is allowed")
     func impossibleValues() throws {
         let message = try #require(

@@ -139,6 +139,11 @@ struct LiveProgressTests {
         var seen: Set<String> = []
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, seen.count < 2 {
+            if let progress = try? json("outbox/live/progress.json"), progress["state"] as? String == "running" {
+                let counts = ["passed", "failed", "blocked", "running", "pending"].map { progress[$0] as? Int ?? -1 }
+                #expect(
+                    counts.allSatisfy { $0 >= 0 } && counts.reduce(0, +) == 3, "every atom counted once: \(progress)")
+            }
             if let progress = try? json("outbox/live/progress.json"), progress["state"] as? String == "running",
                 let inFlight = progress["in_flight"] as? [[String: Any]], let first = inFlight.first
             {
@@ -160,6 +165,9 @@ struct LiveProgressTests {
         #expect(last["failed"] as? Int == 1 && last["blocked"] as? Int == 1 && last["pending"] as? Int == 0)
         #expect((last["tokens_in"] as? Int ?? 0) > 0 && (last["elapsed_s"] as? Double ?? 0) >= 3)
         #expect(last["estimated_remaining_s"] == nil)
+        // No write queued before the end lands after it.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try json("outbox/live/progress.json")["state"] as? String == "finished")
         await server.server.stop()
     }
 

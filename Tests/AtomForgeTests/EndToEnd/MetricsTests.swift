@@ -111,7 +111,7 @@ struct MetricsTests {
         let check = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(check.status == 2)
         #expect(check.standardError.contains("metrics.textfile must end in .prom"), "\(check.standardError)")
-        #expect(check.standardError.contains("metrics.interval_s must be at least 1 second"))
+        #expect(check.standardError.contains("metrics.interval_s must be from 1 second to a day"))
         await server.server.stop()
     }
 }
