@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomForge
 import Foundation
 
 /// What a command prints on standard output: lines for a person, one JSON object for a tool, or (`run`) one JSON
@@ -35,9 +36,9 @@ struct CommandOutput: Sendable {
             object["status"] =
                 switch exitCode {
                 case 2: "invalid"
-                case 3: "stopped"
-                case 4: "interrupted"
-                default: "failed"
+                case 3: RunStatus.stopped.rawValue
+                case 4: RunStatus.interrupted.rawValue
+                default: RunStatus.failed.rawValue
                 }
         }
         object["exit_code"] = Int(exitCode)

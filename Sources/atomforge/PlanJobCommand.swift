@@ -38,7 +38,7 @@ struct PlanJobCommand {
     /// Runs `job` with the engine, starting the model servers only when `needsModel`; returns its exit code after
     /// printing its messages and result.
     func run(
-        scheduling: Scheduler.Mode = .dependency, needsModel: Bool,
+        needsModel: Bool,
         job: @escaping @Sendable (EngineServices) async -> PlanJob.Outcome
     ) async throws -> Int32 {
         let metrics = MetricsTextfile.bootstrap(settings)
@@ -48,7 +48,7 @@ struct PlanJobCommand {
         if output.format == .streamJSON { observers.append(EventStream()) }
         let services: EngineServices
         do {
-            services = try makeServices(settings, scheduling: scheduling, observers: observers, logger: logger)
+            services = try makeServices(settings, observers: observers, logger: logger)
         } catch {
             throw refuse([error.message], exitCode: error.exitCode)
         }

@@ -49,9 +49,6 @@ struct RunCommand: AsyncParsableCommand {
                 + "the same object last; see docs/events.md)."))
     var outputFormat = OutputFormat.text
 
-    @Option(help: .hidden)
-    var scheduling: String = Scheduler.Mode.dependency.rawValue
-
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -77,10 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         case .success(let value):
             prepared = value
         }
-        let code = try await command.run(
-            scheduling: Scheduler.Mode(rawValue: scheduling) ?? .dependency,
-            needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder)
-        ) { services in
+        let code = try await command.run(needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder)) { services in
             await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
         }
         if code != 0 { throw ExitCode(code) }
@@ -129,8 +123,7 @@ func openRunFolder(_ folder: String, noWait: Bool) async throws(CommandProblem) 
 
 /// The engine a command runs plans with; what to fix when it cannot be had (a missing key variable).
 func makeServices(
-    _ settings: PipelineConfig, scheduling: Scheduler.Mode = .dependency, observers: [any RunObserver] = [],
-    logger: Logger
+    _ settings: PipelineConfig, observers: [any RunObserver] = [], logger: Logger
 ) throws(CommandProblem) -> EngineServices {
     let client = try makeClient(settings, logger: logger)
     let escalation = try makeEscalationClient(settings, logger: logger)
@@ -143,7 +136,7 @@ func makeServices(
         logger.warning("\(warning)")
     }
     var services = EngineServices(
-        config: settings, client: client, escalationClient: escalation, schedulingMode: scheduling, logger: logger)
+        config: settings, client: client, escalationClient: escalation, logger: logger)
     services.observers = observers
     return services
 }

@@ -229,8 +229,8 @@ extension ValidationSettings: Decodable {
         concurrency = try container.decode(.concurrency, or: defaults.concurrency)
         commands = try container.decode(.commands, or: defaults.commands)
         let isolationName = try container.decode(.isolation, or: defaults.isolation.rawValue)
-        guard let isolation = Sandbox.Isolation(rawValue: isolationName) else {
-            let allowed = Sandbox.Isolation.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let isolation = IsolationLevel(rawValue: isolationName) else {
+            let allowed = IsolationLevel.allCases.map(\.rawValue).joined(separator: ", ")
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath + [CodingKeys.isolation],

@@ -1,6 +1,6 @@
 /// Everything `pipeline.yaml` can say, with the defaults a fresh checkout runs on.
 ///
-/// The key names are a contract (DESIGN §7): scripts and pipelines write these files, so keys are only ever added.
+/// The key names are a contract: scripts and pipelines write these files, so keys are only ever added.
 /// Unknown keys are refused with their name, because a typo such as `max_worker: 2` that silently keeps the
 /// default is worse than an error.
 public struct PipelineConfig: Sendable, Equatable {
@@ -109,7 +109,7 @@ public struct ValidationSettings: Sendable, Equatable {
     /// What a validator run may write in its scratch folder, in MiB (bubblewrap: the size of its tmpfs).
     public var scratchMB = 256
     /// `auto` (the strongest available), `bubblewrap`, `unshare` or `none`.
-    public var isolation = Sandbox.Isolation.auto
+    public var isolation = IsolationLevel.auto
     /// Run each atom's `tests` with its code and its dependencies' code in scope.
     public var runTests = true
     /// Validator runs at once across the process; 0 means one per core.

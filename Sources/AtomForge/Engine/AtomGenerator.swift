@@ -331,15 +331,3 @@ public struct AtomGenerator: Sendable {
         }.joined(separator: "\n")
     }
 }
-
-extension String {
-    /// The text up to its first line break.
-    var firstLine: String { String(prefix { $0 != "\n" }) }
-}
-
-extension Duration {
-    /// The duration in seconds, as reports state it.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

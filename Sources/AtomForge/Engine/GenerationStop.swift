@@ -13,12 +13,12 @@ public enum GenerationStop: Error, Sendable, Equatable {
     case unwritable(String)
 
     /// How a run that ended on this stop is named to tools (`plan_finished`, the run page, `--output-format json`):
-    /// `interrupted` when something outside it stopped it (the provider, the disk: it goes on once that is fixed),
-    /// `stopped` when it was asked to (a budget, a shutdown).
-    public var runStatus: String {
+    /// interrupted when something outside it stopped it (the provider, the disk: it goes on once that is fixed),
+    /// stopped when it was asked to (a budget, a shutdown).
+    public var runStatus: RunStatus {
         switch self {
-        case .unavailable, .unwritable: "interrupted"
-        case .budget, .cancelled: "stopped"
+        case .unavailable, .unwritable: .interrupted
+        case .budget, .cancelled: .stopped
         }
     }
 }

@@ -20,6 +20,12 @@ public struct PlanOutcome: Sendable {
     /// Set when the plan stopped before every atom finished.
     public var stop: GenerationStop?
     public var duration: Duration
+
+    public init(results: [String: AtomResult], stop: GenerationStop? = nil, duration: Duration) {
+        self.results = results
+        self.stop = stop
+        self.duration = duration
+    }
 }
 
 /// Runs one plan: schedules its atoms by dependency, generates each with ``AtomGenerator``, and reports results to a

@@ -1,22 +1,14 @@
 /// Runs the atoms of one plan in dependency order within a bound on how many are in flight.
 ///
-/// In ``Mode/dependency`` mode (the default) an atom starts the moment its own dependencies have passed; among ready
-/// atoms the one with the longest chain of dependents ahead starts first. ``Mode/levelBarrier`` is the original
-/// design's behaviour — wait for a whole level before starting the next — kept only as a benchmark baseline.
-/// An atom whose dependency failed is never started: the scheduler records it as blocked, naming the failed atom.
+/// An atom starts the moment its own dependencies have passed; among ready atoms the one with the longest chain of
+/// dependents ahead starts first. (The benchmark measures this against the original design's level barrier, which
+/// it builds from this scheduler, one level at a time.) An atom whose dependency failed is never started: the scheduler records it as blocked, naming the failed atom.
 /// The scheduler knows nothing of models or files; `execute` does the work and `record` hears every result.
 public struct Scheduler: Sendable {
-    public enum Mode: String, Sendable {
-        case dependency
-        case levelBarrier = "level-barrier"
-    }
-
-    public var mode: Mode
     public var maxInFlight: Int
 
-    public init(mode: Mode = .dependency, maxInFlight: Int) {
+    public init(maxInFlight: Int) {
         precondition(maxInFlight > 0)
-        self.mode = mode
         self.maxInFlight = maxInFlight
     }
 
@@ -44,26 +36,8 @@ public struct Scheduler: Sendable {
                 await record(index, result)
             }
         }
-        let batches: [[Int]] =
-            switch mode {
-            case .dependency: [graph.topologicalOrder]
-            case .levelBarrier: levelBatches(graph)
-            }
-        var stop: GenerationStop?
-        for batch in batches where stop == nil {
-            stop = await runBatch(batch, state: &state, execute: execute, record: record)
-        }
+        let stop = await runBatch(graph.topologicalOrder, state: &state, execute: execute, record: record)
         return Outcome(results: state.results, stop: stop)
-    }
-
-    private func levelBatches(_ graph: DependencyGraph) -> [[Int]] {
-        var level = Array(repeating: 0, count: graph.ids.count)
-        for index in graph.topologicalOrder {
-            level[index] = graph.dependencies[index].map { level[$0] + 1 }.max() ?? 0
-        }
-        var batches = Array(repeating: [Int](), count: (level.max() ?? -1) + 1)
-        for index in graph.topologicalOrder { batches[level[index]].append(index) }
-        return batches
     }
 
     /// Runs the atoms of `batch` as their dependencies allow; returns the stop that ended it early, if any.

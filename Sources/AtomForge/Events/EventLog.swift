@@ -15,10 +15,10 @@ public struct EventLog: RunObserver {
     }
 
     static func level(of event: RunEvent) -> Logger.Level {
-        switch (event.event, event.status) {
+        switch (event.event, event.atomStatus) {
         case (.atomStarted, _), (.attemptStarted, _): .debug
-        case (.atomFinished, "failed"?): .warning
-        case (.atomFinished, "blocked"?), (.planFinished, _), (.planStarted, _): .notice
+        case (.atomFinished, .failed?): .warning
+        case (.atomFinished, .blocked?), (.planFinished, _), (.planStarted, _): .notice
         default: .info
         }
     }

@@ -21,7 +21,7 @@ public struct ProgressTally: Sendable, Equatable {
     public private(set) var started = Date()
     public private(set) var finishedAt: Date?
     /// The run's status once it ended (`plan_finished`).
-    public private(set) var status: String?
+    public private(set) var status: RunStatus?
     private var running: [String: InFlight] = [:]
     /// Atoms this run finished itself, which the estimate of the time left is drawn from.
     private var finishedHere = 0
@@ -52,16 +52,16 @@ public struct ProgressTally: Sendable, Equatable {
         case .atomFinished:
             guard let atom = event.atom else { return }
             running[atom] = nil
-            switch event.status {
-            case "passed": passed += 1
-            case "failed": failed += 1
-            default: blocked += 1
+            switch event.atomStatus {
+            case .passed?: passed += 1
+            case .failed?: failed += 1
+            case .blocked?, nil: blocked += 1
             }
             // A blocked atom ends at once: it says nothing about the pace.
-            if event.status != AtomStatus.blocked.rawValue { finishedHere += 1 }
+            if event.atomStatus != .blocked { finishedHere += 1 }
         case .planFinished:
             running = [:]
-            status = event.status
+            status = event.runStatus
             finishedAt = event.time
         }
     }

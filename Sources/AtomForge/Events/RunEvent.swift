@@ -82,14 +82,37 @@ public struct RunEvent: Sendable, Equatable, Encodable {
     }
 }
 
+/// What validation said of an attempt (`attempt_finished`'s `status`).
+public enum AttemptVerdict: String, Sendable {
+    case passed, failed
+    /// The code of an earlier attempt: not validated again, its verdict taken over.
+    case duplicate
+}
+
 extension RunEvent {
+    /// `atom_finished`'s status as the type it is; nil for other events.
+    public var atomStatus: AtomStatus? {
+        event == .atomFinished ? status.flatMap(AtomStatus.init(rawValue:)) : nil
+    }
+
+    /// `plan_finished`'s status; nil for other events.
+    public var runStatus: RunStatus? {
+        event == .planFinished ? status.flatMap(RunStatus.init(rawValue:)) : nil
+    }
+
+    /// `attempt_finished`'s verdict; nil for other events.
+    public var verdict: AttemptVerdict? {
+        event == .attemptFinished ? status.flatMap(AttemptVerdict.init(rawValue:)) : nil
+    }
+
     /// `attempt_finished` for a validated (or duplicate) attempt.
     static func attemptFinished(_ record: AttemptRecord, of atom: String, plan: String) -> RunEvent {
         var event = RunEvent(.attemptFinished, plan: plan, atom: atom)
         event.attempt = record.number
         event.step = record.step
         event.kind = record.kind
-        event.status = record.passed ? "passed" : (record.isDuplicate ? "duplicate" : "failed")
+        let verdict: AttemptVerdict = record.passed ? .passed : (record.isDuplicate ? .duplicate : .failed)
+        event.status = verdict.rawValue
         let failures = record.failures.map(\.message.firstLine)
         if !record.passed {
             event.issues = failures

@@ -145,11 +145,3 @@ private func curlWriteHeader(
     }
     return length
 }
-
-extension Duration {
-    /// Whole milliseconds, at least 1, as libcurl's `long` options take them.
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
-}

@@ -15,7 +15,6 @@ public struct EngineServices: Sendable {
     public let validators: ValidatorChain
     /// Takes the unit out of the code of a reply (Python through its parser, in the sandbox).
     public let extractor: UnitExtractor
-    public let schedulingMode: Scheduler.Mode
     /// Set on graceful shutdown: no new atom or attempt starts after it.
     public let stop = StopSignal()
     public let logger: Logger
@@ -26,7 +25,6 @@ public struct EngineServices: Sendable {
     public init(
         config: PipelineConfig, client: ModelClient, escalationClient: ModelClient? = nil,
         validators: ValidatorChain? = nil, extractor: UnitExtractor? = nil,
-        schedulingMode: Scheduler.Mode = .dependency,
         logger: Logger
     ) {
         self.config = config
@@ -39,7 +37,6 @@ public struct EngineServices: Sendable {
         validationSlots = AsyncSemaphore(
             permits: config.validation.concurrency > 0 ? config.validation.concurrency : cores)
         self.validators = validators ?? .standard(config.validation)
-        self.schedulingMode = schedulingMode
         self.logger = logger
     }
 }
@@ -47,7 +44,7 @@ public struct EngineServices: Sendable {
 /// One plan file taken from its path to a finished outbox folder: check, pick the run folder (new, resumed or
 /// continued), generate, write the results. `atomforge run`, `retry`, `accept` and the inbox all go through here.
 public enum PlanJob {
-    /// How a job ended, with the exit code of DESIGN §7.
+    /// How a job ended, with the exit code the README documents.
     public struct Outcome: Sendable {
         /// 0 every atom passed, 1 some failed or were blocked, 2 the plan is invalid, 3 a budget stopped it, 4 the
         /// provider could not be reached (the run is kept, unfinished, to go on with later).
@@ -207,7 +204,7 @@ public enum PlanJob {
             logger: logger, events: outward.adding([recorder]), planID: plan.id)
         let runner = PlanRunner(
             generator: generator, workerSlots: services.workerSlots,
-            scheduler: Scheduler(mode: services.schedulingMode, maxInFlight: config.execution.maxWorkers))
+            scheduler: Scheduler(maxInFlight: config.execution.maxWorkers))
         await recorder.begin()
         var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.
@@ -256,7 +253,7 @@ public enum PlanJob {
             outage = "the results could not be written (\(reason))"
             exitCode = 4
         case nil:
-            exitCode = status == "passed" ? 0 : 1
+            exitCode = status == .passed ? 0 : 1
         }
         let written = await recorder.writeErrors.isEmpty
         if written {
@@ -272,7 +269,7 @@ public enum PlanJob {
         }
         var finished = RunEvent(.planFinished, plan: plan.id)
         finished.folder = folder.path
-        finished.status = outcome.stop?.runStatus ?? status
+        finished.status = (outcome.stop?.runStatus ?? status).rawValue
         finished.reason =
             outcome.stop == nil ? nil : messages.last { $0.hasPrefix("stopped") || $0.hasPrefix("interrupted") }
         (finished.passed, finished.failed, finished.blocked) = (counts.passed, counts.failed, counts.blocked)

@@ -69,7 +69,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         (started.passed, started.failed, started.blocked) = (counts.passed, counts.failed, counts.blocked)
         tally.apply(started)
         await events.emit(started)
-        await writeProgress(state: "running")
+        await writeProgress(state: .running)
     }
 
     /// An atom or an attempt started or ended: `progress.json` says so within ``progressInterval``.
@@ -86,7 +86,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         guard !finishing else { return }
         let since = ContinuousClock.now - lastProgress
         if since >= Self.progressInterval {
-            await writeProgress(state: "running")
+            await writeProgress(state: .running)
         } else if !progressPending {
             progressPending = true
             Task {
@@ -98,7 +98,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
 
     private func writePendingProgress() async {
         guard progressPending, !finishing else { return }
-        await writeProgress(state: "running")
+        await writeProgress(state: .running)
     }
 
     public func record(_ result: AtomResult, of atom: Atom) async {
@@ -139,7 +139,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     /// Writes the source tree, the summaries and the final progress; returns the summary's status. The
     /// `plan_finished` event is the caller's, who knows the exit code.
     @discardableResult
-    public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) async -> String {
+    public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) async -> RunStatus {
         finishing = true
         var outcome = outcome
         outcome.results.merge(results) { new, _ in new }
@@ -160,11 +160,11 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         } catch {
             failedToWrite(error)
         }
-        await writeProgress(state: outcome.stop == nil ? "finished" : "stopped")
+        await writeProgress(state: outcome.stop == nil ? .finished : .stopped)
         let state: RunPage.State =
             switch outcome.stop {
             case nil: .finished
-            case let stop?: stop.runStatus == "interrupted" ? .interrupted : .stopped
+            case let stop?: stop.runStatus == .interrupted ? .interrupted : .stopped
             }
         await page.finish(state, results: results)
         return summary.status
@@ -210,13 +210,13 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         try AtomicFile.write(code + "\n", to: path)
     }
 
-    private func writeProgress(state: String) async {
+    private func writeProgress(state: Progress.State) async {
         lastProgress = .now
         progressPending = false
         let counts = StatusCounts(results.values)
         let now = Date()
         // An atom whose result is in but not yet announced counts as done, not as in flight.
-        let inFlight = state == "running" ? tally.inFlight.filter { results[$0.atom] == nil } : []
+        let inFlight = state == .running ? tally.inFlight.filter { results[$0.atom] == nil } : []
         let progress = Progress(
             plan: plan.id, state: state, total: plan.atoms.count, passed: counts.passed, failed: counts.failed,
             blocked: counts.blocked, running: inFlight.count,
@@ -226,7 +226,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             },
             tokensIn: tally.tokensIn, tokensOut: tally.tokensOut,
             elapsedS: (tally.elapsed(at: now) * 10).rounded() / 10,
-            estimatedRemainingS: state == "running" ? tally.estimatedRemaining(at: now).map { $0.rounded() } : nil,
+            estimatedRemainingS: state == .running ? tally.estimatedRemaining(at: now).map { $0.rounded() } : nil,
             startedAt: RunEvent.timestamp(tally.started), updatedAt: RunEvent.timestamp(now))
         let path = folder.path + "/progress.json"
         let bytes = Array(OutboxJSON.encode(progress).utf8)
@@ -252,9 +252,14 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             var since: String
         }
 
+        enum State: String, Encodable, Sendable {
+            case running, finished
+            /// A budget, a shutdown or an outage: running the plan again continues it.
+            case stopped
+        }
+
         var plan: String
-        /// `running`, `finished`, or `stopped` (a budget or a shutdown; running the plan again continues it).
-        var state: String
+        var state: State
         var total: Int
         var passed: Int
         var failed: Int

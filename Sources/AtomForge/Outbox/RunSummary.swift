@@ -1,6 +1,6 @@
 import Foundation
 
-/// `summary.json`: the totals other tools read (DESIGN §7), and `summary.md`, the same for a person.
+/// `summary.json`: the totals other tools read (its keys are a contract), and `summary.md`, the same for a person.
 struct RunSummary: Encodable, Sendable {
     /// `summary.json`'s `counts`: the statuses, and the atoms a stopped run did not finish.
     struct Counts: Encodable, Sendable {
@@ -21,7 +21,7 @@ struct RunSummary: Encodable, Sendable {
 
     var plan: String
     /// `passed` when every atom passed; `failed` otherwise (see `stop_reason` for a run that stopped early).
-    var status: String
+    var status: RunStatus
     var stopReason: String?
     var provider: String
     var model: String
@@ -89,7 +89,7 @@ struct RunSummary: Encodable, Sendable {
         }
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
-        status = counts.passed == plan.atoms.count ? "passed" : "failed"
+        status = counts.passed == plan.atoms.count ? .passed : .failed
         stopReason = outcome.stop.map {
             switch $0 {
             case .budget: "budget"
@@ -116,7 +116,7 @@ struct RunSummary: Encodable, Sendable {
     }
 
     var markdown: String {
-        var text = "# Plan \(plan): \(status)\n\n"
+        var text = "# Plan \(plan): \(status.rawValue)\n\n"
         if let stopReason { text += "The run stopped early (\(stopReason)); running the plan again continues it.\n\n" }
         text += "| passed | failed | blocked | unfinished | attempts | tokens in | tokens out | time |\n"
         text += "|---|---|---|---|---|---|---|---|\n"
@@ -133,7 +133,9 @@ struct RunSummary: Encodable, Sendable {
         }
         text += "\n## Atoms\n\n| atom | status | attempts | file | error |\n|---|---|---|---|---|\n"
         for atom in atoms {
-            let status = atom.status == "passed" ? "passed" : "**\(atom.status)** ([review](review/\(atom.id).md))"
+            let status =
+                atom.status == AtomStatus.passed.rawValue
+                ? atom.status : "**\(atom.status)** ([review](review/\(atom.id).md))"
             let error = (atom.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(
                 of: "`", with: "'")
             text += "| \(atom.id) | \(status) | \(atom.attempts) | `\(atom.file)` | \(error) |\n"

@@ -24,9 +24,3 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         value.count < 4 ? text : text.replacing(value, with: "<redacted>")
     }
 }
-
-extension String {
-    func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
-}

@@ -24,7 +24,7 @@ public struct AnthropicProvider: ModelProvider, CustomStringConvertible {
         var messages = request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) }
         // The API refuses a final assistant message that ends in white space.
         if let prefill = request.prefill?.trimmingWhitespace(), !prefill.isEmpty {
-            messages.append(Body.Message(role: "assistant", content: prefill))
+            messages.append(Body.Message(role: ModelRequest.Message.Role.assistant.rawValue, content: prefill))
         }
         let body = Body(
             model: model, max_tokens: request.maxTokens, system: request.system, messages: messages,

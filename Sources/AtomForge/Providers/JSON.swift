@@ -16,11 +16,3 @@ enum JSON {
         return text.count > limit ? String(text.prefix(limit)) + "…" : text
     }
 }
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        var text = self
-        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
-        return text
-    }
-}

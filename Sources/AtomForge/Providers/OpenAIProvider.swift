@@ -22,7 +22,9 @@ public struct OpenAIProvider: ModelProvider, CustomStringConvertible {
     public func send(_ request: ModelRequest) async throws(ProviderError) -> ModelReply {
         var messages = request.system.map { [Body.Message(role: "system", content: $0)] } ?? []
         messages += request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.text) }
-        if let prefill = request.prefill { messages.append(Body.Message(role: "assistant", content: prefill)) }
+        if let prefill = request.prefill {
+            messages.append(Body.Message(role: ModelRequest.Message.Role.assistant.rawValue, content: prefill))
+        }
         let body = Body(
             model: model, messages: messages, max_tokens: request.maxTokens, temperature: request.temperature,
             seed: request.seed, stop: request.stop.isEmpty ? nil : request.stop)

@@ -33,10 +33,10 @@ public final class SystemdStatus: RunObserver {
                 counts.plansFinished += 1
                 urgent = true
             case .atomFinished:
-                switch event.status {
-                case "passed": counts.passed += 1
-                case "failed": counts.failed += 1
-                default: counts.blocked += 1
+                switch event.atomStatus {
+                case .passed?: counts.passed += 1
+                case .failed?: counts.failed += 1
+                case .blocked?, nil: counts.blocked += 1
                 }
             default:
                 return nil

@@ -126,9 +126,3 @@ public struct AtomTestValidator: Validator {
             .joined(separator: "\n")
     }
 }
-
-extension String {
-    func count(of character: Character) -> Int {
-        reduce(0) { $1 == character ? $0 + 1 : $0 }
-    }
-}

@@ -17,9 +17,8 @@ import Glibc
 /// process limit to root and counts it per user: each run gets a fresh id, so concurrent runs (and their threads)
 /// do not share one count. The environment never holds more than `PATH`, `HOME`, `TMPDIR` and `LANG`.
 public struct Sandbox: Sendable, Equatable {
-    public enum Isolation: String, Sendable, CaseIterable, Equatable {
-        case auto, bubblewrap, unshare, none
-    }
+    /// The level the config names (`validation.isolation`).
+    public typealias Isolation = IsolationLevel
 
     public var isolation: Isolation
     public var memoryBytes: Int

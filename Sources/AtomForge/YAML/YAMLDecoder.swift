@@ -132,29 +132,6 @@ extension Decoder {
         }
     }
 }
-
-extension String {
-    /// True when the two differ by a typo's worth of edits: one for short names, two for longer ones.
-    func isCloseSpelling(of other: String) -> Bool {
-        let distance = editDistance(to: other)
-        return distance > 0 && distance <= (min(count, other.count) <= 4 ? 1 : 2)
-    }
-
-    /// Levenshtein distance: insertions, deletions and substitutions of one character each.
-    func editDistance(to other: String) -> Int {
-        let a = Array(self), b = Array(other)
-        var previous = Array(0...b.count)
-        for i in a.indices {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for j in b.indices {
-                let substitution = previous[j] + (a[i] == b[j] ? 0 : 1)
-                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, substitution)
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-}
 /// The `Decoder` over one node.
 private struct NodeDecoder: Decoder {
     let node: YAMLNode

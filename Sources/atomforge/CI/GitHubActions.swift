@@ -64,7 +64,7 @@ struct GitHubActions: Sendable {
             let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let atoms = summary["atoms"] as? [[String: Any]]
         {
-            for atom in atoms where atom["status"] as? String != "passed" {
+            for atom in atoms where atom["status"] as? String != AtomStatus.passed.rawValue {
                 annotateFailure(
                     atom: atom["id"] as? String ?? "?",
                     reason: "\(atom["status"] as? String ?? "failed"): " + (atom["error"] as? String ?? "see review/"),

@@ -100,11 +100,11 @@ final class TerminalProgress: RunObserver {
         switch event.event {
         case .atomFinished:
             let atom = event.atom ?? ""
-            switch event.status {
-            case "passed"?:
+            switch event.atomStatus {
+            case .passed?:
                 let attempts = event.attempt ?? 1
                 return prefix + mark("✓", "32") + " \(atom) passed" + (attempts > 1 ? " (attempt \(attempts))" : "")
-            case "failed"?:
+            case .failed?:
                 return prefix + mark("✗", "31") + " \(atom): " + (event.reason ?? "failed")
             default:
                 return prefix + mark("⊘", "33") + " \(atom): " + (event.reason ?? "blocked")

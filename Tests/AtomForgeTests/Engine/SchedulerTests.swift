@@ -26,10 +26,10 @@ struct SchedulerTests {
     }
 
     func run(
-        _ graph: DependencyGraph, workers: Int, mode: Scheduler.Mode = .dependency, failing: Set<String> = [],
+        _ graph: DependencyGraph, workers: Int, failing: Set<String> = [],
         delays: [String: Duration] = [:], finished: [Int: AtomResult] = [:], trace: Trace
     ) async -> Scheduler.Outcome {
-        await Scheduler(mode: mode, maxInFlight: workers).run(graph, finished: finished) {
+        await Scheduler(maxInFlight: workers).run(graph, finished: finished) {
             index throws(GenerationStop) in
             let id = graph.ids[index]
             trace.begin(id)
@@ -81,13 +81,16 @@ struct SchedulerTests {
         #expect(events.firstIndex(of: "start c")! < events.firstIndex(of: "end a")!)
     }
 
-    @Test("the level-barrier baseline waits for the whole level")
-    func levelBarrier() async {
-        let graph = DependencyGraph(ids: ["a", "b", "c"], dependencies: [[], [], ["b"]])
-        let trace = Trace()
-        _ = await run(graph, workers: 4, mode: .levelBarrier, delays: ["a": .milliseconds(100)], trace: trace)
-        let events = trace.events.withLock { $0 }
-        #expect(events.firstIndex(of: "start c")! > events.firstIndex(of: "end a")!)
+    @Test("the ready queue gives the highest priority first, and between equals the atom earlier in the plan")
+    func readyQueueOrder() {
+        var queue = ReadyQueue()
+        for (index, priority) in [(4, 1), (2, 3), (7, 3), (0, 0), (5, 1), (1, 3)] {
+            queue.push(index, priority: priority)
+        }
+        var order: [Int] = []
+        while let next = queue.pop() { order.append(next) }
+        #expect(order == [1, 2, 7, 4, 5, 0])
+        #expect(queue.isEmpty)
     }
 
     @Test("among ready atoms, the one with the longest chain ahead starts first")

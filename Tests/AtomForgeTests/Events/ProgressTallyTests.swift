@@ -41,7 +41,7 @@ struct ProgressTallyTests {
         // One atom generated in 10 s (the blocked one says nothing of the pace), two left: 20 s.
         #expect(tally.estimatedRemaining(at: Date(timeIntervalSince1970: 10)) == 20)
         tally.apply(event(.planFinished, at: 12) { $0.status = "stopped" })
-        #expect(tally.inFlight.isEmpty && tally.status == "stopped")
+        #expect(tally.inFlight.isEmpty && tally.status == .stopped)
         #expect(tally.elapsed(at: Date(timeIntervalSince1970: 99)) == 12)
         #expect(tally.estimatedRemaining() == nil)
     }

@@ -1,0 +1,43 @@
+/// Small text helpers the whole library shares.
+extension String {
+    /// Without the white space at either end.
+    func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
+    /// Without every repetition of `suffix` at the end (`/v1//` less `/` is `/v1`).
+    func trimmingSuffix(_ suffix: String) -> String {
+        var text = self
+        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        return text
+    }
+
+    /// True when the two differ by a typo's worth of edits: one for short names, two for longer ones.
+    func isCloseSpelling(of other: String) -> Bool {
+        let distance = editDistance(to: other)
+        return distance > 0 && distance <= (min(count, other.count) <= 4 ? 1 : 2)
+    }
+
+    /// Levenshtein distance: insertions, deletions and substitutions of one character each.
+    func editDistance(to other: String) -> Int {
+        let a = Array(self), b = Array(other)
+        var previous = Array(0...b.count)
+        for i in a.indices {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for j in b.indices {
+                let substitution = previous[j] + (a[i] == b[j] ? 0 : 1)
+                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, substitution)
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// How many times `character` occurs.
+    func count(of character: Character) -> Int {
+        reduce(0) { $1 == character ? $0 + 1 : $0 }
+    }
+
+    /// The text up to its first line break.
+    var firstLine: String { String(prefix { $0 != "\n" }) }
+}
