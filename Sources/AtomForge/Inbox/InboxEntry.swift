@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// One entry of the inbox as it is on disk, found and read without trusting it: a link is never followed, a pipe
 /// never waited on, and the type is checked on the descriptor that is read, not on a name that may change between
@@ -98,12 +99,12 @@ enum InboxEntry {
             case ENOENT: return .failure(.gone)
             case ELOOP: return .failure(.notRegular(.symbolicLink))
             case ENXIO: return .failure(.notRegular(.socket))
-            default: return .failure(.failed(String(cString: strerror(errno))))
+            default: return .failure(.failed(Errno.last.description))
             }
         }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return .failure(.failed(String(cString: strerror(errno)))) }
+        guard fstat(descriptor, &status) == 0 else { return .failure(.failed(Errno.last.description)) }
         let kind = kind(of: status)
         guard case .regular(let size) = kind else { return .failure(.notRegular(kind)) }
         guard size <= limit else { return .failure(.tooLarge(limit: limit)) }
@@ -115,7 +116,7 @@ enum InboxEntry {
                 Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
             }
             if result < 0, errno == EINTR { continue }
-            guard result >= 0 else { return .failure(.failed(String(cString: strerror(errno)))) }
+            guard result >= 0 else { return .failure(.failed(Errno.last.description)) }
             if result == 0 { break }
             count += result
         }

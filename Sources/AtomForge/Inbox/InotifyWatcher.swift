@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// What the inbox watcher reports. Events are hints: a rescan of the folder is the source of truth.
 public enum InboxEvent: Sendable, Equatable {
@@ -25,13 +26,13 @@ public final class InotifyWatcher: Sendable {
     public init(directory: String) throws(InboxError) {
         self.directory = directory
         inotify = inotify_init1(Int32(IN_CLOEXEC))
-        guard inotify >= 0 else { throw InboxError("inotify_init1 failed: \(String(cString: strerror(errno)))") }
+        guard inotify >= 0 else { throw InboxError("inotify_init1 failed: \(Errno.last.description)") }
         var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw InboxError("pipe failed: \(String(cString: strerror(errno)))") }
+        guard pipe(&pipeEnds) == 0 else { throw InboxError("pipe failed: \(Errno.last.description)") }
         wakeRead = pipeEnds[0]
         wakeWrite = pipeEnds[1]
         guard Self.addWatch(inotify, directory) >= 0 else {
-            throw InboxError("cannot watch \(directory): \(String(cString: strerror(errno)))")
+            throw InboxError("cannot watch \(directory): \(Errno.last.description)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemPackage
 
 /// Takes one file out of the inbox: a valid plan is claimed by renaming it into its run folder before any work;
 /// anything else goes to `outbox/_rejected/` with an error file beside it. Both moves are atomic renames, so two
@@ -141,7 +142,7 @@ public enum PlanIntake {
                     let reason = errno
                     unlink(target)
                     return reason == ENOENT
-                        ? .gone : .failed("cannot move \(path): \(String(cString: strerror(reason)))")
+                        ? .gone : .failed("cannot move \(path): \(Errno(rawValue: reason).description)")
                 }
                 // Linked by name: if another file took the name after it was read, keep what was read.
                 if InboxEntry.identity(at: target) != contents.identity {
@@ -155,7 +156,7 @@ public enum PlanIntake {
             }
             if errno == EEXIST { continue }
             return errno == ENOENT
-                ? .gone : .failed("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
+                ? .gone : .failed("cannot move \(path) to \(target): \(Errno.last.description)")
         }
         return .failed("no free name for \(name) in \(folder)")
     }
@@ -181,7 +182,7 @@ public enum PlanIntake {
                 guard failure == EEXIST else {
                     let shown = String(decoding: path, as: UTF8.self)
                     return failure == ENOENT
-                        ? .gone : .failed("cannot move \(shown) to \(target): \(String(cString: strerror(failure)))")
+                        ? .gone : .failed("cannot move \(shown) to \(target): \(Errno(rawValue: failure).description)")
                 }
             }
             counter += 1

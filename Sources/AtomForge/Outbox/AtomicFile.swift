@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemPackage
 
 /// Writes files so that a reader never sees half of one: write a temporary file beside the target, flush it to
 /// disk, then rename it into place (rename is atomic within a file system).
@@ -18,34 +19,22 @@ public enum AtomicFile {
         }
         let temporary =
             "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw OutboxError("cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
-        let data = Array(bytes)
-        var written = 0
-        while written < data.count {
-            let result = data[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                unlink(temporary)
-                throw OutboxError("cannot write \(path): \(reason)")
+        do {
+            let file = try FileDescriptor.open(
+                temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                permissions: FilePermissions(rawValue: CModeT(mode)))
+            try file.closeAfter {
+                _ = try file.writeAll(bytes)
+                if durable { try file.sync() }
             }
-            written += result
-        }
-        guard !durable || fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
+        } catch {
             unlink(temporary)
-            throw OutboxError("cannot write \(path): \(reason)")
+            throw OutboxError(SystemError("write", path, errno: error as? Errno ?? .last).description)
         }
-        close(descriptor)
         guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let error = SystemError("move \(temporary) to", path)
             unlink(temporary)
-            throw OutboxError("cannot move \(temporary) to \(path): \(reason)")
+            throw OutboxError(error.description)
         }
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import SystemPackage
 
 /// The record of finished atoms in a plan's outbox folder, one JSON line per atom, flushed to disk (`fsync`) as each
 /// atom finishes, so that after a crash or SIGTERM a rerun does not call the model again for them. An atom whose
@@ -33,61 +33,62 @@ public final class Journal: Sendable {
     private func append(_ entry: Entry) throws(OutboxError) {
         var line = Array(OutboxJSON.encode(entry, pretty: false).utf8)
         line.append(UInt8(ascii: "\n"))
-        let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw OutboxError("cannot open the journal \(path): \(String(cString: strerror(errno)))")
+        let journal: FileDescriptor
+        do {
+            journal = try FileDescriptor.open(
+                path, .readWrite, options: [.create, .append, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch {
+            throw OutboxError(SystemError("open the journal", path, errno: error as? Errno ?? .last).description)
         }
-        defer { close(descriptor) }
+        defer { try? journal.close() }
         // Appends from several atoms may run at once (each on its own thread): one at a time, so that none takes
         // another's half-written line for a torn one. The lock goes with the descriptor.
-        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
-        var start = Self.endOfLastWholeLine(descriptor)
-        let end = lseek(descriptor, 0, SEEK_END)
+        try? journal.lockExclusively()
+        var start = Self.endOfLastWholeLine(journal)
+        let end = (try? journal.seek(offset: 0, from: .end)) ?? start
         if start < end {
             // A last line without its newline: kept if it is a whole record (a newline is all it lacks), else cut.
             var tail = [UInt8](repeating: 0, count: Int(end - start))
-            let read = tail.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, start) }
+            let read = try? tail.withUnsafeMutableBytes { try journal.read(fromAbsoluteOffset: start, into: $0) }
             if read == tail.count, (try? OutboxJSON.decoder.decode(Entry.self, from: Data(tail))) != nil {
                 line.insert(UInt8(ascii: "\n"), at: 0)
                 start = end
             } else {
-                ftruncate(descriptor, start)
+                try? journal.resize(to: start)
             }
         }
-        var written = 0
-        while written < line.count {
-            let result = line[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else {
-                let reason = String(cString: strerror(result < 0 ? errno : ENOSPC))
-                ftruncate(descriptor, start)
-                throw OutboxError("cannot write the journal \(path): \(reason)")
-            }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            ftruncate(descriptor, start)
-            throw OutboxError("cannot write the journal \(path): \(reason)")
+        do {
+            // writeAll goes on after a short write and an interrupted one; a full disk is its error.
+            _ = try journal.writeAll(line)
+            try journal.sync()
+        } catch {
+            // The line that could not be written whole is cut off again at once.
+            try? journal.resize(to: start)
+            throw OutboxError(SystemError("write the journal", path, errno: error as? Errno ?? .last).description)
         }
     }
 
     /// The offset just after the file's last newline (0 for none): where the next line starts once a torn last
     /// line is cut off.
-    private static func endOfLastWholeLine(_ descriptor: Int32) -> off_t {
-        let fileEnd = lseek(descriptor, 0, SEEK_END)
+    private static func endOfLastWholeLine(_ journal: FileDescriptor) -> Int64 {
+        guard let fileEnd = try? journal.seek(offset: 0, from: .end) else { return 0 }
         var end = fileEnd
         guard end > 0 else { return 0 }
         var chunk = [UInt8](repeating: 0, count: 4096)
         while end > 0 {
-            let length = Int(min(off_t(chunk.count), end))
-            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, end - off_t(length)) }
+            let length = Int(min(Int64(chunk.count), end))
+            let read = try? chunk.withUnsafeMutableBytes {
+                try journal.read(
+                    fromAbsoluteOffset: end - Int64(length),
+                    into: UnsafeMutableRawBufferPointer(rebasing: $0[..<length]))
+            }
             // A read that fails cuts nothing.
             guard read == length else { return fileEnd }
             if let newline = chunk[..<length].lastIndex(of: UInt8(ascii: "\n")) {
-                return end - off_t(length) + off_t(newline) + 1
+                return end - Int64(length) + Int64(newline) + 1
             }
-            end -= off_t(length)
+            end -= Int64(length)
         }
         return 0
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemPackage
 
 /// A plan's folder in the outbox, and the decision whether a run goes on with an earlier one or starts anew.
 ///
@@ -120,7 +121,7 @@ public final class RunFolder: Sendable {
             let path = outbox + "/" + plan.id + (suffix == 1 ? "" : "-\(suffix)")
             let created = mkdir(path, 0o755) == 0
             if !created && errno != EEXIST {
-                throw OutboxError("cannot create \(path): \(String(cString: strerror(errno)))")
+                throw OutboxError("cannot create \(path): \(Errno.last.description)")
             }
             var held = lock(path)
             // Another process holds the folder and runs the same plan in it, or is about to place a plan in it (an
@@ -220,7 +221,7 @@ public final class RunFolder: Sendable {
             held = try waitForLock(path, options: options)
         }
         guard let lock = held else {
-            throw OutboxError("cannot lock \(path)/.lock: \(String(cString: strerror(errno)))")
+            throw OutboxError("cannot lock \(path)/.lock: \(Errno.last.description)")
         }
         let earlier = Journal(path: path + "/journal.jsonl").readState()
         let finished = FileManager.default.fileExists(atPath: path + "/summary.json")
@@ -266,7 +267,7 @@ public final class RunFolder: Sendable {
             // The inbox intake checks afterwards that the file moved is the one it read (PlanIntake.take).
             guard rename(from, target) == 0 else {
                 if errno == ENOENT { throw OutboxError("the plan \(from) was claimed by another process") }
-                throw OutboxError("cannot move \(from) to \(target): \(String(cString: strerror(errno)))")
+                throw OutboxError("cannot move \(from) to \(target): \(Errno.last.description)")
             }
         }
     }
@@ -300,7 +301,7 @@ public final class RunFolder: Sendable {
     /// continued run that is interrupted is resumed like any other.
     public func reopen() throws(OutboxError) {
         guard unlink(summaryPath) == 0 || errno == ENOENT else {
-            throw OutboxError("cannot remove \(summaryPath): \(String(cString: strerror(errno)))")
+            throw OutboxError("cannot remove \(summaryPath): \(Errno.last.description)")
         }
     }
 }

@@ -2,6 +2,7 @@ import CSystemShims
 import Foundation
 import Glibc
 import Synchronization
+import SystemPackage
 
 /// A child process started with `posix_spawn`, in a process group of its own, with a clean signal state.
 ///
@@ -68,7 +69,7 @@ public final class ChildProcess: Sendable {
         let spawn = executable.contains("/") ? posix_spawn : posix_spawnp
         let result = spawn(&pid, executable, &fileActions, &attributes, argv, envp)
         guard result == 0 else {
-            throw ChildProcessError(executable: executable, reason: String(cString: strerror(result)))
+            throw ChildProcessError(executable: executable, reason: Errno(rawValue: result).description)
         }
         return ChildProcess(pid: pid)
     }

@@ -14,7 +14,7 @@ public struct WatchdogService: Service {
 
     public func run() async {
         // Ends when the group shuts it down: the sleep is cancelled, and so is the loop.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 notifier.watchdog()
                 try? await Task.sleep(for: interval)

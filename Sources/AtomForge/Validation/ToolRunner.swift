@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemPackage
 
 /// Runs a validator's program in a scratch folder of its own, inside the ``Sandbox``, with a clean environment, a
 /// wall-clock timeout and a cap on the output kept. The environment holds only `PATH`, `HOME`/`TMPDIR` (the scratch
@@ -108,7 +109,7 @@ struct Scratch: Sendable {
         let parent = try Self.parent()
         var template = Array("\(parent)/\(getpid())-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw ChildProcessError(executable: "mkdtemp", reason: String(cString: strerror(errno)))
+            throw ChildProcessError(executable: "mkdtemp", reason: Errno.last.description)
         }
         path = String(cString: made)
     }
@@ -133,7 +134,7 @@ struct Scratch: Sendable {
             if let folder, access(folder, F_OK) == 0 { return folder }
             let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("atomforge-\(getuid())")
             if mkdir(path, 0o711) != 0, errno != EEXIST {
-                throw ChildProcessError(executable: "mkdir \(path)", reason: String(cString: strerror(errno)))
+                throw ChildProcessError(executable: "mkdir \(path)", reason: Errno.last.description)
             }
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == getuid() else {

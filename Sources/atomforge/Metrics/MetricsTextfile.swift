@@ -32,7 +32,7 @@ struct MetricsTextfile: Service {
     }
 
     func run() async {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await write()
                 try? await Task.sleep(for: interval)
