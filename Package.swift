@@ -78,15 +78,32 @@ let package = Package(
             name: "atomforge-bench",
             dependencies: [
                 "AtomForge",
+                "AtomForgeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
+        // Fakes and helpers the tests and the benchmark drive the engine with: a scripted model and validator, an
+        // in-memory recorder, the repository's files. No network, no processes.
+        .target(
+            name: "AtomForgeTestSupport",
+            dependencies: ["AtomForge", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // Fast tests: the engine, config, plans, YAML, events, pages, in-process, in seconds
+        // (`swift test --filter AtomForgeUnitTests`).
+        .testTarget(
+            name: "AtomForgeUnitTests",
+            dependencies: ["AtomForge", "AtomForgeTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // End to end: the real binary, real servers on loopback, real toolchains, the sandbox, the local model.
         .testTarget(
             name: "AtomForgeTests",
             dependencies: [
                 "AtomForge",
+                "AtomForgeTestSupport",
                 "atomforge",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

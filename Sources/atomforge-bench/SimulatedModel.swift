@@ -44,8 +44,3 @@ struct SimulatedValidator: Validator {
         return []
     }
 }
-
-/// Keeps results in memory only.
-struct DiscardingRecorder: RunRecorder {
-    func record(_ result: AtomResult, of atom: Atom) async {}
-}

@@ -1,3 +1,4 @@
+import AtomForgeTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import AtomForge
+import AtomForgeTestSupport
 import Foundation
 import Glibc
 import Logging

@@ -1,3 +1,4 @@
+import AtomForgeTestSupport
 import Foundation
 
 /// Runs the built `atomforge` executable as a user would, and collects what it printed and how it exited.

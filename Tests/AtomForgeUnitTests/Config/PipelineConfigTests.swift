@@ -1,3 +1,4 @@
+import AtomForgeTestSupport
 import Testing
 
 @testable import AtomForge
