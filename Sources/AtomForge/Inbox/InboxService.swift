@@ -256,7 +256,7 @@ public final class InboxService: Service {
 
     /// Runs an interrupted run's plan once more, in its own folder.
     private func resumeOnce(_ folder: String) async -> Resumption {
-        guard !FileManager.default.fileExists(atPath: folder + "/summary.json") else { return .notInterrupted }
+        guard !RunFolder.isFinished(at: folder) else { return .notInterrupted }
         let opened: (folder: RunFolder, plan: Plan)
         do {
             opened = try await RunFolder.open(folder, wait: false)
@@ -306,8 +306,7 @@ public final class InboxService: Service {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
         return names.sorted().filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.map { outbox + "/" + $0 }.filter {
             folder in
-            !FileManager.default.fileExists(atPath: folder + "/summary.json")
-                && RunFolder.earlierPlanText(in: folder) != nil
+            !RunFolder.isFinished(at: folder) && RunFolder.earlierPlanText(in: folder) != nil
         }
     }
 }

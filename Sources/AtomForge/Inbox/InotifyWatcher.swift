@@ -155,14 +155,3 @@ private final class ReaderThread: @unchecked Sendable {
         pthread_detach(thread)
     }
 }
-
-/// The inbox could not be watched or read.
-public struct InboxError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
-}

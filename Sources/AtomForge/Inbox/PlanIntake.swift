@@ -54,7 +54,7 @@ public enum PlanIntake {
             return reject(path, name: name, problems: check.diagnostics.map { $0.described(in: name) }, outbox: outbox)
         }
         let text = check.text ?? ""
-        let fileExtension = name.hasSuffix(".json") ? "json" : "yaml"
+        let fileExtension = PlanFormat(fileName: name).fileExtension
         do {
             let folder = try RunFolder.prepare(
                 for: plan, source: .move(path: path, text: text), fileExtension: fileExtension, outbox: outbox)

@@ -108,7 +108,7 @@ public enum PlanJob {
                     Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { $0.described(in: path) })))
         }
         let text = check.text ?? ""
-        let fileExtension = path.hasSuffix(".json") ? "json" : "yaml"
+        let fileExtension = PlanFormat(fileName: path).fileExtension
         do {
             // Waiting for another run of the plan sleeps a thread: off the cooperative pool.
             let folder = try await BlockingIO.run { () throws(OutboxError) in

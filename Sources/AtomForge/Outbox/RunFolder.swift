@@ -71,7 +71,13 @@ public final class RunFolder: Sendable {
 
     public var journal: Journal { Journal(path: path + "/journal.jsonl") }
     public var summaryPath: String { path + "/summary.json" }
-    public var isFinished: Bool { FileManager.default.fileExists(atPath: summaryPath) }
+    public var isFinished: Bool { Self.isFinished(at: path) }
+
+    /// Whether the run in the folder at `path` finished: its `summary.json` is written last, and only by a run that
+    /// finished (a stopped or interrupted one has none, so the next run resumes it).
+    public static func isFinished(at path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path + "/summary.json")
+    }
 
     private init(path: String, earlier: Journal.State, start: Start, note: String?, lockDescriptor: Int32) {
         self.path = path
@@ -157,7 +163,7 @@ public final class RunFolder: Sendable {
                 }
                 return RunFolder(path: path, earlier: Journal.State(), start: .new, note: note, lockDescriptor: lock)
             }
-            let finished = fileManager.fileExists(atPath: path + "/summary.json")
+            let finished = isFinished(at: path)
             // Read again under the lock: the holder may have been writing it.
             if !options.fresh, earlierPlanText(in: path) == source.text {
                 try place(source, in: path, fileExtension: fileExtension)
@@ -224,7 +230,7 @@ public final class RunFolder: Sendable {
             throw OutboxError("cannot lock \(path)/.lock: \(Errno.last.description)")
         }
         let earlier = Journal(path: path + "/journal.jsonl").readState()
-        let finished = FileManager.default.fileExists(atPath: path + "/summary.json")
+        let finished = isFinished(at: path)
         return (
             RunFolder(
                 path: path, earlier: earlier, start: finished ? .continued : .resumed, note: nil, lockDescriptor: lock),
