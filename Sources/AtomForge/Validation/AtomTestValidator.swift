@@ -5,7 +5,9 @@ import Foundation
 /// Python: dependencies, the atom, the tests, run by ``TestHarness`` so that a failing assertion comes back as the
 /// assertion, its place and the values compared. Swift: the same three parts compiled as one `main.swift` and run,
 /// with `assert(a == b)` lines rewritten to show both values. JavaScript: the same three parts run by `node` under
-/// a small runner. A failure is an error issue; its text goes into the next prompt.
+/// a small runner. TypeScript: the same, transpiled by `tsc` first (its type errors do not stop the tests: the
+/// syntax check reports the atom's own), the places found again in the JavaScript by marker comments. A failure is
+/// an error issue; its text goes into the next prompt.
 ///
 /// The tests pass only if they are seen to run to their end (``TestHarness`` prints a token after the last one):
 /// code that exits before them fails, whatever its exit status.
@@ -17,7 +19,7 @@ public struct AtomTestValidator: Validator {
         self.runner = runner
     }
 
-    public static let languages: Set<String> = ["python", "swift", "javascript"]
+    public static let languages: Set<String> = ["python", "swift", "javascript", "typescript"]
 
     public func applies(to atom: Atom) -> Bool {
         atom.tests?.allSatisfy(\.isWhitespace) == false && Self.languages.contains(atom.language.name)
@@ -53,6 +55,20 @@ public struct AtomTestValidator: Validator {
                     + "[ -x program ] && rm -f main.swift plain.swift && ./program",
             ]
             files = ["main.swift": rewritten + finish + TestHarness.swiftSupport, "plain.swift": program + finish]
+        case "typescript":
+            // Type annotations and declarations vanish in the JavaScript, and lines with them: where the atom and the
+            // tests start is found again from comments tsc keeps.
+            let marked =
+                before + Self.atomMarker + "\n" + subject.code + "\n\n" + Self.testsMarker + "\n" + tests + "\n"
+            command = [
+                "sh", "-c",
+                "tsc --target es2020 --module commonjs --skipLibCheck --outDir . program.ts > tsc.log 2>&1; "
+                    + "if [ ! -f program.js ]; then head -20 tsc.log; exit 1; fi; rm -f program.ts; "
+                    + "a=$(grep -n '^\(Self.atomMarker)$' program.js | cut -d: -f1); "
+                    + "t=$(grep -n '^\(Self.testsMarker)$' program.js | cut -d: -f1); "
+                    + "exec node runner.js $((a + 1)) $((t + 1))",
+            ]
+            files = ["program.ts": marked, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         default:
             command = ["node", "runner.js", "\(atomStart)", "\(testsStart)"]
             files = ["program.js": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
@@ -102,6 +118,10 @@ public struct AtomTestValidator: Validator {
                 .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)
         ]
     }
+
+    /// The comments that mark, in a TypeScript program, where the atom and the tests start.
+    static let atomMarker = "// atomforge: the atom"
+    static let testsMarker = "// atomforge: the tests"
 
     /// 128 random bits in hex: what the harness prints after the last test.
     static func makeToken() -> String {

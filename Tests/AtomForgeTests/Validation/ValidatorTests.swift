@@ -23,6 +23,7 @@ struct ValidatorTests {
             ("python", "def f(x):\n    return x + 1"),
             ("swift", "func f(_ x: Int) -> Int { x + 1 }"),
             ("javascript", "function f(x) { return x + 1; }"),
+            ("typescript", "function f(x: number): number { return x + 1; }"),
         ])
     func goodCode(language: String, code: String) async {
         #expect(await issues(code, atom(language)).isEmpty)
@@ -178,6 +179,36 @@ struct AtomTestValidatorTests {
             #expect(found.isEmpty, "\(found)")
         } else {
             #expect(found.first?.message.contains("AssertionError") == true, "\(found)")
+        }
+    }
+
+    @Test("a TypeScript syntax error fails with tsc's line and message")
+    func typescriptSyntax() async {
+        let found = await run("typescript", code: "function slug(x: number): number {\n  return x +;\n}\n", tests: "")
+        let syntax = found.first { $0.validator == "typescript-syntax" }
+        #expect(syntax?.message.contains("atom.ts(2,") == true, "\(found)")
+    }
+
+    @Test(
+        "TypeScript tests run: transpiled by tsc, run by node, the failure placed in the TypeScript's parts",
+        arguments: [true, false])
+    func typescript(correct: Bool) async {
+        let code = """
+            interface Named { name: string }
+            type Slug = string
+            function slug(s: string): Slug { return s.toLowerCase()\(correct ? "" : " + '!'"); }
+            """
+        let found = await run(
+            "typescript", code: code,
+            tests:
+                "declare function require(name: string): any;\nconst assert = require('assert');\nassert.strictEqual(slug('A'), 'a');"
+        )
+        if correct {
+            #expect(found.isEmpty, "\(found)")
+        } else {
+            let message = found.first?.message ?? ""
+            #expect(message.contains("AssertionError"), "\(found)")
+            #expect(message.contains("tests line 3"), "the place counted in the tests as written: \(message)")
         }
     }
 
