@@ -19,11 +19,11 @@ public struct UnitExtractor: Sendable {
     /// runs (the tests put the dependencies' code in front, the assembled file imports them), so a Python import of
     /// them from the plan's own modules is dropped too, and so is a definition that writes one of them again.
     public func unit(of code: String, language: Language, name: String = "", provided: [String] = []) async -> String {
-        switch language.name {
-        case "python": await pythonUnit(code, name: name, provided: provided)
-        case "swift": Self.droppingTopLevelCalls(code, of: Self.swiftStatements)
-        case "javascript", "typescript": Self.droppingTopLevelCalls(code, of: Self.javascriptStatements)
-        default: code
+        switch language.unitExtraction {
+        case .pythonParser: await pythonUnit(code, name: name, provided: provided)
+        case .swiftTopLevelCalls: Self.droppingTopLevelCalls(code, of: Self.swiftStatements)
+        case .javascriptTopLevelCalls: Self.droppingTopLevelCalls(code, of: Self.javascriptStatements)
+        case .asIs: code
         }
     }
 

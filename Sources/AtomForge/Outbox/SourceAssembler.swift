@@ -19,7 +19,7 @@ public enum SourceAssembler {
                 order.append(atom.file)
             }
             var imports = atom.imports
-            if atom.language.name == "python" {
+            if atom.language.fromImports {
                 for dependency in atom.dependsOn {
                     guard let other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py")
                     else {
@@ -73,11 +73,6 @@ public enum SourceAssembler {
     }
 
     static func isImport(_ line: String, language: Language) -> Bool {
-        switch language.name {
-        case "python": line.hasPrefix("import ") || (line.hasPrefix("from ") && line.contains(" import "))
-        case "swift": line.hasPrefix("import ")
-        case "javascript", "typescript": line.hasPrefix("import ") && !line.hasPrefix("import(")
-        default: false
-        }
+        language.isImportLine(line)
     }
 }

@@ -1,4 +1,7 @@
-/// What AtomForge knows about a programming language: how its files end and how replies tag its code blocks.
+/// What AtomForge knows about a programming language, in one place: how its files end, how replies tag its code,
+/// how its declarations and imports look, which tool checks its syntax, how its tests run, and how the unit is
+/// taken out of a reply. Adding a language is one more entry in ``known`` (and its tests); only a test runner of a
+/// new kind needs code of its own (``TestRunner``).
 public struct Language: Sendable, Hashable {
     /// The name plans use (`python`, `swift`…), lowercased.
     public var name: String
@@ -8,16 +11,115 @@ public struct Language: Sendable, Hashable {
     public var fenceTags: [String]
     /// How a line comment starts, for headers in assembled files.
     public var lineComment: String
+    /// The words a declaration starts with (`def`, `func`, `function`…), after modifiers such as `export`.
+    public var declarationKeywords: [String] = []
+    /// Whether a top-level assignment defines a name (`NAME = …`, `NAME: T = …`).
+    public var definesByAssignment = false
+    /// How an import line starts; one that starts with an entry of ``notImports`` is none (`import(` in
+    /// JavaScript is a call). Python's `from m import x` is ``fromImports``.
+    public var importPrefixes: [String] = []
+    public var notImports: [String] = []
+    public var fromImports = false
+    /// The check of its syntax with its own toolchain; nil for none.
+    public var syntaxCheck: SyntaxCheck?
+    /// How an atom's tests run; nil when they cannot.
+    public var testRunner: TestRunner?
+    /// How the unit is taken out of a reply's code.
+    public var unitExtraction = UnitExtraction.asIs
+
+    /// A syntax check: `tool` run on the atom's code in `fileName` with `arguments` (the dependencies' code is in
+    /// `dependencies.swift` beside it, for the tools that take it).
+    public struct SyntaxCheck: Sendable, Hashable {
+        public var tool: String
+        public var fileName: String
+        public var arguments: [String]
+        /// Whether the atom's own imports go in front of its first line (joined by `;`, so the line numbers of
+        /// errors stay the model's): Swift's imports are per file, and `dependencies.swift` has its own.
+        public var prependsImports = false
+    }
+
+    /// The test runners AtomForge has: each runs the dependencies, the atom and the tests as one program.
+    public enum TestRunner: String, Sendable, Hashable {
+        case python, swift, javascript, typescript
+    }
+
+    /// How the code of a reply is reduced to the atom's unit.
+    public enum UnitExtraction: String, Sendable, Hashable {
+        /// Through Python's own parser (imports, definitions, constants kept; the rest dropped).
+        case pythonParser
+        /// Top-level calls such as `print(…)` or `console.log(…)` dropped, by line.
+        case swiftTopLevelCalls, javascriptTopLevelCalls
+        /// Kept as it came.
+        case asIs
+    }
+
+    public init(name: String, fileExtensions: [String], fenceTags: [String], lineComment: String) {
+        self.name = name
+        self.fileExtensions = fileExtensions
+        self.fenceTags = fenceTags
+        self.lineComment = lineComment
+    }
+
+    /// Python's parser, printing `line:column: message` and the offending line.
+    static let pythonParse = """
+        import ast, sys
+        source = open(sys.argv[1], encoding="utf-8").read()
+        try:
+            ast.parse(source, filename=sys.argv[1])
+        except SyntaxError as error:
+            text = (error.text or "").rstrip()
+            print(f"{sys.argv[1]}:{error.lineno}:{error.offset}: SyntaxError: {error.msg}" + (f"\\n    {text}" if text else ""))
+            sys.exit(1)
+        """
+
+    private static let ecmaScriptDeclarations = [
+        "function", "async function", "class", "const", "let", "var", "interface", "type", "enum",
+    ]
 
     /// The languages with built-in validators.
-    public static let known: [Language] = [
-        Language(name: "python", fileExtensions: ["py"], fenceTags: ["python", "py", "python3"], lineComment: "#"),
-        Language(name: "swift", fileExtensions: ["swift"], fenceTags: ["swift"], lineComment: "//"),
-        Language(
+    public static let known: [Language] = {
+        var python = Language(
+            name: "python", fileExtensions: ["py"], fenceTags: ["python", "py", "python3"], lineComment: "#")
+        python.declarationKeywords = ["def", "async def", "class"]
+        python.definesByAssignment = true
+        python.importPrefixes = ["import "]
+        python.fromImports = true
+        python.syntaxCheck = SyntaxCheck(
+            tool: "python3", fileName: "atom.py", arguments: ["-I", "-c", pythonParse, "atom.py"])
+        python.testRunner = .python
+        python.unitExtraction = .pythonParser
+
+        var swift = Language(name: "swift", fileExtensions: ["swift"], fenceTags: ["swift"], lineComment: "//")
+        swift.declarationKeywords = [
+            "func", "struct", "class", "enum", "protocol", "actor", "typealias", "let", "var", "extension",
+        ]
+        swift.importPrefixes = ["import "]
+        swift.syntaxCheck = SyntaxCheck(
+            tool: "swiftc", fileName: "atom.swift", arguments: ["-typecheck", "dependencies.swift", "atom.swift"],
+            prependsImports: true)
+        swift.testRunner = .swift
+        swift.unitExtraction = .swiftTopLevelCalls
+
+        var javascript = Language(
             name: "javascript", fileExtensions: ["js", "mjs", "cjs"], fenceTags: ["javascript", "js", "node"],
-            lineComment: "//"),
-        Language(name: "typescript", fileExtensions: ["ts"], fenceTags: ["typescript", "ts"], lineComment: "//"),
-    ]
+            lineComment: "//")
+        javascript.declarationKeywords = ecmaScriptDeclarations
+        javascript.importPrefixes = ["import "]
+        javascript.notImports = ["import("]
+        javascript.syntaxCheck = SyntaxCheck(tool: "node", fileName: "atom.js", arguments: ["--check", "atom.js"])
+        javascript.testRunner = .javascript
+        javascript.unitExtraction = .javascriptTopLevelCalls
+
+        var typescript = javascript
+        typescript.name = "typescript"
+        typescript.fileExtensions = ["ts"]
+        typescript.fenceTags = ["typescript", "ts"]
+        typescript.syntaxCheck = SyntaxCheck(
+            tool: "tsc", fileName: "atom.ts",
+            arguments: ["--noEmit", "--skipLibCheck", "--target", "es2020", "atom.ts"])
+        typescript.testRunner = .typescript
+        return [python, swift, javascript, typescript]
+    }()
 
     /// The language named `name` (any case); one AtomForge has no validator for gets a plain description.
     public static func named(_ name: String) -> Language {
@@ -34,4 +136,10 @@ public struct Language: Sendable, Hashable {
     }
 
     public var isKnown: Bool { Self.known.contains(self) }
+
+    /// Whether `line` (trimmed) is an import line of this language.
+    public func isImportLine(_ line: String) -> Bool {
+        if fromImports, line.hasPrefix("from "), line.contains(" import ") { return true }
+        return importPrefixes.contains { line.hasPrefix($0) } && !notImports.contains { line.hasPrefix($0) }
+    }
 }

@@ -19,10 +19,8 @@ public struct AtomTestValidator: Validator {
         self.runner = runner
     }
 
-    public static let languages: Set<String> = ["python", "swift", "javascript", "typescript"]
-
     public func applies(to atom: Atom) -> Bool {
-        atom.tests?.allSatisfy(\.isWhitespace) == false && Self.languages.contains(atom.language.name)
+        atom.tests?.allSatisfy(\.isWhitespace) == false && atom.language.testRunner != nil
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
@@ -38,11 +36,11 @@ public struct AtomTestValidator: Validator {
         let token = Self.makeToken()
         let command: [String]
         let files: [String: String]
-        switch subject.atom.language.name {
-        case "python":
+        switch subject.atom.language.testRunner {
+        case .python?:
             command = ["python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)"]
             files = ["program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token]
-        case "swift":
+        case .swift?:
             // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
             // that only an overload for tuples answers, say), the tests as written are compiled instead. The
             // sources are removed before the program runs, so it cannot read the token out of them.
@@ -55,7 +53,7 @@ public struct AtomTestValidator: Validator {
                     + "[ -x program ] && rm -f main.swift plain.swift && ./program",
             ]
             files = ["main.swift": rewritten + finish + TestHarness.swiftSupport, "plain.swift": program + finish]
-        case "typescript":
+        case .typescript?:
             // Type annotations and declarations vanish in the JavaScript, and lines with them: where the atom and the
             // tests start is found again from comments tsc keeps.
             let marked =
@@ -69,7 +67,7 @@ public struct AtomTestValidator: Validator {
                     + "exec node runner.js $((a + 1)) $((t + 1))",
             ]
             files = ["program.ts": marked, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
-        default:
+        case .javascript?, nil:
             command = ["node", "runner.js", "\(atomStart)", "\(testsStart)"]
             files = ["program.js": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         }
@@ -96,7 +94,7 @@ public struct AtomTestValidator: Validator {
                 output += "\n  the program printed: " + String(printed.prefix(300)) + (printed.count > 300 ? "…" : "")
             }
         }
-        if subject.atom.language.name == "swift" {
+        if subject.atom.language.testRunner == .swift {
             output = SwiftAssertions.describePlaces(
                 in: output, program: program, atomStart: atomStart, testsStart: testsStart)
         }

@@ -32,15 +32,7 @@ public struct StructuralValidator: Validator {
 
     /// Whether a declaration of `name` appears in `code`, by the declaration keywords of `language`.
     static func defines(_ name: String, in code: String, language: Language) -> Bool {
-        let keywords: [String] =
-            switch language.name {
-            case "python": ["def", "async def", "class"]
-            case "swift":
-                ["func", "struct", "class", "enum", "protocol", "actor", "typealias", "let", "var", "extension"]
-            case "javascript", "typescript":
-                ["function", "async function", "class", "const", "let", "var", "interface", "type", "enum"]
-            default: []
-            }
+        let keywords = language.declarationKeywords
         for line in code.split(separator: "\n") {
             var text = Substring(line.drop { $0 == " " || $0 == "\t" })
             for prefix in [
@@ -53,7 +45,7 @@ public struct StructuralValidator: Validator {
                 if rest.hasPrefix(name), Self.endsIdentifier(rest.dropFirst(name.count).first) { return true }
             }
             // Python and JavaScript also define names by assignment at the top level: `NAME = …`, `NAME: T = …`.
-            if language.name == "python" || keywords.isEmpty, line.hasPrefix(name),
+            if language.definesByAssignment || keywords.isEmpty, line.hasPrefix(name),
                 let next = line.dropFirst(name.count).first, next == " " || next == "=" || next == ":"
             {
                 return true

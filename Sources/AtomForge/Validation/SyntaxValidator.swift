@@ -1,53 +1,28 @@
-/// Checks the code with the language's real toolchain, without running it: `python3` (`ast.parse`), `swiftc
-/// -typecheck` (with the dependencies' code beside it), `node --check`, `tsc --noEmit`. A syntax error fails the attempt with the tool's own line and message.
+/// Checks the code with the language's real toolchain, without running it, as its ``Language/syntaxCheck`` says:
+/// `python3` (`ast.parse`), `swiftc -typecheck` (with the dependencies' code beside it), `node --check`, `tsc
+/// --noEmit`. A syntax error fails the attempt with the tool's own line and message.
 public struct SyntaxValidator: Validator {
     public let name: String
     private let language: String
     private let fileName: String
     private let command: [String]
+    private let prependsImports: Bool
     private let runner: ToolRunner
 
-    /// Python's parser, printing `line:column: message` and the offending line.
-    static let pythonParse = """
-        import ast, sys
-        source = open(sys.argv[1], encoding="utf-8").read()
-        try:
-            ast.parse(source, filename=sys.argv[1])
-        except SyntaxError as error:
-            text = (error.text or "").rstrip()
-            print(f"{sys.argv[1]}:{error.lineno}:{error.offset}: SyntaxError: {error.msg}" + (f"\\n    {text}" if text else ""))
-            sys.exit(1)
-        """
-
-    private init(language: String, fileName: String, command: [String], runner: ToolRunner) {
-        self.name = "\(language)-syntax"
-        self.language = language
-        self.fileName = fileName
-        self.command = command
+    /// The check `language` describes (its ``Language/syntaxCheck``).
+    init(_ language: Language, check: Language.SyntaxCheck, runner: ToolRunner) {
+        self.name = "\(language.name)-syntax"
+        self.language = language.name
+        self.fileName = check.fileName
+        self.command = [check.tool] + check.arguments
+        self.prependsImports = check.prependsImports
         self.runner = runner
     }
 
-    /// The syntax check for `language`, or nil when AtomForge has none for it.
+    /// The syntax check of the language named `language`, or nil when AtomForge has none for it.
     public static func forLanguage(_ language: String, runner: ToolRunner) -> SyntaxValidator? {
-        switch language {
-        case "python":
-            return SyntaxValidator(
-                language: language, fileName: "atom.py", command: ["python3", "-I", "-c", pythonParse, "atom.py"],
-                runner: runner)
-        case "swift":
-            return SyntaxValidator(
-                language: language, fileName: "atom.swift",
-                command: ["swiftc", "-typecheck", "dependencies.swift", "atom.swift"], runner: runner)
-        case "javascript":
-            return SyntaxValidator(
-                language: language, fileName: "atom.js", command: ["node", "--check", "atom.js"], runner: runner)
-        case "typescript":
-            return SyntaxValidator(
-                language: language, fileName: "atom.ts",
-                command: ["tsc", "--noEmit", "--skipLibCheck", "--target", "es2020", "atom.ts"], runner: runner)
-        default:
-            return nil
-        }
+        let described = Language.named(language)
+        return described.syntaxCheck.map { SyntaxValidator(described, check: $0, runner: runner) }
     }
 
     public func applies(to atom: Atom) -> Bool { atom.language.name == language }
@@ -59,7 +34,7 @@ public struct SyntaxValidator: Validator {
             // arguments fails here even when the atom has no tests. Imports are per file in Swift: the atom's own
             // go in front of its first line, joined by `;`, so the line numbers of errors stay the model's.
             var code = subject.code
-            if language == "swift", !subject.atom.imports.isEmpty {
+            if prependsImports, !subject.atom.imports.isEmpty {
                 code = subject.atom.imports.joined(separator: "; ") + "; " + code
             }
             let dependencies = (subject.allImports + subject.dependencyCode).joined(separator: "\n\n")

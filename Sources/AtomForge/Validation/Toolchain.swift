@@ -20,11 +20,9 @@ extension ValidatorChain {
         let runner = ToolRunner.standard(settings)
         let sandbox = runner.sandbox
         var validators: [any Validator] = [StructuralValidator()]
-        for (language, tool) in [
-            ("python", "python3"), ("swift", "swiftc"), ("javascript", "node"), ("typescript", "tsc"),
-        ]
-        where Toolchain.find(tool) != nil {
-            if let validator = SyntaxValidator.forLanguage(language, runner: runner) { validators.append(validator) }
+        for language in Language.known {
+            guard let check = language.syntaxCheck, Toolchain.find(check.tool) != nil else { continue }
+            validators.append(SyntaxValidator(language, check: check, runner: runner))
         }
         if settings.runTests { validators.append(AtomTestValidator(runner: runner)) }
         validators += settings.commands.map { CommandValidator($0, runner: runner) }
