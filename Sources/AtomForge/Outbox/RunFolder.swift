@@ -152,7 +152,13 @@ public final class RunFolder: Sendable {
                 note = note ?? "\(path) is being run by another process"
                 continue
             }
-            if created || isEmptyClaim(path) {
+            let finished = isFinished(at: path)
+            // Read again under the lock: the holder may have been writing it.
+            switch Self.choose(
+                created: created || isEmptyClaim(path), fresh: options.fresh,
+                samePlan: earlierPlanText(in: path) == source.text, finished: finished, path: path)
+            {
+            case .fill:
                 do {
                     try place(source, in: path, fileExtension: fileExtension)
                 } catch {
@@ -162,34 +168,50 @@ public final class RunFolder: Sendable {
                     throw error
                 }
                 return RunFolder(path: path, earlier: Journal.State(), start: .new, note: note, lockDescriptor: lock)
-            }
-            let finished = isFinished(at: path)
-            // Read again under the lock: the holder may have been writing it.
-            if !options.fresh, earlierPlanText(in: path) == source.text {
+            case .goOn(let start):
                 try place(source, in: path, fileExtension: fileExtension)
                 let earlier = Journal(path: path + "/journal.jsonl").readState()
                 let passed = earlier.results.values.filter { $0.status == .passed }.count
                 let said =
-                    finished
+                    start == .continued
                     ? "continuing the finished run in \(path): its \(passed) passed atoms are kept, the others are "
                         + "generated again (--fresh starts over in a new folder)"
                     : "resuming the interrupted run in \(path): \(earlier.results.count) atoms already finished "
                         + "(\(passed) passed) are not generated again"
                 return RunFolder(
-                    path: path, earlier: earlier, start: finished ? .continued : .resumed,
-                    note: [note, said].compactMap { $0 }.joined(separator: "; "), lockDescriptor: lock)
+                    path: path, earlier: earlier, start: start,
+                    note: [note, said].compactMap { $0 }.joined(separator: "; "),
+                    lockDescriptor: lock)
+            case .next(let why):
+                close(lock)
+                note = note ?? why
             }
-            close(lock)
-            note =
-                note
-                ?? (options.fresh
-                    ? "starting over (--fresh): the run in \(path) is kept as it is"
-                    : finished
-                        ? "\(path) holds the results of a run of another plan text, kept as they are"
-                        : "the plan changed since the interrupted run in \(path), so it starts over; "
-                            + "the earlier files are kept")
         }
         throw OutboxError("no free run folder for plan \(plan.id) in \(outbox)")
+    }
+
+    /// What to do with a candidate folder for a plan, once its lock is held.
+    enum Choice: Equatable {
+        /// It is new (or an empty claim): the plan goes in, and the run starts there.
+        case fill
+        /// It holds a run of the same plan text: the run goes on there (resumed if it was interrupted, continued if
+        /// it finished).
+        case goOn(Start)
+        /// It holds something else, kept as it is: the next folder (`plan-2`, …) is tried; the reason is said once.
+        case next(String)
+    }
+
+    /// The decision `prepare` makes for each candidate folder, with no file touched: a fresh folder is filled, the
+    /// same plan text goes on (unless `--fresh`), anything else is kept and the next name tried.
+    static func choose(created: Bool, fresh: Bool, samePlan: Bool, finished: Bool, path: String) -> Choice {
+        if created { return .fill }
+        if !fresh, samePlan { return .goOn(finished ? .continued : .resumed) }
+        if fresh { return .next("starting over (--fresh): the run in \(path) is kept as it is") }
+        return .next(
+            finished
+                ? "\(path) holds the results of a run of another plan text, kept as they are"
+                : "the plan changed since the interrupted run in \(path), so it starts over; the earlier files are kept"
+        )
     }
 
     /// Opens the run folder at `path` by name (`retry`, `accept`): locked, with the plan it holds and its journal.
