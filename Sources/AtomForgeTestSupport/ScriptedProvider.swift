@@ -2,8 +2,9 @@ import AtomForge
 import Foundation
 import Synchronization
 
-/// A model in the test's own process: each atom (found by the `defines \`name\`` its prompts carry) answers with the
-/// replies scripted for it, in order, the last one repeating. Every request is kept, to assert on what was asked.
+/// A model in the test's own process: each atom (found by the `defines \`name\`` its prompts carry; the `full`
+/// prompt style has it, `plain` does not) answers with the replies scripted for it, in order, the last one
+/// repeating. Every request is kept, to assert on what was asked.
 public final class ScriptedProvider: ModelProvider {
     /// One scripted answer.
     public enum Reply: Sendable {

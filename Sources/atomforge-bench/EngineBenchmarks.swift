@@ -47,17 +47,25 @@ enum EngineBenchmarks {
         case .levelBarrier:
             // Each level as a plan of its own, its atoms' dependencies (all in earlier levels) already met.
             outcome = PlanOutcome(results: [:], stop: nil, duration: .zero)
-            let byID = Dictionary(uniqueKeysWithValues: synthetic.plan.atoms.map { ($0.id, $0) })
-            for level in DependencyGraph(synthetic.plan.atoms).levels() ?? [] {
-                let atoms = level.compactMap { byID[$0] }.map { atom -> Atom in
-                    var atom = atom
+            // Within a level the atoms start as the original barrier started them: the longest chain ahead in the
+            // whole plan first, then plan order.
+            let graph = DependencyGraph(synthetic.plan.atoms)
+            let ahead = graph.chainLengthAhead()
+            let place = Dictionary(
+                uniqueKeysWithValues: synthetic.plan.atoms.indices.map { (synthetic.plan.atoms[$0].id, $0) })
+            for level in graph.levels() ?? [] {
+                let atoms = level.compactMap { place[$0] }.sorted { (-ahead[$0], $0) < (-ahead[$1], $1) }.map {
+                    index -> Atom in
+                    var atom = synthetic.plan.atoms[index]
                     atom.dependsOn = []
                     return atom
                 }
                 let levelOutcome = await runner.run(
                     Plan(id: synthetic.plan.id, atoms: atoms), recorder: recorder)
                 outcome.results.merge(levelOutcome.results) { $1 }
+                outcome.stop = outcome.stop ?? levelOutcome.stop
             }
+            outcome.duration = clock.now - start
         }
         let elapsed = clock.now - start
         let passed = outcome.results.values.filter { $0.status == .passed }.count

@@ -2,7 +2,8 @@
 ///
 /// An atom starts the moment its own dependencies have passed; among ready atoms the one with the longest chain of
 /// dependents ahead starts first. (The benchmark measures this against the original design's level barrier, which
-/// it builds from this scheduler, one level at a time.) An atom whose dependency failed is never started: the scheduler records it as blocked, naming the failed atom.
+/// it builds from this scheduler, one level at a time.) An atom whose dependency failed is never started: the
+/// scheduler records it as blocked, naming the failed atom.
 /// The scheduler knows nothing of models or files; `execute` does the work and `record` hears every result.
 public struct Scheduler: Sendable {
     public var maxInFlight: Int
@@ -36,19 +37,18 @@ public struct Scheduler: Sendable {
                 await record(index, result)
             }
         }
-        let stop = await runBatch(graph.topologicalOrder, state: &state, execute: execute, record: record)
+        let stop = await runReady(graph.topologicalOrder, state: &state, execute: execute, record: record)
         return Outcome(results: state.results, stop: stop)
     }
 
-    /// Runs the atoms of `batch` as their dependencies allow; returns the stop that ended it early, if any.
-    private func runBatch(
-        _ batch: [Int], state: inout State,
+    /// Runs `atoms` (in topological order) as their dependencies allow; returns the stop that ended it early, if any.
+    private func runReady(
+        _ atoms: [Int], state: inout State,
         execute: @escaping @Sendable (Int) async throws(GenerationStop) -> AtomResult,
         record: (Int, AtomResult) async -> Void
     ) async -> GenerationStop? {
-        let members = Set(batch)
         var ready = ReadyQueue()
-        for index in batch where state.isReady(index) { ready.push(index, priority: state.priority[index]) }
+        for index in atoms where state.isReady(index) { ready.push(index, priority: state.priority[index]) }
         var stop: GenerationStop?
         await withTaskGroup(of: (Int, Result<AtomResult, GenerationStop>).self) { group in
             var inFlight = 0
@@ -81,8 +81,7 @@ public struct Scheduler: Sendable {
                     for blocked in state.propagate(from: index) {
                         await record(blocked, state.results[blocked]!)
                     }
-                    for dependent in state.graph.dependents[index]
-                    where members.contains(dependent) && state.isReady(dependent) {
+                    for dependent in state.graph.dependents[index] where state.isReady(dependent) {
                         ready.push(dependent, priority: state.priority[dependent])
                     }
                 }

@@ -44,7 +44,11 @@ public final class Journal: Sendable {
         defer { try? journal.close() }
         // Appends from several atoms may run at once (each on its own thread): one at a time, so that none takes
         // another's half-written line for a torn one. The lock goes with the descriptor.
-        try? journal.lockExclusively()
+        do {
+            try journal.lockExclusively()
+        } catch {
+            throw OutboxError(SystemError("lock the journal", path, errno: error).description)
+        }
         var start = Self.endOfLastWholeLine(journal)
         let end = (try? journal.seek(offset: 0, from: .end)) ?? start
         if start < end {

@@ -15,10 +15,10 @@ public struct Language: Sendable, Hashable {
     public var declarationKeywords: [String] = []
     /// Whether a top-level assignment defines a name (`NAME = …`, `NAME: T = …`).
     public var definesByAssignment = false
-    /// How an import line starts; one that starts with an entry of ``notImports`` is none (`import(` in
-    /// JavaScript is a call). Python's `from m import x` is ``fromImports``.
+    /// How an import line starts (`import ` — a dynamic `import(` is a call, not an import line).
     public var importPrefixes: [String] = []
-    public var notImports: [String] = []
+    /// Python's `from m import x`: an import line too, and how a dependency in another file is imported into the
+    /// assembled file.
     public var fromImports = false
     /// The check of its syntax with its own toolchain; nil for none.
     public var syntaxCheck: SyntaxCheck?
@@ -27,20 +27,35 @@ public struct Language: Sendable, Hashable {
     /// How the unit is taken out of a reply's code.
     public var unitExtraction = UnitExtraction.asIs
 
-    /// A syntax check: `tool` run on the atom's code in `fileName` with `arguments` (the dependencies' code is in
-    /// `dependencies.swift` beside it, for the tools that take it).
+    /// A syntax check: `tool` run on the atom's code in `fileName` with `arguments`.
     public struct SyntaxCheck: Sendable, Hashable {
         public var tool: String
         public var fileName: String
         public var arguments: [String]
+        /// The file the dependencies' code is written to beside the atom, for a tool that checks against it
+        /// (`swiftc -typecheck`); nil for none.
+        public var dependenciesFile: String?
         /// Whether the atom's own imports go in front of its first line (joined by `;`, so the line numbers of
-        /// errors stay the model's): Swift's imports are per file, and `dependencies.swift` has its own.
+        /// errors stay the model's): Swift's imports are per file, and the dependencies' file has its own.
         public var prependsImports = false
+        /// When set, only output lines containing it fail the check: `tsc` reports type errors too (a call to a
+        /// dependency it cannot see, a module without types), and only its syntax errors (`error TS1…`) are syntax.
+        public var failingLines: String?
     }
 
     /// The test runners AtomForge has: each runs the dependencies, the atom and the tests as one program.
-    public enum TestRunner: String, Sendable, Hashable {
+    public enum TestRunner: String, Sendable, Hashable, CaseIterable {
         case python, swift, javascript, typescript
+
+        /// The programs it needs: without them its tests cannot run, and are not tried.
+        public var tools: [String] {
+            switch self {
+            case .python: ["python3"]
+            case .swift: ["swiftc"]
+            case .javascript: ["node"]
+            case .typescript: ["tsc", "node"]
+            }
+        }
     }
 
     /// How the code of a reply is reduced to the atom's unit.
@@ -96,7 +111,7 @@ public struct Language: Sendable, Hashable {
         swift.importPrefixes = ["import "]
         swift.syntaxCheck = SyntaxCheck(
             tool: "swiftc", fileName: "atom.swift", arguments: ["-typecheck", "dependencies.swift", "atom.swift"],
-            prependsImports: true)
+            dependenciesFile: "dependencies.swift", prependsImports: true)
         swift.testRunner = .swift
         swift.unitExtraction = .swiftTopLevelCalls
 
@@ -105,7 +120,6 @@ public struct Language: Sendable, Hashable {
             lineComment: "//")
         javascript.declarationKeywords = ecmaScriptDeclarations
         javascript.importPrefixes = ["import "]
-        javascript.notImports = ["import("]
         javascript.syntaxCheck = SyntaxCheck(tool: "node", fileName: "atom.js", arguments: ["--check", "atom.js"])
         javascript.testRunner = .javascript
         javascript.unitExtraction = .javascriptTopLevelCalls
@@ -116,7 +130,8 @@ public struct Language: Sendable, Hashable {
         typescript.fenceTags = ["typescript", "ts"]
         typescript.syntaxCheck = SyntaxCheck(
             tool: "tsc", fileName: "atom.ts",
-            arguments: ["--noEmit", "--skipLibCheck", "--target", "es2020", "atom.ts"])
+            arguments: ["--noEmit", "--skipLibCheck", "--target", "es2020", "atom.ts"],
+            failingLines: "error TS1")
         typescript.testRunner = .typescript
         return [python, swift, javascript, typescript]
     }()
@@ -140,6 +155,6 @@ public struct Language: Sendable, Hashable {
     /// Whether `line` (trimmed) is an import line of this language.
     public func isImportLine(_ line: String) -> Bool {
         if fromImports, line.hasPrefix("from "), line.contains(" import ") { return true }
-        return importPrefixes.contains { line.hasPrefix($0) } && !notImports.contains { line.hasPrefix($0) }
+        return importPrefixes.contains { line.hasPrefix($0) }
     }
 }

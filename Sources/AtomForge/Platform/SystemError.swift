@@ -2,7 +2,8 @@ import Glibc
 import SystemPackage
 
 /// A system call that failed, as a user reads it: what was being done, to which file, and why (the `Errno`, whose
-/// text is `strerror`'s). The one place where `errno` becomes an error: every other file asks ``Errno/last``.
+/// text is `strerror`'s). Errors are built from ``Errno/last`` here or at the call, never from `strerror` of their
+/// own; code that only tests `errno` for a value (`EEXIST`, `ENOENT`) still reads it.
 public struct SystemError: Error, Sendable, CustomStringConvertible {
     /// What was being done, as a verb phrase: `write`, `open the journal`, `move`.
     public var operation: String

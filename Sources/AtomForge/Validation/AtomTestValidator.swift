@@ -5,22 +5,26 @@ import Foundation
 /// Python: dependencies, the atom, the tests, run by ``TestHarness`` so that a failing assertion comes back as the
 /// assertion, its place and the values compared. Swift: the same three parts compiled as one `main.swift` and run,
 /// with `assert(a == b)` lines rewritten to show both values. JavaScript: the same three parts run by `node` under
-/// a small runner. TypeScript: the same, transpiled by `tsc` first (its type errors do not stop the tests: the
-/// syntax check reports the atom's own), the places found again in the JavaScript by marker comments. A failure is
-/// an error issue; its text goes into the next prompt.
+/// a small runner. TypeScript: the same, transpiled by `tsc` first with a source map, so that places are the
+/// TypeScript's. A failure is an error issue; its text goes into the next prompt.
 ///
 /// The tests pass only if they are seen to run to their end (``TestHarness`` prints a token after the last one):
 /// code that exits before them fails, whatever its exit status.
 public struct AtomTestValidator: Validator {
     public let name = "tests"
     private let runner: ToolRunner
+    /// The runners whose programs are installed: an atom whose runner is not among them has no tests run (rather
+    /// than failing every attempt on a missing tool).
+    private let available: Set<Language.TestRunner>
 
-    public init(runner: ToolRunner) {
+    public init(runner: ToolRunner, available: Set<Language.TestRunner> = Set(Language.TestRunner.allCases)) {
         self.runner = runner
+        self.available = available
     }
 
     public func applies(to atom: Atom) -> Bool {
-        atom.tests?.allSatisfy(\.isWhitespace) == false && atom.language.testRunner != nil
+        guard let testRunner = atom.language.testRunner else { return false }
+        return atom.tests?.allSatisfy(\.isWhitespace) == false && available.contains(testRunner)
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
@@ -54,19 +58,15 @@ public struct AtomTestValidator: Validator {
             ]
             files = ["main.swift": rewritten + finish + TestHarness.swiftSupport, "plain.swift": program + finish]
         case .typescript?:
-            // Type annotations and declarations vanish in the JavaScript, and lines with them: where the atom and the
-            // tests start is found again from comments tsc keeps.
-            let marked =
-                before + Self.atomMarker + "\n" + subject.code + "\n\n" + Self.testsMarker + "\n" + tests + "\n"
+            // Transpiled with a source map, so that node reports places in the TypeScript as written, which the
+            // runner shows and counts (type errors do not stop the tests: the syntax check reports the atom's own).
             command = [
                 "sh", "-c",
-                "tsc --target es2020 --module commonjs --skipLibCheck --outDir . program.ts > tsc.log 2>&1; "
-                    + "if [ ! -f program.js ]; then head -20 tsc.log; exit 1; fi; rm -f program.ts; "
-                    + "a=$(grep -n '^\(Self.atomMarker)$' program.js | cut -d: -f1); "
-                    + "t=$(grep -n '^\(Self.testsMarker)$' program.js | cut -d: -f1); "
-                    + "exec node runner.js $((a + 1)) $((t + 1))",
+                "tsc --target es2020 --module commonjs --skipLibCheck --sourceMap --outDir . program.ts > tsc.log 2>&1; "
+                    + "if [ ! -f program.js ]; then head -20 tsc.log; exit 1; fi; "
+                    + "exec node --enable-source-maps runner.js \(atomStart) \(testsStart) program.ts",
             ]
-            files = ["program.ts": marked, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
+            files = ["program.ts": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         case .javascript?, nil:
             command = ["node", "runner.js", "\(atomStart)", "\(testsStart)"]
             files = ["program.js": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
@@ -116,10 +116,6 @@ public struct AtomTestValidator: Validator {
                 .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)
         ]
     }
-
-    /// The comments that mark, in a TypeScript program, where the atom and the tests start.
-    static let atomMarker = "// atomforge: the atom"
-    static let testsMarker = "// atomforge: the tests"
 
     /// 128 random bits in hex: what the harness prints after the last test.
     static func makeToken() -> String {

@@ -12,7 +12,8 @@ public struct CommandValidator: Validator {
     }
 
     public func applies(to atom: Atom) -> Bool {
-        settings.languages.isEmpty || settings.languages.contains(atom.language.name)
+        // `js`, `py`…: a language is named as plans name it.
+        settings.languages.isEmpty || settings.languages.contains { Language.named($0).name == atom.language.name }
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {

@@ -44,7 +44,8 @@ public struct StructuralValidator: Validator {
                 let rest = text.dropFirst(keyword.count + 1).drop { $0 == " " }
                 if rest.hasPrefix(name), Self.endsIdentifier(rest.dropFirst(name.count).first) { return true }
             }
-            // Python and JavaScript also define names by assignment at the top level: `NAME = …`, `NAME: T = …`.
+            // A language that defines names by assignment at the top level (Python: `NAME = …`, `NAME: T = …`), or
+            // one without a description, is matched by the name at the start of a line.
             if language.definesByAssignment || keywords.isEmpty, line.hasPrefix(name),
                 let next = line.dropFirst(name.count).first, next == " " || next == "=" || next == ":"
             {

@@ -7,6 +7,8 @@ public struct SyntaxValidator: Validator {
     private let fileName: String
     private let command: [String]
     private let prependsImports: Bool
+    private let dependenciesFile: String?
+    private let failingLines: String?
     private let runner: ToolRunner
 
     /// The check `language` describes (its ``Language/syntaxCheck``).
@@ -16,13 +18,9 @@ public struct SyntaxValidator: Validator {
         self.fileName = check.fileName
         self.command = [check.tool] + check.arguments
         self.prependsImports = check.prependsImports
+        self.dependenciesFile = check.dependenciesFile
+        self.failingLines = check.failingLines
         self.runner = runner
-    }
-
-    /// The syntax check of the language named `language`, or nil when AtomForge has none for it.
-    public static func forLanguage(_ language: String, runner: ToolRunner) -> SyntaxValidator? {
-        let described = Language.named(language)
-        return described.syntaxCheck.map { SyntaxValidator(described, check: $0, runner: runner) }
     }
 
     public func applies(to atom: Atom) -> Bool { atom.language.name == language }
@@ -37,8 +35,10 @@ public struct SyntaxValidator: Validator {
             if prependsImports, !subject.atom.imports.isEmpty {
                 code = subject.atom.imports.joined(separator: "; ") + "; " + code
             }
-            let dependencies = (subject.allImports + subject.dependencyCode).joined(separator: "\n\n")
-            let files = [fileName: code, "dependencies.swift": dependencies]
+            var files = [fileName: code]
+            if let dependenciesFile {
+                files[dependenciesFile] = (subject.allImports + subject.dependencyCode).joined(separator: "\n\n")
+            }
             run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
         } catch {
             return [ValidationIssue(.critical, "\(error); is \(command[0]) installed?", validator: name)]
@@ -55,7 +55,11 @@ public struct SyntaxValidator: Validator {
             ]
         }
         guard run.exitCode != 0 else { return [] }
-        let output = run.output.trimmingWhitespace()
+        var output = run.output.trimmingWhitespace()
+        if let failingLines {
+            output = output.split(separator: "\n").filter { $0.contains(failingLines) }.joined(separator: "\n")
+            if output.isEmpty { return [] }
+        }
         return [
             ValidationIssue(
                 .error, output.isEmpty ? "\(command[0]) exited with \(run.exitCode)" : output, validator: name)

@@ -154,8 +154,9 @@ enum TestHarness {
         const fs = require("fs");
         const token = fs.readFileSync("done-token", "utf8").trim();
         fs.unlinkSync("done-token");
-        const [atomStart, testsStart] = process.argv.slice(2).map(Number);
-        const lines = fs.readFileSync("program.js", "utf8").split("\n");
+        const [atomStart, testsStart] = process.argv.slice(2, 4).map(Number);
+        // The source the places are in: program.js, or the TypeScript it was made from (node maps them back).
+        const lines = fs.readFileSync(process.argv[4] || "program.js", "utf8").split("\n");
         const write = (text) => fs.writeSync(1, text + "\n");
         const where = (n) => n >= testsStart ? `tests line ${n - testsStart + 1}`
             : n >= atomStart ? `your code line ${n - atomStart + 1}` : `dependency code line ${n}`;
@@ -167,7 +168,7 @@ enum TestHarness {
         });
         const report = (error) => {
             const stack = String(error && error.stack || error);
-            const places = [...stack.matchAll(/program\.js:(\d+)/g)].map((m) => Number(m[1]));
+            const places = [...stack.matchAll(/program\.[jt]s:(\d+)/g)].map((m) => Number(m[1]));
             let message = (error && error.message !== undefined)
                 ? `${error.name || "Error"}: ${error.message}` : `thrown: ${String(error)}`;
             if (places.length) message += `\n  at ${where(places[0])}: ${lines[places[0] - 1].trim()}`;

@@ -24,7 +24,10 @@ extension ValidatorChain {
             guard let check = language.syntaxCheck, Toolchain.find(check.tool) != nil else { continue }
             validators.append(SyntaxValidator(language, check: check, runner: runner))
         }
-        if settings.runTests { validators.append(AtomTestValidator(runner: runner)) }
+        if settings.runTests {
+            let available = Language.TestRunner.allCases.filter { $0.tools.allSatisfy { Toolchain.find($0) != nil } }
+            validators.append(AtomTestValidator(runner: runner, available: Set(available)))
+        }
         validators += settings.commands.map { CommandValidator($0, runner: runner) }
         return ValidatorChain(validators, isolation: sandbox.description)
     }

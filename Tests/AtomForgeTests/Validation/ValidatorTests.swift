@@ -212,6 +212,32 @@ struct AtomTestValidatorTests {
         }
     }
 
+    @Test(
+        "TypeScript: a call to a dependency passes the syntax check (tsc's type errors are not syntax) and its tests run"
+    )
+    func typescriptDependency() async {
+        let found = await run(
+            "typescript", code: "function slug(s: string): string { return clean(s).toLowerCase(); }",
+            tests: "if (slug(' A ') !== 'a') { throw new Error('bad slug'); }",
+            dependencies: ["function clean(s: string): string { return s.trim(); }"])
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    @Test("tests whose runner's tools are missing are not run; a command's languages are named as plans name them")
+    func availability() async {
+        let runner = ToolRunner.standard(ValidationSettings())
+        let typescript = Atom(
+            id: "a", name: "slug", description: "d", file: "a.ts", language: .named("ts"), tests: "slug('a')")
+        #expect(AtomTestValidator(runner: runner).applies(to: typescript))
+        #expect(!AtomTestValidator(runner: runner, available: [.python, .javascript]).applies(to: typescript))
+        let command = CommandValidator(CommandSettings(name: "lint", run: ["true"], languages: ["js"]), runner: runner)
+        #expect(
+            command.applies(
+                to: Atom(id: "a", name: "f", description: "d", file: "a.js", language: .named("javascript"))))
+        #expect(
+            !command.applies(to: Atom(id: "a", name: "f", description: "d", file: "a.py", language: .named("python"))))
+    }
+
     @Test("a configured command runs on the atom's file; its output is the message")
     func command() async {
         var settings = ValidationSettings()

@@ -60,15 +60,16 @@ struct SchedulerTests {
 
     @Test("an atom starts as soon as its own dependencies pass, without waiting for its level")
     func noLevelBarrier() async {
-        // a is slow: it finishes only once c has started (or after 5 s). b → c is a chain on the same levels, so with
-        // dependency scheduling c starts while a is still running.
+        // a is slow: it finishes only once c has started (or after 60 s: a deadline only for the failure, generous so
+        // that a machine loaded by other tests cannot make it pass late). b → c is a chain on the same levels, so
+        // with dependency scheduling c starts while a is still running.
         let graph = DependencyGraph(ids: ["a", "b", "c"], dependencies: [[], [], ["b"]])
         let trace = Trace()
         _ = await Scheduler(maxInFlight: 4).run(graph) { index throws(GenerationStop) in
             let id = graph.ids[index]
             trace.begin(id)
             if id == "a" {
-                let deadline = ContinuousClock.now + .seconds(5)
+                let deadline = ContinuousClock.now + .seconds(60)
                 while !trace.started.contains("c"), ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(5))
                 }
