@@ -32,7 +32,8 @@ struct LocalServerTests {
         try await server.start()
         let response = try await CurlTransport().send(HTTPRequest(url: server.readyURL))
         #expect(response.status == 200)
-        #expect(server.logTail().contains("READY"))
+        #expect(
+            server.logTail().contains("READY \(server.settings.port)"), "our own server answered: \(server.logTail())")
         let pid = try #require(server.pid)
         await server.stop()
         #expect(!isAlive(pid))

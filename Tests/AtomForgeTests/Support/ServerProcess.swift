@@ -2,6 +2,7 @@ import AtomForge
 import AtomForgeTestSupport
 import Foundation
 import Glibc
+import Synchronization
 
 /// A real server on loopback that a test starts, waits for, and stops: llm-katan or the project's scripted server.
 final class ServerProcess: Sendable {
@@ -77,7 +78,20 @@ final class ServerProcess: Sendable {
     }
 
     /// A port nothing listens on right now: bind to port 0, read the port the kernel chose, close.
+    /// Ports handed out by ``freePort()`` in this process: never handed out twice, so that two servers of tests
+    /// running at once cannot be given the same port between its release here and their own bind.
+    private static let handedOut = Mutex<Set<Int>>([])
+
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try ephemeralPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw ServerError.noPort
+    }
+
+    /// A port the kernel says is free now.
+    private static func ephemeralPort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ServerError.noPort }
         defer { close(descriptor) }
