@@ -82,31 +82,40 @@ final class ServerProcess: Sendable {
     /// running at once cannot be given the same port between its release here and their own bind.
     private static let handedOut = Mutex<Set<Int>>([])
 
+    /// A port for a test's server: free now, never given out before in this process, and below the kernel's
+    /// ephemeral range (`ip_local_port_range`), so that no outgoing connection of the tests (curl's, the
+    /// binary's) can be holding it as its own local port when the server binds it.
     static func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let port = try ephemeralPort()
-            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        let ephemeralStart = ephemeralRangeStart()
+        let range = 20_000..<max(20_001, min(ephemeralStart, 32_768))
+        for _ in 0..<1_000 {
+            let port = Int.random(in: range)
+            guard isFree(port), handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            return port
         }
         throw ServerError.noPort
     }
 
-    /// A port the kernel says is free now.
-    private static func ephemeralPort() throws -> Int {
+    /// The first port the kernel uses for outgoing connections (32768 unless configured otherwise).
+    private static func ephemeralRangeStart() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+    }
+
+    /// Whether `port` on 127.0.0.1 can be bound now.
+    private static func isFree(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ServerError.noPort }
+        guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw ServerError.noPort }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     enum ServerError: Error, CustomStringConvertible {
