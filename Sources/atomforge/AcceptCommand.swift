@@ -51,12 +51,7 @@ struct AcceptCommand: AsyncParsableCommand {
         guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat) else {
             throw ExitCode(2)
         }
-        let opened: (folder: RunFolder, plan: Plan)
-        do {
-            opened = try await openRunFolder(folder, noWait: noWait)
-        } catch {
-            throw command.refuse([error.message], exitCode: error.exitCode)
-        }
+        let opened = try await command.openRunFolder(folder, noWait: noWait)
         let (runFolder, plan) = opened
         guard let target = plan.atoms.first(where: { $0.id == atom }) else {
             throw command.refuse([plan.unknownAtom(atom)])

@@ -28,6 +28,17 @@ struct PlanJobCommand {
         self.settings = settings
     }
 
+    /// The run folder `retry` and `accept` name, locked: waiting while another process runs it, unless `noWait`. A
+    /// folder that cannot be had ends the command, saying why (a busy one is exit 1, as for `run`).
+    func openRunFolder(_ folder: String, noWait: Bool) async throws -> (folder: RunFolder, plan: Plan) {
+        let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        do {
+            return try await RunFolder.open(path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
+        } catch {
+            throw refuse(["\(error)"], exitCode: error.isBusy ? 1 : 2)
+        }
+    }
+
     /// Ends the command before the job, with `problems` said as the format wants (on stderr, and in the JSON).
     func refuse(_ problems: [String], exitCode: Int32 = 2) -> ExitCode {
         for problem in problems { printError(problem) }

@@ -46,12 +46,7 @@ struct RetryCommand: AsyncParsableCommand {
         guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat) else {
             throw ExitCode(2)
         }
-        let opened: (folder: RunFolder, plan: Plan)
-        do {
-            opened = try await openRunFolder(folder, noWait: noWait)
-        } catch {
-            throw command.refuse([error.message], exitCode: error.exitCode)
-        }
+        let opened = try await command.openRunFolder(folder, noWait: noWait)
         let (runFolder, plan) = opened
         let retry: PlanJob.Retry
         do {

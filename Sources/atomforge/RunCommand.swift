@@ -110,17 +110,6 @@ struct CommandProblem: Error {
     var exitCode: Int32 = 2
 }
 
-/// The run folder a command names (`retry`, `accept`), locked: waiting while another process runs it, unless
-/// `noWait` (a busy folder is then exit 1, as for `run`).
-func openRunFolder(_ folder: String, noWait: Bool) async throws(CommandProblem) -> (folder: RunFolder, plan: Plan) {
-    let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-    do {
-        return try await RunFolder.open(path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
-    } catch {
-        throw CommandProblem(message: "\(error)", exitCode: error.isBusy ? 1 : 2)
-    }
-}
-
 /// The engine a command runs plans with; what to fix when it cannot be had (a missing key variable).
 func makeServices(
     _ settings: PipelineConfig, observers: [any RunObserver] = [], logger: Logger

@@ -22,45 +22,42 @@ extension PipelineConfig {
     /// Every value that cannot work, each with what is allowed instead; empty when the config is usable.
     public func problems() -> [Problem] {
         var found = ProblemList()
-        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
-            found.require(condition, keyPath, message)
-        }
         found.problems += Self.problems(of: provider, at: "provider")
-        require(
+        found.require(
             generation.maxAttempts >= 1, "generation.max_attempts",
             "must be at least 1: the first attempt counts (found \(generation.maxAttempts))")
         if let temperatures = generation.temperatures {
-            require(
+            found.require(
                 !temperatures.isEmpty, "generation.temperatures",
                 "must list at least one temperature, e.g. [0.7, 0.5]; the last one repeats")
         } else {
-            require(
+            found.require(
                 !generation.ladder.isEmpty, "generation.ladder",
                 "must list at least one step, e.g. [{kind: sample, temperature: 0.2}]")
         }
         for (index, step) in generation.ladder.enumerated() {
             let key = generation.temperatures == nil ? "generation.ladder[\(index)]" : "generation.temperatures"
-            require(
+            found.require(
                 (0...2).contains(step.temperature), key + (generation.temperatures == nil ? ".temperature" : ""),
                 "each temperature must be from 0 to 2 (found \(step.temperature))")
-            require(
+            found.require(
                 (1...8).contains(step.candidates), key + ".candidates",
                 "must be from 1 to 8 model calls at once (found \(step.candidates))")
             if step.prompt == .plain {
-                require(
+                found.require(
                     step.kind == .sample, key + ".prompt",
                     "plain is for sample steps only: a plain prompt carries no failed code to repair")
             }
             if step.kind == .escalate {
-                require(
+                found.require(
                     escalation != nil, key + ".kind",
                     "is escalate, but no escalation provider is configured: add an escalation: section with a provider")
             }
         }
-        require(
+        found.require(
             generation.maxAttempts <= 64, "generation.max_attempts",
             "must be at most 64 model calls per atom (found \(generation.maxAttempts))")
-        require(
+        found.require(
             execution.maxRequests >= 0, "execution.max_requests",
             "must be 0 (as many as max_workers) or more (found \(execution.maxRequests))")
         if let escalation {
@@ -68,45 +65,45 @@ extension PipelineConfig {
             found.problems += Self.problems(of: escalation.provider, at: "escalation.provider")
             if let server = escalation.server {
                 found.problems += Self.problems(of: server, at: "escalation.server")
-                require(
+                found.require(
                     server.port != self.server?.port, "escalation.server.port",
                     "must differ from server.port (\(server.port)): the two servers cannot share a port")
             }
         }
-        require(
+        found.require(
             execution.maxWorkers >= 1, "execution.max_workers",
             "must be at least 1 (found \(execution.maxWorkers))")
-        require(
+        found.require(
             execution.requestsPerMinute >= 0, "execution.requests_per_minute",
             "must be 0 (no limit) or more (found \(execution.requestsPerMinute))")
-        require(
+        found.require(
             execution.outputTokensPerMinute >= 0, "execution.output_tokens_per_minute",
             "must be 0 (no limit) or more (found \(execution.outputTokensPerMinute))")
-        require(
+        found.require(
             validation.timeoutSeconds > 0, "validation.timeout_s",
             "must be more than 0 seconds (found \(validation.timeoutSeconds))")
-        require(
+        found.require(
             budget.tokensPerPlan >= 0, "budget.tokens_per_plan",
             "must be 0 (no cap) or more (found \(budget.tokensPerPlan))")
-        require(
+        found.require(
             validation.memoryMB >= 64, "validation.memory_mb", "must be at least 64 (found \(validation.memoryMB))")
-        require(
+        found.require(
             validation.scratchMB >= 8, "validation.scratch_mb",
             "must be at least 8 (found \(validation.scratchMB))")
-        require(
+        found.require(
             validation.maxProcesses >= 1, "validation.max_processes",
             "must be at least 1 (found \(validation.maxProcesses))")
-        require(
+        found.require(
             validation.concurrency >= 0, "validation.concurrency",
             "must be 0 (one per core) or more (found \(validation.concurrency))")
-        require(
+        found.require(
             metrics.textfile.isEmpty || metrics.textfile.hasSuffix(".prom"), "metrics.textfile",
             "must end in .prom, as node_exporter's textfile collector reads only those (found '\(metrics.textfile)')")
-        require(
+        found.require(
             (1...86_400).contains(metrics.intervalSeconds), "metrics.interval_s",
             "must be from 1 second to a day, 86400 (found \(metrics.intervalSeconds))")
         for command in validation.commands {
-            require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
+            found.require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }
         if let server {
             found.problems += Self.problems(of: server, at: "server")
@@ -120,39 +117,36 @@ extension PipelineConfig {
         {
             found.problems.append(problem)
         }
-        require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
-        require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
+        found.require(!paths.inbox.isEmpty, "paths.inbox", "must name a folder")
+        found.require(!paths.outbox.isEmpty, "paths.outbox", "must name a folder")
         return found.problems
     }
 
     /// The limits of a provider section (`provider`, `escalation.provider`), whose key paths start with `key`.
     static func problems(of provider: ProviderSettings, at key: String) -> [Problem] {
         var found = ProblemList()
-        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
-            found.require(condition, keyPath, message)
-        }
         let url = provider.baseURL
-        require(
+        found.require(
             url.hasPrefix("http://") || url.hasPrefix("https://"), key + ".base_url",
             "must start with http:// or https:// (found '\(Self.redacted(url))')")
-        require(!provider.model.isEmpty, key + ".model", "must name a model")
+        found.require(!provider.model.isEmpty, key + ".model", "must name a model")
         if let variable = provider.apiKeyEnvironmentVariable {
-            require(
+            found.require(
                 !variable.isEmpty && variable.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" },
                 key + ".api_key_env",
                 "must be the name of an environment variable such as OPENAI_API_KEY, not the key itself")
         }
-        require(provider.maxTokens >= 1, key + ".max_tokens", "must be at least 1 (found \(provider.maxTokens))")
-        require(
+        found.require(provider.maxTokens >= 1, key + ".max_tokens", "must be at least 1 (found \(provider.maxTokens))")
+        found.require(
             provider.timeoutSeconds > 0, key + ".timeout_s",
             "must be more than 0 seconds (found \(provider.timeoutSeconds))")
-        require(
+        found.require(
             provider.connectTimeoutSeconds > 0, key + ".connect_timeout_s",
             "must be more than 0 seconds (found \(provider.connectTimeoutSeconds))")
-        require(
+        found.require(
             (0...20).contains(provider.maxRetries), key + ".max_retries",
             "must be from 0 to 20 (found \(provider.maxRetries))")
-        require(
+        found.require(
             provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0, key,
             "prices per million tokens must be 0 or more")
         return found.problems
@@ -161,16 +155,13 @@ extension PipelineConfig {
     /// The limits of a managed server section (`server`, `escalation.server`).
     static func problems(of server: ServerSettings, at key: String) -> [Problem] {
         var found = ProblemList()
-        func require(_ condition: Bool, _ keyPath: String, _ message: String) {
-            found.require(condition, keyPath, message)
-        }
-        require(
+        found.require(
             (1...65535).contains(server.port), key + ".port",
             "must be a TCP port from 1 to 65535 (found \(server.port))")
-        require(
+        found.require(
             server.startupTimeoutSeconds > 0, key + ".startup_timeout_s",
             "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")
-        require(!server.command.isEmpty, key + ".command", "must name the program that serves the model")
+        found.require(!server.command.isEmpty, key + ".command", "must name the program that serves the model")
         return found.problems
     }
 
@@ -184,7 +175,8 @@ extension PipelineConfig {
         return Problem(
             keyPath: [prefix + "server", "port"].joined(separator: ".").split(separator: ".").map(String.init),
             message:
-                "is \(server.port), but \(prefix)provider.base_url (\(redacted(baseURL))) sends requests to port \(port): the "
+                "is \(server.port), but \(prefix)provider.base_url (\(redacted(baseURL))) sends requests to port "
+                + "\(port): the "
                 + "server AtomForge starts would never be asked; make them the same")
     }
 

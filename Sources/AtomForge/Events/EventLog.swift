@@ -50,13 +50,6 @@ public struct EventLog: RunObserver {
 }
 
 extension RunEvent {
-    /// The metadata keys an event's log record may carry besides `event` and `plan`, which its message says in
-    /// words: a text log shows only the others.
-    public static let metadataKeys: Set<String> = [
-        "folder", "atom", "attempt", "step", "candidates", "kind", "status", "reason", "issues", "tokens_in",
-        "tokens_out", "latency_s", "duration_s", "atoms", "passed", "failed", "blocked", "exit_code",
-    ]
-
     /// The event's fields as log metadata, numbers as numbers; `time` is left to the log handler.
     public var metadata: Logger.Metadata {
         var fields: Logger.Metadata = ["event": .string(event.rawValue), "plan": .string(plan)]

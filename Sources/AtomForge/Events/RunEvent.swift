@@ -100,11 +100,6 @@ extension RunEvent {
         event == .planFinished ? status.flatMap(RunStatus.init(rawValue:)) : nil
     }
 
-    /// `attempt_finished`'s verdict; nil for other events.
-    public var verdict: AttemptVerdict? {
-        event == .attemptFinished ? status.flatMap(AttemptVerdict.init(rawValue:)) : nil
-    }
-
     /// `attempt_finished` for a validated (or duplicate) attempt.
     static func attemptFinished(_ record: AttemptRecord, of atom: String, plan: String) -> RunEvent {
         var event = RunEvent(.attemptFinished, plan: plan, atom: atom)

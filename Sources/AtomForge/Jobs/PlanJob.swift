@@ -255,6 +255,8 @@ public enum PlanJob {
         case nil:
             exitCode = status == .passed ? 0 : 1
         }
+        // Each stop said one line above: why the run stopped, for `plan_finished`.
+        let stopReason = outcome.stop == nil ? nil : messages.last
         let written = await recorder.writeErrors.isEmpty
         if written {
             messages.append(
@@ -270,8 +272,7 @@ public enum PlanJob {
         var finished = RunEvent(.planFinished, plan: plan.id)
         finished.folder = folder.path
         finished.status = (outcome.stop?.runStatus ?? status).rawValue
-        finished.reason =
-            outcome.stop == nil ? nil : messages.last { $0.hasPrefix("stopped") || $0.hasPrefix("interrupted") }
+        finished.reason = stopReason
         (finished.passed, finished.failed, finished.blocked) = (counts.passed, counts.failed, counts.blocked)
         let tokens = outcome.results.values.reduce(TokenUsage()) { $0 + $1.tokens }
         (finished.tokensIn, finished.tokensOut) = (tokens.input, tokens.output)

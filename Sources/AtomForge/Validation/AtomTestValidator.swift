@@ -13,8 +13,8 @@ import Foundation
 public struct AtomTestValidator: Validator {
     public let name = "tests"
     private let runner: ToolRunner
-    /// The runners whose programs are installed: an atom whose runner is not among them has no tests run (rather
-    /// than failing every attempt on a missing tool).
+    /// The runners whose programs are installed. An atom whose runner is not among them is never passed untested:
+    /// its attempts fail with what to install, before any program runs.
     private let available: Set<Language.TestRunner>
 
     public init(runner: ToolRunner, available: Set<Language.TestRunner> = Set(Language.TestRunner.allCases)) {
@@ -23,12 +23,20 @@ public struct AtomTestValidator: Validator {
     }
 
     public func applies(to atom: Atom) -> Bool {
-        guard let testRunner = atom.language.testRunner else { return false }
-        return atom.tests?.allSatisfy(\.isWhitespace) == false && available.contains(testRunner)
+        atom.tests?.allSatisfy(\.isWhitespace) == false && atom.language.testRunner != nil
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
         guard let tests = subject.atom.tests else { return [] }
+        if let testRunner = subject.atom.language.testRunner, !available.contains(testRunner) {
+            let tools = testRunner.tools.joined(separator: " and ")
+            return [
+                ValidationIssue(
+                    .critical,
+                    "the \(subject.atom.language.name) tests cannot run: \(tools) must be installed "
+                        + "(scripts/install-deps installs them)", validator: name)
+            ]
+        }
         var header = subject.allImports.joined(separator: "\n")
         if !header.isEmpty { header += "\n" }
         let dependencies = subject.dependencyCode.joined(separator: "\n\n")
@@ -62,7 +70,8 @@ public struct AtomTestValidator: Validator {
             // runner shows and counts (type errors do not stop the tests: the syntax check reports the atom's own).
             command = [
                 "sh", "-c",
-                "tsc --target es2020 --module commonjs --skipLibCheck --sourceMap --outDir . program.ts > tsc.log 2>&1; "
+                "tsc --target es2020 --module commonjs --skipLibCheck --sourceMap --outDir . program.ts "
+                    + "> tsc.log 2>&1; "
                     + "if [ ! -f program.js ]; then head -20 tsc.log; exit 1; fi; "
                     + "exec node --enable-source-maps runner.js \(atomStart) \(testsStart) program.ts",
             ]

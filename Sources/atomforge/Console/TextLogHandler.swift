@@ -1,4 +1,3 @@
-import AtomForge
 import Foundation
 import Logging
 
@@ -22,12 +21,10 @@ struct TextLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let fields = metadata.merging(event.metadata ?? [:]) { $1 }
-        let isRunEvent = fields["event"] != nil
+        let isRunEvent = event.metadata?["event"] != nil
         if hidesRunEvents, isRunEvent { return }
-        // An event's message says its fields in words; only the plan and any other metadata stay in brackets.
-        let hidden = isRunEvent ? RunEvent.metadataKeys.union(["event"]) : []
-        let shown = fields.filter { !hidden.contains($0.key) }
+        // An event's message says its own fields in words: only the logger's metadata (the plan) stays in brackets.
+        let shown = isRunEvent ? metadata : metadata.merging(event.metadata ?? [:]) { $1 }
         let metadataText =
             shown.isEmpty
             ? ""

@@ -72,35 +72,4 @@ struct FullDiskTests {
         #expect(!FileManager.default.fileExists(atPath: outbox + "/full-2"))
         await server.server.stop()
     }
-
-    @Test("a line torn by a crash or a full disk is cut off before the next record, which is kept")
-    func tornJournalLine() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let journal = Journal(path: path)
-        try journal.append(AtomResult(id: "first", status: .passed, code: "x = 1"))
-        // A torn line: a record begun and never ended.
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("{\"atom\":{\"id\":\"torn\",\"sta".utf8))
-        try handle.close()
-        try journal.append(AtomResult(id: "second", status: .passed, code: "y = 2"))
-        let state = journal.readState()
-        #expect(Set(state.results.keys) == ["first", "second"])
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.split(separator: "\n").count == 2 && text.hasSuffix("\n") && !text.contains("torn"))
-    }
-
-    @Test("a whole last record that only lacks its newline is kept, not cut")
-    func unterminatedRecord() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let journal = Journal(path: path)
-        try journal.append(AtomResult(id: "first", status: .passed, code: "x = 1"))
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        text.removeLast()
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-        try journal.append(AtomResult(id: "second", status: .passed, code: "y = 2"))
-        #expect(Set(journal.readState().results.keys) == ["first", "second"])
-    }
 }

@@ -201,7 +201,8 @@ struct AtomTestValidatorTests {
         let found = await run(
             "typescript", code: code,
             tests:
-                "declare function require(name: string): any;\nconst assert = require('assert');\nassert.strictEqual(slug('A'), 'a');"
+                "declare function require(name: string): any;\nconst assert = require('assert');\n"
+                + "assert.strictEqual(slug('A'), 'a');"
         )
         if correct {
             #expect(found.isEmpty, "\(found)")
@@ -213,7 +214,7 @@ struct AtomTestValidatorTests {
     }
 
     @Test(
-        "TypeScript: a call to a dependency passes the syntax check (tsc's type errors are not syntax) and its tests run"
+        "TypeScript: a call to a dependency passes the syntax check (type errors are not syntax) and its tests run"
     )
     func typescriptDependency() async {
         let found = await run(
@@ -223,13 +224,20 @@ struct AtomTestValidatorTests {
         #expect(found.isEmpty, "\(found)")
     }
 
-    @Test("tests whose runner's tools are missing are not run; a command's languages are named as plans name them")
+    @Test(
+        "tests whose tools are missing fail the attempt, saying what to install; command languages named as in plans"
+    )
     func availability() async {
         let runner = ToolRunner.standard(ValidationSettings())
         let typescript = Atom(
             id: "a", name: "slug", description: "d", file: "a.ts", language: .named("ts"), tests: "slug('a')")
         #expect(AtomTestValidator(runner: runner).applies(to: typescript))
-        #expect(!AtomTestValidator(runner: runner, available: [.python, .javascript]).applies(to: typescript))
+        let missing = AtomTestValidator(runner: runner, available: [.python, .javascript])
+        #expect(missing.applies(to: typescript), "an atom whose tests cannot run is not passed untested")
+        let found = await missing.validate(
+            ValidationSubject(atom: typescript, code: "function slug() {}", dependencyCode: []))
+        #expect(found.first?.severity == .critical, "\(found)")
+        #expect(found.first?.message.contains("tsc and node must be installed") == true, "\(found)")
         let command = CommandValidator(CommandSettings(name: "lint", run: ["true"], languages: ["js"]), runner: runner)
         #expect(
             command.applies(
