@@ -105,8 +105,7 @@ enum EngineBenchmarks {
         let outbox = NSTemporaryDirectory() + "/atomforge-bench-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: outbox) }
         guard
-            let folder = try? RunFolder.prepare(
-                for: synthetic.plan, source: .copy(text: "synthetic"), fileExtension: "yaml", outbox: outbox)
+            let folder = try? PlanClaim.folder(for: synthetic.plan, text: "synthetic", outbox: outbox)
         else { return }
         let start = ResourceUsage.now()
         await run(

@@ -19,8 +19,7 @@ enum RunPageBenchmark {
             return atom
         }
         let plan = synthetic.plan
-        let folder = try RunFolder.prepare(
-            for: plan, source: .copy(text: "synthetic"), fileExtension: "yaml", outbox: outbox)
+        let folder = try PlanClaim.folder(for: plan, text: "synthetic", outbox: outbox)
         let recorder = OutboxRecorder(folder: folder, plan: plan, model: "simulated")
         await recorder.begin()
         let start = ContinuousClock.now

@@ -52,7 +52,7 @@ struct AcceptCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let opened = try await command.openRunFolder(folder, noWait: noWait)
-        let (runFolder, plan) = opened
+        let (runFolder, plan) = (opened.folder, opened.plan)
         guard let target = plan.atoms.first(where: { $0.id == atom }) else {
             throw command.refuse([plan.unknownAtom(atom)])
         }

@@ -30,12 +30,14 @@ struct PlanJobCommand {
 
     /// The run folder `retry` and `accept` name, locked: waiting while another process runs it, unless `noWait`. A
     /// folder that cannot be had ends the command, saying why (a busy one is exit 1, as for `run`).
-    func openRunFolder(_ folder: String, noWait: Bool) async throws -> (folder: RunFolder, plan: Plan) {
+    func openRunFolder(_ folder: String, noWait: Bool) async throws -> PlanClaim.Claimed {
         let path = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        do {
-            return try await RunFolder.open(path, wait: !noWait, options: RunFolder.Options(onWait: { printError($0) }))
-        } catch {
-            throw refuse(["\(error)"], exitCode: error.isBusy ? 1 : 2)
+        let options = RunFolder.Options(whenRunning: noWait ? .refuse : .wait, onWait: { printError($0) })
+        switch await PlanClaim.claim(.runFolder(path), outbox: settings.outboxPath, options: options) {
+        case .success(let claimed):
+            return claimed
+        case .failure(let failure):
+            throw refuse(["\(failure)"], exitCode: failure.isBusy ? 1 : 2)
         }
     }
 

@@ -47,7 +47,7 @@ struct RetryCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let opened = try await command.openRunFolder(folder, noWait: noWait)
-        let (runFolder, plan) = opened
+        let (runFolder, plan) = (opened.folder, opened.plan)
         let retry: PlanJob.Retry
         do {
             retry = try Self.selection(atoms, plan: plan, journal: runFolder.earlier)

@@ -54,25 +54,23 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat, planFile: plan)
         else { throw ExitCode(2) }
-        // An invalid plan is reported before any server starts or any model is called: on stderr, like a compiler.
-        let check = PlanChecker.check(fileAt: plan)
-        guard check.validPlan != nil else {
-            let actions = GitHubActions(stream: outputFormat == .text ? .output : .error)
-            for diagnostic in check.diagnostics { actions?.annotate(diagnostic, in: plan) }
-            throw command.refuse(check.diagnostics.map { $0.described(in: plan) })
-        }
-        // The run folder first: a second run of the plan waits here for the first (whose model server holds the
-        // port), and a run with nothing left to generate starts no server.
+        // The plan is checked and its run folder taken before any server starts or any model is called: an invalid
+        // plan is reported on stderr, like a compiler; a second run of the plan waits here for the first (whose
+        // model server holds the port); a run with nothing left to generate starts no server.
         let options = RunFolder.Options(
             fresh: fresh, whenRunning: noWait ? .refuse : .wait, onWait: { printError($0) })
-        let prepared: PlanJob.Prepared
-        switch await PlanJob.prepare(
-            planAt: plan, outbox: outbox ?? command.settings.outboxPath, options: options)
-        {
-        case .failure(let error):
-            throw command.refuse(error.outcome.messages, exitCode: error.outcome.exitCode)
-        case .success(let value):
-            prepared = value
+        let prepared: PlanClaim.Claimed
+        switch await PlanClaim.claim(.file(plan), outbox: outbox ?? command.settings.outboxPath, options: options) {
+        case .success(let claimed):
+            prepared = claimed
+        case .failure(.invalid(let check, let file)):
+            let actions = GitHubActions(stream: outputFormat == .text ? .output : .error)
+            for diagnostic in check.diagnostics { actions?.annotate(diagnostic, in: file) }
+            throw command.refuse(check.diagnostics.map { $0.described(in: file) })
+        case .failure(.folder(let error)):
+            let message =
+                error.isBusy ? "\(error) (without --no-wait, it waits)" : "cannot prepare the outbox: \(error)"
+            throw command.refuse([message], exitCode: 1)
         }
         let code = try await command.run(needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder)) { services in
             await PlanJob.run(prepared.plan, in: prepared.folder, services: services)

@@ -179,10 +179,11 @@ public final class InboxService: Service {
         do {
             let stop = services.stop
             let logger = self.logger
-            let opened = try await RunFolder.open(
-                run, wait: true,
+            let opened = try await PlanClaim.claim(
+                .runFolder(run), outbox: outbox,
                 options: RunFolder.Options(
-                    onWait: { logger.notice("\($0)") }, shouldStop: { stop.isRequested }))
+                    whenRunning: .wait, onWait: { logger.notice("\($0)") }, shouldStop: { stop.isRequested })
+            ).get()
             let outcome = await AcceptJob.accept(
                 atom: file.atom, code: file.code.trimmingCharacters(in: .newlines), from: path, plan: opened.plan,
                 in: opened.folder, services: services)
@@ -257,12 +258,13 @@ public final class InboxService: Service {
     /// Runs an interrupted run's plan once more, in its own folder.
     private func resumeOnce(_ folder: String) async -> Resumption {
         guard !RunFolder.isFinished(at: folder) else { return .notInterrupted }
-        let opened: (folder: RunFolder, plan: Plan)
-        do {
-            opened = try await RunFolder.open(folder, wait: false)
-        } catch {
-            logger.notice("not resuming \(folder) now: \(error)")
-            return error.isBusy ? .busy : .notInterrupted
+        let opened: PlanClaim.Claimed
+        switch await PlanClaim.claim(.runFolder(folder), outbox: outbox) {
+        case .success(let claimed):
+            opened = claimed
+        case .failure(let failure):
+            logger.notice("not resuming \(folder) now: \(failure)")
+            return failure.isBusy ? .busy : .notInterrupted
         }
         // Under the lock: another process may have finished it in the meantime.
         guard !opened.folder.isFinished else {
@@ -306,7 +308,7 @@ public final class InboxService: Service {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
         return names.sorted().filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.map { outbox + "/" + $0 }.filter {
             folder in
-            !RunFolder.isFinished(at: folder) && RunFolder.earlierPlanText(in: folder) != nil
+            !RunFolder.isFinished(at: folder) && RunFolder.holdsPlan(at: folder)
         }
     }
 }

@@ -48,23 +48,17 @@ public enum PlanIntake {
         }
         if contents.bytes.isEmpty { return .empty }
         if AcceptFile.matches(name) { return takeAccept(path, name: name, contents: contents, outbox: outbox) }
-        let check = PlanChecker.check(contents: contents.bytes, fallbackID: PlanChecker.planID(fromFileName: name))
-        guard let plan = check.validPlan else {
+        switch PlanClaim.claimBlocking(
+            .inbox(InboxFile(path: path, contents: contents)), outbox: outbox, options: RunFolder.Options())
+        {
+        case .success(let claimed):
+            return .claimed(claimed.plan, claimed.folder)
+        case .failure(let failure):
             if InboxEntry.kind(at: path) == nil { return .gone }
-            return reject(path, name: name, problems: check.diagnostics.map { $0.described(in: name) }, outbox: outbox)
-        }
-        let text = check.text ?? ""
-        let fileExtension = PlanFormat(fileName: name).fileExtension
-        do {
-            let folder = try RunFolder.prepare(
-                for: plan, source: .move(path: path, text: text), fileExtension: fileExtension, outbox: outbox)
-            // Moved by name: if another file took the name after it was read, the folder keeps what was checked.
-            let moved = folder.path + "/plan." + fileExtension
-            if InboxEntry.identity(at: moved) != contents.identity { try AtomicFile.write(text, to: moved) }
-            return .claimed(plan, folder)
-        } catch {
-            if InboxEntry.kind(at: path) == nil { return .gone }
-            return error.isBusy ? .busy(error.description) : .failed(error.description)
+            switch failure {
+            case .invalid: return reject(path, name: name, problems: failure.problems, outbox: outbox)
+            case .folder(let error): return error.isBusy ? .busy(error.description) : .failed(error.description)
+            }
         }
     }
 
@@ -120,9 +114,9 @@ public enum PlanIntake {
             file = read
         }
         let run = outbox + "/" + file.run
-        guard RunFolder.earlierPlanText(in: run) != nil else {
+        guard RunFolder.holdsPlan(at: run) else {
             let runs = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter {
-                !$0.hasPrefix("_") && !$0.hasPrefix(".") && RunFolder.earlierPlanText(in: outbox + "/" + $0) != nil
+                !$0.hasPrefix("_") && !$0.hasPrefix(".") && RunFolder.holdsPlan(at: outbox + "/" + $0)
             }.sorted()
             return reject(
                 path, name: name,

@@ -41,8 +41,8 @@ public struct EngineServices: Sendable {
     }
 }
 
-/// One plan file taken from its path to a finished outbox folder: check, pick the run folder (new, resumed or
-/// continued), generate, write the results. `atomforge run`, `retry`, `accept` and the inbox all go through here.
+/// A claimed plan (``PlanClaim``) taken to a finished outbox folder: generate what is left, write the results, say
+/// how it ended. `atomforge run`, `retry`, `accept` and the inbox all go through here.
 public enum PlanJob {
     /// How a job ended, with the exit code the README documents.
     public struct Outcome: Sendable {
@@ -77,59 +77,6 @@ public enum PlanJob {
         /// What a run in `folder` retries when not told: a finished run's failures, none of an interrupted one's.
         static func defaultFor(_ folder: RunFolder) -> Retry {
             folder.start == .continued ? .all : .keep
-        }
-    }
-
-    public static func run(
-        planAt path: String, outbox: String, services: EngineServices,
-        options: RunFolder.Options = RunFolder.Options()
-    ) async -> Outcome {
-        switch await prepare(planAt: path, outbox: outbox, options: options) {
-        case .failure(let error): error.outcome
-        case .success(let prepared): await run(prepared.plan, in: prepared.folder, services: services)
-        }
-    }
-
-    /// A plan checked and its run folder taken: what `run` does before it needs a model.
-    public struct Prepared: Sendable {
-        public var plan: Plan
-        public var folder: RunFolder
-    }
-
-    /// Checks the plan at `path` and takes its run folder (new, resumed or continued; waiting for another run of
-    /// it as `options` say); the outcome to report when it cannot.
-    public static func prepare(
-        planAt path: String, outbox: String, options: RunFolder.Options = RunFolder.Options()
-    ) async -> Result<Prepared, OutcomeError> {
-        let check = await BlockingIO.run { PlanChecker.check(fileAt: path) }
-        guard let plan = check.validPlan else {
-            return .failure(
-                OutcomeError(
-                    Outcome(exitCode: 2, folder: nil, messages: check.diagnostics.map { $0.described(in: path) })))
-        }
-        let text = check.text ?? ""
-        let fileExtension = PlanFormat(fileName: path).fileExtension
-        do {
-            // Waiting for another run of the plan sleeps a thread: off the cooperative pool.
-            let folder = try await BlockingIO.run { () throws(OutboxError) in
-                try RunFolder.prepare(
-                    for: plan, source: .copy(text: text), fileExtension: fileExtension, outbox: outbox,
-                    options: options)
-            }
-            return .success(Prepared(plan: plan, folder: folder))
-        } catch {
-            let message =
-                error.isBusy ? "\(error) (without --no-wait, it waits)" : "cannot prepare the outbox: \(error)"
-            return .failure(OutcomeError(Outcome(exitCode: 1, folder: nil, messages: [message])))
-        }
-    }
-
-    /// An ``Outcome`` as the failure of a `Result`.
-    public struct OutcomeError: Error, Sendable {
-        public var outcome: Outcome
-
-        init(_ outcome: Outcome) {
-            self.outcome = outcome
         }
     }
 

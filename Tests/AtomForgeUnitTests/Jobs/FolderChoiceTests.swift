@@ -5,11 +5,11 @@ import Testing
 /// Which folder a plan's run takes, decided without a file: a new folder is filled, the same plan text goes on,
 /// anything else is kept and the next name tried.
 @Suite("run folder choice")
-struct RunFolderChoiceTests {
+struct FolderChoiceTests {
     func choose(created: Bool = false, fresh: Bool = false, samePlan: Bool = false, finished: Bool = false)
-        -> RunFolder.Choice
+        -> FolderChoice
     {
-        RunFolder.choose(created: created, fresh: fresh, samePlan: samePlan, finished: finished, path: "outbox/p")
+        FolderChoice.choose(created: created, fresh: fresh, samePlan: samePlan, finished: finished, path: "outbox/p")
     }
 
     @Test("a new (or empty) folder is filled, whatever else holds")
@@ -39,5 +39,23 @@ struct RunFolderChoiceTests {
             return
         }
         #expect(other == "outbox/p holds the results of a run of another plan text, kept as they are")
+    }
+
+    @Test("a folder another process holds: the same plan (or a claim of a copied plan) is waited for; else the next")
+    func held() {
+        func same(
+            created: Bool = false, fresh: Bool = false, samePlan: Bool = false, emptyClaim: Bool = false,
+            inbox: Bool = false
+        ) -> Bool {
+            FolderChoice.isSameRun(
+                created: created, fresh: fresh, samePlan: samePlan, emptyClaim: emptyClaim, claimingInboxFile: inbox)
+        }
+        #expect(same(samePlan: true))
+        #expect(same(samePlan: true, inbox: true))
+        #expect(same(emptyClaim: true))
+        #expect(!same(emptyClaim: true, inbox: true), "an inbox claim watches its file instead")
+        #expect(!same(fresh: true, samePlan: true), "--fresh never waits for the run it leaves alone")
+        #expect(!same(created: true, samePlan: true), "a folder this run made is its own")
+        #expect(!same())
     }
 }

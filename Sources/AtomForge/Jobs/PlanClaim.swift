@@ -1,0 +1,238 @@
+import Foundation
+import Glibc
+import SystemPackage
+
+/// The one path from a plan's origin to a locked run folder: read the plan once, check it, pick its folder (new,
+/// resumed or continued, by ``FolderChoice``), put the plan in, and hand back the plan, its text and its format.
+/// `atomforge run`, the inbox, `retry`, `accept` and the daemon's resumption of an interrupted run all start here;
+/// ``PlanJob/run(_:in:services:retry:)`` takes it from there.
+///
+/// It blocks (the files, and a wait for another process's lock sleep a thread): the `async` form runs it off
+/// Swift's cooperative pool.
+public enum PlanClaim {
+    /// A checked plan in the run folder this process now holds.
+    public struct Claimed: Sendable {
+        public var plan: Plan
+        /// The plan's text, as read once and as the folder keeps it.
+        public var text: String
+        public var format: PlanFormat
+        public var folder: RunFolder
+    }
+
+    public static func claim(
+        _ origin: PlanOrigin, outbox: String, options: RunFolder.Options = RunFolder.Options()
+    ) async -> Result<Claimed, ClaimFailure> {
+        await BlockingIO.run { claimBlocking(origin, outbox: outbox, options: options) }
+    }
+
+    /// ``claim(_:outbox:options:)`` on the calling thread, for callers already off the cooperative pool (the inbox
+    /// intake).
+    static func claimBlocking(
+        _ origin: PlanOrigin, outbox: String, options: RunFolder.Options
+    ) -> Result<Claimed, ClaimFailure> {
+        switch origin {
+        case .file(let path):
+            let check = PlanChecker.check(fileAt: path)
+            return claim(check, file: path, format: PlanFormat(fileName: path), placing: .copy, outbox: outbox, options)
+        case .inbox(let file):
+            let name = URL(fileURLWithPath: file.path).lastPathComponent
+            let check = PlanChecker.check(
+                contents: file.contents.bytes, fallbackID: PlanChecker.planID(fromFileName: name))
+            return claim(
+                check, file: name, format: PlanFormat(fileName: name), placing: .move(file), outbox: outbox, options)
+        case .runFolder(let path):
+            return Result { () throws(ClaimFailure) in try open(path, options: options) }
+        }
+    }
+
+    /// The folder for a plan given as a value, with its text copied in (benchmarks, which make plans in memory).
+    public static func folder(
+        for plan: Plan, text: String, format: PlanFormat = .yaml, outbox: String
+    ) throws(OutboxError) -> RunFolder {
+        try folder(for: plan, text: text, format: format, placing: .copy, outbox: outbox, options: RunFolder.Options())
+    }
+
+    /// How the plan file gets into its folder.
+    enum Placing {
+        /// Its text is written there: the user keeps the original.
+        case copy
+        /// The inbox file is renamed there.
+        case move(InboxFile)
+    }
+
+    private static func claim(
+        _ check: PlanCheck, file: String, format: PlanFormat, placing: Placing, outbox: String,
+        _ options: RunFolder.Options
+    ) -> Result<Claimed, ClaimFailure> {
+        guard let plan = check.validPlan, let text = check.text else { return .failure(.invalid(check, file: file)) }
+        do {
+            let folder = try folder(
+                for: plan, text: text, format: format, placing: placing, outbox: outbox, options: options)
+            return .success(Claimed(plan: plan, text: text, format: format, folder: folder))
+        } catch {
+            return .failure(.folder(error))
+        }
+    }
+
+    /// Picks, locks and fills the folder for `plan`. Each candidate's plan text is read once under its lock (and,
+    /// while another process holds it, once more to tell whether that process runs the same plan).
+    private static func folder(
+        for plan: Plan, text: String, format: PlanFormat, placing: Placing, outbox: String, options: RunFolder.Options
+    ) throws(OutboxError) -> RunFolder {
+        do {
+            try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+        } catch {
+            throw OutboxError("cannot create the outbox \(outbox): \(error.localizedDescription)")
+        }
+        var note: String?
+        for suffix in 1...10_000 {
+            let path = outbox + "/" + plan.id + (suffix == 1 ? "" : "-\(suffix)")
+            let created = mkdir(path, 0o755) == 0
+            if !created && errno != EEXIST {
+                throw OutboxError("cannot create \(path): \(Errno.last.description)")
+            }
+            var held = RunFolder.tryLock(path)
+            if held == nil {
+                let isInboxClaim = if case .move = placing { true } else { false }
+                let sameRun = FolderChoice.isSameRun(
+                    created: created, fresh: options.fresh, samePlan: RunFolder.planFile(in: path)?.text == text,
+                    emptyClaim: isEmptyClaim(path), claimingInboxFile: isInboxClaim)
+                if sameRun {
+                    let busy = "plan \(plan.id) is being run by another process in \(path)"
+                    switch options.whenRunning {
+                    case .wait:
+                        options.onWait?("waiting: \(busy); it goes on with what that run leaves (--no-wait refuses)")
+                        held = try RunFolder.waitForLock(path, options: options)
+                    case .refuse:
+                        throw OutboxError(busy + "; run it again when that has ended", busy: true)
+                    }
+                } else {
+                    held = awaitRacingClaim(of: placing, in: path)
+                }
+            }
+            guard let lock = held else {
+                if case .move(let file) = placing, !FileManager.default.fileExists(atPath: file.path) {
+                    throw OutboxError("the plan \(file.path) was claimed by another process")
+                }
+                note = note ?? "\(path) is being run by another process"
+                continue
+            }
+            // Under the lock, once: the holder may have been writing it.
+            let earlierPlan = RunFolder.planFile(in: path)
+            let choice = FolderChoice.choose(
+                created: created || isEmptyClaim(path), fresh: options.fresh, samePlan: earlierPlan?.text == text,
+                finished: RunFolder.isFinished(at: path), path: path)
+            switch choice {
+            case .fill:
+                do {
+                    try place(placing, text: text, at: path + "/plan." + format.fileExtension)
+                } catch {
+                    close(lock)
+                    unlink(path + "/.lock")
+                    rmdir(path)
+                    throw error
+                }
+                return RunFolder(path: path, earlier: Journal.State(), start: .new, note: note, lockDescriptor: lock)
+            case .goOn(let start):
+                // The folder holds this text already: a copy is not written again; an inbox file still leaves the
+                // inbox, over the folder's plan file of the same text.
+                if case .move = placing, let earlierPlan {
+                    do {
+                        try place(placing, text: text, at: path + "/plan." + earlierPlan.format.fileExtension)
+                    } catch {
+                        close(lock)
+                        throw error
+                    }
+                }
+                let earlier = Journal(path: path + "/journal.jsonl").readState()
+                let passed = earlier.results.values.filter { $0.status == .passed }.count
+                let said =
+                    start == .continued
+                    ? "continuing the finished run in \(path): its \(passed) passed atoms are kept, the others are "
+                        + "generated again (--fresh starts over in a new folder)"
+                    : "resuming the interrupted run in \(path): \(earlier.results.count) atoms already finished "
+                        + "(\(passed) passed) are not generated again"
+                return RunFolder(
+                    path: path, earlier: earlier, start: start,
+                    note: [note, said].compactMap { $0 }.joined(separator: "; "), lockDescriptor: lock)
+            case .next(let why):
+                close(lock)
+                note = note ?? why
+            }
+        }
+        throw OutboxError("no free run folder for plan \(plan.id) in \(outbox)")
+    }
+
+    /// The run folder at `path` (`retry`, `accept`, a resumption): locked, with the plan it holds and its journal.
+    private static func open(_ path: String, options: RunFolder.Options) throws(ClaimFailure) -> Claimed {
+        guard let file = RunFolder.planFile(in: path) else {
+            throw .folder(
+                OutboxError(
+                    "\(path) is not a run folder: it has no plan.yaml or plan.json (give the folder of a plan under "
+                        + "the outbox, e.g. outbox/<plan>)"))
+        }
+        // A plan without `plan:` took its id from the file it was dropped as; the folder is named after that id.
+        let fallback = URL(fileURLWithPath: path).lastPathComponent.replacing(/-\d+$/, with: "")
+        let check = PlanChecker.check(text: file.text, fallbackID: fallback)
+        guard let plan = check.validPlan else {
+            throw .invalid(check, file: path + "/plan." + file.format.fileExtension)
+        }
+        var held = RunFolder.tryLock(path)
+        if held == nil {
+            let busy = "\(path) is being run by another process"
+            switch options.whenRunning {
+            case .refuse:
+                throw .folder(OutboxError(busy + "; try again when it has finished", busy: true))
+            case .wait:
+                options.onWait?("waiting: \(busy) (--no-wait refuses)")
+                do {
+                    held = try RunFolder.waitForLock(path, options: options)
+                } catch {
+                    throw .folder(error)
+                }
+            }
+        }
+        guard let lock = held else {
+            throw .folder(OutboxError("cannot lock \(path)/.lock: \(Errno.last.description)"))
+        }
+        let earlier = Journal(path: path + "/journal.jsonl").readState()
+        let start: RunFolder.Start = RunFolder.isFinished(at: path) ? .continued : .resumed
+        return Claimed(
+            plan: plan, text: file.text, format: file.format,
+            folder: RunFolder(path: path, earlier: earlier, start: start, note: nil, lockDescriptor: lock))
+    }
+
+    /// Another process holds `path` but has not put a plan in it yet: it is claiming a plan at this moment, most
+    /// likely the same inbox file. Rather than race it into the next folder, wait (briefly) to see how its claim
+    /// ends: the file gone means it won, and this claim stops; the lock free again means it gave up, and the
+    /// folder is ours.
+    private static func awaitRacingClaim(of placing: Placing, in path: String) -> Int32? {
+        guard case .move(let file) = placing else { return nil }
+        for _ in 0..<400 {
+            guard isEmptyClaim(path) else { return nil }
+            if !FileManager.default.fileExists(atPath: file.path) { return nil }
+            if let descriptor = RunFolder.tryLock(path) { return descriptor }
+            usleep(5_000)
+        }
+        return nil
+    }
+
+    /// True for a folder that holds only its lock file: a claim that lost its race, or a crash right after `mkdir`.
+    private static func isEmptyClaim(_ path: String) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).allSatisfy { $0 == ".lock" }
+    }
+
+    private static func place(_ placing: Placing, text: String, at target: String) throws(OutboxError) {
+        switch placing {
+        case .copy:
+            try AtomicFile.write(text, to: target)
+        case .move(let file):
+            guard rename(file.path, target) == 0 else {
+                if errno == ENOENT { throw OutboxError("the plan \(file.path) was claimed by another process") }
+                throw OutboxError("cannot move \(file.path) to \(target): \(Errno.last.description)")
+            }
+            // Moved by name: if another file took the name after it was read, the folder keeps what was checked.
+            if InboxEntry.identity(at: target) != file.contents.identity { try AtomicFile.write(text, to: target) }
+        }
+    }
+}
