@@ -4,12 +4,17 @@ import Glibc
 import Synchronization
 import SystemPackage
 
-/// A child process started with `posix_spawn`, in a process group of its own, with a clean signal state.
+/// A long-lived child process started with `posix_spawn`, in a process group of its own, with a clean signal state:
+/// the model server, which ``LocalServer`` starts in `start()`, watches in `run()` and stops in `stop()`.
 ///
-/// Foundation's `Process` hands the child the spawning thread's signal mask, and threads of the Swift runtime block
-/// most signals, so a server started that way ignores SIGTERM. This starts the child with an empty mask and default
-/// handlers, puts it in its own process group (so a signal reaches everything it forked), and waits for it by
-/// polling `waitpid` with `WNOHANG` between short sleeps: no thread is ever blocked.
+/// Runs that end by themselves (validators, the unit extraction) go through ``BoundedRun`` on swift-subprocess.
+/// This stays for the server because swift-subprocess ties a child's life to the scope of one `run` call, and the
+/// server's life spans three calls of a service (it is started before the engine exists, so that a port in use or
+/// a missing model is reported before any plan is taken). Foundation's `Process` is no alternative: it hands the
+/// child the spawning thread's signal mask, and threads of the Swift runtime block most signals, so a server
+/// started that way ignores SIGTERM. This starts the child with an empty mask and default handlers, puts it in its
+/// own process group (so a signal reaches everything it forked), and checks on it with `waitpid(WNOHANG)`: the
+/// server's watcher looks every 200 ms, and no thread is ever blocked.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     private let status = Mutex<Int32?>(nil)
@@ -93,6 +98,24 @@ public final class ChildProcess: Sendable {
     }
 
     public var isRunning: Bool { poll() == nil }
+
+    /// Waits for the child on the calling thread; returns its exit code. Only for the probes of ``Sandbox/best``,
+    /// which last milliseconds and run once, as a command sets up its engine, before any plan is taken.
+    func waitBlocking() -> Int32 {
+        status.withLock { status in
+            if status == nil {
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) < 0 {
+                    guard errno == EINTR else {
+                        status = -1
+                        return Self.exitCode(-1)
+                    }
+                }
+                status = raw
+            }
+            return Self.exitCode(status ?? -1)
+        }
+    }
 
     /// Waits until the child exits; returns its exit code (128 + signal when a signal ended it).
     @discardableResult

@@ -67,8 +67,7 @@ public struct Sandbox: Sendable, Equatable {
         else {
             return false
         }
-        while child.isRunning { usleep(2000) }
-        return child.poll().map(ChildProcess.exitCode) == 0
+        return child.waitBlocking() == 0
     }
 
     /// Where, inside the bubblewrap sandbox, the scratch folder's files are before they are copied in.

@@ -51,26 +51,18 @@ public struct ToolRunner: Sendable {
         ]
         let command = sandbox.wrap(
             [executable] + arguments, scratch: scratch.path, user: user, environment: environment)
-        let child: ChildProcess
+        let ending: BoundedRun.Ending
         do {
-            child = try ChildProcess.spawn(
-                command[0], Array(command.dropFirst()), environment: environment, workingDirectory: scratch.path,
-                output: .file(outputPath))
+            ending = try await BoundedRun.run(
+                command, environment: environment, workingDirectory: scratch.path, outputPath: outputPath,
+                timeout: timeout)
         } catch {
-            await BlockingIO.run { scratch.remove() }
+            await BlockingIO.run {
+                unlink(outputPath)
+                scratch.remove()
+            }
             throw error
         }
-        let deadline = ContinuousClock.now + timeout
-        var timedOut = false
-        while child.isRunning {
-            if ContinuousClock.now >= deadline {
-                timedOut = true
-                child.signal(SIGKILL)
-                break
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        let exitCode = await child.wait()
         let limit = outputLimit
         let output = await BlockingIO.run {
             defer {
@@ -79,7 +71,8 @@ public struct ToolRunner: Sendable {
             }
             return Self.read(outputPath, limit: limit)
         }
-        return Run(exitCode: exitCode, output: output.head, outputTail: output.tail, timedOut: timedOut)
+        return Run(
+            exitCode: ending.exitCode, output: output.head, outputTail: output.tail, timedOut: ending.timedOut)
     }
 
     private static func read(_ path: String, limit: Int) -> (head: String, tail: String) {

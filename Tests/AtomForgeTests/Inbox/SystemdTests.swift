@@ -157,7 +157,7 @@ struct SystemdTests {
         try await server.script(Array(repeating: ["reply": "```python\ndef one():\n    return 1\n```"], count: 8))
         for format in ["text", "json"] {
             let log = folder + "/journal-\(format).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             var status = stat()
             #expect(stat(log, &status) == 0)
             var environment = ProcessInfo.processInfo.environment
