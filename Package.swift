@@ -36,14 +36,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        // Declarations glibc hides from Swift's Glibc module (it is not built with _GNU_SOURCE).
-        .systemLibrary(name: "CSystemShims"),
         .target(
             name: "AtomForge",
             dependencies: [
                 "CLibYAML",
                 "CLibCurl",
-                "CSystemShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HeapModule", package: "swift-collections"),

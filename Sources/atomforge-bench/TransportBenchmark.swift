@@ -37,7 +37,7 @@ enum TransportBenchmark {
                     })
                 theirs.append(
                     try await measure(pid: serverPID, requests: sent) {
-                        let child = try ChildProcess.spawn(
+                        let child = try await ChildProcess.spawn(
                             "curl",
                             [
                                 "-s", "-o", "/dev/null", "--parallel", "--parallel-immediate", "--parallel-max",

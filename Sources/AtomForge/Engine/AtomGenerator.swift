@@ -105,7 +105,7 @@ public struct AtomGenerator: Sendable {
             if await budget.isExhausted { throw interruption(.budget, next: stepNumber) }
             let previousStep = attempts.filter { $0.step == attempts.last?.step && $0.step != nil }
             let repairing = Self.repairTarget(for: step, after: attempts)
-            let kind = step.kind == .escalate ? "escalate" : (repairing == nil ? "sample" : "repair")
+            let kind: AttemptKind = step.kind == .escalate ? .escalate : (repairing == nil ? .sample : .repair)
             let model = step.kind == .escalate ? (escalation ?? client) : client
             let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))
             // Each provider's own `sampling` setting decides whether a temperature is sent to it.
@@ -136,7 +136,7 @@ public struct AtomGenerator: Sendable {
             stepStarted.attempt = firstNumber
             stepStarted.step = stepNumber
             stepStarted.candidates = step.candidates
-            stepStarted.kind = kind
+            stepStarted.kind = kind.rawValue
             await events.emit(stepStarted)
             await withTaskGroup(of: Candidate.self) { group in
                 for index in 0..<step.candidates {

@@ -49,7 +49,9 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var step: Int?
     public var candidate: Int?
     /// `sample`, `repair` or `escalate`: what the step did (a `repair` step samples when repair would not pay).
-    public var kind: String?
+    public var kind: AttemptKind?
+    /// True for code a person handed in (`atomforge accept`): not a model call, and not counted as one.
+    public var isByPerson: Bool { kind == .person }
     /// For a repair: the attempt whose code and errors the prompt carried.
     public var repairs: Int?
     /// The model that wrote the code, as its server named it.

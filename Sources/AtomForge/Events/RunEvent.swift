@@ -105,7 +105,7 @@ extension RunEvent {
         var event = RunEvent(.attemptFinished, plan: plan, atom: atom)
         event.attempt = record.number
         event.step = record.step
-        event.kind = record.kind
+        event.kind = record.kind?.rawValue
         let verdict: AttemptVerdict = record.passed ? .passed : (record.isDuplicate ? .duplicate : .failed)
         event.status = verdict.rawValue
         let failures = record.failures.map(\.message.firstLine)

@@ -57,7 +57,7 @@ public enum AcceptJob {
             latencyS: 0,
             transportRetries: 0, stopReason: "person", truncated: false, code: code, issues: issues,
             passed: !issues.contains { $0.severity.fails }, isolation: services.validators.isolation)
-        record.kind = "person"
+        record.kind = .person
         record.source = file
         guard record.passed else {
             record.failure = FailureKind.classify(issues, truncated: false)

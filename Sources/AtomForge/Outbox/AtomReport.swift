@@ -23,7 +23,7 @@ struct AtomReport: Encodable {
         blockedBy = result.blockedBy
         reason = result.reason
         tokens = result.tokens
-        if result.status == .passed { writtenBy = result.attempts.last?.kind == "person" ? "person" : "model" }
+        if result.status == .passed { writtenBy = result.attempts.last?.isByPerson == true ? "person" : "model" }
         attempts = result.attempts
     }
 }

@@ -34,16 +34,10 @@ public enum BoundedRun {
             throw ChildProcessError(
                 executable: executable, reason: "cannot open \(outputPath ?? "/dev/null"): \(error)")
         }
-        var options = PlatformOptions()
-        options.processGroupID = 0
         // The teardown's own last step kills the leader only: what it forked goes first, with the whole group.
-        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
-        var variables: [Environment.Key: String] = [:]
-        for (name, value) in environment { variables[Environment.Key(stringLiteral: name)] = value }
-        let configuration = Configuration(
-            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
-            arguments: Arguments(Array(command.dropFirst())), environment: .custom(variables),
-            workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options)
+        let configuration = configuration(
+            command, environment: environment, workingDirectory: workingDirectory,
+            teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)])
         let outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
                 do {
@@ -85,16 +79,35 @@ public enum BoundedRun {
         }
         switch outcome {
         case .finished(let status, let timedOut):
-            let exitCode: Int32 =
-                switch status {
-                case .exited(let code): code
-                case .signaled(let signal): 128 + signal
-                }
-            return Ending(exitCode: exitCode, timedOut: timedOut)
+            return Ending(exitCode: exitCode(status), timedOut: timedOut)
         case .failed(let reason):
             throw ChildProcessError(executable: executable, reason: reason)
         default:
             throw ChildProcessError(executable: executable, reason: "the run ended without a status")
+        }
+    }
+
+    /// A run of `command` in a process group of its own, with exactly `environment`.
+    static func configuration(
+        _ command: [String], environment: [String: String], workingDirectory: String?, teardown: [TeardownStep]
+    ) -> Configuration {
+        let executable = command.first ?? ""
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        options.teardownSequence = teardown
+        var variables: [Environment.Key: String] = [:]
+        for (name, value) in environment { variables[Environment.Key(stringLiteral: name)] = value }
+        return Configuration(
+            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
+            arguments: Arguments(Array(command.dropFirst())), environment: .custom(variables),
+            workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options)
+    }
+
+    /// The exit code, or 128 + the signal that ended it, as a shell reports it.
+    static func exitCode(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
         }
     }
 

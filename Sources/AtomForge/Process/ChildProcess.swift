@@ -1,26 +1,30 @@
-import CSystemShims
-import Foundation
 import Glibc
+import Subprocess
 import Synchronization
 import SystemPackage
 
-/// A long-lived child process started with `posix_spawn`, in a process group of its own, with a clean signal state:
-/// the model server, which ``LocalServer`` starts in `start()`, watches in `run()` and stops in `stop()`.
+/// A long-lived child process: the model server, which ``LocalServer`` starts in `start()`, watches in `run()` and
+/// stops in `stop()` (and the servers the tests and benchmarks start). Runs that end by themselves go through
+/// ``BoundedRun``.
 ///
-/// Runs that end by themselves (validators, the unit extraction) go through ``BoundedRun`` on swift-subprocess.
-/// This stays for the server because swift-subprocess ties a child's life to the scope of one `run` call, and the
-/// server's life spans three calls of a service (it is started before the engine exists, so that a port in use or
-/// a missing model is reported before any plan is taken). Foundation's `Process` is no alternative: it hands the
-/// child the spawning thread's signal mask, and threads of the Swift runtime block most signals, so a server
-/// started that way ignores SIGTERM. This starts the child with an empty mask and default handlers, puts it in its
-/// own process group (so a signal reaches everything it forked), and checks on it with `waitpid(WNOHANG)`: the
-/// server's watcher looks every 200 ms, and no thread is ever blocked.
+/// It is swift-subprocess underneath, as ``BoundedRun`` is: an empty signal mask and default handlers in the child
+/// (threads of the Swift runtime block most signals, and a server that inherited that would ignore SIGTERM), a
+/// process group of its own (a signal reaches everything it forked), the exit watched through a pidfd. A task of
+/// its own holds the run for as long as the child lives, because the server's life spans more than one call.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
-    private let status = Mutex<Int32?>(nil)
+    private let run: Task<Int32, Never>
+    private let ending: Ending
 
-    private init(pid: pid_t) {
+    /// What the run's task knows once the child has exited.
+    private final class Ending: Sendable {
+        let exitCode = Mutex<Int32?>(nil)
+    }
+
+    private init(pid: pid_t, run: Task<Int32, Never>, ending: Ending) {
         self.pid = pid
+        self.run = run
+        self.ending = ending
     }
 
     /// Where a child's standard output and error go.
@@ -31,121 +35,93 @@ public final class ChildProcess: Sendable {
         case file(String)
     }
 
-    /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`.
+    /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments` and exactly `environment`;
+    /// returns once it runs.
     public static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String],
         workingDirectory: String? = nil, output: Output = .null
-    ) throws(ChildProcessError) -> ChildProcess {
-        var fileActions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fileActions)
-        defer { posix_spawn_file_actions_destroy(&fileActions) }
-        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        switch output {
-        case .null:
-            posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
-        case .file(let path):
-            posix_spawn_file_actions_addopen(&fileActions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    ) async throws(ChildProcessError) -> ChildProcess {
+        let path: String =
+            switch output {
+            case .null: "/dev/null"
+            case .file(let path): path
+            }
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(
+                path, .writeOnly, options: [.create, .append, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch {
+            throw ChildProcessError(executable: executable, reason: "cannot open \(path): \(error)")
         }
-        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
-        if let workingDirectory {
-            posix_spawn_file_actions_addchdir_np(&fileActions, workingDirectory)
+        let configuration = BoundedRun.configuration(
+            [executable] + arguments, environment: environment, workingDirectory: workingDirectory,
+            teardown: [])
+        let ending = Ending()
+        let (started, starting) = AsyncStream<Result<pid_t, ChildProcessError>>.makeStream()
+        let run = Task<Int32, Never> {
+            var code: Int32 = -1
+            do {
+                let result = try await Subprocess.run(
+                    configuration, input: .none,
+                    output: .fileDescriptor(descriptor, closeAfterSpawningProcess: true), error: .combinedWithOutput
+                ) { execution in
+                    starting.yield(.success(execution.processIdentifier.value))
+                }
+                code = BoundedRun.exitCode(result.terminationStatus)
+            } catch {
+                starting.yield(.failure(ChildProcessError(executable: executable, reason: "\(error)")))
+            }
+            starting.finish()
+            ending.exitCode.withLock { $0 = code }
+            return code
         }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        for await first in started {
+            switch first {
+            case .success(let pid): return ChildProcess(pid: pid, run: run, ending: ending)
+            case .failure(let error): throw error
+            }
         }
-        var pid: pid_t = 0
-        let spawn = executable.contains("/") ? posix_spawn : posix_spawnp
-        let result = spawn(&pid, executable, &fileActions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw ChildProcessError(executable: executable, reason: Errno(rawValue: result).description)
-        }
-        return ChildProcess(pid: pid)
+        throw ChildProcessError(executable: executable, reason: "it ended before it was seen to start")
     }
 
-    /// Sends `signal` to the child's whole process group.
+    /// Sends `signal` to the child's whole process group, while the child runs.
     public func signal(_ signal: Int32) {
-        guard status.withLock({ $0 }) == nil else { return }
+        guard isRunning else { return }
         kill(-pid, signal)
     }
 
-    /// The raw wait status once the child has exited, nil while it runs. Reaps it.
-    public func poll() -> Int32? {
-        status.withLock { status in
-            if status != nil { return status }
-            var raw: Int32 = 0
-            let result = waitpid(pid, &raw, WNOHANG)
-            if result == pid { status = raw }
-            if result < 0 && errno == ECHILD { status = -1 }
-            return status
-        }
-    }
-
-    public var isRunning: Bool { poll() == nil }
-
-    /// Waits for the child on the calling thread; returns its exit code. Only for the probes of ``Sandbox/best``,
-    /// which last milliseconds and run once, as a command sets up its engine, before any plan is taken.
-    func waitBlocking() -> Int32 {
-        status.withLock { status in
-            if status == nil {
-                var raw: Int32 = 0
-                while waitpid(pid, &raw, 0) < 0 {
-                    guard errno == EINTR else {
-                        status = -1
-                        return Self.exitCode(-1)
-                    }
-                }
-                status = raw
-            }
-            return Self.exitCode(status ?? -1)
-        }
-    }
+    public var isRunning: Bool { ending.exitCode.withLock { $0 } == nil }
 
     /// Waits until the child exits; returns its exit code (128 + signal when a signal ended it).
     @discardableResult
     public func wait() async -> Int32 {
-        while true {
-            if let raw = poll() { return Self.exitCode(raw) }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        await run.value
     }
 
     /// Asks the child to stop with SIGTERM, and kills its group when it has not stopped within `grace`.
     @discardableResult
     public func stop(grace: Duration = .seconds(5)) async -> Int32 {
         signal(SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline {
-            if let raw = poll() {
-                kill(-pid, SIGKILL)  // anything it forked and left behind
-                return Self.exitCode(raw)
+        let run = self.run
+        let pid = self.pid
+        let stopped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = await run.value
+                return true
             }
-            try? await Task.sleep(for: .milliseconds(5))
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            let first = await group.next() ?? false
+            // Killed here, before the group waits for its other task: the run ends only once the child has.
+            kill(-pid, SIGKILL)
+            group.cancelAll()
+            return first
         }
-        signal(SIGKILL)
-        return await wait()
-    }
-
-    static func exitCode(_ raw: Int32) -> Int32 {
-        if raw < 0 { return -1 }
-        let signal = raw & 0x7f
-        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        _ = stopped  // stopped within the grace or not, its group (and anything it left behind) is killed
+        return await run.value
     }
 }
 

@@ -45,7 +45,7 @@ public final class LocalServer: Service, Sendable {
                 "port \(settings.port) is already in use; stop what listens there, or change server.port and "
                     + "provider.base_url together")
         }
-        try launch()
+        try await launch()
         let transport = CurlTransport()
         let deadline = ContinuousClock.now + .seconds(settings.startupTimeoutSeconds)
         while ContinuousClock.now < deadline {
@@ -70,7 +70,7 @@ public final class LocalServer: Service, Sendable {
                 + "(server.startup_timeout_s); its log says:\n\(logTail())")
     }
 
-    private func launch() throws(LocalServerError) {
+    private func launch() async throws(LocalServerError) {
         try? FileManager.default.createDirectory(
             atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let arguments = settings.arguments.map { argument in
@@ -78,7 +78,7 @@ public final class LocalServer: Service, Sendable {
             return settings.requiredFiles.contains(replaced) ? resolve(replaced) : replaced
         }
         do {
-            let process = try ChildProcess.spawn(
+            let process = try await ChildProcess.spawn(
                 resolve(settings.command), arguments, environment: Self.serverEnvironment(), output: .file(logPath))
             child.withLock { $0 = process }
             logger.info(

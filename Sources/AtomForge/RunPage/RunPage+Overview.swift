@@ -2,9 +2,6 @@ import Foundation
 
 /// The part of the run page written as HTML: what a person sees before opening an atom.
 extension RunPage {
-    /// The statuses in the order the page counts them.
-    static let statuses = ["passed", "failed", "blocked", "pending", "unfinished"]
-
     func header(state: State, now: Date) -> String {
         let statuses = plan.atoms.map { status(of: $0, in: state) }
         let overall = overallStatus(state)
@@ -14,7 +11,7 @@ extension RunPage {
             text += "<p class=\"plan-description\">\(HTMLText.escape(description))</p>\n"
         }
         let attempts = plan.atoms.flatMap { results[$0.id]?.attempts ?? unfinished[$0.id] ?? [] }
-            .filter { $0.kind != "person" }
+            .filter { !$0.isByPerson }
         let tokens = attempts.reduce(TokenUsage()) { $0 + $1.tokens }
         let started = Self.time(startedAt)
         let when =
@@ -28,11 +25,12 @@ extension RunPage {
         text += "\(attempts.count) model call\(attempts.count == 1 ? "" : "s") · "
         text += "\(tokens.input) tokens in, \(tokens.output) out</p>\n"
         text += "<ul class=\"counts\">\n"
-        for status in Self.statuses {
+        for status in PageStatus.allCases {
             let count = statuses.filter { $0 == status }.count
-            guard count > 0 || ["passed", "failed", "blocked"].contains(status) else { continue }
-            text += "<li><button type=\"button\" class=\"count \(status)\" data-filter=\"\(status)\" "
-            text += "title=\"show only the \(status) atoms\"><b data-count=\"\(status)\">\(count)</b> \(status)"
+            guard count > 0 || status.alwaysCounted else { continue }
+            let name = status.rawValue
+            text += "<li><button type=\"button\" class=\"count \(name)\" data-filter=\"\(name)\" "
+            text += "title=\"show only the \(name) atoms\"><b data-count=\"\(name)\">\(count)</b> \(name)"
             text += "</button></li>\n"
         }
         text += "<li class=\"total\"><b data-count=\"total\">\(plan.atoms.count)</b> atoms</li>\n</ul>\n"
@@ -45,10 +43,10 @@ extension RunPage {
     }
 
     /// What a person can do next, with the command to copy.
-    private func nextStep(state: State, statuses: [String]) -> String {
+    private func nextStep(state: State, statuses: [PageStatus]) -> String {
         let folder = HTMLText.escape(ShellWord.quote(folder))
-        let failed = statuses.filter { $0 == "failed" }.count
-        let unfinished = statuses.filter { $0 == "unfinished" }.count
+        let failed = statuses.filter { $0 == .failed }.count
+        let unfinished = statuses.filter { $0 == .unfinished }.count
         switch state {
         case .running:
             return ""
@@ -90,7 +88,7 @@ extension RunPage {
         }
         text += "</g>\n<g class=\"nodes\">\n"
         for (index, atom) in plan.atoms.enumerated() {
-            let status = status(of: atom, in: state)
+            let status = status(of: atom, in: state).rawValue
             let id = HTMLText.escape(atom.id)
             let label = atom.id.count > 19 ? String(atom.id.prefix(18)) + "…" : atom.id
             text += "<a href=\"#atom-\(id)\" class=\"node \(status)\" data-atom=\"\(id)\">"
@@ -108,10 +106,10 @@ extension RunPage {
         text += "<table>\n<thead><tr><th>atom</th><th>status</th><th>attempts</th><th>file</th><th>why it did not pass"
         text += "</th></tr></thead>\n<tbody>\n"
         for atom in plan.atoms {
-            let status = status(of: atom, in: state)
+            let status = status(of: atom, in: state).rawValue
             let result = results[atom.id]
-            let attempts = (result?.attempts ?? unfinished[atom.id] ?? []).filter { $0.kind != "person" }.count
-            let byPerson = result?.status == .passed && result?.attempts.last?.kind == "person"
+            let attempts = (result?.attempts ?? unfinished[atom.id] ?? []).filter { !$0.isByPerson }.count
+            let byPerson = result?.status == .passed && result?.attempts.last?.isByPerson == true
             let id = HTMLText.escape(atom.id)
             text += "<tr class=\"\(status)\" data-atom=\"\(id)\"><td><a href=\"#atom-\(id)\">\(id)</a></td>"
             text += "<td><span class=\"status \(status)\">\(status)\(byPerson ? " (by a person)" : "")</span></td>"

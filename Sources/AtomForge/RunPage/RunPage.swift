@@ -27,7 +27,7 @@ struct RunPage: Sendable {
     /// Attempts of atoms that have no verdict yet: those an interrupted run or a retry goes on from.
     private(set) var unfinished: [String: [AttemptRecord]]
     /// Per atom, its ``RunPageAtom`` as JSON and the status it was encoded with; dropped when the atom changes.
-    private var encoded: [String: (status: String, json: String)] = [:]
+    private var encoded: [String: (status: PageStatus, json: String)] = [:]
 
     init(
         plan: Plan, folder: String, model: String, results: [String: AtomResult],
@@ -57,8 +57,8 @@ struct RunPage: Sendable {
 
     /// What a status reads as on the page: an atom without a result is `pending` while the run goes on and
     /// `unfinished` once it has stopped.
-    func status(of atom: Atom, in state: State) -> String {
-        results[atom.id]?.status.rawValue ?? (state == .running ? "pending" : "unfinished")
+    func status(of atom: Atom, in state: State) -> PageStatus {
+        results[atom.id].map { PageStatus($0.status) } ?? (state == .running ? .pending : .unfinished)
     }
 
     /// The page as it stands. `mutating` only to keep the atoms' encoded data for the next time.

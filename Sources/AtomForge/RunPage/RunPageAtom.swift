@@ -17,7 +17,7 @@ struct RunPageAtom: Encodable, Sendable {
     var tests: String?
     var dependsOn: [String]
     /// `passed`, `failed`, `blocked`, `pending` (not done yet) or `unfinished` (a stopped run did not reach it).
-    var status: String
+    var status: PageStatus
     var reason: String?
     var blockedBy: String?
     var writtenBy: String?
@@ -28,7 +28,7 @@ struct RunPageAtom: Encodable, Sendable {
     /// The grammars the page carries (scripts/vendor-prism), by AtomForge's language names.
     static let grammars: Set<String> = ["python", "swift", "javascript", "typescript"]
 
-    init(atom: Atom, status: String, result: AtomResult?, attempts records: [AttemptRecord]) {
+    init(atom: Atom, status: PageStatus, result: AtomResult?, attempts records: [AttemptRecord]) {
         id = atom.id
         name = atom.name
         file = atom.file
@@ -40,8 +40,8 @@ struct RunPageAtom: Encodable, Sendable {
         self.status = status
         reason = result?.reason
         blockedBy = result?.blockedBy
-        if result?.status == .passed { writtenBy = records.last?.kind == "person" ? "person" : "model" }
-        if status != "passed" { editFile = atom.editableReviewFile }
+        if result?.status == .passed { writtenBy = records.last?.isByPerson == true ? "person" : "model" }
+        if status != .passed { editFile = atom.editableReviewFile }
         var previous: String?
         attempts = records.map { record in
             defer { previous = record.code }

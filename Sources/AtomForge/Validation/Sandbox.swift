@@ -60,14 +60,30 @@ public struct Sandbox: Sendable, Equatable {
         return .none
     }()
 
+    /// Whether `command` runs and exits 0. Made once, as a command sets up its engine and before any plan is taken,
+    /// for programs that last milliseconds: a plain spawn and one blocking wait (``Sandbox/best`` is a value, not a
+    /// task), its output discarded.
     private static func probe(_ command: [String]) -> Bool {
-        guard
-            let child = try? ChildProcess.spawn(
-                command[0], Array(command.dropFirst()), environment: ["PATH": "/usr/bin:/bin"])
-        else {
-            return false
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(
+                &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
         }
-        return child.waitBlocking() == 0
+        let argv = command.map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, command[0], &actions, nil, argv, &envp) == 0 else { return false }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return false }
+        }
+        return status == 0  // exited, with code 0
     }
 
     /// Where, inside the bubblewrap sandbox, the scratch folder's files are before they are copied in.

@@ -139,7 +139,7 @@ struct CheckCommandTests {
         let file = try await CommandRunner.atomforge(["watch"], in: directory.path)
         #expect(file.status == 2 && file.standardError.contains("inbx is a file, not a folder"))
         try FileManager.default.removeItem(at: directory.appendingPathComponent("inbx"))
-        let daemon = try ChildProcess.spawn(
+        let daemon = try await ChildProcess.spawn(
             CommandRunner.executable.path, ["watch", "--create"], environment: ProcessInfo.processInfo.environment,
             workingDirectory: directory.path, output: .null)
         var created = false

@@ -270,7 +270,7 @@ struct ReviewWorkflowTests {
         try write(
             "plan: slow\nlanguage: python\natoms:\n  - {id: slow, name: slow, description: d}\n", to: "slow.yaml")
         try await server.script([reply("def slow():\n    return 1", delay: 5000)], match: "defines `slow`")
-        let first = try ChildProcess.spawn(
+        let first = try await ChildProcess.spawn(
             CommandRunner.executable.path, ["run", "slow.yaml"], environment: ProcessInfo.processInfo.environment,
             workingDirectory: folder.path)
         let deadline = ContinuousClock.now + .seconds(30)

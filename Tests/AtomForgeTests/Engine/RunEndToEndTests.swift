@@ -299,7 +299,7 @@ struct RunEndToEndTests {
                 ["reply": fenced("def slow_c():\n    return 1")],
             ],
             match: "defines `slow_c`")
-        let run = try ChildProcess.spawn(
+        let run = try await ChildProcess.spawn(
             CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
             workingDirectory: folder.path)
         let journal = folder.appendingPathComponent("outbox/resumable/journal.jsonl").path
@@ -433,7 +433,7 @@ struct RunEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: folder.path + "/outbox/kvstore/plan.json"))
         let store = try String(contentsOfFile: folder.path + "/outbox/kvstore/src/kvstore/store.py", encoding: .utf8)
         #expect(store.hasPrefix("from kvstore.entry import Entry\nfrom kvstore.entry import is_expired\n"))
-        let check = try ChildProcess.spawn(
+        let check = try await ChildProcess.spawn(
             "python3",
             [
                 "-c",
@@ -459,7 +459,7 @@ struct RunEndToEndTests {
         try await server.script(
             [["reply": fenced("def slow_one():\n    return 1"), "delay_ms": 1500]], match: "defines `slow_one`")
         try await server.script([["reply": fenced("def then_two():\n    return 2")]], match: "defines `then_two`")
-        let run = try ChildProcess.spawn(
+        let run = try await ChildProcess.spawn(
             CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
             workingDirectory: folder.path)
         let deadline = ContinuousClock.now + .seconds(30)

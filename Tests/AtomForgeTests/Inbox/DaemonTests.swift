@@ -23,8 +23,8 @@ struct DaemonTests {
     }
 
     /// Starts a daemon in the test folder; its log is kept in `log`.
-    func startDaemon(_ log: String = "daemon.log", arguments: [String] = []) throws -> ChildProcess {
-        try ChildProcess.spawn(
+    func startDaemon(_ log: String = "daemon.log", arguments: [String] = []) async throws -> ChildProcess {
+        try await ChildProcess.spawn(
             CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"] + arguments,
             environment: ProcessInfo.processInfo.environment, workingDirectory: folder,
             output: .file(folder + "/" + log))
@@ -69,7 +69,7 @@ struct DaemonTests {
         try await server.script(Array(repeating: good("one"), count: 3))
         try plan("early").write(toFile: folder + "/inbox/early.yaml", atomically: false, encoding: .utf8)
         try "atoms: [".write(toFile: folder + "/inbox/broken.yaml", atomically: false, encoding: .utf8)
-        let daemon = try startDaemon()
+        let daemon = try await startDaemon()
         #expect(try await waitUntil { exists("outbox/early/summary.json") })
         try drop(plan("renamed"), as: "renamed.yaml")
         // Written in place: opened, written, closed (IN_CLOSE_WRITE). An empty file is left alone until then.
@@ -97,7 +97,7 @@ struct DaemonTests {
         try await server.script(
             [["status": 503], ["status": 503], ["status": 503], ["status": 503], ["status": 503], ["status": 503]]
                 + [good("one")], match: "defines `one`")
-        let daemon = try startDaemon(arguments: ["--outage-delay", "0.3"])
+        let daemon = try await startDaemon(arguments: ["--outage-delay", "0.3"])
         try drop(plan("patient"), as: "patient.yaml")
         #expect(try await waitUntil { exists("outbox/patient/summary.json") })
         let log = try String(contentsOfFile: folder + "/daemon.log", encoding: .utf8)
@@ -125,7 +125,7 @@ struct DaemonTests {
               - {id: two, name: two, description: d, tests: "assert two() == 2"}
               - {id: three, name: three, description: d, depends_on: [two], tests: "assert three() == 3"}
             """
-        let daemon = try startDaemon()
+        let daemon = try await startDaemon()
         try drop(plan("fixable", atoms: atoms), as: "fixable.yaml")
         #expect(try await waitUntil { exists("outbox/fixable/summary.json") })
         #expect(try await requests(for: "three") == 0)
@@ -159,7 +159,7 @@ struct DaemonTests {
     @Test("50 plans renamed in at once are each processed exactly once")
     func fiftyAtOnce() async throws {
         try await server.script(Array(repeating: good("one"), count: 60))
-        let daemon = try startDaemon()
+        let daemon = try await startDaemon()
         try await Task.sleep(for: .milliseconds(300))
         for index in 0..<50 { try drop(plan("bulk-\(index)"), as: "bulk-\(index).yaml") }
         #expect(try await waitUntil { summaries().count >= 50 })
@@ -174,8 +174,8 @@ struct DaemonTests {
     @Test("two daemons on one inbox take each plan once")
     func twoDaemons() async throws {
         try await server.script(Array(repeating: good("one"), count: 40))
-        let first = try startDaemon("first.log")
-        let second = try startDaemon("second.log")
+        let first = try await startDaemon("first.log")
+        let second = try await startDaemon("second.log")
         try await Task.sleep(for: .milliseconds(400))
         for index in 0..<30 { try drop(plan("shared-\(index)"), as: "shared-\(index).yaml") }
         #expect(try await waitUntil { summaries().count >= 30 })
@@ -198,7 +198,7 @@ struct DaemonTests {
         try await server.script([good("fast")], match: "defines `fast`")
         try await server.script([good("slow").merging(["delay_ms": 1500]) { $1 }], match: "defines `slow`")
         try await server.script([good("after")], match: "defines `after`")
-        let daemon = try startDaemon()
+        let daemon = try await startDaemon()
         try drop(
             plan(
                 "interrupted",
@@ -220,7 +220,7 @@ struct DaemonTests {
         let journal = try String(contentsOfFile: folder + "/outbox/interrupted/journal.jsonl", encoding: .utf8)
         #expect(journal.split(separator: "\n").count == 2, "the call in flight finished and was journaled")
 
-        let restarted = try startDaemon("restart.log")
+        let restarted = try await startDaemon("restart.log")
         #expect(try await waitUntil { exists("outbox/interrupted/summary.json") })
         #expect(try await requests(for: "fast") == 1)
         #expect(try await requests(for: "slow") == 1)

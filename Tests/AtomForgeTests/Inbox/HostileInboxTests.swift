@@ -73,7 +73,7 @@ struct HostileInboxTests {
         // One link is there before the daemon starts: the start scan refuses it like an event would.
         #expect(symlink(secret, folder + "/inbox/early-link.yaml") == 0)
 
-        let daemon = try ChildProcess.spawn(
+        let daemon = try await ChildProcess.spawn(
             CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"],
             environment: ProcessInfo.processInfo.environment, workingDirectory: folder,
             output: .file(folder + "/daemon.log"))

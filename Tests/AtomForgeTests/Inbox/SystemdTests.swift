@@ -94,7 +94,7 @@ struct SystemdTests {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = listener.name
         environment["WATCHDOG_USEC"] = "600000"
-        let daemon = try ChildProcess.spawn(
+        let daemon = try await ChildProcess.spawn(
             CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"], environment: environment,
             workingDirectory: folder, output: .file(folder + "/daemon.log"))
         var messages: [String] = []
@@ -162,7 +162,7 @@ struct SystemdTests {
             #expect(stat(log, &status) == 0)
             var environment = ProcessInfo.processInfo.environment
             environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)"
-            let run = try ChildProcess.spawn(
+            let run = try await ChildProcess.spawn(
                 CommandRunner.executable.path, ["run", "plan.yaml", "--fresh", "--log-format", format],
                 environment: environment, workingDirectory: folder, output: .file(log))
             #expect(await run.wait() == 1)

@@ -171,7 +171,7 @@ struct LocalServerTests {
         try "plan: p\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n"
             .write(toFile: folder + "/plan.yaml", atomically: true, encoding: .utf8)
         let log = folder + "/atomforge.log"
-        let atomforge = try ChildProcess.spawn(
+        let atomforge = try await ChildProcess.spawn(
             CommandRunner.executable.path, command + ["--config", "pipeline.yaml"],
             environment: ProcessInfo.processInfo.environment, workingDirectory: folder, output: .file(log))
         var serverPID: pid_t?

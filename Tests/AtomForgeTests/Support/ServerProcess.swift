@@ -21,7 +21,6 @@ final class ServerProcess: Sendable {
     deinit {
         // A test that forgot `stop()` must not leave a server behind.
         process.signal(SIGKILL)
-        _ = process.poll()
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
@@ -36,7 +35,7 @@ final class ServerProcess: Sendable {
         ).path
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LLM_KATAN_") }
         merged.merge(environment) { $1 }
-        let process = try ChildProcess.spawn(
+        let process = try await ChildProcess.spawn(
             executable, arguments.map { $0.replacingOccurrences(of: "{port}", with: "\(port)") }, environment: merged,
             output: .file(logPath))
         let server = ServerProcess(port: port, process: process, logPath: logPath)

@@ -25,7 +25,7 @@ struct AtomGeneratorTests {
             steps: [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8)])
         #expect(result.status == .passed)
         #expect(result.attempts.map(\.passed) == [false, true])
-        #expect(result.attempts.map(\.step) == [1, 2] && result.attempts.map(\.kind) == ["sample", "sample"])
+        #expect(result.attempts.map(\.step) == [1, 2] && result.attempts.map(\.kind) == [.sample, .sample])
         #expect(result.code == "def value():\n    return 1")
         #expect(result.attempts[0].failure == .assertion)
         #expect(provider.requests.map(\.temperature) == [0.2, 0.8])

@@ -102,7 +102,7 @@ struct GenerationLadderTests {
             issues: [ValidationIssue(.error, "test failed at tests line 1: assert f() == 1", validator: "tests")],
             passed: false)
         record.step = step
-        record.kind = "sample"
+        record.kind = .sample
         record.failure = .assertion
         return record
     }
@@ -121,7 +121,7 @@ struct GenerationLadderTests {
         #expect(requests[1].messages[0].text == requests[0].messages[0].text)
         #expect(requests.map(\.temperature) == [0.2, 0.8])
         #expect(requests[0].seed != nil && requests[0].seed != requests[1].seed)
-        #expect(result.attempts.map(\.kind) == ["sample", "sample"])
+        #expect(result.attempts.map(\.kind) == [.sample, .sample])
     }
 
     @Test("a syntax error is repaired; a failed assertion gets a fresh sample instead")
@@ -133,7 +133,7 @@ struct GenerationLadderTests {
         #expect(repaired.status == .passed)
         #expect(repairs.requests[1].messages[0].text.contains("def f() syntax"))
         #expect(repairs.requests[1].messages[0].text.contains("SyntaxError: expected ':'"))
-        #expect(repaired.attempts.map(\.kind) == ["sample", "repair"])
+        #expect(repaired.attempts.map(\.kind) == [.sample, .repair])
         #expect(repaired.attempts[1].repairs == 1)
         #expect(repaired.attempts[0].failure == .syntax)
 
@@ -142,7 +142,7 @@ struct GenerationLadderTests {
             [LadderStep(.sample, temperature: 0.2), LadderStep(.repair, temperature: 0.8)], provider: samples,
             validator: MarkerValidator())
         #expect(!samples.requests[1].messages[0].text.contains("return 'wrong'"))
-        #expect(sampled.attempts.map(\.kind) == ["sample", "sample"])
+        #expect(sampled.attempts.map(\.kind) == [.sample, .sample])
         #expect(sampled.attempts[0].failure == .assertion)
 
         let everything = ScriptedProvider(replies: ["def f(): return 'wrong'", "def f(): return 1"])
@@ -183,7 +183,7 @@ struct GenerationLadderTests {
         #expect(small.requests.count == 1)
         #expect(large.requests.count == 1)
         #expect(result.attempts.map(\.model) == ["small", "large"])
-        #expect(result.attempts[1].kind == "escalate")
+        #expect(result.attempts[1].kind == .escalate)
     }
 
     @Test("each provider's own sampling setting decides whether a temperature and a seed are sent")

@@ -1,0 +1,11 @@
+/// What made an attempt's code, as reports, the journal and events name it.
+public enum AttemptKind: String, Sendable, Codable, Equatable {
+    /// An independent sample from the original prompt.
+    case sample
+    /// The previous code and what failed in it, sent back to the model.
+    case repair
+    /// A repair sent to the `escalation` provider (a stronger model).
+    case escalate
+    /// A person's code, through `atomforge accept`: no model call.
+    case person
+}
