@@ -68,7 +68,9 @@ public enum PlanClaim {
         do {
             let folder = try folder(
                 for: plan, text: text, format: format, placing: placing, outbox: outbox, options: options)
-            return .success(Claimed(plan: plan, text: text, format: format, folder: folder))
+            // A run that goes on keeps its folder's plan file, whichever format the new copy came in.
+            let kept = folder.start == .new ? format : RunFolder.planFormat(in: folder.path) ?? format
+            return .success(Claimed(plan: plan, text: text, format: kept, folder: folder))
         } catch {
             return .failure(.folder(error))
         }

@@ -112,7 +112,12 @@ public final class RunFolder: Sendable {
 
     /// Whether the folder at `path` holds a plan, without reading it.
     public static func holdsPlan(at path: String) -> Bool {
-        [PlanFormat.yaml, .json].contains { FileManager.default.fileExists(atPath: path + "/plan." + $0.fileExtension) }
+        planFormat(in: path) != nil
+    }
+
+    /// The format of the plan file the folder at `path` holds, without reading it; nil when it holds none.
+    public static func planFormat(in path: String) -> PlanFormat? {
+        [PlanFormat.yaml, .json].first { FileManager.default.fileExists(atPath: path + "/plan." + $0.fileExtension) }
     }
 
     /// An exclusive `flock` on `path/.lock`, waiting for another process to let it go; nil if it cannot be opened.

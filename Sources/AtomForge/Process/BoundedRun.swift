@@ -7,8 +7,11 @@ import SystemPackage
 /// It is swift-subprocess underneath: the child starts with an empty signal mask and default handlers (threads of
 /// the Swift runtime block most signals, and a child that inherited that would ignore SIGTERM), in a process group
 /// of its own (a signal reaches everything it forked), and its exit is watched through a pidfd, with no polling
-/// and no thread blocked. At the timeout the task running it is cancelled, and swift-subprocess's teardown kills
-/// the whole group.
+/// and no thread blocked. At the timeout the run's task is cancelled, and swift-subprocess's teardown kills the
+/// whole group.
+///
+/// The run is not cancelled with its caller: a validator that has started runs to its end or its timeout, so that
+/// a shutdown never turns code that would have passed into a recorded failure.
 public enum BoundedRun {
     /// How a run ended.
     public struct Ending: Sendable, Equatable {
@@ -25,65 +28,54 @@ public enum BoundedRun {
         outputPath: String? = nil, timeout: Duration
     ) async throws(ChildProcessError) -> Ending {
         let executable = command.first ?? ""
-        let output: FileDescriptor
-        do {
-            output = try FileDescriptor.open(
-                outputPath ?? "/dev/null", .writeOnly, options: [.create, .append, .closeOnExec],
-                permissions: [.ownerReadWrite, .groupRead, .otherRead])
-        } catch {
-            throw ChildProcessError(
-                executable: executable, reason: "cannot open \(outputPath ?? "/dev/null"): \(error)")
-        }
-        // The teardown's own last step kills the leader only: what it forked goes first, with the whole group.
+        let output = try openOutput(outputPath, for: executable)
+        // Ours to close: the child has its own copies once it runs, and a spawn that fails leaves this one open.
+        defer { try? output.close() }
         let configuration = configuration(
             command, environment: environment, workingDirectory: workingDirectory,
             teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)])
-        let outcome = await withTaskGroup(of: Outcome.self) { group in
-            group.addTask {
-                do {
-                    let result = try await Subprocess.run(
-                        configuration, input: .none,
-                        output: .fileDescriptor(output, closeAfterSpawningProcess: true), error: .combinedWithOutput)
-                    return .ended(result.terminationStatus)
-                } catch {
-                    return .failed("\(error)")
-                }
+        let run = Task { () -> Result<TerminationStatus, ChildProcessError> in
+            do {
+                let result = try await Subprocess.run(
+                    configuration, input: .none,
+                    output: .fileDescriptor(output, closeAfterSpawningProcess: false),
+                    error: .fileDescriptor(output, closeAfterSpawningProcess: false))
+                return .success(result.terminationStatus)
+            } catch {
+                // Only the timer cancels this task: the teardown killed the child.
+                if Task.isCancelled { return .success(.signaled(SIGKILL)) }
+                return .failure(ChildProcessError(executable: executable, reason: "\(error)"))
             }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                    return .deadline
-                } catch {
-                    return .noDeadline
-                }
-            }
-            var timedOut = false
-            while let next = await group.next() {
-                switch next {
-                case .deadline:
-                    // Cancelling the run is what tears the child down (its teardown sequence); then it ends.
-                    timedOut = true
-                    group.cancelAll()
-                case .ended(let status):
-                    group.cancelAll()
-                    return Outcome.finished(status, timedOut: timedOut)
-                case .failed(let reason):
-                    group.cancelAll()
-                    // A run cancelled at the deadline may end by throwing: it was killed all the same.
-                    return timedOut ? .finished(.signaled(SIGKILL), timedOut: true) : .failed(reason)
-                case .noDeadline, .finished:
-                    break
-                }
-            }
-            return .failed("the run ended without a status")
         }
-        switch outcome {
-        case .finished(let status, let timedOut):
-            return Ending(exitCode: exitCode(status), timedOut: timedOut)
-        case .failed(let reason):
-            throw ChildProcessError(executable: executable, reason: reason)
-        default:
-            throw ChildProcessError(executable: executable, reason: "the run ended without a status")
+        let timer = Task { () -> Bool in
+            do {
+                try await Task.sleep(for: timeout)
+            } catch {
+                return false
+            }
+            run.cancel()
+            return true
+        }
+        let result = await run.value
+        timer.cancel()
+        let deadlinePassed = await timer.value
+        switch result {
+        case .success(let status):
+            // The deadline may pass between the child's exit and the run's return: only a kill is a timeout.
+            return Ending(exitCode: exitCode(status), timedOut: deadlinePassed && status == .signaled(SIGKILL))
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Opens the file the child's standard output and error are appended to (created if missing).
+    static func openOutput(_ path: String?, for executable: String) throws(ChildProcessError) -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(
+                path ?? "/dev/null", .writeOnly, options: [.create, .append, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch {
+            throw ChildProcessError(executable: executable, reason: "cannot open \(path ?? "/dev/null"): \(error)")
         }
     }
 
@@ -109,14 +101,5 @@ public enum BoundedRun {
         case .exited(let code): code
         case .signaled(let signal): 128 + signal
         }
-    }
-
-    private enum Outcome: Sendable {
-        case ended(TerminationStatus)
-        case deadline
-        /// The timer was cancelled: the run ended first, or the caller was cancelled.
-        case noDeadline
-        case failed(String)
-        case finished(TerminationStatus, timedOut: Bool)
     }
 }

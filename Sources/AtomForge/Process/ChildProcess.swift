@@ -16,6 +16,26 @@ public final class ChildProcess: Sendable {
     private let run: Task<Int32, Never>
     private let ending: Ending
 
+    /// The task that holds the run, set as it is made.
+    private final class TaskBox: Sendable {
+        let value = Mutex<Task<Int32, Never>?>(nil)
+    }
+
+    /// Tells the one waiting `spawn` how the start went, once: the pid, or why it failed.
+    private final class Start: Sendable {
+        let told = Atomic<Bool>(false)
+        let continuation: CheckedContinuation<Result<pid_t, ChildProcessError>, Never>
+
+        init(_ continuation: CheckedContinuation<Result<pid_t, ChildProcessError>, Never>) {
+            self.continuation = continuation
+        }
+
+        func tell(_ result: Result<pid_t, ChildProcessError>) {
+            guard !told.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            continuation.resume(returning: result)
+        }
+    }
+
     /// What the run's task knows once the child has exited.
     private final class Ending: Sendable {
         let exitCode = Mutex<Int32?>(nil)
@@ -41,48 +61,49 @@ public final class ChildProcess: Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String],
         workingDirectory: String? = nil, output: Output = .null
     ) async throws(ChildProcessError) -> ChildProcess {
-        let path: String =
+        let path: String? =
             switch output {
-            case .null: "/dev/null"
+            case .null: nil
             case .file(let path): path
             }
-        let descriptor: FileDescriptor
-        do {
-            descriptor = try FileDescriptor.open(
-                path, .writeOnly, options: [.create, .append, .closeOnExec],
-                permissions: [.ownerReadWrite, .groupRead, .otherRead])
-        } catch {
-            throw ChildProcessError(executable: executable, reason: "cannot open \(path): \(error)")
-        }
+        let descriptor = try BoundedRun.openOutput(path, for: executable)
         let configuration = BoundedRun.configuration(
             [executable] + arguments, environment: environment, workingDirectory: workingDirectory,
             teardown: [])
         let ending = Ending()
-        let (started, starting) = AsyncStream<Result<pid_t, ChildProcessError>>.makeStream()
-        let run = Task<Int32, Never> {
-            var code: Int32 = -1
-            do {
-                let result = try await Subprocess.run(
-                    configuration, input: .none,
-                    output: .fileDescriptor(descriptor, closeAfterSpawningProcess: true), error: .combinedWithOutput
-                ) { execution in
-                    starting.yield(.success(execution.processIdentifier.value))
+        // The start is awaited whatever happens to the caller: a child that started is always handed back (and so
+        // can be stopped), never left running with nobody knowing its pid.
+        let task = TaskBox()
+        let started = await withCheckedContinuation { continuation in
+            let start = Start(continuation)
+            task.value.withLock {
+                $0 = Task<Int32, Never> {
+                    var code: Int32 = -1
+                    do {
+                        let result = try await Subprocess.run(
+                            configuration, input: .none,
+                            output: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
+                            error: .fileDescriptor(descriptor, closeAfterSpawningProcess: false)
+                        ) { execution in
+                            start.tell(.success(execution.processIdentifier.value))
+                        }
+                        code = BoundedRun.exitCode(result.terminationStatus)
+                    } catch {
+                        start.tell(.failure(ChildProcessError(executable: executable, reason: "\(error)")))
+                    }
+                    ending.exitCode.withLock { $0 = code }
+                    return code
                 }
-                code = BoundedRun.exitCode(result.terminationStatus)
-            } catch {
-                starting.yield(.failure(ChildProcessError(executable: executable, reason: "\(error)")))
-            }
-            starting.finish()
-            ending.exitCode.withLock { $0 = code }
-            return code
-        }
-        for await first in started {
-            switch first {
-            case .success(let pid): return ChildProcess(pid: pid, run: run, ending: ending)
-            case .failure(let error): throw error
             }
         }
-        throw ChildProcessError(executable: executable, reason: "it ended before it was seen to start")
+        // Set before the continuation could be resumed: the closure above runs before this call suspends.
+        let run = task.value.withLock { $0! }
+        // The child has its own copies of the descriptor once it runs; a spawn that failed leaves ours open.
+        try? descriptor.close()
+        switch started {
+        case .success(let pid): return ChildProcess(pid: pid, run: run, ending: ending)
+        case .failure(let error): throw error
+        }
     }
 
     /// Sends `signal` to the child's whole process group, while the child runs.
@@ -99,29 +120,22 @@ public final class ChildProcess: Sendable {
         await run.value
     }
 
-    /// Asks the child to stop with SIGTERM, and kills its group when it has not stopped within `grace`.
+    /// Asks the child to stop with SIGTERM, and kills its group when it has not stopped within `grace` (or at once
+    /// when it has, for anything it forked and left behind). The grace holds even for a caller that is cancelled.
     @discardableResult
     public func stop(grace: Duration = .seconds(5)) async -> Int32 {
         signal(SIGTERM)
         let run = self.run
-        let pid = self.pid
-        let stopped = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await run.value
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            let first = await group.next() ?? false
-            // Killed here, before the group waits for its other task: the run ends only once the child has.
-            kill(-pid, SIGKILL)
-            group.cancelAll()
-            return first
+        let grace = Task { try? await Task.sleep(for: grace) }
+        let watcher = Task {
+            _ = await run.value
+            grace.cancel()
         }
-        _ = stopped  // stopped within the grace or not, its group (and anything it left behind) is killed
-        return await run.value
+        await grace.value
+        kill(-pid, SIGKILL)
+        let code = await run.value
+        await watcher.value
+        return code
     }
 }
 

@@ -56,4 +56,35 @@ struct BoundedRunTests {
                 ["no-such-program-atomforge"], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(5))
         }
     }
+
+    @Test("a caller cancelled mid-run does not cut the run short: a validator's verdict is the program's own")
+    func cancelledCaller() async throws {
+        let run = Task {
+            try await BoundedRun.run(
+                ["sh", "-c", "sleep 0.5; exit 0"], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(30))
+        }
+        run.cancel()
+        #expect(try await run.value == BoundedRun.Ending(exitCode: 0, timedOut: false))
+    }
+
+    @Test("a long-lived child: stopped with SIGTERM and its grace, even by a cancelled caller; its own exit code")
+    func childStop() async throws {
+        let child = try await ChildProcess.spawn(
+            "sh", ["-c", "trap 'sleep 0.3; exit 7' TERM; while :; do sleep 0.05; done"],
+            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(child.isRunning)
+        let stop = Task { await child.stop(grace: .seconds(10)) }
+        stop.cancel()
+        #expect(await stop.value == 7, "the trap ran: SIGTERM, then the grace, not SIGKILL at once")
+        #expect(!child.isRunning)
+    }
+
+    @Test("a child that cannot start is an error, whether or not its caller was cancelled")
+    func childMissing() async {
+        let spawn = Task {
+            try await ChildProcess.spawn("no-such-program-atomforge", [], environment: ["PATH": "/usr/bin:/bin"])
+        }
+        spawn.cancel()
+        await #expect(throws: ChildProcessError.self) { try await spawn.value }
+    }
 }
