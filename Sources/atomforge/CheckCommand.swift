@@ -81,6 +81,26 @@ struct PlanSummary {
         }
         lines.append(
             "  critical path: \(check.criticalPath.count) atoms: \(check.criticalPath.joined(separator: " → "))")
+        lines += nesting
         return lines.joined(separator: "\n")
+    }
+
+    /// Each class with its methods in plan order, and the atoms whose code the plan provides.
+    var nesting: [String] {
+        let types = plan.atoms.filter { $0.kind == .type }
+        var lines: [String] = []
+        if !types.isEmpty {
+            let methods = plan.atoms.filter { $0.kind == .method }
+            lines.append(
+                "  classes: \(types.count) with \(methods.count) method\(methods.count == 1 ? "" : "s")")
+            for type in types {
+                let members = methods.filter { $0.parent == type.id }
+                lines.append("    \(type.name) (\(type.id), \(type.file))")
+                for method in members { lines.append("      .\(method.name) (\(method.id))") }
+            }
+        }
+        let provided = plan.atoms.filter { $0.providedCode != nil }.map(\.id)
+        if !provided.isEmpty { lines.append("  provided code: \(provided.joined(separator: ", "))") }
+        return lines
     }
 }

@@ -32,7 +32,7 @@ public enum AcceptJob {
         let graph = DependencyGraph(plan.atoms)
         let passed = journal.results.filter { $0.value.status == .passed }.compactMapValues(\.code)
         let context = await PassedCode(passed, atoms: plan.atoms, graph: graph).context(for: index)
-        let missing = atom.dependsOn.filter { passed[$0] == nil }
+        let missing = atom.requires.filter { passed[$0] == nil }
         guard missing.isEmpty else {
             return Outcome(
                 exitCode: 2,

@@ -17,15 +17,23 @@ public struct Atom: Sendable, Equatable, Identifiable {
     public var dependsOn: [String]
     /// Code run with the atom and its dependencies in scope; the atom passes only if it succeeds.
     public var tests: String?
-    /// The seed planner's `context.parent_context`, passed to the model as it came.
+    /// The seed planner's `context.parent_context`, passed to the model as it came when it names no atom.
     public var parentContext: String?
+    /// Whether the atom is a free unit, a type or a method (``AtomKind``).
+    public var kind: AtomKind
+    /// For a method: the id of the type atom it belongs to, in the same file.
+    public var parent: String?
+    /// Code the plan provides instead of a description to generate (a class skeleton, an existing helper): validated
+    /// like generated code, never sent to the model.
+    public var providedCode: String?
     /// Where the atom starts in its plan file.
     public var location: SourceLocation?
 
     public init(
         id: String, name: String, description: String, file: String, language: Language, imports: [String] = [],
         estimatedLOC: Int? = nil, complexity: String? = nil, dependsOn: [String] = [], tests: String? = nil,
-        parentContext: String? = nil, location: SourceLocation? = nil
+        parentContext: String? = nil, kind: AtomKind = .function, parent: String? = nil, providedCode: String? = nil,
+        location: SourceLocation? = nil
     ) {
         self.id = id
         self.name = name
@@ -38,6 +46,19 @@ public struct Atom: Sendable, Equatable, Identifiable {
         self.dependsOn = dependsOn
         self.tests = tests
         self.parentContext = parentContext
+        self.kind = kind
+        self.parent = parent
+        self.providedCode = providedCode
         self.location = location
     }
+}
+
+extension Atom {
+    /// The atoms this one waits for: its `depends_on` and, for a method, its type (whose code it is validated in).
+    public var requires: [String] {
+        guard let parent, !dependsOn.contains(parent) else { return dependsOn }
+        return [parent] + dependsOn
+    }
+
+    public var isMethod: Bool { kind == .method }
 }

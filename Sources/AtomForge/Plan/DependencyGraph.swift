@@ -37,7 +37,7 @@ public struct DependencyGraph: Sendable {
     }
 
     public init(_ atoms: [Atom]) {
-        self.init(ids: atoms.map(\.id), dependencies: atoms.map(\.dependsOn))
+        self.init(ids: atoms.map(\.id), dependencies: atoms.map(\.requires))
     }
 
     public var isAcyclic: Bool { topologicalOrder.count == ids.count }

@@ -123,6 +123,7 @@ public enum PlanChecker {
             problems.append(.error("dependency cycle: \(shown) (each depends on the next)", at: location))
         }
         problems += fileProblems(plan)
+        problems += nestingProblems(plan)
         if let declared = plan.declaredLevels {
             problems += levelProblems(declared, plan: plan, known: firstAtom)
         }
@@ -134,11 +135,13 @@ public enum PlanChecker {
         var definer: [String: Atom] = [:]
         var languageOfFile: [String: Atom] = [:]
         for atom in plan.atoms {
-            let key = "\(atom.file)\u{0}\(atom.name)"
+            // Methods of different classes may share a name (`area`, `__init__`); within one scope names are unique.
+            let key = "\(atom.file)\u{0}\(atom.parent ?? "")\u{0}\(atom.name)"
             if let first = definer[key], first.id != atom.id {
+                let scope = atom.parent.map { "class '\($0)' of \(atom.file)" } ?? atom.file
                 problems.append(
                     .error(
-                        "atoms '\(first.id)' and '\(atom.id)' both define '\(atom.name)' in \(atom.file); "
+                        "atoms '\(first.id)' and '\(atom.id)' both define '\(atom.name)' in \(scope); "
                             + "rename one or move it to another file", at: atom.location))
             } else {
                 definer[key] = atom
@@ -185,7 +188,7 @@ public enum PlanChecker {
                 }
                 continue
             }
-            for dependency in atom.dependsOn {
+            for dependency in atom.requires {
                 guard dependency != atom.id, let dependencyLevel = levelOf[dependency], dependencyLevel >= level else {
                     continue
                 }

@@ -10,7 +10,7 @@ struct PlanReader {
     static let planKeys: Set<String> = ["plan", "language", "description", "atoms", "levels"]
     static let atomKeys: Set<String> = [
         "id", "name", "description", "file", "language", "imports", "estimated_loc", "complexity", "depends_on",
-        "tests", "context",
+        "tests", "context", "kind", "parent", "code",
     ]
 
     /// The plan in `root`, or nil when it is too broken to name its atoms; `fallbackID` is used when the file has no
@@ -26,9 +26,8 @@ struct PlanReader {
         let id = planID(root, fallbackID: fallbackID)
         let language = text(root["language"], "language")
         let description = text(root["description"], "description")
-        let atoms = readAtoms(root, defaultLanguage: language)
         let levels = root["levels"].flatMap { listOfLists($0) }
-        guard let atoms else { return nil }
+        guard let atoms = readAtoms(root, defaultLanguage: language).map(Self.nested) else { return nil }
         return Plan(id: id, description: description, atoms: atoms, declaredLevels: levels)
     }
 
@@ -68,7 +67,9 @@ struct PlanReader {
         }
     }
 
-    private mutating func readAtoms(_ root: YAMLNode, defaultLanguage: String?) -> [Atom]? {
+    private mutating func readAtoms(
+        _ root: YAMLNode, defaultLanguage: String?
+    ) -> [(atom: Atom, pending: PendingNesting)]? {
         guard let node = root["atoms"] else {
             error("the plan has no 'atoms' list; add at least one atom", at: root.location)
             return nil
@@ -87,7 +88,9 @@ struct PlanReader {
         }
     }
 
-    private mutating func readAtom(_ node: YAMLNode, index: Int, defaultLanguage: String?) -> Atom? {
+    private mutating func readAtom(
+        _ node: YAMLNode, index: Int, defaultLanguage: String?
+    ) -> (atom: Atom, pending: PendingNesting)? {
         guard let pairs = node.mapping else {
             error(
                 "atoms[\(index)] must be a mapping with id, name and description, found \(node.kindDescription)", node)
@@ -104,7 +107,22 @@ struct PlanReader {
                 "\(label): id may use only A-Z a-z 0-9 . _ - (it names a folder) and must not start with '_'", idNode!)
         }
         let name = required(node["name"], "name", of: label, in: node)
-        let description = required(node["description"], "description", of: label, in: node)
+        let providedCode = node["code"].flatMap { text($0, "\(label): code") }
+        // Code the plan provides needs no description: nothing is generated from it.
+        let description =
+            providedCode != nil && node["description"] == nil
+            ? "" : required(node["description"], "description", of: label, in: node)
+        if let providedCode, let codeNode = node["code"], providedCode.allSatisfy(\.isWhitespace) {
+            error("\(label): 'code' is empty; give the code, or remove 'code' to have it generated", codeNode)
+        }
+        var kind: AtomKind?
+        if let kindNode = node["kind"], let word = text(kindNode, "\(label): kind") {
+            kind = AtomKind(planWord: word)
+            if kind == nil {
+                error("\(label): kind must be class, method or function, found '\(word)'", kindNode)
+            }
+        }
+        let parent = node["parent"].flatMap { text($0, "\(label): parent") }
 
         let context = node["context"]
         if let context, context.mapping == nil, !context.isNull {
@@ -148,17 +166,79 @@ struct PlanReader {
         let complexity = node["complexity"].flatMap { text($0, "\(label): complexity") }
         let dependsOn = node["depends_on"].flatMap { listOfText($0, "\(label): depends_on") } ?? []
         let tests = node["tests"].flatMap { text($0, "\(label): tests") }
-        let parentContext = context?["parent_context"].flatMap { $0.isNull ? nil : Self.render($0) }
+        let parentContextNode = context?["parent_context"]
+        let parentContext = parentContextNode.flatMap { $0.isNull ? nil : Self.render($0) }
+        let parentNames = parentContextNode.map(Self.parentNames) ?? []
 
         // An atom with an id is kept even when other fields are broken (the plan is invalid anyway), so that the
         // atoms depending on it are not also reported as depending on an unknown atom.
         guard let id else { return nil }
-        return Atom(
+        let atom = Atom(
             id: id, name: name ?? "", description: description ?? "", file: file ?? id,
             language: language ?? Language(name: "", fileExtensions: [], fenceTags: [], lineComment: "#"),
             imports: imports,
             estimatedLOC: estimatedLOC, complexity: complexity, dependsOn: dependsOn, tests: tests,
-            parentContext: parentContext, location: node.location)
+            parentContext: parentContext, kind: kind ?? (parent == nil ? .function : .method), parent: parent,
+            providedCode: providedCode, location: node.location)
+        return (atom, PendingNesting(kindGiven: kind != nil, parentNames: parent == nil ? parentNames : []))
+    }
+
+    /// What only the whole plan can settle about an atom's nesting: whether its kind was written or is to be
+    /// inferred, and the names its `context.parent_context` gives for a parent.
+    struct PendingNesting {
+        var kindGiven: Bool
+        var parentNames: [String]
+    }
+
+    /// The upstream planner's `parent_context`, as the names it may give for the atom's class: the text itself
+    /// (`Stack`, `class Stack`), or in a mapping the value of `class`, `class_name`, `parent`, `name` or `type`.
+    static func parentNames(_ node: YAMLNode) -> [String] {
+        if let text = node.text {
+            let trimmed = text.trimmingWhitespace()
+            var names = [trimmed]
+            for keyword in ["class ", "struct ", "type "] where trimmed.hasPrefix(keyword) {
+                names.append(String(trimmed.dropFirst(keyword.count)).trimmingWhitespace())
+            }
+            return names
+        }
+        return ["class", "class_name", "parent", "name", "type"].compactMap { node[$0]?.text }
+    }
+
+    /// The plan's atoms with their nesting settled: a `parent_context` that names an atom of the same file (by id,
+    /// or a type's name) becomes its `parent`; an atom named as a parent is a type and one with a parent a method,
+    /// unless their `kind` says otherwise (the checker then reports it).
+    static func nested(_ read: [(atom: Atom, pending: PendingNesting)]) -> [Atom] {
+        var atoms = read.map(\.atom)
+        let ids = Set(atoms.map(\.id))
+        for (index, entry) in read.enumerated() where atoms[index].parent == nil {
+            let file = atoms[index].file
+            let match = entry.pending.parentNames.lazy.compactMap { name -> String? in
+                if ids.contains(name), atoms.contains(where: { $0.id == name && $0.file == file }) { return name }
+                return atoms.first { $0.file == file && $0.name == name && $0.id != atoms[index].id }?.id
+            }.first
+            if let match {
+                atoms[index].parent = match
+                if !entry.pending.kindGiven { atoms[index].kind = .method }
+            }
+        }
+        let parents = Set(atoms.compactMap(\.parent))
+        for (index, entry) in read.enumerated() where !entry.pending.kindGiven && parents.contains(atoms[index].id) {
+            if atoms[index].parent == nil { atoms[index].kind = .type }
+        }
+        // A constructor written as a method atom is part of the class every other method is validated in.
+        var constructorOf: [String: String] = [:]
+        for atom in atoms where atom.kind == .method {
+            if let parent = atom.parent, let layout = ClassLayout(atom.language), atom.name == layout.constructorName {
+                constructorOf[parent] = constructorOf[parent] ?? atom.id
+            }
+        }
+        for index in atoms.indices where atoms[index].kind == .method {
+            guard let parent = atoms[index].parent, let constructor = constructorOf[parent],
+                constructor != atoms[index].id, !atoms[index].dependsOn.contains(constructor)
+            else { continue }
+            atoms[index].dependsOn.append(constructor)
+        }
+        return atoms
     }
 
     /// Why `path` cannot be a file in the output tree, or nil when it can.

@@ -1,0 +1,308 @@
+import Foundation
+
+/// How a class and its members look in a language's text: where a class's body is, which lines are one member,
+/// how a method is indented into the body, and what stands in for a method that is not there.
+///
+/// This works on text, not on a syntax tree: the code it reads is the model's, often incomplete, and each language
+/// would need its own parser in the sandbox. The rules are the ones the languages' own layouts make reliable —
+/// Python's indentation; for Swift, JavaScript and TypeScript the braces outside strings and comments — and the
+/// syntax check and the tests judge the result, so a misreading costs an attempt, never a wrong pass.
+public struct ClassLayout: Sendable {
+    enum Family: Sendable {
+        /// A body is the lines indented under `class Name:`.
+        case indentation
+        /// A body is between the braces after `class Name`; `swift` also reads `struct`, `enum`, `actor` and
+        /// `extension` headers.
+        case braces(swift: Bool)
+    }
+
+    let family: Family
+    public let language: Language
+
+    /// The layout of `language`'s classes; nil for a language without one here.
+    public init?(_ language: Language) {
+        switch language.name {
+        case "python": family = .indentation
+        case "swift": family = .braces(swift: true)
+        case "javascript", "typescript": family = .braces(swift: false)
+        default: return nil
+        }
+        self.language = language
+    }
+
+    /// The name a constructor has: every other method of its class is validated with it.
+    public var constructorName: String {
+        switch family {
+        case .indentation: "__init__"
+        case .braces(swift: true): "init"
+        case .braces(swift: false): "constructor"
+        }
+    }
+
+    /// Whether methods go into the type's body (Python, JavaScript) or each into an extension of its own after it
+    /// (Swift: the type's declaration stays exactly as validated, each method type-checks with the type in scope,
+    /// and a method that failed is simply absent instead of a stub whose signature could break the file).
+    public var methodsInExtensions: Bool {
+        if case .braces(swift: true) = family { return true }
+        return false
+    }
+
+    static let indentUnit = "    "
+
+    // MARK: Reading members
+
+    /// A member of a scope: its name and its lines (0-based, `end` exclusive), doc comments and decorators included.
+    struct Member: Equatable {
+        var name: String
+        var start: Int
+        var end: Int
+    }
+
+    /// A class (or Swift extension) named `name` in `lines`: its header line, the lines of its body, and where its
+    /// closing brace is (brace languages).
+    struct ClassSpan {
+        var header: Int
+        var bodyStart: Int
+        /// The line after the body (Python) or the line of the closing brace (brace languages).
+        var bodyEnd: Int
+    }
+
+    /// The members declared directly in `code` (at its top level), by name.
+    public func memberNames(in code: String) -> [String] {
+        let lines = Self.lines(code)
+        return members(in: lines, from: 0, to: lines.count, depth: 0, indent: leastIndent(lines)).map(\.name)
+    }
+
+    /// The one member `name` out of a reply: from the class `className` (or an extension of it) when the reply
+    /// repeats the class, else from the reply's top level; dedented. A JavaScript `function name(…)` becomes the
+    /// method form `name(…)`. Nil when the reply has no member of that name.
+    public func method(named name: String, in code: String, className: String) -> String? {
+        let lines = Self.lines(code)
+        var found: Member?
+        if let span = classSpan(named: className, in: lines) {
+            found = bodyMembers(of: span, in: lines).first { $0.name == name }
+        }
+        if found == nil {
+            found = members(in: lines, from: 0, to: lines.count, depth: 0, indent: leastIndent(lines))
+                .first { $0.name == name }
+        }
+        guard let found else { return nil }
+        var method = Self.dedented(Array(lines[found.start..<found.end]))
+        if case .braces(swift: false) = family {
+            method = method.replacing(/^(export\s+)?(default\s+)?(async\s+)?function\s*(\*?)\s*/, maxReplacements: 1) {
+                "\($0.output.3 ?? "")\($0.output.4)"
+            }
+        }
+        return Self.trimmedLines(method)
+    }
+
+    /// The class code with the members named in `names` taken out: a model asked for a class's header, fields and
+    /// constructor often writes the methods too, which are atoms of their own.
+    public func removingMembers(named names: Set<String>, from code: String, className: String) -> String {
+        let lines = Self.lines(code)
+        guard !names.isEmpty, let span = classSpan(named: className, in: lines) else { return code }
+        let dropped = bodyMembers(of: span, in: lines).filter { names.contains($0.name) }
+        guard !dropped.isEmpty else { return code }
+        var keep = Array(repeating: true, count: lines.count)
+        for member in dropped { for line in member.start..<member.end { keep[line] = false } }
+        var kept = lines.indices.filter { keep[$0] }.map { lines[$0] }
+        if case .indentation = family, !Self.hasStatement(in: kept, after: span.header) {
+            // A body left empty would not parse.
+            kept.insert(bodyIndent(span, in: lines) + "pass", at: span.header + 1)
+        }
+        return Self.trimmedLines(Self.collapsingBlankRuns(kept).joined(separator: "\n"))
+    }
+
+    /// A method without its body, for a prompt that shows what a class has: its doc comments and decorators, its
+    /// signature up to where the body starts, and a Python docstring's first line.
+    public func signature(of method: String) -> String {
+        let lines = Self.lines(method).filter { !$0.trimmingWhitespace().isEmpty }
+        var shown: [String] = []
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            index += 1
+            let trimmed = line.trimmingWhitespace()
+            if case .indentation = family {
+                shown.append(line)
+                if !trimmed.hasPrefix("@"), !trimmed.hasPrefix("#"), trimmed.hasSuffix(":") { break }
+            } else if let brace = line.firstIndex(of: "{"), !trimmed.hasPrefix("//"), !trimmed.hasPrefix("*") {
+                shown.append(String(line[..<brace]).trimmingWhitespace() + " { … }")
+                return shown.joined(separator: "\n")
+            } else {
+                shown.append(line)
+            }
+        }
+        if case .indentation = family {
+            let bodyIndent = (index < lines.count ? Self.indentation(of: lines[index]) : "") + ""
+            let indent = bodyIndent.isEmpty ? Self.indentUnit : bodyIndent
+            if index < lines.count {
+                let next = lines[index].trimmingWhitespace()
+                if let quote = ["\"\"\"", "\'\'\'"].first(where: { next.hasPrefix($0) }) {
+                    let text = next.dropFirst(3)
+                    let first = text.range(of: quote).map { String(text[..<$0.lowerBound]) } ?? String(text)
+                    shown.append(indent + quote + first.trimmingWhitespace() + quote)
+                }
+            }
+            shown.append(indent + "...")
+        }
+        return shown.joined(separator: "\n")
+    }
+
+    // MARK: Writing a class with its methods
+
+    /// A method placed in a class: its code (nil for one that is not there) and what its stub says when it is not.
+    public struct Placement: Sendable {
+        public var name: String
+        public var code: String?
+        /// The comment and message of the stub that stands in for a missing method.
+        public var stubNote: String
+
+        public init(name: String, code: String?, stubNote: String) {
+            self.name = name
+            self.code = code
+            self.stubNote = stubNote
+        }
+    }
+
+    /// The class `className` with `methods` in place, in their order: code re-indented into its body (Python,
+    /// JavaScript) or in an extension each (Swift); a missing method as a stub that raises with its note (Python,
+    /// JavaScript) or a comment (Swift). Returns the text and, for each method with code, its lines (1-based start,
+    /// exclusive end).
+    public func placing(
+        _ methods: [Placement], in classCode: String, className: String
+    ) -> (text: String, lines: [String: Range<Int>]) {
+        var lines = Self.lines(classCode)
+        while lines.last?.trimmingWhitespace().isEmpty == true { lines.removeLast() }
+        let span = classSpan(named: className, in: lines)
+        let unit =
+            span.map { span in
+                String(bodyIndent(span, in: lines).dropFirst(Self.indentation(of: lines[span.header]).count))
+            } ?? Self.indentUnit
+        var blocks: [(name: String, lines: [String], isCode: Bool)] = []
+        for method in methods {
+            if let code = method.code {
+                blocks.append((method.name, Self.lines(code), true))
+            } else {
+                blocks.append((method.name, stub(named: method.name, note: method.stubNote, unit: unit), false))
+            }
+        }
+        var output: [String]
+        var insertAt: Int
+        let indent: String
+        if methodsInExtensions || span == nil {
+            // Swift's extensions, or a class the layout cannot find: after the code.
+            output = lines
+            insertAt = lines.count
+            indent = methodsInExtensions ? Self.indentUnit : ""
+        } else {
+            output = lines
+            insertAt = span!.bodyEnd
+            if case .indentation = family {
+                while insertAt > span!.bodyStart, lines[insertAt - 1].trimmingWhitespace().isEmpty { insertAt -= 1 }
+            }
+            indent = bodyIndent(span!, in: lines)
+        }
+        var inserted: [String] = []
+        var ranges: [String: Range<Int>] = [:]
+        for block in blocks {
+            inserted.append("")
+            if methodsInExtensions {
+                if block.isCode {
+                    inserted.append("extension \(className) {")
+                } else {
+                    inserted += block.lines
+                    continue
+                }
+            }
+            let first = insertAt + inserted.count + 1
+            inserted += block.lines.map { $0.isEmpty ? $0 : indent + $0 }
+            if block.isCode { ranges[block.name] = first..<(insertAt + inserted.count + 1) }
+            if methodsInExtensions { inserted.append("}") }
+        }
+        if case .braces = family, !methodsInExtensions, span != nil, insertAt > 0,
+            lines[insertAt - 1].trimmingWhitespace().hasSuffix("{")
+        {
+            inserted.removeFirst()
+            ranges = ranges.mapValues { ($0.lowerBound - 1)..<($0.upperBound - 1) }
+        }
+        output.insert(contentsOf: inserted, at: insertAt)
+        return (output.joined(separator: "\n"), ranges)
+    }
+
+    /// What stands in for a method that is not there: a definition that raises with `note` (Python, JavaScript),
+    /// or for Swift a comment (a stub would need the method's exact signature, and nothing that passed calls it:
+    /// what depends on a missing method is blocked).
+    func stub(named name: String, note: String, unit: String = indentUnit) -> [String] {
+        let message = note.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+        switch family {
+        case .indentation:
+            return [
+                "def \(name)(self, *args, **kwargs):", "\(unit)# \(note)",
+                "\(unit)raise NotImplementedError(\"\(message)\")",
+            ]
+        case .braces(swift: false):
+            return ["\(name)(...args) {", "\(unit)// \(note)", "\(unit)throw new Error(\"\(message)\");", "}"]
+        case .braces(swift: true):
+            return ["// \(name): \(note)"]
+        }
+    }
+
+    // MARK: Text
+
+    static func lines(_ code: String) -> [String] {
+        code.split(separator: "\n", omittingEmptySubsequences: false).map {
+            String($0.hasSuffix("\r") ? $0.dropLast() : $0)
+        }
+    }
+
+    static func indentation(of line: String) -> String {
+        String(line.prefix { $0 == " " || $0 == "\t" })
+    }
+
+    private func leastIndent(_ lines: [String]) -> String {
+        lines.filter { !$0.trimmingWhitespace().isEmpty }.map(Self.indentation).min { $0.count < $1.count } ?? ""
+    }
+
+    /// The lines less the indentation they all share.
+    static func dedented(_ lines: [String]) -> String {
+        let shared = lines.filter { !$0.trimmingWhitespace().isEmpty }.map(indentation).min { $0.count < $1.count }
+        let count = shared?.count ?? 0
+        return lines.map { $0.trimmingWhitespace().isEmpty ? "" : String($0.dropFirst(count)) }.joined(separator: "\n")
+    }
+
+    static func trimmedLines(_ text: String) -> String {
+        var lines = Self.lines(text).map { String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func collapsingBlankRuns(_ lines: [String]) -> [String] {
+        var out: [String] = []
+        var blanks = 0
+        for line in lines {
+            blanks = line.trimmingWhitespace().isEmpty ? blanks + 1 : 0
+            if blanks <= 2 { out.append(line) }
+        }
+        return out
+    }
+
+    private static func hasStatement(in lines: [String], after header: Int) -> Bool {
+        let headerIndent = indentation(of: lines[header]).count
+        for line in lines.dropFirst(header + 1) where !line.trimmingWhitespace().isEmpty {
+            return indentation(of: line).count > headerIndent
+        }
+        return false
+    }
+
+    private func bodyIndent(_ span: ClassSpan, in lines: [String]) -> String {
+        let headerIndent = Self.indentation(of: lines[span.header])
+        for line in lines[span.bodyStart..<max(span.bodyStart, span.bodyEnd)]
+        where !line.trimmingWhitespace().isEmpty {
+            let indent = Self.indentation(of: line)
+            if indent.count > headerIndent.count { return indent }
+        }
+        return headerIndent + Self.indentUnit
+    }
+}
