@@ -79,6 +79,9 @@ public struct AtomGenerator: Sendable {
     public func generate(
         _ atom: Atom, context: AttemptContext, continuing earlier: EarlierAttempts? = nil
     ) async throws(GenerationInterruption) -> AtomResult {
+        if let provided = atom.providedCode {
+            return await validateProvided(provided, of: atom, context: context)
+        }
         var attempts = earlier?.attempts ?? []
         /// Normalised code → the attempt that was validated with it.
         var validated: [String: AttemptRecord] = [:]
@@ -88,7 +91,8 @@ public struct AtomGenerator: Sendable {
         }
         var diversity = 0.0
         let dependencyCode = context.allDependencies.map(\.code)
-        let dependencyImports = context.allDependencies.flatMap(\.atom.imports)
+        let dependencyImports = Self.dependencyImports(context)
+        let scope = context.classScope
         let firstStep = max(1, earlier?.nextStep ?? 1)
         let reusesVerdicts = earlier?.reusesVerdicts ?? true
         /// A stop, with what the next run goes on from: the attempts so far and the step to ask next.
@@ -126,7 +130,8 @@ public struct AtomGenerator: Sendable {
             let validationSlots = self.validationSlots
             let requestSlots = self.requestSlots
             let language = atom.language
-            let provided = context.allDependencies.map(\.atom.name)
+            // A method's own code is parsed alone; the names of the free dependencies do not apply inside a class.
+            let provided = atom.kind == .method ? [] : context.allDependencies.map(\.atom.name)
             let atomName = atom.name
             let sizeLimit = CodeSizeLimit(for: atom, ceiling: generation.maxCodeBytes)
             var unreachable: ProviderError?
@@ -164,13 +169,16 @@ public struct AtomGenerator: Sendable {
                                 oversize = code.utf8.count
                                 code = CodeSizeLimit.kept(code, limit: sizeLimit.bytes)
                             } else if !reply.isTruncated {
+                                // A method is reduced to itself first (a reply that repeats the class), a class
+                                // after its unit is taken (to the class less the methods planned apart).
+                                let block = scope.map { $0.reducing(code, before: true, for: atom) } ?? code
                                 // Parsing runs a process: bounded with the validators' runs.
-                                let block = code
                                 code =
                                     (try? await validationSlots.withPermit {
                                         await extractor.unit(
                                             of: block, language: language, name: atomName, provided: provided)
                                     }) ?? block
+                                code = scope.map { $0.reducing(code, before: false, for: atom) } ?? code
                             }
                         }
                         return Candidate(
@@ -234,7 +242,8 @@ public struct AtomGenerator: Sendable {
                         } else {
                             let subject = ValidationSubject(
                                 atom: atom, code: candidate.code, dependencyCode: dependencyCode,
-                                dependencyImports: dependencyImports)
+                                dependencyImports: dependencyImports,
+                                enclosing: Self.enclosing(candidate.code, of: atom, in: scope))
                             do {
                                 record.issues = try await validationSlots.withPermit {
                                     await validators.validate(subject)
@@ -244,6 +253,7 @@ public struct AtomGenerator: Sendable {
                                 continue
                             }
                             record.isolation = validators.isolation
+                            record.enclosing = subject.enclosing?.text
                         }
                         record.passed = !record.issues.contains { $0.severity.fails }
                         record.failure =
@@ -277,6 +287,51 @@ public struct AtomGenerator: Sendable {
         return AtomResult(
             id: atom.id, status: .failed, attempts: attempts, code: last?.code,
             reason: "failed \(attempts.count) attempt\(attempts.count == 1 ? "" : "s"); last: \(summary)")
+    }
+
+    /// The import lines a program holding the atom's dependencies needs: theirs and, for a method, its class's and
+    /// its sibling methods'.
+    static func dependencyImports(_ context: AttemptContext) -> [String] {
+        var imports = context.allDependencies.flatMap(\.atom.imports)
+        if let scope = context.classScope {
+            imports += scope.type.imports + scope.methods.filter { $0.code != nil }.flatMap(\.atom.imports)
+        }
+        return imports
+    }
+
+    /// A method's class around its code, as it is validated; nil for any other atom.
+    static func enclosing(_ code: String, of atom: Atom, in scope: ClassScope?) -> EnclosingCode? {
+        guard atom.kind == .method, let program = scope?.program(placing: code, for: atom) else { return nil }
+        return EnclosingCode(text: program.text, unit: program.unit)
+    }
+
+    /// Code the plan provides: validated once like a model's code (a method in its class), recorded as an attempt
+    /// of kind `plan` that is no model call. Code that fails is a failed atom, its dependents blocked.
+    private func validateProvided(_ code: String, of atom: Atom, context: AttemptContext) async -> AtomResult {
+        let unit = context.classScope.map { $0.reducing(code, before: true, for: atom) } ?? code
+        let subject = ValidationSubject(
+            atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
+            dependencyImports: Self.dependencyImports(context),
+            enclosing: Self.enclosing(unit, of: atom, in: context.classScope))
+        var started = RunEvent(.atomStarted, plan: planID, atom: atom.id)
+        started.attempt = 1
+        await events.emit(started)
+        let issues = (try? await validationSlots.withPermit { await validators.validate(subject) })
+        var record = AttemptRecord(
+            number: 1, temperature: nil, maxTokens: 0, tokens: TokenUsage(), latencyS: 0, transportRetries: 0,
+            stopReason: "provided", truncated: false, code: unit, issues: issues ?? [], passed: false,
+            isolation: validators.isolation)
+        record.kind = .plan
+        record.step = 1
+        record.enclosing = subject.enclosing?.text
+        record.passed = issues != nil && !record.issues.contains { $0.severity.fails }
+        record.failure = record.passed ? nil : FailureKind.classify(record.issues, truncated: false)
+        await events.emit(.attemptFinished(record, of: atom.id, plan: planID))
+        if record.passed { return AtomResult(id: atom.id, status: .passed, attempts: [record], code: unit) }
+        let summary = record.failures.first?.message.firstLine ?? "validation was cancelled"
+        return AtomResult(
+            id: atom.id, status: .failed, attempts: [record], code: unit,
+            reason: "the code the plan provides does not pass its checks: \(summary)")
     }
 
     /// One model call within the bound on requests in flight.

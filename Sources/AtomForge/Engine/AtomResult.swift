@@ -52,6 +52,10 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var kind: AttemptKind?
     /// True for code a person handed in (`atomforge accept`): not a model call, and not counted as one.
     public var isByPerson: Bool { kind == .person }
+    /// Whether a model wrote this code (not a person, not the plan): what counts as a model call.
+    public var isModelCall: Bool { kind != .person && kind != .plan }
+    /// Who wrote the code, as reports name it: `model`, `person` or `plan`.
+    public var writtenBy: String { kind == .person ? "person" : kind == .plan ? "plan" : "model" }
     /// For a repair: the attempt whose code and errors the prompt carried.
     public var repairs: Int?
     /// The model that wrote the code, as its server named it.
@@ -70,6 +74,9 @@ public struct AttemptRecord: Sendable, Codable, Equatable {
     public var reply: String?
     /// For code a person wrote (`kind: person`, through `atomforge accept`): the file it was accepted from.
     public var source: String?
+    /// For a method: its class as the code was validated in it (the constructor, the methods it depends on, stubs
+    /// for the others), so that a reviewer sees the context it was generated in.
+    public var enclosing: String?
 
     public init(
         number: Int, temperature: Double?, maxTokens: Int, tokens: TokenUsage, latencyS: Double, transportRetries: Int,

@@ -6,13 +6,17 @@ public struct AttemptContext: Sendable {
     public var allDependencies: [(atom: Atom, code: String)]
     /// Atoms of the same file that have already passed, other than the dependencies: the nearest eight at most.
     public var siblings: [(atom: Atom, code: String)]
+    /// For a method or a class: the class it is part of. The class's code and its methods are then not among the
+    /// dependencies above: they are in the class.
+    public var classScope: ClassScope?
 
     public init(
         directDependencies: [(atom: Atom, code: String)] = [], allDependencies: [(atom: Atom, code: String)] = [],
-        siblings: [(atom: Atom, code: String)] = []
+        siblings: [(atom: Atom, code: String)] = [], classScope: ClassScope? = nil
     ) {
         self.directDependencies = directDependencies
         self.allDependencies = allDependencies
         self.siblings = siblings
+        self.classScope = classScope
     }
 }

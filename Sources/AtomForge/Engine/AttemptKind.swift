@@ -8,4 +8,6 @@ public enum AttemptKind: String, Sendable, Codable, Equatable {
     case escalate
     /// A person's code, through `atomforge accept`: no model call.
     case person
+    /// Code the plan itself provides (an atom's `code`): validated like the model's, no model call.
+    case plan
 }

@@ -119,6 +119,8 @@ actor PassedCode {
     /// Each file's atoms in plan order, and each atom's place in its file's list.
     private let atomsInFile: [String: [Int]]
     private let placeInFile: [Int]
+    /// Each class atom's methods in plan order, by the class's index.
+    private let methodsOf: [Int: [Int]]
 
     init(_ code: [String: String], atoms: [Atom], graph: DependencyGraph) {
         self.code = code
@@ -132,6 +134,13 @@ actor PassedCode {
         for members in atomsInFile.values { for (place, index) in members.enumerated() { placeInFile[index] = place } }
         self.atomsInFile = atomsInFile
         self.placeInFile = placeInFile
+        var methodsOf: [Int: [Int]] = [:]
+        for (index, atom) in atoms.enumerated() {
+            if let parent = atom.parent, let type = graph.indexOfID[parent] {
+                methodsOf[type, default: []].append(index)
+            }
+        }
+        self.methodsOf = methodsOf
     }
 
     func add(_ id: String, _ text: String) {
@@ -149,9 +158,37 @@ actor PassedCode {
             if seen.insert(next).inserted { stack += graph.dependencies[next] }
         }
         let all = seen.sorted { position[$0] < position[$1] }
+        let scope = classScope(of: index, dependencies: seen)
+        // The class and its methods are in the class the attempt works in, not among its dependencies.
+        var inClass = Set<Int>()
+        if let type = scope.flatMap({ graph.indexOfID[$0.type.id] }) { inClass = Set([type] + (methodsOf[type] ?? [])) }
         return AttemptContext(
-            directDependencies: withCode(graph.dependencies[index]), allDependencies: withCode(all),
-            siblings: withCode(siblings(of: index, besides: seen)))
+            directDependencies: withCode(graph.dependencies[index].filter { !inClass.contains($0) }),
+            allDependencies: withCode(all.filter { !inClass.contains($0) }),
+            siblings: withCode(siblings(of: index, besides: seen.union(inClass))), classScope: scope)
+    }
+
+    /// The class of a method (or the class atom itself): its passed code and its methods, with the code of those
+    /// among `dependencies`.
+    private func classScope(of index: Int, dependencies: Set<Int>) -> ClassScope? {
+        let atom = atoms[index]
+        let typeIndex: Int
+        if atom.kind == .type {
+            typeIndex = index
+        } else if let parent = atom.parent, let found = graph.indexOfID[parent] {
+            typeIndex = found
+        } else {
+            return nil
+        }
+        let methods = (methodsOf[typeIndex] ?? []).map { method in
+            let passed = code[atoms[method].id]
+            return ClassScope.Method(
+                atom: atoms[method], code: dependencies.contains(method) ? passed : nil,
+                written: dependencies.contains(method) ? nil : passed)
+        }
+        guard atom.kind == .method || !methods.isEmpty else { return nil }
+        return ClassScope(
+            type: atoms[typeIndex], typeCode: typeIndex == index ? nil : code[atoms[typeIndex].id], methods: methods)
     }
 
     /// Up to ``siblingLimit`` passed atoms of the atom's file that are not its dependencies, nearest first (the one

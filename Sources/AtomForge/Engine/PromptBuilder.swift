@@ -35,21 +35,45 @@ public struct PromptBuilder: Sendable {
         style: LadderStep.PromptStyle = .full
     ) -> String {
         let tag = atom.language.fenceTags[0]
+        let language = atom.language.name
+        let scope = context.classScope
+        let method = atom.kind == .method ? scope : nil
+        let type = atom.kind == .type ? scope : nil
         if style == .plain {
-            return "\(atom.description)\n\nWrite the complete \(atom.language.name) function `\(atom.name)`, in one "
-                + "```\(tag) fenced code block."
+            let what =
+                method.map { "\(language) method `\(atom.name)` of class `\($0.type.name)`" }
+                ?? "\(language) \(type == nil ? "function" : "class") `\(atom.name)`"
+            return "\(atom.description)\n\nWrite the complete \(what), in one ```\(tag) fenced code block."
         }
         var sections: [String] = []
-        var task = "Write the \(atom.language.name) code that defines `\(atom.name)`.\n\n\(atom.description)"
+        var task =
+            if let method {
+                "Write the method `\(atom.name)` of the \(language) class `\(method.type.name)`.\n\n\(atom.description)"
+            } else if type != nil {
+                "Write the \(language) class `\(atom.name)`: its declaration, fields and constructor only."
+                    + "\n\n\(atom.description)"
+            } else {
+                "Write the \(language) code that defines `\(atom.name)`.\n\n\(atom.description)"
+            }
         var facts = ["- File: \(atom.file)"]
         if !atom.imports.isEmpty {
             facts.append("- Already imported at the top of the file: \(atom.imports.joined(separator: "; "))")
         }
         if let loc = atom.estimatedLOC { facts.append("- Size: about \(loc) lines") }
         if let complexity = atom.complexity { facts.append("- Complexity: \(complexity)") }
-        if let parent = atom.parentContext { facts.append("- Where it belongs: \(parent)") }
+        if let parent = atom.parentContext, scope == nil { facts.append("- Where it belongs: \(parent)") }
         task += "\n\n" + facts.joined(separator: "\n")
         sections.append(task)
+        if let method, let view = method.view(for: atom) {
+            sections.append(
+                "The class as it stands; the method goes where marked, so write only the method, not the class "
+                    + "around it:\n" + fence(view, tag))
+        }
+        if let type {
+            let others = type.methods.map { "- `\($0.atom.name)`: \($0.atom.description.firstLine)" }
+            sections.append(
+                "Its methods are written separately, after it; do not write them:\n" + others.joined(separator: "\n"))
+        }
 
         let dependencies = number >= 3 ? context.allDependencies : context.directDependencies
         if !dependencies.isEmpty {
@@ -64,7 +88,9 @@ public struct PromptBuilder: Sendable {
                 "Other code already in \(atom.file), for consistency (do not repeat it):\n" + fence(code, tag))
         }
         if let tests = atom.tests {
-            sections.append("It must pass these tests, which run with the code in scope:\n" + fence(tests, tag))
+            let scopeWord = method == nil ? "code" : "class"
+            sections.append(
+                "It must pass these tests, which run with the \(scopeWord) in scope:\n" + fence(tests, tag))
         }
         if let previous {
             var feedback =
@@ -77,7 +103,17 @@ public struct PromptBuilder: Sendable {
             feedback += "\nFix every problem above and reply with the complete corrected code."
             sections.append(feedback)
         }
-        sections.append("Reply with one ```\(tag) block that defines `\(atom.name)`; do not include the tests.")
+        if method != nil {
+            sections.append(
+                "Reply with one ```\(tag) block holding only the method `\(atom.name)`; do not include the class or "
+                    + "the tests.")
+        } else if type != nil {
+            sections.append(
+                "Reply with one ```\(tag) block that defines the class `\(atom.name)` without those methods; do not "
+                    + "include the tests.")
+        } else {
+            sections.append("Reply with one ```\(tag) block that defines `\(atom.name)`; do not include the tests.")
+        }
         return sections.joined(separator: "\n\n")
     }
 

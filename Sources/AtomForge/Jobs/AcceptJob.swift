@@ -42,9 +42,12 @@ public enum AcceptJob {
                         + (missing.count == 1 ? "it" : "them") + " first"
                 ], accepted: false)
         }
+        // A person's method is validated in its class, like the model's.
+        let unit = context.classScope.map { $0.reducing(code, before: true, for: atom) } ?? code
         let subject = ValidationSubject(
-            atom: atom, code: code, dependencyCode: context.allDependencies.map(\.code),
-            dependencyImports: context.allDependencies.flatMap(\.atom.imports))
+            atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
+            dependencyImports: AtomGenerator.dependencyImports(context),
+            enclosing: AtomGenerator.enclosing(unit, of: atom, in: context.classScope))
         let issues: [ValidationIssue]
         do {
             issues = try await services.validationSlots.withPermit { await services.validators.validate(subject) }
@@ -55,10 +58,11 @@ public enum AcceptJob {
         var record = AttemptRecord(
             number: (attempts.map(\.number).max() ?? 0) + 1, temperature: nil, maxTokens: 0, tokens: TokenUsage(),
             latencyS: 0,
-            transportRetries: 0, stopReason: "person", truncated: false, code: code, issues: issues,
+            transportRetries: 0, stopReason: "person", truncated: false, code: unit, issues: issues,
             passed: !issues.contains { $0.severity.fails }, isolation: services.validators.isolation)
         record.kind = .person
         record.source = file
+        record.enclosing = subject.enclosing?.text
         guard record.passed else {
             record.failure = FailureKind.classify(issues, truncated: false)
             let failures = record.failures.map { "- \($0.message)" }
@@ -79,7 +83,7 @@ public enum AcceptJob {
         }
         attempts.append(record)
         let result = AtomResult(
-            id: id, status: .passed, attempts: attempts, code: code, reason: "accepted from \(file), a person's code")
+            id: id, status: .passed, attempts: attempts, code: unit, reason: "accepted from \(file), a person's code")
         // Heard like any atom's result: the log, the progress display and stream-json say it passed.
         let recorder = OutboxRecorder(
             folder: folder, plan: plan, events: RunEvents([EventLog(logger: services.logger)] + services.observers))

@@ -4,12 +4,16 @@ struct AtomReport: Encodable {
     var name: String
     var file: String
     var language: String
+    /// `function`, `class` or `method`; a method's class is `parent`.
+    var kind: AtomKind
+    var parent: String?
     var dependsOn: [String]
     var status: AtomStatus
     var blockedBy: String?
     var reason: String?
     var tokens: TokenUsage
-    /// For a passed atom: `model`, or `person` when its code was accepted from a person (`atomforge accept`).
+    /// For a passed atom: `model`, `person` when its code was accepted from a person (`atomforge accept`), or
+    /// `plan` when the plan provided it.
     var writtenBy: String?
     var attempts: [AttemptRecord]
 
@@ -18,12 +22,14 @@ struct AtomReport: Encodable {
         name = atom.name
         file = atom.file
         language = atom.language.name
+        kind = atom.kind
+        parent = atom.parent
         dependsOn = atom.dependsOn
         status = result.status
         blockedBy = result.blockedBy
         reason = result.reason
         tokens = result.tokens
-        if result.status == .passed { writtenBy = result.attempts.last?.isByPerson == true ? "person" : "model" }
+        if result.status == .passed { writtenBy = result.attempts.last?.writtenBy ?? "model" }
         attempts = result.attempts
     }
 }
@@ -36,6 +42,7 @@ enum ReviewPage {
         var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)\n\n"
         text += "\(result.reason ?? "")\n\n"
         text += "- file: `\(atom.file)`\n- language: \(atom.language.name)\n"
+        if let parent = atom.parent { text += "- a method of the class in atom `\(parent)`\n" }
         if !atom.dependsOn.isEmpty {
             text += "- depends on: \(atom.dependsOn.map { "`\($0)`" }.joined(separator: ", "))\n"
         }
@@ -45,6 +52,10 @@ enum ReviewPage {
             text += "\nIt was not generated because `\(result.blockedBy ?? "?")` failed: fix that atom first "
             text += "(see `review/\(result.blockedBy ?? "?").md`); this one is generated as soon as it passes.\n"
             return text
+        }
+        if let enclosing = result.attempts.last(where: { $0.enclosing != nil })?.enclosing {
+            text += "\n## In its class\n\nThe last attempt was validated in its class as it stood (methods it does "
+            text += "not depend on are stubs there):\n\n```\(tag)\n\(enclosing)\n```\n"
         }
         text += "\n## Take it further\n\n"
         text += "- By hand: edit `\(atom.editableReviewFile)` (it holds the last attempt's code), then run\n"

@@ -204,7 +204,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         let path = folder.path + "/" + atom.editableReviewFile
         if let data = FileManager.default.contents(atPath: path) {
             let current = String(decoding: data, as: UTF8.self)
-            let ours = result.attempts.contains { !$0.isByPerson && $0.code + "\n" == current }
+            let ours = result.attempts.contains { $0.isModelCall && $0.code + "\n" == current }
             guard ours, current != code + "\n" else { return }
         }
         try AtomicFile.write(code + "\n", to: path)

@@ -58,10 +58,10 @@ struct RunSummary: Encodable, Sendable {
         for atom in plan.atoms {
             let result = outcome.results[atom.id]
             // Model calls: a person's accepted code is not one.
-            let tried = result?.attempts.filter { !$0.isByPerson }.count ?? 0
+            let tried = result?.attempts.filter { $0.isModelCall }.count ?? 0
             attempts += tried
             if tried > 0 { histogram["\(tried)", default: 0] += 1 }
-            for attempt in result?.attempts ?? [] where !attempt.isByPerson {
+            for attempt in result?.attempts ?? [] where attempt.isModelCall {
                 byKind[(attempt.kind ?? .sample).rawValue, default: 0] += 1
                 if attempt.isDuplicate { duplicates += 1 }
             }

@@ -12,8 +12,14 @@ public enum SourceAssembler {
         let fileOfAtom = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var files: [String: (language: Language, imports: [String], bodies: [String])] = [:]
         var order: [String] = []
+        var methodsOf: [String: [Atom]] = [:]
+        for atom in plan.atoms where atom.kind == .method {
+            if let parent = atom.parent { methodsOf[parent, default: []].append(atom) }
+        }
         for index in graph.topologicalOrder {
             let atom = plan.atoms[index]
+            // A method is written with its class, in the class's place.
+            if atom.kind == .method, atom.parent.flatMap({ fileOfAtom[$0] }) != nil { continue }
             if files[atom.file] == nil {
                 files[atom.file] = (atom.language, [], [])
                 order.append(atom.file)
@@ -30,14 +36,20 @@ public enum SourceAssembler {
                 }
             }
             let result = results[atom.id]
+            let methods = methodsOf[atom.id] ?? []
             if let result, result.status == .passed, let code = result.code {
-                let (hoisted, body) = splitImports(code, language: atom.language)
+                var (hoisted, body) = splitImports(code, language: atom.language)
+                if !methods.isEmpty {
+                    let placed = placingMethods(methods, in: body, of: atom, results: results, fileOfAtom: fileOfAtom)
+                    body = placed.body
+                    hoisted += placed.imports
+                }
                 imports += hoisted
                 files[atom.file]!.bodies.append(body)
             } else {
-                let status = result?.status.rawValue ?? "unfinished"
-                files[atom.file]!.bodies.append(
-                    "\(atom.language.lineComment) atom '\(atom.id)' (\(atom.name)) \(status): see review/\(atom.id).md")
+                var comments = [Self.placeholder(for: atom, result: result)]
+                comments += methods.map { Self.placeholder(for: $0, result: results[$0.id]) }
+                files[atom.file]!.bodies.append(comments.joined(separator: "\n"))
             }
             files[atom.file]!.imports += imports
         }
@@ -52,6 +64,45 @@ public enum SourceAssembler {
             output[file] = text
         }
         return output
+    }
+
+    /// The comment an atom that did not pass leaves in its place.
+    static func placeholder(for atom: Atom, result: AtomResult?) -> String {
+        let status = result?.status.rawValue ?? "unfinished"
+        return "\(atom.language.lineComment) atom '\(atom.id)' (\(atom.name)) \(status): see review/\(atom.id).md"
+    }
+
+    /// A passed class's code with its methods in plan order: the passed ones in its body (Swift: an extension
+    /// each), the others as stubs that raise and name their review page, so the file still imports and what passed
+    /// can be used. Returns the body and the import lines the methods need.
+    static func placingMethods(
+        _ methods: [Atom], in classCode: String, of type: Atom, results: [String: AtomResult],
+        fileOfAtom: [String: Atom]
+    ) -> (body: String, imports: [String]) {
+        guard let layout = ClassLayout(type.language) else { return (classCode, []) }
+        var imports: [String] = []
+        let placements = methods.map { method -> ClassLayout.Placement in
+            imports += method.imports
+            if method.language.fromImports {
+                for dependency in method.dependsOn {
+                    guard let other = fileOfAtom[dependency], other.file != method.file, other.file.hasSuffix(".py"),
+                        other.kind != .method
+                    else { continue }
+                    imports.append("from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)")
+                }
+            }
+            let result = results[method.id]
+            guard let result, result.status == .passed, let code = result.code else {
+                let status = result?.status.rawValue ?? "unfinished"
+                return ClassLayout.Placement(
+                    name: method.name, code: nil,
+                    stubNote: "\(type.name).\(method.name) (atom '\(method.id)') \(status): see review/\(method.id).md")
+            }
+            let (hoisted, body) = splitImports(code, language: method.language)
+            imports += hoisted
+            return ClassLayout.Placement(name: method.name, code: body, stubNote: "")
+        }
+        return (layout.placing(placements, in: classCode, className: type.name).text, imports)
     }
 
     /// The import lines at the start of `code`, and the rest.

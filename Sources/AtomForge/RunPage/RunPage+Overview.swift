@@ -11,7 +11,7 @@ extension RunPage {
             text += "<p class=\"plan-description\">\(HTMLText.escape(description))</p>\n"
         }
         let attempts = plan.atoms.flatMap { results[$0.id]?.attempts ?? unfinished[$0.id] ?? [] }
-            .filter { !$0.isByPerson }
+            .filter { $0.isModelCall }
         let tokens = attempts.reduce(TokenUsage()) { $0 + $1.tokens }
         let started = Self.time(startedAt)
         let when =
@@ -108,7 +108,7 @@ extension RunPage {
         for atom in plan.atoms {
             let status = status(of: atom, in: state).rawValue
             let result = results[atom.id]
-            let attempts = (result?.attempts ?? unfinished[atom.id] ?? []).filter { !$0.isByPerson }.count
+            let attempts = (result?.attempts ?? unfinished[atom.id] ?? []).filter { $0.isModelCall }.count
             let byPerson = result?.status == .passed && result?.attempts.last?.isByPerson == true
             let id = HTMLText.escape(atom.id)
             text += "<tr class=\"\(status)\" data-atom=\"\(id)\"><td><a href=\"#atom-\(id)\">\(id)</a></td>"

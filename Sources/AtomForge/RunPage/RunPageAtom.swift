@@ -40,7 +40,7 @@ struct RunPageAtom: Encodable, Sendable {
         self.status = status
         reason = result?.reason
         blockedBy = result?.blockedBy
-        if result?.status == .passed { writtenBy = records.last?.isByPerson == true ? "person" : "model" }
+        if result?.status == .passed { writtenBy = records.last?.writtenBy ?? "model" }
         if status != .passed { editFile = atom.editableReviewFile }
         var previous: String?
         attempts = records.map { record in

@@ -41,22 +41,25 @@ public struct AtomTestValidator: Validator {
         if !header.isEmpty { header += "\n" }
         let dependencies = subject.dependencyCode.joined(separator: "\n\n")
         let before = header + (dependencies.isEmpty ? "" : dependencies + "\n\n")
-        let atomStart = before.count(of: "\n") + 1
-        let withAtom = before + subject.code + "\n\n"
+        // A method runs in its class: its own lines are the part of the class that is "your code".
+        let atomStart = before.count(of: "\n") + subject.unitLines.lowerBound
+        let atomEnd = before.count(of: "\n") + subject.unitLines.upperBound
+        let withAtom = before + subject.runnableCode + "\n\n"
         let testsStart = withAtom.count(of: "\n") + 1
-        let program = withAtom + tests + "\n"
+        let program = withAtom + tests + "\n" + Self.testCalls(in: tests, language: subject.atom.language.testRunner)
         let token = Self.makeToken()
         let command: [String]
         let files: [String: String]
         switch subject.atom.language.testRunner {
         case .python?:
-            command = ["python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)"]
+            command = ["python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)", "\(atomEnd)"]
             files = ["program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token]
         case .swift?:
             // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
             // that only an overload for tuples answers, say), the tests as written are compiled instead. The
             // sources are removed before the program runs, so it cannot read the token out of them.
-            let rewritten = withAtom + SwiftAssertions.rewrite(tests) + "\n"
+            let rewritten =
+                withAtom + SwiftAssertions.rewrite(tests) + "\n" + Self.testCalls(in: tests, language: .swift)
             let finish = "\nprint(\"\(token)\")\n"
             command = [
                 "sh", "-c",
@@ -73,11 +76,11 @@ public struct AtomTestValidator: Validator {
                 "tsc --target es2020 --module commonjs --skipLibCheck --sourceMap --outDir . program.ts "
                     + "> tsc.log 2>&1; "
                     + "if [ ! -f program.js ]; then head -20 tsc.log; exit 1; fi; "
-                    + "exec node --enable-source-maps runner.js \(atomStart) \(testsStart) program.ts",
+                    + "exec node --enable-source-maps runner.js \(atomStart) \(testsStart) \(atomEnd) program.ts",
             ]
             files = ["program.ts": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         case .javascript?, nil:
-            command = ["node", "runner.js", "\(atomStart)", "\(testsStart)"]
+            command = ["node", "runner.js", "\(atomStart)", "\(testsStart)", "\(atomEnd)"]
             files = ["program.js": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         }
         let run: ToolRunner.Run
@@ -105,7 +108,7 @@ public struct AtomTestValidator: Validator {
         }
         if subject.atom.language.testRunner == .swift {
             output = SwiftAssertions.describePlaces(
-                in: output, program: program, atomStart: atomStart, testsStart: testsStart)
+                in: output, program: program, atomStart: atomStart, atomEnd: atomEnd, testsStart: testsStart)
         }
         if run.exitCode == 0 && finished { return [] }
         if output.count > 1500 { output = String(output.prefix(1500)) + "\n…" }
@@ -124,6 +127,24 @@ public struct AtomTestValidator: Validator {
             ValidationIssue(
                 .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)
         ]
+    }
+
+    /// The calls of the test functions `tests` declares (`func test…()`, `function test…()`), for the languages whose
+    /// harness cannot find them itself; Python's finds its own (and `unittest.TestCase` classes).
+    static func testCalls(in tests: String, language runner: Language.TestRunner?) -> String {
+        let names = tests.split(separator: "\n").compactMap { line -> String? in
+            switch runner {
+            case .swift?: (try? /func\s+(test\w*)\s*\(\s*\)/.prefixMatch(in: line)).map { String($0.output.1) }
+            case .javascript?, .typescript?:
+                (try? /(?:async\s+)?function\s+(test\w*)\s*\(\s*\)/.prefixMatch(in: line)).map { String($0.output.1) }
+            default: nil
+            }
+        }
+        guard !names.isEmpty else { return "" }
+        switch runner {
+        case .swift?: return names.map { "\($0)()" }.joined(separator: "\n") + "\n"
+        default: return names.map { "__atomforgeTest(\($0));" }.joined(separator: "\n") + "\n"
+        }
     }
 
     /// 128 random bits in hex: what the harness prints after the last test.

@@ -14,7 +14,15 @@ public struct StructuralValidator: Validator {
             return [ValidationIssue(.critical, "the reply contained no code", validator: name)]
         }
         var issues: [ValidationIssue] = []
-        if !Self.defines(atom.name, in: code, language: atom.language) {
+        if atom.kind == .method, let layout = ClassLayout(atom.language) {
+            if !layout.memberNames(in: code).contains(atom.name) {
+                issues.append(
+                    ValidationIssue(
+                        .error,
+                        "the code does not define the method `\(atom.name)`; the atom must be exactly that method",
+                        validator: name))
+            }
+        } else if !Self.defines(atom.name, in: code, language: atom.language) {
             issues.append(
                 ValidationIssue(
                     .error, "the code does not define `\(atom.name)`; the atom must define exactly that name",

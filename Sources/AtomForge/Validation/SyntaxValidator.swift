@@ -31,7 +31,7 @@ public struct SyntaxValidator: Validator {
             // Swift type-checks the atom against its dependencies, so a call to a dependency with the wrong
             // arguments fails here even when the atom has no tests. Imports are per file in Swift: the atom's own
             // go in front of its first line, joined by `;`, so the line numbers of errors stay the model's.
-            var code = subject.code
+            var code = subject.runnableCode
             if prependsImports, !subject.atom.imports.isEmpty {
                 code = subject.atom.imports.joined(separator: "; ") + "; " + code
             }
@@ -56,6 +56,7 @@ public struct SyntaxValidator: Validator {
         }
         guard run.exitCode != 0 else { return [] }
         var output = run.output.trimmingWhitespace()
+        if let enclosing = subject.enclosing { output = enclosing.describingLines(in: output, file: fileName) }
         if let failingLines {
             output = output.split(separator: "\n").filter { $0.contains(failingLines) }.joined(separator: "\n")
             if output.isEmpty { return [] }

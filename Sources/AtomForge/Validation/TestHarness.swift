@@ -18,6 +18,7 @@ enum TestHarness {
         def main():
             # Everything is local to main(): nothing of the harness sits in the namespace the program runs in.
             path, atom_start, tests_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            atom_end = int(sys.argv[4]) if len(sys.argv) > 4 else tests_start
             with open("done-token", encoding="utf-8") as handle:
                 token = handle.read().strip()
             os.unlink("done-token")
@@ -28,8 +29,10 @@ enum TestHarness {
             def where(lineno):
                 if lineno >= tests_start:
                     return f"tests line {lineno - tests_start + 1}"
-                if lineno >= atom_start:
+                if atom_start <= lineno < atom_end:
                     return f"your code line {lineno - atom_start + 1}"
+                if lineno >= atom_start:
+                    return f"class code line {lineno}"
                 return f"dependency code line {lineno}"
 
             def text(first, last=None):
@@ -107,18 +110,16 @@ enum TestHarness {
                 report.flush()
                 os._exit(1)
 
-            namespace = {"__name__": "__main__"}
-            try:
-                exec(compile(source, path, "exec"), namespace)
-            except SystemExit as exit:
-                frames = frames_of(exit)
-                place = f" at {where(frames[-1][1])}: {text(frames[-1][1])}" if frames else ""
-                fail(f"the program called sys.exit({exit.code!r}){place} before its tests ran to the end; "
-                     "the code must not exit")
-            except BaseException as error:
+            def describe(error):
+                """What went wrong, for the retry prompt: the failing assertion with its values, or the error with
+                the call that raised it."""
                 frames = frames_of(error)
+                if isinstance(error, SystemExit):
+                    place = f" at {where(frames[-1][1])}: {text(frames[-1][1])}" if frames else ""
+                    return (f"the program called sys.exit({error.code!r}){place} before its tests ran to the end; "
+                            "the code must not exit")
                 if not frames:
-                    fail(f"{type(error).__name__}: {error}")
+                    return f"{type(error).__name__}: {error}"
                 frame, lineno = frames[-1]
                 summary = traceback.extract_tb(error.__traceback__)[-1]
                 last = summary.end_lineno if summary.filename == path and summary.lineno == lineno else None
@@ -130,16 +131,69 @@ enum TestHarness {
                     callers = [f for f in frames[:-1] if f[1] >= tests_start]
                     if callers:
                         message += f"\n  called from {where(callers[-1][1])}: {text(callers[-1][1])}"
+                    return message
+                message = f"{type(error).__name__}: {error}\n  at {where(lineno)}: {statement}"
+                # The innermost named function of the code (not a comprehension or lambda inside it).
+                inner = [f for f in frames if f[1] < tests_start and not f[0].f_code.co_name.startswith("<")]
+                if inner:
+                    message += f"\n  in the call {call_of(inner[-1][0])}"
+                tests = [f for f in frames if f[1] >= tests_start]
+                if tests and tests[-1] is not frames[-1]:
+                    message += f"\n  called from {where(tests[-1][1])}: {text(tests[-1][1])}"
+                return message
+
+            def in_tests(code):
+                return code.co_filename == path and code.co_firstlineno >= tests_start
+
+            def discovered(namespace):
+                """The tests in the shapes people write besides plain statements: `def test_…()` functions and the
+                `test…` methods of `unittest.TestCase` classes, in the order they are written."""
+                found = []
+                case = sys.modules.get("unittest")
+                for name, value in list(namespace.items()):
+                    if (inspect.isfunction(value) and name.startswith("test") and in_tests(value.__code__)
+                            and not inspect.signature(value).parameters):
+                        found.append((value.__code__.co_firstlineno, name, value))
+                    elif (case is not None and isinstance(value, type) and issubclass(value, case.TestCase)
+                            and value.__module__ == "__main__"):
+                        methods = [(getattr(value, m).__code__.co_firstlineno, m) for m in dir(value)
+                                   if m.startswith("test") and inspect.isfunction(getattr(value, m, None))
+                                   and in_tests(getattr(value, m).__code__)]
+                        for line, method in sorted(methods):
+                            found.append((line, f"{name}.{method}", (value, method)))
+                return [(name, run) for _, name, run in sorted(found, key=lambda item: item[0])]
+
+            def run_test(run):
+                if isinstance(run, tuple):
+                    cls, method = run
+                    instance = cls(method)
+                    instance.setUp()
+                    try:
+                        getattr(instance, method)()
+                    finally:
+                        instance.tearDown()
                 else:
-                    message = f"{type(error).__name__}: {error}\n  at {where(lineno)}: {statement}"
-                    # The innermost named function of the code (not a comprehension or lambda inside it).
-                    inner = [f for f in frames if f[1] < tests_start and not f[0].f_code.co_name.startswith("<")]
-                    if inner:
-                        message += f"\n  in the call {call_of(inner[-1][0])}"
-                    tests = [f for f in frames if f[1] >= tests_start]
-                    if tests and tests[-1] is not frames[-1]:
-                        message += f"\n  called from {where(tests[-1][1])}: {text(tests[-1][1])}"
-                fail(message)
+                    run()
+
+            if "unittest" in source:
+                # `unittest.main()` at the end of the tests would run them its own way and exit: the harness runs
+                # them instead, each failure reported.
+                import unittest
+                unittest.main = lambda *args, **kwargs: None
+            namespace = {"__name__": "__main__"}
+            try:
+                exec(compile(source, path, "exec"), namespace)
+            except BaseException as error:
+                fail(describe(error))
+            tests = discovered(namespace)
+            failures = []
+            for name, run in tests:
+                try:
+                    run_test(run)
+                except BaseException as error:
+                    failures.append(f"{name}: " + describe(error).replace("\n", "\n  "))
+            if failures:
+                fail(f"{len(failures)} of {len(tests)} tests failed:\n" + "\n".join(failures))
             flush_program_output()
             report.write(token + "\n")
             report.flush()
@@ -154,19 +208,20 @@ enum TestHarness {
         const fs = require("fs");
         const token = fs.readFileSync("done-token", "utf8").trim();
         fs.unlinkSync("done-token");
-        const [atomStart, testsStart] = process.argv.slice(2, 4).map(Number);
+        const [atomStart, testsStart, atomEnd] = process.argv.slice(2, 5).map(Number);
         // The source the places are in: program.js, or the TypeScript it was made from (node maps them back).
-        const lines = fs.readFileSync(process.argv[4] || "program.js", "utf8").split("\n");
+        const lines = fs.readFileSync(process.argv[5] || "program.js", "utf8").split("\n");
         const write = (text) => fs.writeSync(1, text + "\n");
         const where = (n) => n >= testsStart ? `tests line ${n - testsStart + 1}`
-            : n >= atomStart ? `your code line ${n - atomStart + 1}` : `dependency code line ${n}`;
+            : n >= atomStart && n < (atomEnd || testsStart) ? `your code line ${n - atomStart + 1}`
+            : n >= atomStart ? `class code line ${n}` : `dependency code line ${n}`;
         Object.defineProperty(console, "assert", {
             writable: false, configurable: false,
             value: (condition, ...message) => {
                 if (!condition) throw new Error("Assertion failed" + (message.length ? ": " + message.join(" ") : ""));
             },
         });
-        const report = (error) => {
+        const describe = (error) => {
             const stack = String(error && error.stack || error);
             const places = [...stack.matchAll(/program\.[jt]s:(\d+)/g)].map((m) => Number(m[1]));
             let message = (error && error.message !== undefined)
@@ -174,7 +229,10 @@ enum TestHarness {
             if (places.length) message += `\n  at ${where(places[0])}: ${lines[places[0] - 1].trim()}`;
             const test = places.find((n) => n >= testsStart);
             if (test !== undefined && test !== places[0]) message += `\n  called from ${where(test)}: ${lines[test - 1].trim()}`;
-            write(`${token}:report\n${message}`);
+            return message;
+        };
+        const report = (error) => {
+            write(`${token}:report\n${describe(error)}`);
             process.exitCode = 1;
         };
         process.on("uncaughtException", (error) => { report(error); process.exit(1); });
@@ -183,7 +241,26 @@ enum TestHarness {
         process.on("beforeExit", () => {
             if (!finished && process.exitCode !== 1) { finished = true; write(token); }
         });
+        // Tests in the shape node:test and the usual runners write: `test("name", fn)` (or `it`), each run and each
+        // failure reported; `function test…()` declarations are handed over the same way.
+        const tests = [];
+        globalThis.test = globalThis.it = (name, fn) => { tests.push([String(name), fn]); };
+        globalThis.__atomforgeTest = (fn) => { tests.push([fn.name, fn]); };
         require("./program.js");
+        (async () => {
+            const failures = [];
+            for (const [name, fn] of tests) {
+                try {
+                    await fn();
+                } catch (error) {
+                    failures.push(`${name}: ` + describe(error).replace(/\n/g, "\n  "));
+                }
+            }
+            if (failures.length) {
+                write(`${token}:report\n${failures.length} of ${tests.length} tests failed:\n` + failures.join("\n"));
+                process.exitCode = 1;
+            }
+        })();
         """#
 
     /// Appended to a Swift test program: `__atomforgeExpectEqual` is what `assert(a == b)` lines of the tests are

@@ -1,4 +1,5 @@
 import CoreMetrics
+import RegexBuilder
 
 /// What a validator gets to look at: the attempt's code, the atom it is for, and the code it builds on.
 public struct ValidationSubject: Sendable {
@@ -10,17 +11,59 @@ public struct ValidationSubject: Sendable {
     /// must start with.
     public var dependencyImports: [String]
 
-    public init(atom: Atom, code: String, dependencyCode: [String], dependencyImports: [String] = []) {
+    /// For a method: its class with the method in place (``ClassScope/program(placing:for:)``), which the syntax
+    /// check and the tests run instead of ``code`` alone; nil for every other atom.
+    public var enclosing: EnclosingCode?
+
+    public init(
+        atom: Atom, code: String, dependencyCode: [String], dependencyImports: [String] = [],
+        enclosing: EnclosingCode? = nil
+    ) {
         self.atom = atom
         self.code = code
         self.dependencyCode = dependencyCode
         self.dependencyImports = dependencyImports
+        self.enclosing = enclosing
+    }
+
+    /// What the syntax check and the tests run: the class around a method, or the code itself.
+    public var runnableCode: String { enclosing?.text ?? code }
+
+    /// The lines of ``runnableCode`` that are the atom's own (1-based, end exclusive).
+    public var unitLines: Range<Int> {
+        enclosing?.unit ?? 1..<(code.count(of: "\n") + 2)
     }
 
     /// The atom's imports and its dependencies', each once, for the top of a program.
     public var allImports: [String] {
         var seen = Set<String>()
         return (dependencyImports + atom.imports).filter { seen.insert($0).inserted }
+    }
+}
+
+/// A method in its class: the class's text and the method's lines in it (1-based, end exclusive).
+public struct EnclosingCode: Sendable, Equatable {
+    public var text: String
+    public var unit: Range<Int>
+
+    public init(text: String, unit: Range<Int>) {
+        self.text = text
+        self.unit = unit
+    }
+
+    /// A tool's `file:LINE` places in `output` told as the method's own lines (`file:3`), or as the class's
+    /// (`file:12 (in the class around it)`) for a line outside the method.
+    func describingLines(in output: String, file: String) -> String {
+        let pattern = Regex<(Substring, Substring)> {
+            file
+            ":"
+            Capture { OneOrMore(.digit) }
+        }
+        return output.replacing(pattern) { match in
+            guard let line = Int(match.output.1) else { return String(match.output.0) }
+            return unit.contains(line)
+                ? "\(file):\(line - unit.lowerBound + 1)" : "\(file):\(line) (in the class around it)"
+        }
     }
 }
 

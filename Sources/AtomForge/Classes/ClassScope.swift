@@ -1,0 +1,107 @@
+/// The class an attempt works in: for a method, its class's passed code and every method of the class; for a
+/// class atom, the methods that will be written into it. It decides what a method is validated with (the class,
+/// the methods it depends on, stubs for the rest) and what its prompt shows.
+public struct ClassScope: Sendable {
+    /// The class's atom.
+    public var type: Atom
+    /// The class's passed code (header, fields, constructor); nil while the class itself is generated.
+    public var typeCode: String?
+    /// Every method of the class, in plan order, the one being generated included.
+    public var methods: [Method]
+
+    public struct Method: Sendable {
+        public var atom: Atom
+        /// Its passed code when the atom at hand depends on it: placed in the class it is validated in.
+        public var code: String?
+        /// Its passed code when it is not a dependency: only its signature is shown, and a stub is validated.
+        public var written: String?
+
+        public init(atom: Atom, code: String? = nil, written: String? = nil) {
+            self.atom = atom
+            self.code = code
+            self.written = written
+        }
+    }
+
+    public init(type: Atom, typeCode: String?, methods: [Method]) {
+        self.type = type
+        self.typeCode = typeCode
+        self.methods = methods
+    }
+
+    var layout: ClassLayout? { ClassLayout(type.language) }
+
+    /// What a stub says when a method is not among a method's dependencies: which atom it is and what to do.
+    static func stubNote(for method: Atom, of type: Atom) -> String {
+        "\(type.name).\(method.name) is a stub here: atom '\(method.id)' is not among this method's dependencies "
+            + "(add it to depends_on to use it)"
+    }
+
+    /// The class with `code` as the method `atom` at its place, the methods it depends on with their code and the
+    /// others as stubs: what the method's syntax check and tests run. The range is the method's lines in it.
+    public func program(placing code: String, for atom: Atom) -> (text: String, unit: Range<Int>)? {
+        guard let layout, let typeCode else { return nil }
+        var imports: [String] = []
+        let placements = methods.map { method in
+            var placed = method.atom.id == atom.id ? code : method.code
+            if let code = placed {
+                // Import lines go to the top: inside a class body they would not be in the methods' scope.
+                let (hoisted, body) = SourceAssembler.splitImports(code, language: type.language)
+                imports += hoisted
+                placed = body
+            }
+            return ClassLayout.Placement(
+                name: method.atom.name, code: placed, stubNote: Self.stubNote(for: method.atom, of: type))
+        }
+        var (text, lines) = layout.placing(placements, in: typeCode, className: type.name)
+        guard var unit = lines[atom.name] else { return nil }
+        if !imports.isEmpty {
+            text = imports.joined(separator: "\n") + "\n\n" + text
+            unit = (unit.lowerBound + imports.count + 1)..<(unit.upperBound + imports.count + 1)
+        }
+        return (text, unit)
+    }
+
+    /// The class as a method's prompt shows it: its code, the methods the atom depends on in full, the signatures
+    /// of the other methods written so far, a line for each one still to be written, and where the atom goes.
+    public func view(for atom: Atom) -> String? {
+        guard let layout, let typeCode else { return nil }
+        let comment = type.language.lineComment
+        let placements = methods.map { method -> ClassLayout.Placement in
+            let code: String
+            if method.atom.id == atom.id {
+                code = "\(comment) ← `\(atom.name)` goes here"
+            } else if let full = method.code {
+                code = full
+            } else if let written = method.written {
+                code = layout.signature(of: written)
+            } else {
+                code = "\(comment) \(method.atom.name): \(method.atom.description.firstLine) (written separately)"
+            }
+            return ClassLayout.Placement(name: method.atom.name, code: code, stubNote: "")
+        }
+        return layout.placing(placements, in: typeCode, className: type.name).text
+    }
+
+    /// A reply's code reduced to the atom's part of the class: before the unit is taken (`before`), a method out of
+    /// a reply that repeats the class (or indents it), dedented; after it, a class less the methods that are atoms
+    /// of their own. Anything else is left as it came.
+    public func reducing(_ code: String, before: Bool, for atom: Atom) -> String {
+        guard let layout else { return code }
+        if atom.kind == .method, before {
+            guard let method = layout.method(named: atom.name, in: code, className: type.name) else {
+                return ClassLayout.trimmedLines(ClassLayout.dedented(ClassLayout.lines(code)))
+            }
+            // The reply's own import lines stay with the method; they are hoisted wherever it is placed.
+            let (imports, _) = SourceAssembler.splitImports(code, language: type.language)
+            return imports.isEmpty ? method : imports.joined(separator: "\n") + "\n\n" + method
+        }
+        if atom.kind == .type, !before {
+            return layout.removingMembers(named: methodNames, from: code, className: atom.name)
+        }
+        return code
+    }
+
+    /// The names of the methods that are atoms of their own, which a class's code must not write.
+    public var methodNames: Set<String> { Set(methods.map(\.atom.name)) }
+}
