@@ -15,7 +15,14 @@ extension FailureKind {
         // The structure check's error is a missing definition: the code names the unit differently.
         if issue.validator == "structure" { return message.hasPrefix("the code does not define") ? .name : .other }
         guard issue.validator == "tests" else { return .other }
-        let first = message.prefix { $0 != "\n" }
+        var first = message.prefix { $0 != "\n" }
+        // Tests run one by one (test functions, TestCase methods) report "N of M tests failed:" and then each as
+        // "- name: …": the first of them decides.
+        if (try? /\d+ of \d+ tests failed:/.wholeMatch(in: first)) != nil,
+            let line = message.split(separator: "\n").dropFirst().first, let colon = line.firstRange(of: ": ")
+        {
+            first = line[colon.upperBound...]
+        }
         if first.hasPrefix("test failed at") || first.contains("Assertion failed") { return .assertion }
         if first.hasPrefix("NameError") || first.hasPrefix("UnboundLocalError") || first.hasPrefix("ReferenceError") {
             return .name

@@ -64,6 +64,10 @@ enum TestHarness {
                     test = node.test
                     if isinstance(test, ast.Compare) and len(test.ops) == 1:
                         left, right = evaluate(test.left, frame), evaluate(test.comparators[0], frame)
+                        if isinstance(test.ops[0], ast.Eq) and left == right:
+                            # Evaluated again it holds: it changes state (a pop, a next), so these values are not
+                            # the ones that failed.
+                            return "\n  (evaluated again the comparison holds: the expression changes state)"
                         return (f"\n  got:      {short(left)}   (the value of {ast.unparse(test.left)})"
                                 f"\n  expected: {short(right)}")
                     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -191,7 +195,7 @@ enum TestHarness {
                 try:
                     run_test(run)
                 except BaseException as error:
-                    failures.append(f"{name}: " + describe(error).replace("\n", "\n  "))
+                    failures.append(f"- {name}: " + describe(error).replace("\n", "\n  "))
             if failures:
                 fail(f"{len(failures)} of {len(tests)} tests failed:\n" + "\n".join(failures))
             flush_program_output()
@@ -253,7 +257,7 @@ enum TestHarness {
                 try {
                     await fn();
                 } catch (error) {
-                    failures.push(`${name}: ` + describe(error).replace(/\n/g, "\n  "));
+                    failures.push(`- ${name}: ` + describe(error).replace(/\n/g, "\n  "));
                 }
             }
             if (failures.length) {
