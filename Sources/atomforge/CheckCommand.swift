@@ -3,12 +3,13 @@ import AtomForge
 import Foundation
 
 /// `atomforge check PLAN…`: validates plans without calling any model.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check plan files without calling any model: schema, ids, dependencies, cycles, paths.",
         discussion: """
-            Prints the atoms, the dependency levels and the critical path of each valid plan; for an invalid one, \
+            Prints the atoms, the dependency levels, the critical path and the classes with their methods of each \
+            valid plan (code a plan provides is parsed with its language's parser); for an invalid one, \
             every problem, one a line, as FILE:LINE:COLUMN: error: MESSAGE.
 
             Examples:
@@ -30,11 +31,17 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only problems, not the summary of valid plans.")
     var quiet = false
 
-    func run() throws {
+    func run() async throws {
         var allValid = true
         let actions = GitHubActions()
         for path in plans {
-            let check = path == "-" ? Self.checkStandardInput() : PlanChecker.check(fileAt: path)
+            var check = await BlockingIO.run {
+                path == "-" ? Self.checkStandardInput() : PlanChecker.check(fileAt: path)
+            }
+            // Code the plan provides is parsed too (in the sandbox): a syntax error there is the plan's.
+            if let plan = check.validPlan, plan.atoms.contains(where: { $0.providedCode != nil }) {
+                check.diagnostics += await ProvidedCodeCheck.diagnostics(for: plan)
+            }
             let name = path == "-" ? "<stdin>" : path
             // Problems on stderr, like a compiler's; the summary of a valid plan on stdout.
             for diagnostic in check.diagnostics {

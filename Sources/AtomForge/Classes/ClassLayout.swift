@@ -113,6 +113,25 @@ public struct ClassLayout: Sendable {
         return Self.trimmedLines(Self.collapsingBlankRuns(kept).joined(separator: "\n"))
     }
 
+    /// A cut-off class reply made whole, when it was cut inside a method that is an atom of its own: that method
+    /// and the other planned ones taken out (and for a brace language the class closed), the class's own code is
+    /// complete. Nil when the cut fell in the class's own code.
+    public func salvaging(_ code: String, removing names: Set<String>, className: String) -> String? {
+        let lines = Self.lines(code)
+        guard let last = lines.lastIndex(where: { !$0.trimmingWhitespace().isEmpty }),
+            let span = classSpan(named: className, in: lines),
+            bodyMembers(of: span, in: lines).contains(where: {
+                names.contains($0.name) && $0.start <= last && last < $0.end
+            })
+        else { return nil }
+        var kept = removingMembers(named: names, from: code, className: className)
+        if case .braces(let swift) = family {
+            let depth = Self.braceDepths(Self.lines(kept), swift: swift).last?.end ?? 0
+            if depth > 0 { kept += String(repeating: "\n}", count: depth) }
+        }
+        return kept
+    }
+
     /// A method without its body, for a prompt that shows what a class has: its doc comments and decorators, its
     /// signature up to where the body starts, and a Python docstring's first line.
     public func signature(of method: String) -> String {
@@ -157,11 +176,20 @@ public struct ClassLayout: Sendable {
         public var code: String?
         /// The comment and message of the stub that stands in for a missing method.
         public var stubNote: String
+        /// Whether the stub carries its note as a comment too (in `src/`, for a person reading the file), not
+        /// only in what it raises.
+        public var commentsStub: Bool
+        /// Whether a method without code is left out instead of stubbed (a class another atom depends on).
+        public var omitsMissing: Bool
 
-        public init(name: String, code: String?, stubNote: String) {
+        public init(
+            name: String, code: String?, stubNote: String, commentsStub: Bool = true, omitsMissing: Bool = false
+        ) {
             self.name = name
             self.code = code
             self.stubNote = stubNote
+            self.commentsStub = commentsStub
+            self.omitsMissing = omitsMissing
         }
     }
 
@@ -184,7 +212,10 @@ public struct ClassLayout: Sendable {
             if let code = method.code {
                 blocks.append((method.name, Self.lines(code), true))
             } else {
-                blocks.append((method.name, stub(named: method.name, note: method.stubNote, unit: unit), false))
+                guard !method.omitsMissing else { continue }
+                var lines = stub(named: method.name, note: method.stubNote, unit: unit)
+                if !method.commentsStub, lines.count > 1 { lines.remove(at: 1) }
+                blocks.append((method.name, lines, false))
             }
         }
         var output: [String]

@@ -33,7 +33,7 @@ public struct ClassScope: Sendable {
 
     /// What a stub says when a method is not among a method's dependencies: which atom it is and what to do.
     static func stubNote(for method: Atom, of type: Atom) -> String {
-        "\(type.name).\(method.name) is a stub here: atom '\(method.id)' is not among this method's dependencies "
+        "\(type.name).\(method.name) is a stub here: atom '\(method.id)' is not among this atom's dependencies "
             + "(add it to depends_on to use it)"
     }
 
@@ -51,7 +51,8 @@ public struct ClassScope: Sendable {
                 placed = body
             }
             return ClassLayout.Placement(
-                name: method.atom.name, code: placed, stubNote: Self.stubNote(for: method.atom, of: type))
+                name: method.atom.name, code: placed, stubNote: Self.stubNote(for: method.atom, of: type),
+                commentsStub: false)
         }
         var (text, lines) = layout.placing(placements, in: typeCode, className: type.name)
         guard var unit = lines[atom.name] else { return nil }
@@ -60,6 +61,25 @@ public struct ClassScope: Sendable {
             unit = (unit.lowerBound + imports.count + 1)..<(unit.upperBound + imports.count + 1)
         }
         return (text, unit)
+    }
+
+    /// The class with the methods that have code in place, its methods' imports hoisted in front: how a class
+    /// another atom depends on is in that atom's program and prompt (a method it does not depend on is absent, so
+    /// that a call of it fails as a missing attribute, and the prompt stays short).
+    public var assembled: String? {
+        guard let layout, let typeCode else { return nil }
+        var imports: [String] = []
+        let placements = methods.map { method in
+            var placed = method.code
+            if let code = placed {
+                let (hoisted, body) = SourceAssembler.splitImports(code, language: type.language)
+                imports += hoisted
+                placed = body
+            }
+            return ClassLayout.Placement(name: method.atom.name, code: placed, stubNote: "", omitsMissing: true)
+        }
+        let text = layout.placing(placements, in: typeCode, className: type.name).text
+        return imports.isEmpty ? text : imports.joined(separator: "\n") + "\n\n" + text
     }
 
     /// The class as a method's prompt shows it: its code, the methods the atom depends on in full, the signatures
@@ -100,6 +120,13 @@ public struct ClassScope: Sendable {
             return layout.removingMembers(named: methodNames, from: code, className: atom.name)
         }
         return code
+    }
+
+    /// A class atom's cut-off reply made whole when the cut fell inside one of the methods planned apart (which the
+    /// model was told not to write, and which is dropped anyway); nil otherwise.
+    public func salvaging(_ code: String, for atom: Atom) -> String? {
+        guard atom.kind == .type, let layout else { return nil }
+        return layout.salvaging(code, removing: methodNames, className: atom.name)
     }
 
     /// The names of the methods that are atoms of their own, which a class's code must not write.

@@ -71,6 +71,8 @@ public struct AtomGenerator: Sendable {
         var code: String
         /// The size of code longer than the atom may have; ``code`` then holds only its beginning.
         var oversize: Int?
+        /// A class's reply cut off inside a method planned apart: the class without it is complete.
+        var salvaged = false
     }
 
     /// Generates `atom`, going on from `earlier` attempts when it has some: their numbers are not used again, their
@@ -158,6 +160,7 @@ public struct AtomGenerator: Sendable {
                         var result = await Self.call(model, request, slots: requestSlots)
                         var code = ""
                         var oversize: Int?
+                        var salvaged = false
                         if case .success(var reply) = result {
                             // Anthropic sends the continuation only; llama.cpp sends the prefill with it.
                             if let prefill, !reply.text.hasPrefix(prefill) {
@@ -168,6 +171,9 @@ public struct AtomGenerator: Sendable {
                             if code.utf8.count > sizeLimit.bytes {
                                 oversize = code.utf8.count
                                 code = CodeSizeLimit.kept(code, limit: sizeLimit.bytes)
+                            } else if reply.isTruncated, let whole = scope?.salvaging(code, for: atom) {
+                                code = whole
+                                salvaged = true
                             } else if !reply.isTruncated {
                                 // A method is reduced to itself first (a reply that repeats the class), a class
                                 // after its unit is taken (to the class less the methods planned apart).
@@ -183,7 +189,7 @@ public struct AtomGenerator: Sendable {
                         }
                         return Candidate(
                             number: number, index: index + 1, seed: seed, result: result, code: code,
-                            oversize: oversize)
+                            oversize: oversize, salvaged: salvaged)
                     }
                 }
                 for await candidate in group {
@@ -201,10 +207,11 @@ public struct AtomGenerator: Sendable {
                         reply = value
                     }
                     await budget.charge(reply.usage)
+                    let cutOff = reply.isTruncated && !candidate.salvaged
                     var record = AttemptRecord(
                         number: candidate.number, temperature: temperature, maxTokens: maxTokens, tokens: reply.usage,
                         latencyS: reply.latency.seconds, transportRetries: reply.transportRetries,
-                        stopReason: reply.stopReason, truncated: reply.isTruncated, code: candidate.code, issues: [],
+                        stopReason: reply.stopReason, truncated: cutOff, code: candidate.code, issues: [],
                         passed: false)
                     record.step = stepNumber
                     record.candidate = candidate.index
@@ -215,7 +222,7 @@ public struct AtomGenerator: Sendable {
                     record.system = system
                     record.prompt = prompt
                     record.reply = CodeSizeLimit.kept(reply.text, limit: CodeSizeLimit.keptReplyBytes)
-                    let key = Self.key(of: candidate.code, truncated: reply.isTruncated, language: language)
+                    let key = Self.key(of: candidate.code, truncated: cutOff, language: language)
                     if let earlier = validated[key] {
                         record.duplicateOf = earlier.number
                         record.passed = earlier.passed
@@ -230,7 +237,7 @@ public struct AtomGenerator: Sendable {
                             + earlier.issues
                         diversity += Self.diversityStep
                     } else {
-                        if reply.isTruncated {
+                        if cutOff {
                             record.issues = [
                                 ValidationIssue(
                                     .error,
@@ -247,6 +254,14 @@ public struct AtomGenerator: Sendable {
                             do {
                                 record.issues = try await validationSlots.withPermit {
                                     await validators.validate(subject)
+                                }
+                                if candidate.salvaged {
+                                    record.issues.insert(
+                                        ValidationIssue(
+                                            .info,
+                                            "the reply was cut off inside a method that is an atom of its own; the "
+                                                + "class without the methods planned apart was validated",
+                                            validator: "reply"), at: 0)
                                 }
                             } catch {
                                 cancelled = true

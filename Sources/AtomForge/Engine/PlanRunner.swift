@@ -163,9 +163,38 @@ actor PassedCode {
         var inClass = Set<Int>()
         if let type = scope.flatMap({ graph.indexOfID[$0.type.id] }) { inClass = Set([type] + (methodsOf[type] ?? [])) }
         return AttemptContext(
-            directDependencies: withCode(graph.dependencies[index].filter { !inClass.contains($0) }),
-            allDependencies: withCode(all.filter { !inClass.contains($0) }),
+            directDependencies: shown(graph.dependencies[index], dependencies: seen, besides: inClass),
+            allDependencies: shown(all, dependencies: seen, besides: inClass),
             siblings: withCode(siblings(of: index, besides: seen.union(inClass))), classScope: scope)
+    }
+
+    /// The dependencies at `indices` with their code, as a program holds them: a method of another class is shown
+    /// as its class, with the methods among `dependencies` in place and stubs for the others; those in `besides`
+    /// (the attempt's own class) are left out.
+    private func shown(_ indices: [Int], dependencies: Set<Int>, besides: Set<Int>) -> [(atom: Atom, code: String)] {
+        var seen = Set<Int>()
+        var result: [(atom: Atom, code: String)] = []
+        for dependency in indices where !besides.contains(dependency) {
+            var index = dependency
+            if atoms[index].kind == .method, let parent = atoms[index].parent.flatMap({ graph.indexOfID[$0] }) {
+                index = parent
+            }
+            guard !besides.contains(index), seen.insert(index).inserted, let typeCode = code[atoms[index].id] else {
+                continue
+            }
+            let type = atoms[index]
+            guard let methods = methodsOf[index], !methods.isEmpty else {
+                result.append((type, typeCode))
+                continue
+            }
+            let scope = ClassScope(
+                type: type, typeCode: typeCode,
+                methods: methods.map {
+                    ClassScope.Method(atom: atoms[$0], code: dependencies.contains($0) ? code[atoms[$0].id] : nil)
+                })
+            result.append((type, scope.assembled ?? typeCode))
+        }
+        return result
     }
 
     /// The class of a method (or the class atom itself): its passed code and its methods, with the code of those
@@ -203,7 +232,10 @@ actor PassedCode {
         {
             for near in [place - distance, place + distance] where file.indices.contains(near) {
                 let other = file[near]
-                if found.count < Self.siblingLimit, !dependencies.contains(other), code[atoms[other].id] != nil {
+                // A method is shown in its class, never alone as if it were a function of the file.
+                if found.count < Self.siblingLimit, !dependencies.contains(other), atoms[other].kind != .method,
+                    code[atoms[other].id] != nil
+                {
                     found.append(other)
                 }
             }

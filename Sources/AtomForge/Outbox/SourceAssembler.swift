@@ -27,10 +27,11 @@ public enum SourceAssembler {
             var imports = atom.imports
             if atom.language.fromImports {
                 for dependency in atom.dependsOn {
-                    guard let other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py")
+                    guard var other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py")
                     else {
                         continue
                     }
+                    if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
                     let module = other.file.dropLast(3).replacing("/", with: ".")
                     imports.append("from \(module) import \(other.name)")
                 }
@@ -85,9 +86,10 @@ public enum SourceAssembler {
             imports += method.imports
             if method.language.fromImports {
                 for dependency in method.dependsOn {
-                    guard let other = fileOfAtom[dependency], other.file != method.file, other.file.hasSuffix(".py"),
-                        other.kind != .method
+                    guard var other = fileOfAtom[dependency], other.file != method.file, other.file.hasSuffix(".py")
                     else { continue }
+                    // A method of another class is used through its class.
+                    if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
                     imports.append("from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)")
                 }
             }

@@ -180,7 +180,11 @@ struct PlanReader {
             estimatedLOC: estimatedLOC, complexity: complexity, dependsOn: dependsOn, tests: tests,
             parentContext: parentContext, kind: kind ?? (parent == nil ? .function : .method), parent: parent,
             providedCode: providedCode, location: node.location)
-        return (atom, PendingNesting(kindGiven: kind != nil, parentNames: parent == nil ? parentNames : []))
+        return (
+            atom,
+            PendingNesting(
+                kindGiven: kind != nil, parentNames: parent == nil ? parentNames : [], fileGiven: fileNode != nil)
+        )
     }
 
     /// What only the whole plan can settle about an atom's nesting: whether its kind was written or is to be
@@ -188,6 +192,8 @@ struct PlanReader {
     struct PendingNesting {
         var kindGiven: Bool
         var parentNames: [String]
+        /// Whether the atom named its file; a method that does not is in its class's file.
+        var fileGiven = true
     }
 
     /// The upstream planner's `parent_context`, as the names it may give for the atom's class: the text itself
@@ -212,14 +218,23 @@ struct PlanReader {
         let ids = Set(atoms.map(\.id))
         for (index, entry) in read.enumerated() where atoms[index].parent == nil {
             let file = atoms[index].file
+            let fileGiven = entry.pending.fileGiven
             let match = entry.pending.parentNames.lazy.compactMap { name -> String? in
-                if ids.contains(name), atoms.contains(where: { $0.id == name && $0.file == file }) { return name }
-                return atoms.first { $0.file == file && $0.name == name && $0.id != atoms[index].id }?.id
+                if ids.contains(name), atoms.contains(where: { $0.id == name && (!fileGiven || $0.file == file) }) {
+                    return name
+                }
+                return atoms.first { (!fileGiven || $0.file == file) && $0.name == name && $0.id != atoms[index].id }?
+                    .id
             }.first
             if let match {
                 atoms[index].parent = match
                 if !entry.pending.kindGiven { atoms[index].kind = .method }
             }
+        }
+        // A method without a file of its own is in its class's file.
+        let fileOf = Dictionary(atoms.map { ($0.id, $0.file) }, uniquingKeysWith: { first, _ in first })
+        for (index, entry) in read.enumerated() where !entry.pending.fileGiven {
+            if let parent = atoms[index].parent, let file = fileOf[parent] { atoms[index].file = file }
         }
         let parents = Set(atoms.compactMap(\.parent))
         for (index, entry) in read.enumerated() where !entry.pending.kindGiven && parents.contains(atoms[index].id) {
