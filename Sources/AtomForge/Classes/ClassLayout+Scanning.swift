@@ -179,6 +179,11 @@ extension ClassLayout {
         {
             return String(match.output.1)
         }
+        // An object literal's property (`push: function (item) {`, `push: (item) => {`), as small models write methods.
+        if let match = try? /([A-Za-z_$][\w$]*)\s*:\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>)/.prefixMatch(in: text)
+        {
+            return String(match.output.1)
+        }
         // At the top level a method's form (`push(item) {`) is the dedented method itself, and a call ends with `;`.
         if topLevel, text.hasSuffix(";") || !text.contains("{") { return nil }
         if let match = try? /\*?\s*(#?[A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\(/.prefixMatch(in: text),

@@ -89,11 +89,37 @@ public struct ClassLayout: Sendable {
         guard let found else { return nil }
         var method = Self.dedented(Array(lines[found.start..<found.end]))
         if case .braces(swift: false) = family {
-            method = method.replacing(/^(export\s+)?(default\s+)?(async\s+)?function\s*(\*?)\s*/, maxReplacements: 1) {
-                "\($0.output.3 ?? "")\($0.output.4)"
-            }
+            method = Self.scriptMethodForm(method)
         }
         return Self.trimmedLines(method)
+    }
+
+    /// A JavaScript function written as a free function (`function push(item) {`) or an object literal's property
+    /// (`push: function (item) {`, `push: (item) => {`, with its trailing comma) in the method form a class body
+    /// takes: `push(item) {`.
+    static func scriptMethodForm(_ code: String) -> String {
+        var lines = Self.lines(code)
+        guard let first = lines.indices.first(where: { !lines[$0].trimmingWhitespace().isEmpty }) else { return code }
+        var line = lines[first]
+        if let match = line.prefixMatch(of: /(export\s+)?(default\s+)?(async\s+)?function\s*(\*?)\s*/) {
+            line = "\(match.output.3 ?? "")\(match.output.4)" + line[match.range.upperBound...]
+        } else if let match = line.prefixMatch(
+            of: /([A-Za-z_$][\w$]*)\s*:\s*(async\s+)?(?:function\s*(\*?)\s*\(([^)]*)\)|\(([^)]*)\)\s*=>)\s*\{/)
+        {
+            let parameters = match.output.4 ?? match.output.5 ?? ""
+            line =
+                "\(match.output.2 ?? "")\(match.output.3 ?? "")\(match.output.1)(\(parameters)) {"
+                + line[match.range.upperBound...]
+            if let last = lines.lastIndex(where: { !$0.trimmingWhitespace().isEmpty }), last != first,
+                lines[last].trimmingWhitespace() == "},"
+            {
+                lines[last] = String(lines[last].dropLast())
+            }
+        } else {
+            return code
+        }
+        lines[first] = line
+        return lines.joined(separator: "\n")
     }
 
     /// The class code with the members named in `names` taken out: a model asked for a class's header, fields and

@@ -175,6 +175,13 @@ struct ClassLayoutTests {
             javascript.method(named: "pop", in: whole, className: "Stack")
                 == "async pop() {\n  return this.items.pop();\n}")
         #expect(javascript.memberNames(in: "push(item) {\n}\nget size() { return 1; }") == ["push", "size"])
+        // An object literal's property, as small models write a method.
+        #expect(
+            javascript.method(named: "countOf", in: "countOf: function(word) {\n  return 1;\n},", className: "C")
+                == "countOf(word) {\n  return 1;\n}")
+        #expect(
+            javascript.method(named: "total", in: "total: async () => {\n  return 2;\n}", className: "C")
+                == "async total() {\n  return 2;\n}")
     }
 
     @Test("a signature shows the header and the docstring's first line, not the body")
