@@ -1,6 +1,12 @@
 extension ClassLayout {
-    /// The class or extension `name` at the top level of `lines`.
+    /// The first class or extension `name` at the top level of `lines`.
     func classSpan(named name: String, in lines: [String]) -> ClassSpan? {
+        classSpans(named: name, in: lines).first
+    }
+
+    /// Every class, struct or extension `name` at the top level of `lines`, in order.
+    func classSpans(named name: String, in lines: [String]) -> [ClassSpan] {
+        var spans: [ClassSpan] = []
         switch family {
         case .indentation:
             for (index, line) in lines.enumerated() where Self.indentation(of: line).isEmpty {
@@ -11,24 +17,26 @@ extension ClassLayout {
                     if !trimmed.isEmpty, !trimmed.hasPrefix("#"), Self.indentation(of: lines[end]).isEmpty { break }
                     end += 1
                 }
-                return ClassSpan(header: index, bodyStart: index + 1, bodyEnd: end)
+                spans.append(ClassSpan(header: index, bodyStart: index + 1, bodyEnd: end))
             }
-            return nil
         case .braces(let swift):
             let depths = Self.braceDepths(lines, swift: swift)
-            for (index, line) in lines.enumerated() where depths[index].start == 0 {
+            var index = 0
+            while index < lines.count {
+                defer { index += 1 }
                 let header = swift ? Self.swiftTypeHeader : Self.scriptClassHeader
-                guard
-                    (try? header.prefixMatch(in: Self.strippingModifiers(line, swift: swift)))?.output.1
+                guard depths[index].start == 0,
+                    (try? header.prefixMatch(in: Self.strippingModifiers(lines[index], swift: swift)))?.output.1
                         == Substring(name)
                 else { continue }
                 // The body opens on the first line that reaches depth 1 and ends on the line that comes back to 0.
-                guard let open = (index..<lines.count).first(where: { depths[$0].peak >= 1 }) else { return nil }
+                guard let open = (index..<lines.count).first(where: { depths[$0].peak >= 1 }) else { break }
                 let close = (open..<lines.count).first { depths[$0].end <= 0 } ?? lines.count
-                return ClassSpan(header: index, bodyStart: open + 1, bodyEnd: close)
+                spans.append(ClassSpan(header: index, bodyStart: open + 1, bodyEnd: close))
+                index = max(index, close)
             }
-            return nil
         }
+        return spans
     }
 
     func bodyMembers(of span: ClassSpan, in lines: [String]) -> [Member] {
@@ -84,8 +92,9 @@ extension ClassLayout {
                 }
                 var end = index
                 while end < to, !(depths[end].peak > depth && depths[end].end <= depth) {
-                    // A declaration without a body (a protocol's requirement) ends where its line does.
-                    if depths[end].peak == depth, lines[end].trimmingWhitespace().hasSuffix(";"), end == index { break }
+                    // A declaration without a body (a class field, a protocol's requirement, an abstract method)
+                    // ends where its line does, unless the line goes on (a signature over several lines).
+                    if depths[end].peak == depth, depths[end].end == depth, !Self.continues(lines, after: end) { break }
                     end += 1
                 }
                 end = min(end + 1, to)
@@ -103,13 +112,28 @@ extension ClassLayout {
         while start > floor {
             let above = lines[start - 1]
             let trimmed = above.trimmingWhitespace()
-            guard Self.indentation(of: above) == indent,
-                trimmed.hasPrefix("@") || trimmed.hasPrefix("//") || trimmed.hasPrefix("#") || trimmed.hasPrefix("/*")
-                    || trimmed.hasPrefix("*")
-            else { break }
+            // `#` starts a comment only in Python: in JavaScript it is a private field, in Swift a directive.
+            let isComment: Bool
+            switch family {
+            case .indentation: isComment = trimmed.hasPrefix("#")
+            case .braces: isComment = trimmed.hasPrefix("//") || trimmed.hasPrefix("/*") || trimmed.hasPrefix("*")
+            }
+            guard Self.indentation(of: above) == indent, trimmed.hasPrefix("@") || isComment else { break }
             start -= 1
         }
         return start
+    }
+
+    /// Whether a declaration's line `index` goes on to the next: it ends in an open parenthesis, a comma, an arrow,
+    /// an operator, or the next line starts its body, its result or a continuation.
+    static func continues(_ lines: [String], after index: Int) -> Bool {
+        let line = lines[index].trimmingWhitespace()
+        if ["(", ",", "->", "=>", "=", ":", "&", "|", "+"].contains(where: { line.hasSuffix($0) }) { return true }
+        guard let next = lines[(index + 1)...].first(where: { !$0.trimmingWhitespace().isEmpty })?.trimmingWhitespace()
+        else { return false }
+        return ["{", ")", "->", "throws", "rethrows", "async", "where", ".", "=>", "?", ":"].contains {
+            next.hasPrefix($0)
+        }
     }
 
     // MARK: Declarations
@@ -152,7 +176,9 @@ extension ClassLayout {
             let rest = text.dropFirst(word.count).drop(while: \.isWhitespace)
             // `class Name` is a declaration, `get(…)` a method called get: only a word followed by another
             // declaration word or name is a modifier.
-            if swift, word == "class", !(rest.hasPrefix("func") || rest.hasPrefix("var") || rest.hasPrefix("let")) {
+            if swift, word == "class",
+                !(["func", "var", "let", "subscript"] + Array(modifiers)).contains(where: { rest.hasPrefix($0 + " ") })
+            {
                 break
             }
             if !swift, rest.hasPrefix("(") || rest.hasPrefix("=") { break }
@@ -168,6 +194,10 @@ extension ClassLayout {
             if let match = try? /func\s+([^\s(<]+)\s*[(<]/.prefixMatch(in: text) { return String(match.output.1) }
             if (try? /init[?!]?\s*[(<]/.prefixMatch(in: text)) != nil { return "init" }
             if text.hasPrefix("subscript") { return "subscript" }
+            // A computed property: `var area: Double { … }` (a stored one has no body, or an `=`).
+            if let match = try? /var\s+([A-Za-z_]\w*)\s*:[^={]*\{/.prefixMatch(in: text) {
+                return String(match.output.1)
+            }
             return nil
         }
         if let match = try? /function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(/.prefixMatch(in: text) {
@@ -202,6 +232,15 @@ extension ClassLayout {
 
     // MARK: Braces
 
+    /// Whether a `/` after `previous` starts a regular expression rather than a division: at the start of a line,
+    /// after an operator or an opening bracket, or after `return`/`typeof`.
+    static func startsRegex(after previous: Character?, in before: ArraySlice<Character>) -> Bool {
+        guard let previous else { return true }
+        if "(,=:[!&|?{};+-*%<>~^".contains(previous) { return true }
+        let word = String(before.reversed().drop(while: \.isWhitespace).prefix(while: \.isLetter).reversed())
+        return ["return", "typeof", "case", "in", "of"].contains(word)
+    }
+
     /// For each line, the brace depth at its start, the highest it reaches on it and the depth at its end, counting
     /// only braces outside strings and comments.
     static func braceDepths(_ lines: [String], swift: Bool) -> [(start: Int, peak: Int, end: Int)] {
@@ -215,9 +254,17 @@ extension ClassLayout {
             var peak = depth
             let characters = Array(line)
             var index = 0
+            /// The last character outside strings and comments that is not a space, for telling a regular
+            /// expression from a division.
+            var previous: Character?
             while index < characters.count {
                 let character = characters[index]
                 let next = index + 1 < characters.count ? characters[index + 1] : nil
+                defer {
+                    if !inBlockComment, string == nil, index < characters.count, !characters[index].isWhitespace {
+                        previous = characters[index]
+                    }
+                }
                 if inBlockComment {
                     if character == "*", next == "/" {
                         inBlockComment = false
@@ -235,6 +282,25 @@ extension ClassLayout {
                         }
                     } else if String(character) == delimiter {
                         string = nil
+                    }
+                } else if !swift, character == "/", next != "/", next != "*",
+                    Self.startsRegex(after: previous, in: characters[..<index])
+                {
+                    // A regular expression literal (`/[{]/`, `/^https?:\/\//`): skipped to its end, classes included.
+                    var inClass = false
+                    index += 1
+                    while index < characters.count {
+                        let scanned = characters[index]
+                        if scanned == "\\" {
+                            index += 1
+                        } else if scanned == "[" {
+                            inClass = true
+                        } else if scanned == "]" {
+                            inClass = false
+                        } else if scanned == "/", !inClass {
+                            break
+                        }
+                        index += 1
                     }
                 } else if character == "/", next == "/" {
                     break

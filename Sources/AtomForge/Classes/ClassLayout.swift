@@ -78,20 +78,21 @@ public struct ClassLayout: Sendable {
     /// method form `name(…)`. Nil when the reply has no member of that name.
     public func method(named name: String, in code: String, className: String) -> String? {
         let lines = Self.lines(code)
-        var found: Member?
-        if let span = classSpan(named: className, in: lines) {
-            found = bodyMembers(of: span, in: lines).first { $0.name == name }
-        }
-        if found == nil {
+        // The type and every extension of it: a reply may copy the type with the method in an extension after it.
+        var found = classSpans(named: className, in: lines).flatMap { bodyMembers(of: $0, in: lines) }
+            .filter { $0.name == name }
+        if found.isEmpty {
             found = members(in: lines, from: 0, to: lines.count, depth: 0, indent: leastIndent(lines))
-                .first { $0.name == name }
+                .filter { $0.name == name }
         }
-        guard let found else { return nil }
-        var method = Self.dedented(Array(lines[found.start..<found.end]))
-        if case .braces(swift: false) = family {
-            method = Self.scriptMethodForm(method)
+        guard !found.isEmpty else { return nil }
+        // Every member of the name, in order: a property's getter and setter, an overload.
+        let parts = found.map { member -> String in
+            let method = Self.dedented(Array(lines[member.start..<member.end]))
+            if case .braces(swift: false) = family { return Self.trimmedLines(Self.scriptMethodForm(method)) }
+            return Self.trimmedLines(method)
         }
-        return Self.trimmedLines(method)
+        return parts.joined(separator: "\n\n")
     }
 
     /// A JavaScript function written as a free function (`function push(item) {`) or an object literal's property
@@ -127,7 +128,8 @@ public struct ClassLayout: Sendable {
     public func removingMembers(named names: Set<String>, from code: String, className: String) -> String {
         let lines = Self.lines(code)
         guard !names.isEmpty, let span = classSpan(named: className, in: lines) else { return code }
-        let dropped = bodyMembers(of: span, in: lines).filter { names.contains($0.name) }
+        let dropped = classSpans(named: className, in: lines).flatMap { bodyMembers(of: $0, in: lines) }
+            .filter { names.contains($0.name) }
         guard !dropped.isEmpty else { return code }
         var keep = Array(repeating: true, count: lines.count)
         for member in dropped { for line in member.start..<member.end { keep[line] = false } }
@@ -228,63 +230,116 @@ public struct ClassLayout: Sendable {
     ) -> (text: String, lines: [String: Range<Int>]) {
         var lines = Self.lines(classCode)
         while lines.last?.trimmingWhitespace().isEmpty == true { lines.removeLast() }
+        lines = openingOneLineBody(of: className, in: lines)
         let span = classSpan(named: className, in: lines)
         let unit =
             span.map { span in
                 String(bodyIndent(span, in: lines).dropFirst(Self.indentation(of: lines[span.header]).count))
             } ?? Self.indentUnit
-        var blocks: [(name: String, lines: [String], isCode: Bool)] = []
+        struct Block {
+            var name: String
+            var lines: [String]
+            var isCode: Bool
+            /// In the type's body even in Swift: what an extension may not hold.
+            var inBody: Bool
+        }
+        var blocks: [Block] = []
         for method in methods {
             if let code = method.code {
-                blocks.append((method.name, Self.lines(code), true))
+                let lines = Self.lines(code)
+                blocks.append(Block(name: method.name, lines: lines, isCode: true, inBody: needsTypeBody(lines)))
             } else {
                 guard !method.omitsMissing else { continue }
                 var lines = stub(named: method.name, note: method.stubNote, unit: unit)
                 if !method.commentsStub, lines.count > 1 { lines.remove(at: 1) }
-                blocks.append((method.name, lines, false))
+                blocks.append(Block(name: method.name, lines: lines, isCode: false, inBody: false))
             }
         }
-        var output: [String]
-        var insertAt: Int
-        let indent: String
-        if methodsInExtensions || span == nil {
-            // Swift's extensions, or a class the layout cannot find: after the code.
-            output = lines
-            insertAt = lines.count
-            indent = methodsInExtensions ? Self.indentUnit : ""
-        } else {
-            output = lines
-            insertAt = span!.bodyEnd
-            if case .indentation = family {
-                while insertAt > span!.bodyStart, lines[insertAt - 1].trimmingWhitespace().isEmpty { insertAt -= 1 }
-            }
-            indent = bodyIndent(span!, in: lines)
-        }
-        var inserted: [String] = []
+        var output = lines
         var ranges: [String: Range<Int>] = [:]
-        for block in blocks {
-            inserted.append("")
+        // Into the body first (its lines come before the extensions after the code).
+        let intoBody = blocks.filter { span != nil && (!methodsInExtensions || $0.inBody) }
+        if let span, !intoBody.isEmpty {
+            var insertAt = span.bodyEnd
+            if case .indentation = family {
+                while insertAt > span.bodyStart, lines[insertAt - 1].trimmingWhitespace().isEmpty { insertAt -= 1 }
+            }
+            let indent = bodyIndent(span, in: lines)
+            // Right after an opening brace no blank line is needed.
+            let afterOpening = insertAt > 0 && lines[insertAt - 1].trimmingWhitespace().hasSuffix("{")
+            var inserted: [String] = []
+            for block in intoBody {
+                if !(inserted.isEmpty && afterOpening) { inserted.append("") }
+                let first = insertAt + inserted.count + 1
+                inserted += block.lines.map { $0.isEmpty ? $0 : indent + $0 }
+                if block.isCode { ranges[block.name] = first..<(insertAt + inserted.count + 1) }
+            }
+            output.insert(contentsOf: inserted, at: insertAt)
+        }
+        // After the code: Swift's extensions, or everything when the layout cannot find the class.
+        let indent = methodsInExtensions ? Self.indentUnit : ""
+        for block in blocks where !(span != nil && (!methodsInExtensions || block.inBody)) {
+            output.append("")
             if methodsInExtensions {
-                if block.isCode {
-                    inserted.append("extension \(className) {")
-                } else {
-                    inserted += block.lines
+                guard block.isCode else {
+                    output += block.lines
                     continue
                 }
+                output.append("extension \(className) {")
             }
-            let first = insertAt + inserted.count + 1
-            inserted += block.lines.map { $0.isEmpty ? $0 : indent + $0 }
-            if block.isCode { ranges[block.name] = first..<(insertAt + inserted.count + 1) }
-            if methodsInExtensions { inserted.append("}") }
+            let first = output.count + 1
+            output += block.lines.map { $0.isEmpty ? $0 : indent + $0 }
+            if block.isCode { ranges[block.name] = first..<(output.count + 1) }
+            if methodsInExtensions { output.append("}") }
         }
-        if case .braces = family, !methodsInExtensions, span != nil, insertAt > 0,
-            lines[insertAt - 1].trimmingWhitespace().hasSuffix("{")
-        {
-            inserted.removeFirst()
-            ranges = ranges.mapValues { ($0.lowerBound - 1)..<($0.upperBound - 1) }
-        }
-        output.insert(contentsOf: inserted, at: insertAt)
         return (output.joined(separator: "\n"), ranges)
+    }
+
+    /// Whether a Swift member must be in its type's body, not in an extension: an initializer (a class's
+    /// designated one may not be in an extension, and a struct's in its body keeps the memberwise one's place), a
+    /// deinitializer, an override or a required member.
+    private func needsTypeBody(_ lines: [String]) -> Bool {
+        guard methodsInExtensions,
+            let declaration = lines.first(where: {
+                let trimmed = $0.trimmingWhitespace()
+                return !trimmed.isEmpty && !trimmed.hasPrefix("//") && !trimmed.hasPrefix("@")
+                    && !trimmed.hasPrefix("*")
+                    && !trimmed.hasPrefix("/*")
+            })
+        else { return false }
+        let words = declaration.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == "<" || $0 == "?" || $0 == "!" })
+        return words.contains { ["init", "deinit", "override", "required"].contains(String($0)) }
+    }
+
+    /// The lines with a class whose body is on its header line (`class A {}`, `class E(Exception): pass`) opened
+    /// onto lines of its own, so that members can be placed inside it.
+    private func openingOneLineBody(of className: String, in lines: [String]) -> [String] {
+        guard let span = classSpan(named: className, in: lines) else { return lines }
+        var lines = lines
+        let header = lines[span.header]
+        let indent = Self.indentation(of: header)
+        switch family {
+        case .indentation:
+            guard
+                span.bodyStart >= span.bodyEnd
+                    || !(lines[span.bodyStart..<span.bodyEnd].contains { !$0.trimmingWhitespace().isEmpty }),
+                let match = header.wholeMatch(of: /(\s*class\s+[A-Za-z_]\w*\s*(?:\([^)]*\))?\s*:)(.*)/),
+                !String(match.output.2).trimmingWhitespace().isEmpty
+            else { return lines }
+            let body = String(match.output.2).trimmingWhitespace()
+            lines[span.header] = String(match.output.1)
+            lines.insert(indent + Self.indentUnit + body, at: span.header + 1)
+        case .braces:
+            guard span.bodyEnd < span.bodyStart, span.bodyEnd == span.header,
+                let close = header.lastIndex(of: "}"), let open = header.firstIndex(of: "{"), open < close
+            else { return lines }
+            let inside = String(header[header.index(after: open)..<close]).trimmingWhitespace()
+            lines[span.header] = String(header[...open])
+            var opened = inside.isEmpty ? [] : [indent + Self.indentUnit + inside]
+            opened.append(indent + String(header[close...]))
+            lines.insert(contentsOf: opened, at: span.header + 1)
+        }
+        return lines
     }
 
     /// What stands in for a method that is not there: a definition that raises with `note` (Python, JavaScript),

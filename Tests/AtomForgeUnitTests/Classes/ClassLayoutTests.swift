@@ -194,4 +194,55 @@ struct ClassLayoutTests {
             swift.signature(of: "/// Adds.\nmutating func push(_ x: Int) {\n    items.append(x)\n}")
                 == "/// Adds.\nmutating func push(_ x: Int) { … }")
     }
+
+    @Test("odd replies: a type with its method in an extension, a getter and its setter, a one-line class")
+    func oddShapes() {
+        let extended =
+            "struct Counter {\n    var value = 0\n}\n\nextension Counter {\n    mutating func twice() {\n        value += 2\n    }\n}"
+        #expect(
+            swift.method(named: "twice", in: extended, className: "Counter")
+                == "mutating func twice() {\n    value += 2\n}")
+        let property =
+            "class T:\n    @property\n    def name(self):\n        return self._n\n\n    @name.setter\n    def name(self, v):\n        self._n = v\n"
+        #expect(
+            python.method(named: "name", in: property, className: "T")
+                == "@property\ndef name(self):\n    return self._n\n\n@name.setter\ndef name(self, v):\n    self._n = v"
+        )
+        let one = javascript.placing(
+            [.init(name: "add", code: "add(x) {\n  return x;\n}", stubNote: "")], in: "class Counter {}",
+            className: "Counter")
+        #expect(one.text == "class Counter {\n    add(x) {\n      return x;\n    }\n}")
+        let error = python.placing(
+            [.init(name: "code", code: "def code(self):\n    return 1", stubNote: "")], in: "class E(Exception): pass",
+            className: "E")
+        #expect(error.text == "class E(Exception):\n    pass\n\n    def code(self):\n        return 1")
+    }
+
+    @Test("JavaScript's private fields and regular expressions, and fields without a semicolon, are read right")
+    func scriptSyntax() {
+        let code =
+            "class Stack {\n  #items = [];\n  greet = () => 'hi'\n  push(x) { this.#items.push(x); }\n  isURL(u) {\n    return /^https?:\\/\\/[{]/.test(u);\n  }\n}"
+        let kept = javascript.removingMembers(named: ["push", "isURL"], from: code, className: "Stack")
+        #expect(kept == "class Stack {\n  #items = [];\n  greet = () => 'hi'\n}")
+        #expect(
+            javascript.method(named: "isURL", in: code, className: "Stack")
+                == "isURL(u) {\n  return /^https?:\\/\\/[{]/.test(u);\n}")
+    }
+
+    @Test("Swift: an initializer or an override goes in the type's body, a computed property is a member")
+    func swiftBody() {
+        let (text, lines) = swift.placing(
+            [
+                .init(name: "init", code: "init(x: Int) {\n    self.x = x\n}", stubNote: ""),
+                .init(name: "area", code: "var area: Double { 2 }", stubNote: ""),
+            ],
+            in: "final class Box {\n    let x: Int\n}", className: "Box")
+        #expect(
+            text
+                == "final class Box {\n    let x: Int\n\n    init(x: Int) {\n        self.x = x\n    }\n}\n\nextension Box {\n    var area: Double { 2 }\n}"
+        )
+        #expect(lines["init"] == 4..<7 && lines["area"] == 10..<11)
+        #expect(swift.memberNames(in: "var area: Double {\n    2\n}") == ["area"])
+        #expect(swift.memberNames(in: "class override func make() -> Self { self }") == ["make"])
+    }
 }
