@@ -39,9 +39,10 @@ public struct ClassScope: Sendable {
 
     /// The class with `code` as the method `atom` at its place, the methods it depends on with their code and the
     /// others as stubs: what the method's syntax check and tests run. The range is the method's lines in it.
-    public func program(placing code: String, for atom: Atom) -> (text: String, unit: Range<Int>)? {
+    public func program(placing code: String, for atom: Atom) -> (text: String, unit: Range<Int>, offset: Int)? {
         guard let layout, let typeCode else { return nil }
         var imports: [String] = []
+        var offset = 0
         let placements = methods.map { method in
             var placed = method.atom.id == atom.id ? code : method.code
             if let code = placed {
@@ -49,6 +50,7 @@ public struct ClassScope: Sendable {
                 let (hoisted, body) = SourceAssembler.splitImports(code, language: type.language)
                 imports += hoisted
                 placed = body
+                if method.atom.id == atom.id { offset = code.count(of: "\n") - body.count(of: "\n") }
             }
             return ClassLayout.Placement(
                 name: method.atom.name, code: placed, stubNote: Self.stubNote(for: method.atom, of: type),
@@ -60,7 +62,7 @@ public struct ClassScope: Sendable {
             text = imports.joined(separator: "\n") + "\n\n" + text
             unit = (unit.lowerBound + imports.count + 1)..<(unit.upperBound + imports.count + 1)
         }
-        return (text, unit)
+        return (text, unit, offset)
     }
 
     /// The class with the methods that have code in place, its methods' imports hoisted in front: how a class

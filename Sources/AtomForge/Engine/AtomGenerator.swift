@@ -317,7 +317,7 @@ public struct AtomGenerator: Sendable {
     /// A method's class around its code, as it is validated; nil for any other atom.
     static func enclosing(_ code: String, of atom: Atom, in scope: ClassScope?) -> EnclosingCode? {
         guard atom.kind == .method, let program = scope?.program(placing: code, for: atom) else { return nil }
-        return EnclosingCode(text: program.text, unit: program.unit)
+        return EnclosingCode(text: program.text, unit: program.unit, unitOffset: program.offset)
     }
 
     /// Code the plan provides: validated once like a model's code (a method in its class), recorded as an attempt

@@ -44,6 +44,8 @@ public struct AtomTestValidator: Validator {
         // A method runs in its class: its own lines are the part of the class that is "your code".
         let atomStart = before.count(of: "\n") + subject.unitLines.lowerBound
         let atomEnd = before.count(of: "\n") + subject.unitLines.upperBound
+        let classStart = before.count(of: "\n") + 1
+        let offset = subject.enclosing?.unitOffset ?? 0
         let withAtom = before + subject.runnableCode + "\n\n"
         let testsStart = withAtom.count(of: "\n") + 1
         let program = withAtom + tests + "\n" + Self.testCalls(in: tests, language: subject.atom.language.testRunner)
@@ -52,7 +54,10 @@ public struct AtomTestValidator: Validator {
         let files: [String: String]
         switch subject.atom.language.testRunner {
         case .python?:
-            command = ["python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)", "\(atomEnd)"]
+            command = [
+                "python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)", "\(atomEnd)",
+                "\(classStart)", "\(offset)",
+            ]
             files = ["program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token]
         case .swift?:
             // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
@@ -76,11 +81,14 @@ public struct AtomTestValidator: Validator {
                 "tsc --target es2020 --module commonjs --skipLibCheck --sourceMap --outDir . program.ts "
                     + "> tsc.log 2>&1; "
                     + "if [ ! -f program.js ]; then head -20 tsc.log; exit 1; fi; "
-                    + "exec node --enable-source-maps runner.js \(atomStart) \(testsStart) \(atomEnd) program.ts",
+                    + "exec node --enable-source-maps runner.js \(atomStart) \(testsStart) \(atomEnd) \(classStart) \(offset) "
+                    + "program.ts",
             ]
             files = ["program.ts": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         case .javascript?, nil:
-            command = ["node", "runner.js", "\(atomStart)", "\(testsStart)", "\(atomEnd)"]
+            command = [
+                "node", "runner.js", "\(atomStart)", "\(testsStart)", "\(atomEnd)", "\(classStart)", "\(offset)",
+            ]
             files = ["program.js": program, "runner.js": TestHarness.javascript, TestHarness.tokenFile: token]
         }
         let run: ToolRunner.Run
@@ -108,7 +116,8 @@ public struct AtomTestValidator: Validator {
         }
         if subject.atom.language.testRunner == .swift {
             output = SwiftAssertions.describePlaces(
-                in: output, program: program, atomStart: atomStart, atomEnd: atomEnd, testsStart: testsStart)
+                in: output, program: program, atomStart: atomStart, atomEnd: atomEnd, classStart: classStart,
+                offset: offset, testsStart: testsStart)
         }
         if run.exitCode == 0 && finished { return [] }
         if output.count > 1500 { output = String(output.prefix(1500)) + "\n…" }
@@ -132,18 +141,33 @@ public struct AtomTestValidator: Validator {
     /// The calls of the test functions `tests` declares (`func test…()`, `function test…()`), for the languages whose
     /// harness cannot find them itself; Python's finds its own (and `unittest.TestCase` classes).
     static func testCalls(in tests: String, language runner: Language.TestRunner?) -> String {
-        let names = tests.split(separator: "\n").compactMap { line -> String? in
+        let lines = tests.split(separator: "\n")
+        // A function the tests call themselves at their top level runs there, not a second time.
+        let called = Set(
+            lines.filter { !($0.first?.isWhitespace ?? true) }.compactMap { line in
+                (try? /(?:try\s+)?(?:await\s+)?(\w+)\s*\(\s*\);?/.wholeMatch(in: String(line).trimmingWhitespace()))
+                    .map { String($0.output.1) }
+            })
+        let found = lines.compactMap { line -> (name: String, effects: String)? in
             switch runner {
-            case .swift?: (try? /func\s+(test\w*)\s*\(\s*\)/.prefixMatch(in: line)).map { String($0.output.1) }
+            case .swift?:
+                (try? /func\s+(test\w*)\s*\(\s*\)\s*((?:async\s*)?(?:throws\s*)?)/.prefixMatch(in: line))
+                    .map { (String($0.output.1), String($0.output.2)) }
             case .javascript?, .typescript?:
-                (try? /(?:async\s+)?function\s+(test\w*)\s*\(\s*\)/.prefixMatch(in: line)).map { String($0.output.1) }
+                (try? /(?:async\s+)?function\s+(test\w*)\s*\(\s*\)/.prefixMatch(in: line)).map {
+                    (String($0.output.1), "")
+                }
             default: nil
             }
-        }
-        guard !names.isEmpty else { return "" }
+        }.filter { !called.contains($0.name) }
+        guard !found.isEmpty else { return "" }
         switch runner {
-        case .swift?: return names.map { "\($0)()" }.joined(separator: "\n") + "\n"
-        default: return names.map { "__atomforgeTest(\($0));" }.joined(separator: "\n") + "\n"
+        case .swift?:
+            return found.map { test in
+                (test.effects.contains("throws") ? "try " : "") + (test.effects.contains("async") ? "await " : "")
+                    + "\(test.name)()"
+            }.joined(separator: "\n") + "\n"
+        default: return found.map { "__atomforgeTest(\($0.name));" }.joined(separator: "\n") + "\n"
         }
     }
 

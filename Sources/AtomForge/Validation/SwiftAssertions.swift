@@ -76,13 +76,16 @@ enum SwiftAssertions {
     /// `output` with each `main.swift:N` (or `plain.swift:N`) turned into the section it falls in and, for a
     /// runtime message, the text of that line.
     static func describePlaces(
-        in output: String, program: String, atomStart: Int, atomEnd: Int? = nil, testsStart: Int
+        in output: String, program: String, atomStart: Int, atomEnd: Int? = nil, classStart: Int? = nil,
+        offset: Int = 0, testsStart: Int
     ) -> String {
         let programLines = program.split(separator: "\n", omittingEmptySubsequences: false)
         func section(_ line: Int) -> String {
             if line >= testsStart { return "tests line \(line - testsStart + 1)" }
-            if line >= atomStart, line < (atomEnd ?? testsStart) { return "your code line \(line - atomStart + 1)" }
-            if line >= atomStart { return "class code line \(line)" }
+            if line >= atomStart, line < (atomEnd ?? testsStart) {
+                return "your code line \(line - atomStart + 1 + offset)"
+            }
+            if line >= (classStart ?? atomStart) { return "class code line \(line - (classStart ?? atomStart) + 1)" }
             return "dependency code line \(line)"
         }
         return output.split(separator: "\n", omittingEmptySubsequences: false).map { rawLine -> String in

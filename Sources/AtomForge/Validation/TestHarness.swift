@@ -19,6 +19,10 @@ enum TestHarness {
             # Everything is local to main(): nothing of the harness sits in the namespace the program runs in.
             path, atom_start, tests_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
             atom_end = int(sys.argv[4]) if len(sys.argv) > 4 else tests_start
+            # A method runs inside its class: where the class starts, and how many lines of the method's code (its
+            # imports, hoisted above the class) come before its first line in the program.
+            class_start = int(sys.argv[5]) if len(sys.argv) > 5 else atom_start
+            offset = int(sys.argv[6]) if len(sys.argv) > 6 else 0
             with open("done-token", encoding="utf-8") as handle:
                 token = handle.read().strip()
             os.unlink("done-token")
@@ -30,9 +34,9 @@ enum TestHarness {
                 if lineno >= tests_start:
                     return f"tests line {lineno - tests_start + 1}"
                 if atom_start <= lineno < atom_end:
-                    return f"your code line {lineno - atom_start + 1}"
-                if lineno >= atom_start:
-                    return f"class code line {lineno}"
+                    return f"your code line {lineno - atom_start + 1 + offset}"
+                if lineno >= class_start:
+                    return f"class code line {lineno - class_start + 1}"
                 return f"dependency code line {lineno}"
 
             def text(first, last=None):
@@ -146,38 +150,79 @@ enum TestHarness {
                     message += f"\n  called from {where(tests[-1][1])}: {text(tests[-1][1])}"
                 return message
 
-            def in_tests(code):
+            def in_tests(function):
+                code = inspect.unwrap(function).__code__
                 return code.co_filename == path and code.co_firstlineno >= tests_start
 
+            def called_by_the_tests():
+                """The functions the tests call themselves at their top level (`test_push()`, also under
+                `if __name__ == "__main__":`): they run there, not a second time."""
+                try:
+                    tree = ast.parse(source)
+                except SyntaxError:
+                    return set()
+                statements = [n for n in tree.body if n.lineno >= tests_start]
+                statements += [s for n in statements if isinstance(n, ast.If) for s in n.body]
+                return {n.value.func.id for n in statements if isinstance(n, ast.Expr)
+                        and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)}
+
+            def takes_arguments(function):
+                if function is not inspect.unwrap(function):
+                    return False  # a decorator (mock.patch) supplies what it takes
+                return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                           for p in inspect.signature(function).parameters.values())
+
             def discovered(namespace):
-                """The tests in the shapes people write besides plain statements: `def test_…()` functions and the
-                `test…` methods of `unittest.TestCase` classes, in the order they are written."""
+                """The tests in the shapes people write besides plain statements: `def test_…()` functions (async
+                ones too) and the `test…` methods of `unittest.TestCase` classes, in the order they are written."""
                 found = []
                 case = sys.modules.get("unittest")
+                called = called_by_the_tests()
                 for name, value in list(namespace.items()):
-                    if (inspect.isfunction(value) and name.startswith("test") and in_tests(value.__code__)
-                            and not inspect.signature(value).parameters):
-                        found.append((value.__code__.co_firstlineno, name, value))
+                    if (inspect.isfunction(value) and name.startswith("test") and name not in called
+                            and in_tests(value) and not takes_arguments(value)):
+                        found.append((inspect.unwrap(value).__code__.co_firstlineno, name, value))
                     elif (case is not None and isinstance(value, type) and issubclass(value, case.TestCase)
                             and value.__module__ == "__main__"):
-                        methods = [(getattr(value, m).__code__.co_firstlineno, m) for m in dir(value)
-                                   if m.startswith("test") and inspect.isfunction(getattr(value, m, None))
-                                   and in_tests(getattr(value, m).__code__)]
-                        for line, method in sorted(methods):
-                            found.append((line, f"{name}.{method}", (value, method)))
+                        methods = [m for m in dir(value) if m.startswith("test")
+                                   and inspect.isfunction(getattr(value, m, None)) and in_tests(getattr(value, m))]
+                        methods.sort(key=lambda m: inspect.unwrap(getattr(value, m)).__code__.co_firstlineno)
+                        if methods:
+                            line = inspect.unwrap(getattr(value, methods[0])).__code__.co_firstlineno
+                            found.append((line, name, (value, methods)))
                 return [(name, run) for _, name, run in sorted(found, key=lambda item: item[0])]
 
-            def run_test(run):
-                if isinstance(run, tuple):
-                    cls, method = run
-                    instance = cls(method)
-                    instance.setUp()
-                    try:
-                        getattr(instance, method)()
-                    finally:
-                        instance.tearDown()
-                else:
-                    run()
+            def run_function(function):
+                result = function()
+                if inspect.isawaitable(result):
+                    import asyncio
+                    async def wait():
+                        return await result
+                    asyncio.run(wait())
+
+            def run_case(cls, methods):
+                """A TestCase class's tests through unittest itself (setUpClass, setUp, subTest, asyncSetUp and
+                cleanups as unittest runs them), each error or failure kept with its test."""
+                unittest = sys.modules["unittest"]
+                problems = []
+
+                class Collect(unittest.TestResult):
+                    def addError(self, test, err):
+                        problems.append((test, err[1]))
+
+                    def addFailure(self, test, err):
+                        problems.append((test, err[1]))
+
+                    def addSubTest(self, test, subtest, err):
+                        if err is not None:
+                            problems.append((subtest, err[1]))
+
+                unittest.TestSuite(cls(m) for m in methods).run(Collect())
+
+                def label(test):
+                    named = getattr(test, "id", None)
+                    return (named() if named else str(test)).replace("__main__.", "")
+                return [(label(test), error) for test, error in problems]
 
             if "unittest" in source:
                 # `unittest.main()` at the end of the tests would run them its own way and exit: the harness runs
@@ -189,15 +234,21 @@ enum TestHarness {
                 exec(compile(source, path, "exec"), namespace)
             except BaseException as error:
                 fail(describe(error))
-            tests = discovered(namespace)
-            failures = []
-            for name, run in tests:
-                try:
-                    run_test(run)
-                except BaseException as error:
-                    failures.append(f"- {name}: " + describe(error).replace("\n", "\n  "))
+            failures, count = [], 0
+            for name, run in discovered(namespace):
+                if isinstance(run, tuple):
+                    count += len(run[1])
+                    problems = run_case(*run)
+                else:
+                    count += 1
+                    problems = []
+                    try:
+                        run_function(run)
+                    except BaseException as error:
+                        problems = [(name, error)]
+                failures += [f"- {label}: " + describe(error).replace("\n", "\n  ") for label, error in problems]
             if failures:
-                fail(f"{len(failures)} of {len(tests)} tests failed:\n" + "\n".join(failures))
+                fail(f"{len(failures)} of {max(count, len(failures))} tests failed:\n" + "\n".join(failures))
             flush_program_output()
             report.write(token + "\n")
             report.flush()
@@ -212,20 +263,21 @@ enum TestHarness {
         const fs = require("fs");
         const token = fs.readFileSync("done-token", "utf8").trim();
         fs.unlinkSync("done-token");
-        const [atomStart, testsStart, atomEnd] = process.argv.slice(2, 5).map(Number);
+        const [atomStart, testsStart, atomEnd, classStart, offset] = process.argv.slice(2, 7).map(Number);
         // The source the places are in: program.js, or the TypeScript it was made from (node maps them back).
-        const lines = fs.readFileSync(process.argv[5] || "program.js", "utf8").split("\n");
+        const lines = fs.readFileSync(process.argv[7] || "program.js", "utf8").split("\n");
         const write = (text) => fs.writeSync(1, text + "\n");
         const where = (n) => n >= testsStart ? `tests line ${n - testsStart + 1}`
-            : n >= atomStart && n < (atomEnd || testsStart) ? `your code line ${n - atomStart + 1}`
-            : n >= atomStart ? `class code line ${n}` : `dependency code line ${n}`;
+            : n >= atomStart && n < (atomEnd || testsStart) ? `your code line ${n - atomStart + 1 + (offset || 0)}`
+            : n >= (classStart || atomStart) ? `class code line ${n - (classStart || atomStart) + 1}`
+            : `dependency code line ${n}`;
         Object.defineProperty(console, "assert", {
             writable: false, configurable: false,
             value: (condition, ...message) => {
                 if (!condition) throw new Error("Assertion failed" + (message.length ? ": " + message.join(" ") : ""));
             },
         });
-        const describe = (error) => {
+        const explain = (error) => {
             const stack = String(error && error.stack || error);
             const places = [...stack.matchAll(/program\.[jt]s:(\d+)/g)].map((m) => Number(m[1]));
             let message = (error && error.message !== undefined)
@@ -236,30 +288,45 @@ enum TestHarness {
             return message;
         };
         const report = (error) => {
-            write(`${token}:report\n${describe(error)}`);
+            write(`${token}:report\n${explain(error)}`);
             process.exitCode = 1;
         };
         process.on("uncaughtException", (error) => { report(error); process.exit(1); });
         process.on("unhandledRejection", (error) => { report(error); process.exit(1); });
-        let finished = false;
+        // The token is printed only once the tests have run to their end: a test awaiting a promise that never
+        // settles empties the event loop too, and is reported instead.
+        let finished = false, testsDone = false, running = null;
         process.on("beforeExit", () => {
-            if (!finished && process.exitCode !== 1) { finished = true; write(token); }
+            if (finished || process.exitCode === 1) return;
+            finished = true;
+            if (testsDone) { write(token); return; }
+            write(`${token}:report\nthe test ${JSON.stringify(running)} never finished: it waits on a promise that never settles`);
+            process.exitCode = 1;
         });
-        // Tests in the shape node:test and the usual runners write: `test("name", fn)` (or `it`), each run and each
-        // failure reported; `function test…()` declarations are handed over the same way.
+        // Tests in the shape node:test and the usual runners write: `test("name", fn)` (or `it`, inside
+        // `describe` blocks too), a callback test taking `done`; each run and each failure reported;
+        // `function test…()` declarations are handed over the same way.
         const tests = [];
-        globalThis.test = globalThis.it = (name, fn) => { tests.push([String(name), fn]); };
+        const prefix = [];
+        globalThis.test = globalThis.it = (name, fn) => { tests.push([[...prefix, String(name)].join(" › "), fn]); };
+        globalThis.describe = (name, body) => { prefix.push(String(name)); try { body(); } finally { prefix.pop(); } };
         globalThis.__atomforgeTest = (fn) => { tests.push([fn.name, fn]); };
         require("./program.js");
         (async () => {
             const failures = [];
             for (const [name, fn] of tests) {
+                running = name;
                 try {
-                    await fn();
+                    if (fn.length > 0) {
+                        await new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+                    } else {
+                        await fn();
+                    }
                 } catch (error) {
-                    failures.push(`- ${name}: ` + describe(error).replace(/\n/g, "\n  "));
+                    failures.push(`- ${name}: ` + explain(error).replace(/\n/g, "\n  "));
                 }
             }
+            testsDone = true;
             if (failures.length) {
                 write(`${token}:report\n${failures.length} of ${tests.length} tests failed:\n` + failures.join("\n"));
                 process.exitCode = 1;

@@ -45,24 +45,34 @@ public struct ValidationSubject: Sendable {
 public struct EnclosingCode: Sendable, Equatable {
     public var text: String
     public var unit: Range<Int>
+    /// How many lines of the atom's code come before its first line in ``text``: its import lines and the blank
+    /// after them, hoisted above the class. A place in the method is told as a line of the code as written.
+    public var unitOffset: Int
 
-    public init(text: String, unit: Range<Int>) {
+    public init(text: String, unit: Range<Int>, unitOffset: Int = 0) {
         self.text = text
         self.unit = unit
+        self.unitOffset = unitOffset
     }
 
-    /// A tool's `file:LINE` places in `output` told as the method's own lines (`file:3`), or as the class's
-    /// (`file:12 (in the class around it)`) for a line outside the method.
+    /// A tool's `file:LINE` (or `tsc`'s `file(LINE,`) places in `output` told as the method's own lines
+    /// (`file:3`), or as the class's (`file:12 (in the class around it)`) for a line outside the method.
     func describingLines(in output: String, file: String) -> String {
-        let pattern = Regex<(Substring, Substring)> {
+        let pattern = Regex<(Substring, Substring, Substring)> {
             file
-            ":"
+            Capture {
+                ChoiceOf {
+                    ":"; "("
+                }
+            }
             Capture { OneOrMore(.digit) }
         }
         return output.replacing(pattern) { match in
-            guard let line = Int(match.output.1) else { return String(match.output.0) }
+            guard let line = Int(match.output.2) else { return String(match.output.0) }
+            let separator = match.output.1
             return unit.contains(line)
-                ? "\(file):\(line - unit.lowerBound + 1)" : "\(file):\(line) (in the class around it)"
+                ? "\(file)\(separator)\(line - unit.lowerBound + 1 + unitOffset)"
+                : "\(file)\(separator)\(line) (in the class around it)"
         }
     }
 }

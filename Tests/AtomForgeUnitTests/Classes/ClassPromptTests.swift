@@ -72,7 +72,7 @@ struct ClassPromptTests {
     func program() async throws {
         let context = await context(for: "pop")
         let scope = try #require(context.classScope)
-        let (text, unit) = try #require(
+        let (text, unit, _) = try #require(
             scope.program(placing: "def pop(self):\n    return self.items.pop()", for: Self.atoms[4]))
         #expect(text.contains("    def push(self, item):\n        self.items.append(item)"))
         #expect(
