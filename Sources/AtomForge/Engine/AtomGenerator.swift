@@ -82,7 +82,7 @@ public struct AtomGenerator: Sendable {
         _ atom: Atom, context: AttemptContext, continuing earlier: EarlierAttempts? = nil
     ) async throws(GenerationInterruption) -> AtomResult {
         if let provided = atom.providedCode {
-            return await validateProvided(provided, of: atom, context: context)
+            return try await validateProvided(provided, of: atom, context: context)
         }
         var attempts = earlier?.attempts ?? []
         /// Normalised code → the attempt that was validated with it.
@@ -322,8 +322,14 @@ public struct AtomGenerator: Sendable {
 
     /// Code the plan provides: validated once like a model's code (a method in its class), recorded as an attempt
     /// of kind `plan` that is no model call. Code that fails is a failed atom, its dependents blocked.
-    private func validateProvided(_ code: String, of atom: Atom, context: AttemptContext) async -> AtomResult {
-        let unit = context.classScope.map { $0.reducing(code, before: true, for: atom) } ?? code
+    private func validateProvided(
+        _ code: String, of atom: Atom, context: AttemptContext
+    ) async throws(GenerationInterruption) -> AtomResult {
+        // A provided class that already stubs the methods planned apart is reduced like a model's, so that each is
+        // in the class once.
+        let unit =
+            context.classScope.map { $0.reducing($0.reducing(code, before: true, for: atom), before: false, for: atom) }
+            ?? code
         let subject = ValidationSubject(
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
             dependencyImports: Self.dependencyImports(context),
@@ -331,19 +337,26 @@ public struct AtomGenerator: Sendable {
         var started = RunEvent(.atomStarted, plan: planID, atom: atom.id)
         started.attempt = 1
         await events.emit(started)
-        let issues = (try? await validationSlots.withPermit { await validators.validate(subject) })
+        let issues: [ValidationIssue]
+        do {
+            issues = try await validationSlots.withPermit { await validators.validate(subject) }
+        } catch {
+            // A stop before the check: nothing is recorded, the next run checks it.
+            throw GenerationInterruption(
+                .cancelled, progress: EarlierAttempts(attempts: [], nextStep: 1, reusesVerdicts: true))
+        }
         var record = AttemptRecord(
             number: 1, temperature: nil, maxTokens: 0, tokens: TokenUsage(), latencyS: 0, transportRetries: 0,
-            stopReason: "provided", truncated: false, code: unit, issues: issues ?? [], passed: false,
+            stopReason: "provided", truncated: false, code: unit, issues: issues, passed: false,
             isolation: validators.isolation)
         record.kind = .plan
         record.step = 1
         record.enclosing = subject.enclosing?.text
-        record.passed = issues != nil && !record.issues.contains { $0.severity.fails }
+        record.passed = !record.issues.contains { $0.severity.fails }
         record.failure = record.passed ? nil : FailureKind.classify(record.issues, truncated: false)
         await events.emit(.attemptFinished(record, of: atom.id, plan: planID))
         if record.passed { return AtomResult(id: atom.id, status: .passed, attempts: [record], code: unit) }
-        let summary = record.failures.first?.message.firstLine ?? "validation was cancelled"
+        let summary = record.failures.first?.message.firstLine ?? "validation failed"
         return AtomResult(
             id: atom.id, status: .failed, attempts: [record], code: unit,
             reason: "the code the plan provides does not pass its checks: \(summary)")

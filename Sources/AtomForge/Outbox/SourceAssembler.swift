@@ -16,10 +16,24 @@ public enum SourceAssembler {
         for atom in plan.atoms where atom.kind == .method {
             if let parent = atom.parent { methodsOf[parent, default: []].append(atom) }
         }
+        // A class is written where its last method comes in dependency order, so that whatever its methods use
+        // from the same file (another class in an annotation, a constant) comes before it.
+        var lastOfClass: [String: String] = [:]
         for index in graph.topologicalOrder {
             let atom = plan.atoms[index]
-            // A method is written with its class, in the class's place.
-            if atom.kind == .method, atom.parent.flatMap({ fileOfAtom[$0] }) != nil { continue }
+            if atom.kind == .method, let parent = atom.parent, fileOfAtom[parent] != nil {
+                lastOfClass[parent] = atom.id
+            }
+        }
+        let classOfLast = Dictionary(lastOfClass.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let atomsInOrder = graph.topologicalOrder.compactMap { index -> Atom? in
+            let atom = plan.atoms[index]
+            if let type = classOfLast[atom.id] { return fileOfAtom[type] }
+            if atom.kind == .method, atom.parent.flatMap({ fileOfAtom[$0] }) != nil { return nil }
+            if lastOfClass[atom.id] != nil { return nil }
+            return atom
+        }
+        for atom in atomsInOrder {
             if files[atom.file] == nil {
                 files[atom.file] = (atom.language, [], [])
                 order.append(atom.file)

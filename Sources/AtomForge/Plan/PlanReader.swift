@@ -207,7 +207,12 @@ struct PlanReader {
             }
             return names
         }
-        return ["class", "class_name", "parent", "name", "type"].compactMap { node[$0]?.text }
+        // A mapping that says what kind of scope it is (`type: function`, `kind: module`) names a class only when
+        // that kind is one.
+        for key in ["type", "kind"] {
+            if let word = node[key]?.text, AtomKind(planWord: word) != .type { return [] }
+        }
+        return ["class", "class_name", "parent", "name"].compactMap { node[$0]?.text }
     }
 
     /// The plan's atoms with their nesting settled: a `parent_context` that names an atom of the same file (by id,
@@ -219,12 +224,14 @@ struct PlanReader {
         for (index, entry) in read.enumerated() where atoms[index].parent == nil {
             let file = atoms[index].file
             let fileGiven = entry.pending.fileGiven
+            // Only an atom that can be a class: not the atom itself, and not one whose kind says otherwise.
+            let candidates = atoms.enumerated().filter { other in
+                other.offset != index && (!fileGiven || other.element.file == file)
+                    && (read[other.offset].pending.kindGiven
+                        ? other.element.kind == .type : other.element.parent == nil)
+            }.map(\.element)
             let match = entry.pending.parentNames.lazy.compactMap { name -> String? in
-                if ids.contains(name), atoms.contains(where: { $0.id == name && (!fileGiven || $0.file == file) }) {
-                    return name
-                }
-                return atoms.first { (!fileGiven || $0.file == file) && $0.name == name && $0.id != atoms[index].id }?
-                    .id
+                candidates.first { $0.id == name }?.id ?? candidates.first { $0.name == name }?.id
             }.first
             if let match {
                 atoms[index].parent = match
@@ -247,9 +254,23 @@ struct PlanReader {
                 constructorOf[parent] = constructorOf[parent] ?? atom.id
             }
         }
+        let indexOfID = Dictionary(atoms.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        /// Whether `start` reaches `target` through `depends_on`: a constructor that calls a method (and so depends
+        /// on it) must not also wait for it.
+        func reaches(_ start: String, _ target: String) -> Bool {
+            var stack = [start]
+            var seen = Set<String>()
+            while let next = stack.popLast() {
+                if next == target { return true }
+                guard seen.insert(next).inserted, let position = indexOfID[next] else { continue }
+                stack += atoms[position].dependsOn
+            }
+            return false
+        }
         for index in atoms.indices where atoms[index].kind == .method {
             guard let parent = atoms[index].parent, let constructor = constructorOf[parent],
-                constructor != atoms[index].id, !atoms[index].dependsOn.contains(constructor)
+                constructor != atoms[index].id, !atoms[index].dependsOn.contains(constructor),
+                !reaches(constructor, atoms[index].id)
             else { continue }
             atoms[index].dependsOn.append(constructor)
         }

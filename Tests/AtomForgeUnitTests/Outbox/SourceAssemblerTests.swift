@@ -37,4 +37,57 @@ struct SourceAssemblerTests {
         let files = SourceAssembler.assemble(plan, results: ["gone": AtomResult(id: "gone", status: .failed)])
         #expect(files["m.py"]?.contains("# atom 'gone' (gone) failed: see review/gone.md") == true, "\(files)")
     }
+
+    @Test("a class with its methods in plan order, after what its methods use; a failed one a stub naming its page")
+    func classWithMethods() {
+        let python = Language.named("python")
+        let plan = Plan(
+            id: "p",
+            atoms: [
+                Atom(id: "canvas", name: "Canvas", description: "d", file: "draw.py", language: python, kind: .type),
+                Atom(
+                    id: "add", name: "add", description: "d", file: "draw.py", language: python, dependsOn: ["shape"],
+                    kind: .method, parent: "canvas"),
+                Atom(
+                    id: "clear", name: "clear", description: "d", file: "draw.py", language: python, kind: .method,
+                    parent: "canvas"),
+                Atom(id: "shape", name: "Shape", description: "d", file: "draw.py", language: python),
+                Atom(
+                    id: "helper", name: "helper", description: "d", file: "lib/help.py", language: python),
+                Atom(
+                    id: "size", name: "size", description: "d", file: "draw.py", language: python,
+                    dependsOn: ["helper"], kind: .method, parent: "canvas"),
+            ])
+        let files = SourceAssembler.assemble(
+            plan,
+            results: [
+                "canvas": AtomResult(
+                    id: "canvas", status: .passed,
+                    code: "class Canvas:\n    def __init__(self):\n        self.shapes = []"),
+                "add": AtomResult(
+                    id: "add", status: .passed,
+                    code: "import math\n\ndef add(self, shape: Shape):\n    self.shapes.append(shape)"),
+                "clear": AtomResult(id: "clear", status: .failed, code: "def clear(self):\n    pass("),
+                "shape": AtomResult(id: "shape", status: .passed, code: "class Shape:\n    pass"),
+                "helper": AtomResult(id: "helper", status: .passed, code: "def helper():\n    return 1"),
+                "size": AtomResult(
+                    id: "size", status: .passed, code: "def size(self):\n    return helper() + len(self.shapes)"),
+            ])
+        let text = files["draw.py"] ?? ""
+        #expect(
+            text.hasPrefix("import math\nfrom lib.help import helper\n\n\nclass Shape:\n    pass\n\n\nclass Canvas:"),
+            "\(text)")
+        #expect(
+            text.contains(
+                """
+                    def add(self, shape: Shape):
+                        self.shapes.append(shape)
+
+                    def clear(self, *args, **kwargs):
+                        # Canvas.clear (atom 'clear') failed: see review/clear.md
+                        raise NotImplementedError("Canvas.clear (atom 'clear') failed: see review/clear.md")
+
+                    def size(self):
+                """), "\(text)")
+    }
 }

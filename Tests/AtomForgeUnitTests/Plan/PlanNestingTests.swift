@@ -60,6 +60,14 @@ struct PlanNestingTests {
         let free = try #require(check(other).validPlan)
         #expect(free.atoms[2].kind == .function && free.atoms[2].parent == nil)
         #expect(free.atoms[2].parentContext == "module level")
+        // A mapping that says its scope is a function names no class, and an atom is never its own parent.
+        let function = Self.stack.replacing(
+            "    parent: stack\n    depends_on: [push]",
+            with: "    context: {parent_context: {name: push, type: function}}")
+        #expect(try #require(check(function).validPlan).atoms[2].parent == nil)
+        let own = Self.stack.replacing(
+            "    parent: stack\n    depends_on: [push]", with: "    context: {parent_context: peek}")
+        #expect(try #require(check(own).validPlan).atoms[2].parent == nil)
     }
 
     @Test("a constructor method is validated with every other method of its class")
@@ -79,6 +87,11 @@ struct PlanNestingTests {
         let plan = try #require(check(text).validPlan)
         #expect(plan.atoms.first { $0.id == "push" }?.requires == ["stack", "init"])
         #expect(plan.atoms.first { $0.id == "peek" }?.requires == ["stack", "push", "init"])
+        // A constructor that calls a method depends on it; that method does not wait for the constructor.
+        let calling = text.replacing(
+            "description: Start empty.\n", with: "description: Start empty.\n    depends_on: [push]\n")
+        let cycleFree = try #require(check(calling).validPlan)
+        #expect(cycleFree.atoms.first { $0.id == "push" }?.requires == ["stack"])
     }
 
     @Test("each nesting rule is an error that names the atom and the fix")
