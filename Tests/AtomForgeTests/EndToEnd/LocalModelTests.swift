@@ -117,6 +117,45 @@ struct LocalModelTests {
     }
 }
 
+extension LocalModelTests {
+    @Test("the class example runs on the embedded default to a src/ tree that imports, with a report per method")
+    func classExample() async throws {
+        try writeConfig(kind: .openai)
+        // One attempt an atom keeps the run short; what is asserted holds whatever the model writes.
+        let config = try String(contentsOfFile: folder + "/pipeline.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "  max_attempts: 3\n  temperatures: [0.0, 0.3]", with: "  max_attempts: 1")
+        try config.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        let outcome = try await CommandRunner.atomforge(
+            ["run", RepositoryFiles.path("examples/plans/library.yaml"), "--config", "pipeline.yaml"], in: folder)
+        #expect([0, 1].contains(outcome.status), "\(outcome.standardOutput)\n\(outcome.standardError)")
+        var kinds: [String: Int] = [:]
+        for id in [
+            "book", "book_available", "book_lend", "book_give_back", "book_label", "member", "member_can_borrow",
+            "member_borrow", "member_return_book", "member_holds", "catalogue", "catalogue_add", "catalogue_find",
+            "catalogue_by_author", "catalogue_lend",
+        ] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/outbox/library/atoms/\(id)/report.json"))
+            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            kinds[report["kind"] as? String ?? "?", default: 0] += 1
+            if id == "book" {
+                #expect(report["status"] as? String == "passed" && report["written_by"] as? String == "plan")
+            }
+        }
+        #expect(kinds == ["class": 3, "method": 12])
+        // Every file imports as it is: methods that failed stand in as stubs that raise.
+        for module in ["library.book", "library.member", "library.catalogue"] {
+            let check = try await CommandRunner.run(
+                URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import \(module)"],
+                in: folder + "/outbox/library/src")
+            #expect(check.status == 0, "\(module): \(check.standardError)")
+        }
+        let book = try String(contentsOfFile: folder + "/outbox/library/src/library/book.py", encoding: .utf8)
+        for method in ["available", "lend", "give_back", "label"] {
+            #expect(book.contains("    def \(method)(self"), "\(method) is in its class: \(book)")
+        }
+    }
+}
+
 /// Whether anything still answers on a port.
 enum LocalServerProbe {
     static func isListening(port: Int) async -> Bool {
