@@ -29,6 +29,7 @@ other request takes its step from the unmatched queue. No step means echo.
 STEP kinds (JSON objects); every kind also accepts "delay_ms" (sleep before
 answering) and "headers" (extra response headers):
     {"reply": "TEXT", "stop": "max_tokens", "input_tokens": N, "output_tokens": M}
+                                             (Anthropic also "cache_read": N, "cache_write": M)
     {"status": 429, "error_type": "rate_limit_error", "message": "...",
      "headers": {"retry-after": "1"}}        HTTP error in the API's own shape
     {"malformed": true}                      200 with a truncated, non-JSON body
@@ -307,8 +308,8 @@ class Handler(BaseHTTPRequestHandler):
                 "content": [{"type": "text", "text": text}],
                 "stop_reason": stop, "stop_sequence": None,
                 "usage": {"input_tokens": n_in, "output_tokens": n_out,
-                          "cache_read_input_tokens": 0,
-                          "cache_creation_input_tokens": 0},
+                          "cache_read_input_tokens": int(step.get("cache_read", 0)),
+                          "cache_creation_input_tokens": int(step.get("cache_write", 0))},
             }
         return {
             "id": "chatcmpl-" + uuid.uuid4().hex[:24], "object": "chat.completion",

@@ -48,6 +48,7 @@ extension EscalationSettings: Decodable {
 extension ProviderSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, model, sampling, prefill
+        case promptCache = "prompt_cache"
         case baseURL = "base_url"
         case apiKeyEnvironmentVariable = "api_key_env"
         case maxTokens = "max_tokens"
@@ -85,6 +86,7 @@ extension ProviderSettings: Decodable {
         maxRetries = try container.decode(.maxRetries, or: defaults.maxRetries)
         sampling = try container.decode(.sampling, or: defaults.sampling)
         prefill = try container.decode(.prefill, or: defaults.prefill)
+        promptCache = try container.decode(.promptCache, or: defaults.promptCache)
         inputPricePerMillion = try container.decode(.inputPricePerMillion, or: 0)
         outputPricePerMillion = try container.decode(.outputPricePerMillion, or: 0)
     }

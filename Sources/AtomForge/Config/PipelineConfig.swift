@@ -42,6 +42,10 @@ public struct ProviderSettings: Sendable, Equatable {
     /// stop it at the closing fence: the reply is the code alone, with no preamble or explanation to pay for.
     /// llama.cpp's server and Anthropic's API continue such a message; OpenAI's own API does not.
     public var prefill = false
+    /// Mark the stable start of each prompt (the system prompt, the atom, its dependencies' code, its tests) for the
+    /// provider's prompt cache where the API takes markers (Anthropic's `cache_control`), so that the later attempts
+    /// and candidates of an atom read it from the cache; only a prefix long enough to be cached is marked.
+    public var promptCache = true
     /// US dollars per million input tokens, for the cost line of summaries; 0 when unknown.
     public var inputPricePerMillion = 0.0
     /// US dollars per million output tokens.

@@ -156,6 +156,7 @@ public struct AtomGenerator: Sendable {
                         request.prefill = prefill
                         request.stop = ["\n```"]
                     }
+                    request.cacheablePrefix = prompts.cacheablePrefix(of: prompt, previous: repairing)
                     group.addTask {
                         var result = await Self.call(model, request, slots: requestSlots)
                         var code = ""

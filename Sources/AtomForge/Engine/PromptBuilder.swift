@@ -117,6 +117,19 @@ public struct PromptBuilder: Sendable {
         return sections.joined(separator: "\n\n")
     }
 
+    /// How much of `prompt` (written for an attempt repairing `previous`, or a sample when nil) is the same in every
+    /// attempt of its step's context: everything before the feedback on an earlier attempt and the closing
+    /// instruction. A prompt cache serves that part to the atom's later attempts and candidates.
+    public func cacheablePrefix(of prompt: String, previous: AttemptRecord?) -> Int? {
+        var cut = prompt.range(of: "\n\nReply with one ", options: .backwards)?.lowerBound
+        if let previous, let feedback = prompt.range(of: "\n\nAttempt \(previous.number) was:\n")?.lowerBound {
+            cut = min(cut ?? feedback, feedback)
+        }
+        guard let cut else { return nil }
+        let length = prompt.distance(from: prompt.startIndex, to: cut)
+        return length > 0 ? length : nil
+    }
+
     /// The reply budget for an atom: generous for its estimated size, within the configured ceiling. After a reply was
     /// cut off, the ceiling itself.
     public func maxTokens(for atom: Atom, ceiling: Int, afterTruncation: Bool) -> Int {

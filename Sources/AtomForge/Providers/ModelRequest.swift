@@ -29,6 +29,9 @@ public struct ModelRequest: Sendable, Equatable {
     public var prefill: String?
     /// Texts that end the reply when the model writes them; they are not part of the reply.
     public var stop: [String] = []
+    /// How many characters at the start of the last user message stay the same across the atom's attempts and
+    /// candidates (everything before the feedback): the part a provider's prompt cache can serve; nil for none.
+    public var cacheablePrefix: Int?
 
     public init(
         system: String? = nil, messages: [Message], maxTokens: Int, temperature: Double? = nil, seed: Int? = nil

@@ -47,6 +47,9 @@ struct ReceivedRequest: @unchecked Sendable {
     /// The text of the last user message of the conversation (a prefilled assistant message may follow it).
     var lastUserText: String {
         let messages = body["messages"] as? [[String: Any]] ?? []
-        return messages.last { $0["role"] as? String == "user" }?["content"] as? String ?? ""
+        let content = messages.last { $0["role"] as? String == "user" }?["content"]
+        // Plain text, or text blocks (a prompt whose start is marked for the cache).
+        if let blocks = content as? [[String: Any]] { return blocks.compactMap { $0["text"] as? String }.joined() }
+        return content as? String ?? ""
     }
 }
