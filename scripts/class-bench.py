@@ -13,25 +13,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pathlib
-import platform
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+from benchlib import machine, pointed_at_repository, write_section
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PLANS = sorted((ROOT / "benchmarks/classes").glob("*.yaml")) + [ROOT / "examples/plans/library.yaml"]
-
-
-def config_text(path: pathlib.Path) -> str:
-    """The config with the model server's paths pointed at the repository (they are relative to the config)."""
-    text = path.read_text()
-    text = re.sub(r"(\.\./)*\.local/", str(ROOT / ".local") + "/", text)
-    return re.sub(r"(\.\./)+(inbox|outbox)\b", r"\2", text)
 
 
 def loads(source: pathlib.Path, file: str) -> bool:
@@ -53,7 +45,7 @@ def loads(source: pathlib.Path, file: str) -> bool:
 def run_plan(plan: pathlib.Path, args, work: pathlib.Path) -> dict:
     folder = work / plan.stem
     folder.mkdir(parents=True)
-    (folder / "pipeline.yaml").write_text(config_text(pathlib.Path(args.config)))
+    (folder / "pipeline.yaml").write_text(pointed_at_repository(pathlib.Path(args.config).read_text()))
     started = time.monotonic()
     run = subprocess.run(
         [args.atomforge, "run", str(plan), "--config", str(folder / "pipeline.yaml"), "--outbox",
@@ -96,23 +88,6 @@ def table(results: list[dict]) -> str:
             f"{100 * (r['final'] - r['first']) / n:+.1f} pt | {r['calls'] / n:.2f} | {r['loading']}/{r['files']} | "
             f"{r['wall_s'] / 60:.1f} min |")
     return "\n".join(rows)
-
-
-def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    memory = next((int(l.split()[1]) // 1024 // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
-    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.platform()}"
-
-
-def write_section(path: pathlib.Path, text: str, name: str) -> None:
-    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{begin}\n{text}\n{end}"
-    if begin in current:
-        current = current[:current.index(begin)] + section + current[current.index(end) + len(end):]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(current)
 
 
 def main() -> None:

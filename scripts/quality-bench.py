@@ -17,13 +17,14 @@ import gzip
 import json
 import os
 import pathlib
-import platform
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import machine, pointed_at_repository, write_section
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATASET = ROOT / "benchmarks/mbppplus/MbppPlus-OriginFmt-v0.2.0.jsonl.gz"
@@ -162,10 +163,7 @@ def run_strategy(strategy: str, args, problems: list[dict], work: pathlib.Path, 
     folder.mkdir(parents=True)
     (folder / "pipeline.yaml").write_text(config_for(strategy, base), encoding="utf-8")
     # The model server's paths in pipeline.yaml are relative to the config's folder: point them at the repository.
-    text = (folder / "pipeline.yaml").read_text()
-    text = re.sub(r"(\.\./)*\.local/", str(ROOT / ".local") + "/", text)
-    text = re.sub(r"(\.\./)+(inbox|outbox)\b", r"\2", text)
-    (folder / "pipeline.yaml").write_text(text)
+    (folder / "pipeline.yaml").write_text(pointed_at_repository((folder / "pipeline.yaml").read_text()))
     plan_path = folder / "plan.json"
     plan_path.write_text(json.dumps(plan_for(problems, "mbppplus")), encoding="utf-8")
     started = time.monotonic()
@@ -241,23 +239,6 @@ def targets(results: list[dict]) -> str:
     ]
     rows += [f"| {name} | {value} | {'yes' if met else '**no**'} |" for name, value, met in checks]
     return "\n".join(rows)
-
-
-def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    memory = next((int(l.split()[1]) // 1024 // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
-    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.platform()}"
-
-
-def write_section(path: pathlib.Path, text: str, name: str = "quality") -> None:
-    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{begin}\n{text}\n{end}"
-    if begin in current:
-        current = current[:current.index(begin)] + section + current[current.index(end) + len(end):]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(current)
 
 
 def render(results: list[dict], args) -> str:

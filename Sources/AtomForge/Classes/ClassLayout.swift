@@ -73,8 +73,8 @@ public struct ClassLayout: Sendable {
         return members(in: lines, from: 0, to: lines.count, depth: 0, indent: leastIndent(lines)).map(\.name)
     }
 
-    /// The one member `name` out of a reply: from the class `className` (or an extension of it) when the reply
-    /// repeats the class, else from the reply's top level; dedented. A JavaScript `function name(…)` becomes the
+    /// The member `name` out of a reply (every member of that name: a getter and its setter): from the class
+    /// `className` and its extensions when the reply repeats the class, else from the reply's top level; dedented. A JavaScript `function name(…)` becomes the
     /// method form `name(…)`. Nil when the reply has no member of that name.
     public func method(named name: String, in code: String, className: String) -> String? {
         let lines = Self.lines(code)
@@ -181,7 +181,7 @@ public struct ClassLayout: Sendable {
             }
         }
         if case .indentation = family {
-            let bodyIndent = (index < lines.count ? Self.indentation(of: lines[index]) : "") + ""
+            let bodyIndent = index < lines.count ? Self.indentation(of: lines[index]) : ""
             let indent = bodyIndent.isEmpty ? Self.indentUnit : bodyIndent
             if index < lines.count {
                 let next = lines[index].trimmingWhitespace()
@@ -221,13 +221,34 @@ public struct ClassLayout: Sendable {
         }
     }
 
+    /// A class with its methods placed (``placing(_:in:className:)``).
+    public struct Placed: Sendable {
+        /// The class's code with the methods in it, their import lines taken out.
+        public var text: String
+        /// Each placed method's lines in ``text`` (1-based start, exclusive end).
+        public var lines: [String: Range<Int>]
+        /// The import lines the placed methods started with, each once: inside a class body they would not be in
+        /// the methods' scope, so they go to the top of whatever holds the class.
+        public var imports: [String]
+        /// How many lines each method's code had before its first placed line (its imports and the blank after
+        /// them), so that a place in it can be told as a line of the code as written.
+        public var importLines: [String: Int]
+
+        /// The text with the imports in front, and the methods' lines shifted to match.
+        public var withImportsInFront: (text: String, lines: [String: Range<Int>]) {
+            guard !imports.isEmpty else { return (text, lines) }
+            let shift = imports.count + 1
+            return (
+                imports.joined(separator: "\n") + "\n\n" + text,
+                lines.mapValues { ($0.lowerBound + shift)..<($0.upperBound + shift) }
+            )
+        }
+    }
+
     /// The class `className` with `methods` in place, in their order: code re-indented into its body (Python,
     /// JavaScript) or in an extension each (Swift); a missing method as a stub that raises with its note (Python,
-    /// JavaScript) or a comment (Swift). Returns the text and, for each method with code, its lines (1-based start,
-    /// exclusive end).
-    public func placing(
-        _ methods: [Placement], in classCode: String, className: String
-    ) -> (text: String, lines: [String: Range<Int>]) {
+    /// JavaScript) or a comment (Swift). The methods' import lines are taken out and returned apart.
+    public func placing(_ methods: [Placement], in classCode: String, className: String) -> Placed {
         var lines = Self.lines(classCode)
         while lines.last?.trimmingWhitespace().isEmpty == true { lines.removeLast() }
         lines = openingOneLineBody(of: className, in: lines)
@@ -244,9 +265,14 @@ public struct ClassLayout: Sendable {
             var inBody: Bool
         }
         var blocks: [Block] = []
+        var imports: [String] = []
+        var importLines: [String: Int] = [:]
         for method in methods {
             if let code = method.code {
-                let lines = Self.lines(code)
+                let (hoisted, body) = SourceAssembler.splitImports(code, language: language)
+                imports += hoisted.filter { !imports.contains($0) }
+                let lines = Self.lines(body)
+                importLines[method.name] = Self.lines(code).count - lines.count
                 blocks.append(Block(name: method.name, lines: lines, isCode: true, inBody: needsTypeBody(lines)))
             } else {
                 guard !method.omitsMissing else { continue }
@@ -292,7 +318,7 @@ public struct ClassLayout: Sendable {
             if block.isCode { ranges[block.name] = first..<(output.count + 1) }
             if methodsInExtensions { output.append("}") }
         }
-        return (output.joined(separator: "\n"), ranges)
+        return Placed(text: output.joined(separator: "\n"), lines: ranges, imports: imports, importLines: importLines)
     }
 
     /// Whether a Swift member must be in its type's body, not in an extension: an initializer (a class's
@@ -384,10 +410,7 @@ public struct ClassLayout: Sendable {
     }
 
     static func trimmedLines(_ text: String) -> String {
-        var lines = Self.lines(text).map { String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        CodeExtractor.trimmed(text.split(separator: "\n", omittingEmptySubsequences: false))
     }
 
     private static func collapsingBlankRuns(_ lines: [String]) -> [String] {

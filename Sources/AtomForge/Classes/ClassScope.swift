@@ -38,50 +38,30 @@ public struct ClassScope: Sendable {
     }
 
     /// The class with `code` as the method `atom` at its place, the methods it depends on with their code and the
-    /// others as stubs: what the method's syntax check and tests run. The range is the method's lines in it.
+    /// others as stubs: what the method's syntax check and tests run. The range is the method's lines in it; the
+    /// offset, how many lines of its code (its imports, moved to the top) come before them.
     public func program(placing code: String, for atom: Atom) -> (text: String, unit: Range<Int>, offset: Int)? {
         guard let layout, let typeCode else { return nil }
-        var imports: [String] = []
-        var offset = 0
         let placements = methods.map { method in
-            var placed = method.atom.id == atom.id ? code : method.code
-            if let code = placed {
-                // Import lines go to the top: inside a class body they would not be in the methods' scope.
-                let (hoisted, body) = SourceAssembler.splitImports(code, language: type.language)
-                imports += hoisted
-                placed = body
-                if method.atom.id == atom.id { offset = code.count(of: "\n") - body.count(of: "\n") }
-            }
-            return ClassLayout.Placement(
-                name: method.atom.name, code: placed, stubNote: Self.stubNote(for: method.atom, of: type),
-                commentsStub: false)
+            ClassLayout.Placement(
+                name: method.atom.name, code: method.atom.id == atom.id ? code : method.code,
+                stubNote: Self.stubNote(for: method.atom, of: type), commentsStub: false)
         }
-        var (text, lines) = layout.placing(placements, in: typeCode, className: type.name)
-        guard var unit = lines[atom.name] else { return nil }
-        if !imports.isEmpty {
-            text = imports.joined(separator: "\n") + "\n\n" + text
-            unit = (unit.lowerBound + imports.count + 1)..<(unit.upperBound + imports.count + 1)
-        }
-        return (text, unit, offset)
+        let placed = layout.placing(placements, in: typeCode, className: type.name)
+        let (text, lines) = placed.withImportsInFront
+        guard let unit = lines[atom.name] else { return nil }
+        return (text, unit, placed.importLines[atom.name] ?? 0)
     }
 
-    /// The class with the methods that have code in place, its methods' imports hoisted in front: how a class
-    /// another atom depends on is in that atom's program and prompt (a method it does not depend on is absent, so
-    /// that a call of it fails as a missing attribute, and the prompt stays short).
+    /// The class with the methods that have code in place, its methods' imports in front: how a class another atom
+    /// depends on is in that atom's program and prompt (a method it does not depend on is absent, so that a call of
+    /// it fails as a missing attribute, and the prompt stays short).
     public var assembled: String? {
         guard let layout, let typeCode else { return nil }
-        var imports: [String] = []
-        let placements = methods.map { method in
-            var placed = method.code
-            if let code = placed {
-                let (hoisted, body) = SourceAssembler.splitImports(code, language: type.language)
-                imports += hoisted
-                placed = body
-            }
-            return ClassLayout.Placement(name: method.atom.name, code: placed, stubNote: "", omitsMissing: true)
+        let placements = methods.map {
+            ClassLayout.Placement(name: $0.atom.name, code: $0.code, stubNote: "", omitsMissing: true)
         }
-        let text = layout.placing(placements, in: typeCode, className: type.name).text
-        return imports.isEmpty ? text : imports.joined(separator: "\n") + "\n\n" + text
+        return layout.placing(placements, in: typeCode, className: type.name).withImportsInFront.text
     }
 
     /// The class as a method's prompt shows it: its code, the methods the atom depends on in full, the signatures
@@ -102,26 +82,26 @@ public struct ClassScope: Sendable {
             }
             return ClassLayout.Placement(name: method.atom.name, code: code, stubNote: "")
         }
-        return layout.placing(placements, in: typeCode, className: type.name).text
+        return layout.placing(placements, in: typeCode, className: type.name).withImportsInFront.text
     }
 
-    /// A reply's code reduced to the atom's part of the class: before the unit is taken (`before`), a method out of
-    /// a reply that repeats the class (or indents it), dedented; after it, a class less the methods that are atoms
-    /// of their own. Anything else is left as it came.
-    public func reducing(_ code: String, before: Bool, for atom: Atom) -> String {
-        guard let layout else { return code }
-        if atom.kind == .method, before {
-            guard let method = layout.method(named: atom.name, in: code, className: type.name) else {
-                return ClassLayout.trimmedLines(ClassLayout.dedented(ClassLayout.lines(code)))
-            }
-            // The reply's own import lines stay with the method; they are hoisted wherever it is placed.
-            let (imports, _) = SourceAssembler.splitImports(code, language: type.language)
-            return imports.isEmpty ? method : imports.joined(separator: "\n") + "\n\n" + method
+    /// For a method: the method out of a reply that repeats the class (or indents it), dedented, with the reply's
+    /// import lines kept in front (they are moved to the top wherever it is placed). Any other atom's code is left
+    /// as it came.
+    public func method(outOf code: String, for atom: Atom) -> String {
+        guard atom.kind == .method, let layout else { return code }
+        guard let method = layout.method(named: atom.name, in: code, className: type.name) else {
+            return ClassLayout.trimmedLines(ClassLayout.dedented(ClassLayout.lines(code)))
         }
-        if atom.kind == .type, !before {
-            return layout.removingMembers(named: methodNames, from: code, className: atom.name)
-        }
-        return code
+        let (imports, _) = SourceAssembler.splitImports(code, language: type.language)
+        return imports.isEmpty ? method : imports.joined(separator: "\n") + "\n\n" + method
+    }
+
+    /// For a class: its code less the methods that are atoms of their own (a model writes them anyway; a provided
+    /// skeleton may stub them). Any other atom's code is left as it came.
+    public func droppingPlannedMethods(from code: String, for atom: Atom) -> String {
+        guard atom.kind == .type, let layout else { return code }
+        return layout.removingMembers(named: methodNames, from: code, className: atom.name)
     }
 
     /// A class atom's cut-off reply made whole when the cut fell inside one of the methods planned apart (which the

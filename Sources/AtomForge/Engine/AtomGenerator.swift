@@ -123,7 +123,7 @@ public struct AtomGenerator: Sendable {
                 ceiling: step.kind == .escalate ? (escalationMaxTokensCeiling ?? maxTokensCeiling) : maxTokensCeiling,
                 afterTruncation: previousStep.contains { $0.truncated })
             let system = prompts.system(for: atom, style: step.prompt)
-            let prompt = prompts.prompt(
+            let (prompt, cacheablePrefix) = prompts.composed(
                 for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt)
             // After the highest number so far: a candidate that got no reply leaves a gap, never a repeat (a number
             // names its seed).
@@ -156,7 +156,7 @@ public struct AtomGenerator: Sendable {
                         request.prefill = prefill
                         request.stop = ["\n```"]
                     }
-                    request.cacheablePrefix = prompts.cacheablePrefix(of: prompt, previous: repairing)
+                    request.cacheablePrefix = cacheablePrefix
                     group.addTask {
                         var result = await Self.call(model, request, slots: requestSlots)
                         var code = ""
@@ -178,14 +178,14 @@ public struct AtomGenerator: Sendable {
                             } else if !reply.isTruncated {
                                 // A method is reduced to itself first (a reply that repeats the class), a class
                                 // after its unit is taken (to the class less the methods planned apart).
-                                let block = scope.map { $0.reducing(code, before: true, for: atom) } ?? code
+                                let block = scope.map { $0.method(outOf: code, for: atom) } ?? code
                                 // Parsing runs a process: bounded with the validators' runs.
                                 code =
                                     (try? await validationSlots.withPermit {
                                         await extractor.unit(
                                             of: block, language: language, name: atomName, provided: provided)
                                     }) ?? block
-                                code = scope.map { $0.reducing(code, before: false, for: atom) } ?? code
+                                code = scope.map { $0.droppingPlannedMethods(from: code, for: atom) } ?? code
                             }
                         }
                         return Candidate(
@@ -329,7 +329,7 @@ public struct AtomGenerator: Sendable {
         // A provided class that already stubs the methods planned apart is reduced like a model's, so that each is
         // in the class once.
         let unit =
-            context.classScope.map { $0.reducing($0.reducing(code, before: true, for: atom), before: false, for: atom) }
+            context.classScope.map { $0.droppingPlannedMethods(from: $0.method(outOf: code, for: atom), for: atom) }
             ?? code
         let subject = ValidationSubject(
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),

@@ -34,6 +34,16 @@ public struct PromptBuilder: Sendable {
         for atom: Atom, attempt number: Int, context: AttemptContext, previous: AttemptRecord?,
         style: LadderStep.PromptStyle = .full
     ) -> String {
+        composed(for: atom, attempt: number, context: context, previous: previous, style: style).text
+    }
+
+    /// The user message of ladder step `number` and how many of its characters stay the same in every attempt of
+    /// the step's context (everything before the feedback on an earlier attempt and the closing instruction): the
+    /// part a provider's prompt cache serves to the atom's later attempts and candidates; nil for a plain prompt.
+    public func composed(
+        for atom: Atom, attempt number: Int, context: AttemptContext, previous: AttemptRecord?,
+        style: LadderStep.PromptStyle = .full
+    ) -> (text: String, cacheablePrefix: Int?) {
         let tag = atom.language.fenceTags[0]
         let language = atom.language.name
         let scope = context.classScope
@@ -43,7 +53,7 @@ public struct PromptBuilder: Sendable {
             let what =
                 method.map { "\(language) method `\(atom.name)` of class `\($0.type.name)`" }
                 ?? "\(language) \(type == nil ? "function" : "class") `\(atom.name)`"
-            return "\(atom.description)\n\nWrite the complete \(what), in one ```\(tag) fenced code block."
+            return ("\(atom.description)\n\nWrite the complete \(what), in one ```\(tag) fenced code block.", nil)
         }
         var sections: [String] = []
         var task =
@@ -92,6 +102,7 @@ public struct PromptBuilder: Sendable {
             sections.append(
                 "It must pass these tests, which run with the \(scopeWord) in scope:\n" + fence(tests, tag))
         }
+        let stable = sections.joined(separator: "\n\n")
         if let previous {
             var feedback =
                 "Attempt \(previous.number) was:\n" + fence(previous.code.isEmpty ? "(no code)" : previous.code, tag)
@@ -114,20 +125,7 @@ public struct PromptBuilder: Sendable {
         } else {
             sections.append("Reply with one ```\(tag) block that defines `\(atom.name)`; do not include the tests.")
         }
-        return sections.joined(separator: "\n\n")
-    }
-
-    /// How much of `prompt` (written for an attempt repairing `previous`, or a sample when nil) is the same in every
-    /// attempt of its step's context: everything before the feedback on an earlier attempt and the closing
-    /// instruction. A prompt cache serves that part to the atom's later attempts and candidates.
-    public func cacheablePrefix(of prompt: String, previous: AttemptRecord?) -> Int? {
-        var cut = prompt.range(of: "\n\nReply with one ", options: .backwards)?.lowerBound
-        if let previous, let feedback = prompt.range(of: "\n\nAttempt \(previous.number) was:\n")?.lowerBound {
-            cut = min(cut ?? feedback, feedback)
-        }
-        guard let cut else { return nil }
-        let length = prompt.distance(from: prompt.startIndex, to: cut)
-        return length > 0 ? length : nil
+        return (sections.joined(separator: "\n\n"), stable.isEmpty ? nil : stable.count)
     }
 
     /// The reply budget for an atom: generous for its estimated size, within the configured ceiling. After a reply was

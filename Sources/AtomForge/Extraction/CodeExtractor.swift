@@ -49,7 +49,8 @@ public enum CodeExtractor {
         return rest.hasPrefix("```") || rest.hasPrefix("~~~")
     }
 
-    private static func trimmed(_ lines: [Substring]) -> String {
+    /// The lines without trailing white space, and without blank lines at either end.
+    static func trimmed(_ lines: [Substring]) -> String {
         var lines = lines.map { String($0.reversed().drop { $0 == " " || $0 == "\r" || $0 == "\t" }.reversed()) }
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }

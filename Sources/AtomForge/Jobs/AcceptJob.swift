@@ -43,7 +43,7 @@ public enum AcceptJob {
                 ], accepted: false)
         }
         // A person's method is validated in its class, like the model's.
-        let unit = context.classScope.map { $0.reducing(code, before: true, for: atom) } ?? code
+        let unit = context.classScope.map { $0.method(outOf: code, for: atom) } ?? code
         let subject = ValidationSubject(
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
             dependencyImports: AtomGenerator.dependencyImports(context),

@@ -38,20 +38,6 @@ struct RunSummary: Encodable, Sendable {
     var duplicateRate: Double
     var tokens: TokenUsage
 
-    /// What `tokens` cost at the provider's prices, cached input priced as the API prices it: Anthropic counts
-    /// cached tokens apart from `input` (reads at 0.1× the input price, writes at 1.25×); OpenAI counts them
-    /// within `input` and bills them at half price.
-    static func cost(of tokens: TokenUsage, provider: ProviderSettings) -> Double {
-        let input = provider.inputPricePerMillion / 1e6
-        var cost = Double(tokens.output) * provider.outputPricePerMillion / 1e6
-        switch provider.kind {
-        case .anthropic:
-            cost += input * (Double(tokens.input) + 0.1 * Double(tokens.cacheRead) + 1.25 * Double(tokens.cacheWrite))
-        case .openai:
-            cost += input * (Double(tokens.input - tokens.cacheRead) + 0.5 * Double(tokens.cacheRead))
-        }
-        return (cost * 10_000).rounded() / 10_000
-    }
     /// US dollars, when `provider.*_price_per_million` are set.
     var costUsd: Double?
     var durationS: Double
@@ -97,7 +83,7 @@ struct RunSummary: Encodable, Sendable {
         duplicateRate = attempts == 0 ? 0 : (Double(duplicates) / Double(attempts) * 1000).rounded() / 1000
         self.tokens = tokens
         if provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0 {
-            costUsd = Self.cost(of: tokens, provider: provider)
+            costUsd = (provider.cost(of: tokens) * 10_000).rounded() / 10_000
         }
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000

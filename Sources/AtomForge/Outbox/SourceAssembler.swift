@@ -38,18 +38,7 @@ public enum SourceAssembler {
                 files[atom.file] = (atom.language, [], [])
                 order.append(atom.file)
             }
-            var imports = atom.imports
-            if atom.language.fromImports {
-                for dependency in atom.dependsOn {
-                    guard var other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py")
-                    else {
-                        continue
-                    }
-                    if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
-                    let module = other.file.dropLast(3).replacing("/", with: ".")
-                    imports.append("from \(module) import \(other.name)")
-                }
-            }
+            var imports = atom.imports + moduleImports(of: atom, fileOfAtom: fileOfAtom)
             let result = results[atom.id]
             let methods = methodsOf[atom.id] ?? []
             if let result, result.status == .passed, let code = result.code {
@@ -81,6 +70,19 @@ public enum SourceAssembler {
         return output
     }
 
+    /// For Python: `from module import Name` for each dependency of `atom` defined in another file of the plan (a
+    /// method of another class through its class), so that the assembled tree runs as it is.
+    static func moduleImports(of atom: Atom, fileOfAtom: [String: Atom]) -> [String] {
+        guard atom.language.fromImports else { return [] }
+        return atom.dependsOn.compactMap { dependency in
+            guard var other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py") else {
+                return nil
+            }
+            if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
+            return "from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)"
+        }
+    }
+
     /// The comment an atom that did not pass leaves in its place.
     static func placeholder(for atom: Atom, result: AtomResult?) -> String {
         let status = result?.status.rawValue ?? "unfinished"
@@ -97,16 +99,7 @@ public enum SourceAssembler {
         guard let layout = ClassLayout(type.language) else { return (classCode, []) }
         var imports: [String] = []
         let placements = methods.map { method -> ClassLayout.Placement in
-            imports += method.imports
-            if method.language.fromImports {
-                for dependency in method.dependsOn {
-                    guard var other = fileOfAtom[dependency], other.file != method.file, other.file.hasSuffix(".py")
-                    else { continue }
-                    // A method of another class is used through its class.
-                    if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
-                    imports.append("from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)")
-                }
-            }
+            imports += method.imports + moduleImports(of: method, fileOfAtom: fileOfAtom)
             let result = results[method.id]
             guard let result, result.status == .passed, let code = result.code else {
                 let status = result?.status.rawValue ?? "unfinished"
@@ -114,11 +107,10 @@ public enum SourceAssembler {
                     name: method.name, code: nil,
                     stubNote: "\(type.name).\(method.name) (atom '\(method.id)') \(status): see review/\(method.id).md")
             }
-            let (hoisted, body) = splitImports(code, language: method.language)
-            imports += hoisted
-            return ClassLayout.Placement(name: method.name, code: body, stubNote: "")
+            return ClassLayout.Placement(name: method.name, code: code, stubNote: "")
         }
-        return (layout.placing(placements, in: classCode, className: type.name).text, imports)
+        let placed = layout.placing(placements, in: classCode, className: type.name)
+        return (placed.text, placed.imports + imports)
     }
 
     /// The import lines at the start of `code`, and the rest.

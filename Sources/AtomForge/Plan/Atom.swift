@@ -59,6 +59,4 @@ extension Atom {
         guard let parent, !dependsOn.contains(parent) else { return dependsOn }
         return [parent] + dependsOn
     }
-
-    public var isMethod: Bool { kind == .method }
 }

@@ -142,7 +142,8 @@ struct PlanReader {
         } else if let file {
             language = Language.forFile(file)
         }
-        if language == nil {
+        // A method without a file of its own takes its class's file and language (settled with the whole plan).
+        if language == nil, !(parent != nil && fileNode == nil) {
             error(
                 "\(label): no language; set 'language' on the plan or the atom, or give 'file' a known extension", node)
         }
@@ -240,8 +241,13 @@ struct PlanReader {
         }
         // A method without a file of its own is in its class's file.
         let fileOf = Dictionary(atoms.map { ($0.id, $0.file) }, uniquingKeysWith: { first, _ in first })
+        let languageOf = Dictionary(atoms.map { ($0.id, $0.language) }, uniquingKeysWith: { first, _ in first })
         for (index, entry) in read.enumerated() where !entry.pending.fileGiven {
-            if let parent = atoms[index].parent, let file = fileOf[parent] { atoms[index].file = file }
+            guard let parent = atoms[index].parent, let file = fileOf[parent] else { continue }
+            atoms[index].file = file
+            if atoms[index].language.name.isEmpty, let language = languageOf[parent] {
+                atoms[index].language = language
+            }
         }
         let parents = Set(atoms.compactMap(\.parent))
         for (index, entry) in read.enumerated() where !entry.pending.kindGiven && parents.contains(atoms[index].id) {

@@ -48,7 +48,8 @@ public struct AtomTestValidator: Validator {
         let offset = subject.enclosing?.unitOffset ?? 0
         let withAtom = before + subject.runnableCode + "\n\n"
         let testsStart = withAtom.count(of: "\n") + 1
-        let program = withAtom + tests + "\n" + Self.testCalls(in: tests, language: subject.atom.language.testRunner)
+        let calls = Self.testCalls(in: tests, language: subject.atom.language.testRunner)
+        let program = withAtom + tests + "\n" + calls
         let token = Self.makeToken()
         let command: [String]
         let files: [String: String]
@@ -63,8 +64,7 @@ public struct AtomTestValidator: Validator {
             // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
             // that only an overload for tuples answers, say), the tests as written are compiled instead. The
             // sources are removed before the program runs, so it cannot read the token out of them.
-            let rewritten =
-                withAtom + SwiftAssertions.rewrite(tests) + "\n" + Self.testCalls(in: tests, language: .swift)
+            let rewritten = withAtom + SwiftAssertions.rewrite(tests) + "\n" + calls
             let finish = "\nprint(\"\(token)\")\n"
             command = [
                 "sh", "-c",

@@ -12,9 +12,14 @@ public enum ProvidedCodeCheck {
         let runner = ToolRunner.standard(settings)
         var diagnostics: [PlanDiagnostic] = []
         for atom in plan.atoms {
-            guard let code = atom.providedCode, let check = parseCheck(for: atom.language),
-                Toolchain.find(check.tool) != nil
-            else { continue }
+            guard let code = atom.providedCode, let check = parseCheck(for: atom.language) else { continue }
+            guard Toolchain.find(check.tool) != nil else {
+                diagnostics.append(
+                    .warning(
+                        "atom '\(atom.id)': its provided code was not parsed: \(check.tool) is not installed "
+                            + "(scripts/install-deps installs it); the run validates it", at: atom.location))
+                continue
+            }
             let validator = SyntaxValidator(atom.language, check: check, runner: runner)
             let subject = ValidationSubject(
                 atom: atom, code: code, dependencyCode: [], enclosing: enclosing(code, atom))
@@ -52,7 +57,8 @@ public enum ProvidedCodeCheck {
         }
         let placed = layout.placing(
             [ClassLayout.Placement(name: atom.name, code: code, stubNote: "")], in: shell, className: "Provided")
-        guard let unit = placed.lines[atom.name] else { return nil }
-        return EnclosingCode(text: placed.text, unit: unit)
+        let (text, lines) = placed.withImportsInFront
+        guard let unit = lines[atom.name] else { return nil }
+        return EnclosingCode(text: text, unit: unit, unitOffset: placed.importLines[atom.name] ?? 0)
     }
 }

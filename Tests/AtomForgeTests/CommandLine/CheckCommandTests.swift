@@ -21,6 +21,32 @@ struct CheckCommandTests {
                 "critical path: 4 atoms: tokenize → word_frequencies → top_words → summarize"))
     }
 
+    @Test("parses the code a plan provides in the sandbox: a syntax error there is a plan error; prints the nesting")
+    func providedCode() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = """
+            plan: provided
+            atoms:
+              - {id: good, name: Queue, file: q.js, code: "class Queue {\\n  constructor() { this.items = []; }\\n}"}
+              - {id: size, name: size, parent: good, code: "size() {\\n  return this.items.length;\\n}"}
+              - {id: bad, name: helper, file: h.py, code: "def helper(:\\n    return 1"}
+            """
+        try plan.write(to: directory.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try await CommandRunner.atomforge(["check", "p.yaml"], in: directory.path)
+        #expect(outcome.status == 2, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        #expect(outcome.standardError.contains("error: atom 'bad': its provided code does not parse:"))
+        #expect(outcome.standardError.contains("SyntaxError"), "\(outcome.standardError)")
+        #expect(!outcome.standardError.contains("atom 'good'") && !outcome.standardError.contains("atom 'size'"))
+        let fixed = plan.replacing("def helper(:", with: "def helper():")
+        try fixed.write(to: directory.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let valid = try await CommandRunner.atomforge(["check", "p.yaml"], in: directory.path)
+        #expect(valid.status == 0, "\(valid.standardError)")
+        #expect(valid.standardOutput.contains("classes: 1 with 1 method\n    Queue (good, q.js)\n      .size (size)"))
+        #expect(valid.standardOutput.contains("provided code: good, size, bad"))
+    }
+
     @Test("refuses a bad plan with exit 2 and every problem on its own line")
     func badPlan() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")

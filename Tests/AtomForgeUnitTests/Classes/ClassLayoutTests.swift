@@ -4,6 +4,13 @@ import Testing
 
 /// The text operations behind methods as atoms: a whole-class reply reduced to the one method, a method re-indented
 /// into its class, planned methods taken out of a class reply, and stubs for methods that are not there.
+extension ClassLayout {
+    /// The placed text and lines, as a file holds them (imports in front).
+    func placingText(_ methods: [Placement], in code: String, className: String) -> (String, [String: Range<Int>]) {
+        placing(methods, in: code, className: className).withImportsInFront
+    }
+}
+
 @Suite("class layout")
 struct ClassLayoutTests {
     let python = ClassLayout(.named("python"))!
@@ -58,7 +65,7 @@ struct ClassLayoutTests {
     func pythonPlacing() {
         let skeleton =
             "class Stack:\n    \"\"\"A stack.\"\"\"\n\n    def __init__(self):\n        self.items = []\n\nLIMIT = 3"
-        let (text, lines) = python.placing(
+        let (text, lines) = python.placingText(
             [
                 .init(name: "push", code: "def push(self, item):\n    self.items.append(item)", stubNote: ""),
                 .init(name: "pop", code: nil, stubNote: "Stack.pop is not written yet (atom stack_pop)"),
@@ -87,6 +94,21 @@ struct ClassLayoutTests {
                 "    def push(self, item):", "        self.items.append(item)",
             ])
         #expect(lines["pop"] == nil)
+    }
+
+    @Test("a placed method's import lines are taken out and returned apart, each once, with how many lines they were")
+    func placedImports() {
+        let placed = python.placing(
+            [
+                .init(name: "a", code: "import re\n\ndef a(self):\n    return re.escape('x')", stubNote: ""),
+                .init(name: "b", code: "import re\nimport math\ndef b(self):\n    return math.pi", stubNote: ""),
+            ], in: "class T:\n    pass", className: "T")
+        #expect(placed.imports == ["import re", "import math"])
+        #expect(placed.importLines == ["a": 2, "b": 2])
+        #expect(!placed.text.contains("import"))
+        let (text, lines) = placed.withImportsInFront
+        #expect(text.hasPrefix("import re\nimport math\n\nclass T:"))
+        #expect(ClassLayout.lines(text)[lines["a"]!.lowerBound - 1] == "    def a(self):")
     }
 
     @Test("planned methods are taken out of a class reply; a body left empty gets a pass")
@@ -122,7 +144,7 @@ struct ClassLayoutTests {
                 """)
         #expect(swift.method(named: "peek", in: reply, className: "Stack") == "func peek() -> Int? { items.last }")
         let skeleton = "struct Stack {\n    var items: [Int] = []\n}"
-        let (text, lines) = swift.placing(
+        let (text, lines) = swift.placingText(
             [
                 .init(name: "peek", code: "func peek() -> Int? { items.last }", stubNote: ""),
                 .init(name: "pop", code: nil, stubNote: "not written yet"),
@@ -139,7 +161,7 @@ struct ClassLayoutTests {
     @Test("JavaScript: methods go before the class's closing brace; a free function becomes a method; stubs throw")
     func javascriptMethods() {
         let skeleton = "class Stack {\n  constructor() {\n    this.items = [];\n  }\n}\n\nmodule.exports = { Stack };"
-        let (text, lines) = javascript.placing(
+        let (text, lines) = javascript.placingText(
             [
                 .init(name: "push", code: "push(item) {\n  this.items.push(item);\n}", stubNote: ""),
                 .init(name: "pop", code: nil, stubNote: "Stack.pop is not written yet"),
@@ -231,7 +253,7 @@ struct ClassLayoutTests {
 
     @Test("Swift: an initializer or an override goes in the type's body, a computed property is a member")
     func swiftBody() {
-        let (text, lines) = swift.placing(
+        let (text, lines) = swift.placingText(
             [
                 .init(name: "init", code: "init(x: Int) {\n    self.x = x\n}", stubNote: ""),
                 .init(name: "area", code: "var area: Double { 2 }", stubNote: ""),
