@@ -27,6 +27,8 @@ struct ClassPlanTests {
                 - {kind: repair, temperature: 0.8, repair_on: [syntax, compile, name, import, type, truncated, assertion]}
             execution:
               max_workers: 2
+            validation:
+              timeout_s: 300  # swiftc and node beside the other suites on two cores
             """, to: "pipeline.yaml")
     }
 

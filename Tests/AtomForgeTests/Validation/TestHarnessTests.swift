@@ -1,3 +1,4 @@
+import AtomForgeTestSupport
 import Testing
 
 @testable import AtomForge
@@ -5,7 +6,7 @@ import Testing
 /// The tests validator with the real toolchains: tests that cannot be skipped, and feedback a model can act on.
 @Suite("test harness")
 struct TestHarnessTests {
-    let validator = AtomTestValidator(runner: ToolRunner.standard(ValidationSettings()))
+    let validator = AtomTestValidator(runner: ToolRunner.standard(ValidationSettings.forTests))
 
     func run(_ language: String, code: String, tests: String, dependencies: [String] = []) async -> [ValidationIssue] {
         let atom = Atom(
@@ -155,7 +156,7 @@ struct TestHarnessTests {
 /// Taking the unit out of a reply's code.
 @Suite("unit extraction")
 struct UnitExtractorTests {
-    let extractor = UnitExtractor(runner: ToolRunner.standard(ValidationSettings()))
+    let extractor = UnitExtractor(runner: ToolRunner.standard(ValidationSettings.forTests))
     let python = Language.named("python")
 
     @Test("Python keeps imports, definitions and constants; drops example calls, prints, asserts and main blocks")

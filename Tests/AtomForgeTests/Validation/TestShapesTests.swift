@@ -1,3 +1,4 @@
+import AtomForgeTestSupport
 import Testing
 
 @testable import AtomForge
@@ -6,7 +7,7 @@ import Testing
 /// the failure in the retry prompt's short form, and none of them able to pass without running.
 @Suite("test shapes")
 struct TestShapesTests {
-    let validator = AtomTestValidator(runner: ToolRunner.standard(ValidationSettings()))
+    let validator = AtomTestValidator(runner: ToolRunner.standard(ValidationSettings.forTests))
 
     func run(_ language: String, code: String, tests: String) async -> [ValidationIssue] {
         let atom = Atom(

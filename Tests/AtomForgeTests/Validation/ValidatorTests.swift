@@ -1,3 +1,4 @@
+import AtomForgeTestSupport
 import Testing
 
 @testable import AtomForge
@@ -5,7 +6,7 @@ import Testing
 /// The built-in validators with the real toolchains.
 @Suite("validators")
 struct ValidatorTests {
-    let chain = ValidatorChain.standard(ValidationSettings())
+    let chain = ValidatorChain.standard(ValidationSettings.forTests)
 
     func atom(_ language: String, name: String = "f", estimatedLOC: Int? = nil) -> Atom {
         Atom(
@@ -127,7 +128,7 @@ struct ValidatorTests {
 /// Atom tests with the real toolchains: the failure a model gets back.
 @Suite("atom tests")
 struct AtomTestValidatorTests {
-    let chain = ValidatorChain.standard(ValidationSettings())
+    let chain = ValidatorChain.standard(ValidationSettings.forTests)
 
     func run(_ language: String, code: String, tests: String, dependencies: [String] = []) async -> [ValidationIssue] {
         let atom = Atom(
@@ -229,7 +230,7 @@ struct AtomTestValidatorTests {
         "tests whose tools are missing fail the attempt, saying what to install; command languages named as in plans"
     )
     func availability() async {
-        let runner = ToolRunner.standard(ValidationSettings())
+        let runner = ToolRunner.standard(ValidationSettings.forTests)
         let typescript = Atom(
             id: "a", name: "slug", description: "d", file: "a.ts", language: .named("ts"), tests: "slug('a')")
         #expect(AtomTestValidator(runner: runner).applies(to: typescript))
@@ -249,7 +250,7 @@ struct AtomTestValidatorTests {
 
     @Test("a configured command runs on the atom's file; its output is the message")
     func command() async {
-        var settings = ValidationSettings()
+        var settings = ValidationSettings.forTests
         settings.commands = [
             CommandSettings(name: "no-print", run: ["sh", "-c", "! grep -n print {file}"], languages: ["python"])
         ]

@@ -1,0 +1,12 @@
+import AtomForge
+
+extension ValidationSettings {
+    /// Settings for tests that run the real toolchains and expect them to finish: the product's default timeout is
+    /// ample for one `tsc` or `swiftc`, but CI runs them beside dozens of other suites on two cores, where a cold
+    /// `tsc` has taken more than 30 seconds. The tests about the clock set their own short timeout.
+    public static var forTests: ValidationSettings {
+        var settings = ValidationSettings()
+        settings.timeoutSeconds = 300
+        return settings
+    }
+}
