@@ -60,7 +60,7 @@ public final class ScriptedProvider: ModelProvider {
     }
 
     /// The atom a request is about: the name in its first `defines \`…\``.
-    static func atomName(in request: ModelRequest) -> String? {
+    public static func atomName(in request: ModelRequest) -> String? {
         let text = request.messages.last?.text ?? ""
         guard let range = text.range(of: "defines `") else { return nil }
         let rest = text[range.upperBound...]

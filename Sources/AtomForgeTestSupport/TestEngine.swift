@@ -27,7 +27,7 @@ public enum TestEngine {
     /// A runner of `generator` with `workers` atoms at once.
     public static func runner(_ generator: AtomGenerator, workers: Int = 4) -> PlanRunner {
         PlanRunner(
-            generator: generator, workerSlots: AsyncSemaphore(permits: workers),
+            generator: generator, atomSlots: AsyncSemaphore(permits: workers),
             scheduler: Scheduler(maxInFlight: workers))
     }
 

@@ -37,5 +37,6 @@ struct BenchCommand: AsyncParsableCommand {
                 baseURL: server, serverPID: serverPID, requests: quick ? 1_920 : 9_600, report: report)
         }
         try await InboxLatencyBenchmark.run(plans: quick ? 200 : 1_000, report: report)
+        await ValidationCostBenchmark.run(report: report)
     }
 }

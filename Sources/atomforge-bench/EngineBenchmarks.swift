@@ -36,7 +36,7 @@ enum EngineBenchmarks {
             validationSlots: AsyncSemaphore(permits: 10_000), requestSlots: AsyncSemaphore(permits: workers),
             budget: TokenBudget(limit: 0), logger: silent)
         let runner = PlanRunner(
-            generator: generator, workerSlots: AsyncSemaphore(permits: workers),
+            generator: generator, atomSlots: AsyncSemaphore(permits: workers),
             scheduler: Scheduler(maxInFlight: workers))
         let clock = ContinuousClock()
         let start = clock.now

@@ -212,6 +212,7 @@ extension ExecutionSettings: Decodable {
 extension ValidationSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case isolation, commands, concurrency
+        case warmParser = "warm_parser"
         case timeoutSeconds = "timeout_s"
         case memoryMB = "memory_mb"
         case maxProcesses = "max_processes"
@@ -229,6 +230,7 @@ extension ValidationSettings: Decodable {
         scratchMB = try container.decode(.scratchMB, or: defaults.scratchMB)
         runTests = try container.decode(.runTests, or: defaults.runTests)
         concurrency = try container.decode(.concurrency, or: defaults.concurrency)
+        warmParser = try container.decode(.warmParser, or: defaults.warmParser)
         commands = try container.decode(.commands, or: defaults.commands)
         let isolationName = try container.decode(.isolation, or: defaults.isolation.rawValue)
         guard let isolation = IsolationLevel(rawValue: isolationName) else {

@@ -85,7 +85,8 @@ public struct GenerationSettings: Sendable, Equatable {
 
 /// How much work runs at once.
 public struct ExecutionSettings: Sendable, Equatable {
-    /// Atoms in flight at once, across every plan of the process.
+    /// Atoms at the model at once, across every plan of the process. An atom whose reply is being validated holds a
+    /// validation slot instead, so atoms in flight are this plus the validation slots.
     public var maxWorkers = 8
     /// Requests per minute across the process; 0 means no limit.
     public var requestsPerMinute = 0
@@ -118,6 +119,9 @@ public struct ValidationSettings: Sendable, Equatable {
     public var runTests = true
     /// Validator runs at once across the process; 0 means one per core.
     public var concurrency = 0
+    /// Parse Python (the unit extraction, the syntax check) in one long-lived sandboxed `python3` instead of a fresh
+    /// one per check (``WarmParser``); false starts one per check, as the tests' runs always are.
+    public var warmParser = true
     /// Programs run on each attempt's file; non-zero exit fails the attempt.
     public var commands: [CommandSettings] = []
 

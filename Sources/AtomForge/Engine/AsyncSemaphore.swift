@@ -1,19 +1,38 @@
+import HeapModule
+
 /// A counting semaphore for async code: waiting suspends the task, never a thread.
 ///
-/// Bounds the atoms in flight across every plan of the process (`execution.max_workers`) and the validator runs
-/// (the machine's cores). Waiters are served first come, first served; a cancelled waiter leaves the queue.
+/// Bounds the atoms in flight across every plan of the process, the model requests in flight and the validator runs.
+/// Waiters are served highest priority first and, between equals, first come, first served: the engine passes an
+/// atom's chain of dependents ahead, so that the critical path keeps the order the scheduler started it in while it
+/// queues for a model slot or a validation slot. A cancelled waiter leaves the queue.
 public actor AsyncSemaphore {
+    private struct Waiter: Comparable {
+        var priority: Int
+        var id: UInt64
+
+        /// Ordered so that the maximum is served next: a higher priority, or an earlier arrival.
+        static func < (a: Waiter, b: Waiter) -> Bool {
+            a.priority != b.priority ? a.priority < b.priority : a.id > b.id
+        }
+    }
+
     private var available: Int
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var queue = Heap<Waiter>()
+    private var continuations: [UInt64: CheckedContinuation<Void, any Error>] = [:]
     private var nextID: UInt64 = 0
+
+    /// Tasks waiting for a permit now.
+    public var waiting: Int { continuations.count }
 
     public init(permits: Int) {
         precondition(permits > 0, "a semaphore needs at least one permit")
         available = permits
     }
 
-    /// Takes a permit, waiting for one if none is free. Throws `CancellationError` if cancelled while waiting.
-    public func acquire() async throws {
+    /// Takes a permit, waiting for one if none is free, behind waiters of a higher `priority`. Throws
+    /// `CancellationError` if cancelled while waiting.
+    public func acquire(priority: Int = 0) async throws {
         if available > 0 {
             available -= 1
             return
@@ -25,7 +44,8 @@ public actor AsyncSemaphore {
                 if Task.isCancelled {
                     continuation.resume(throwing: CancellationError())
                 } else {
-                    waiters.append((id, continuation))
+                    queue.insert(Waiter(priority: priority, id: id))
+                    continuations[id] = continuation
                 }
             }
         } onCancel: {
@@ -33,24 +53,28 @@ public actor AsyncSemaphore {
         }
     }
 
-    /// Returns a permit, handing it straight to the longest waiter if there is one.
+    /// Returns a permit, handing it straight to the next waiter if there is one.
     public func release() {
-        if waiters.isEmpty {
-            available += 1
-        } else {
-            waiters.removeFirst().continuation.resume()
+        // A cancelled waiter's entry stays in the heap (a heap cannot remove from the middle): skipped here.
+        while let next = queue.popMax() {
+            if let continuation = continuations.removeValue(forKey: next.id) {
+                continuation.resume()
+                return
+            }
         }
+        available += 1
     }
 
     /// Runs `body` holding a permit.
-    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await acquire()
+    public func withPermit<T: Sendable>(
+        priority: Int = 0, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        try await acquire(priority: priority)
         defer { release() }
         return try await body()
     }
 
     private func cancelWaiter(_ id: UInt64) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+        continuations.removeValue(forKey: id)?.resume(throwing: CancellationError())
     }
 }

@@ -131,6 +131,7 @@ public struct AtomGenerator: Sendable {
             let extractor = self.extractor
             let validationSlots = self.validationSlots
             let requestSlots = self.requestSlots
+            let priority = context.priority
             let language = atom.language
             // A method's own code is parsed alone; the names of the free dependencies do not apply inside a class.
             let provided = atom.kind == .method ? [] : context.allDependencies.map(\.atom.name)
@@ -158,7 +159,7 @@ public struct AtomGenerator: Sendable {
                     }
                     request.cacheablePrefix = cacheablePrefix
                     group.addTask {
-                        var result = await Self.call(model, request, slots: requestSlots)
+                        var result = await Self.call(model, request, slots: requestSlots, priority: priority)
                         var code = ""
                         var oversize: Int?
                         var salvaged = false
@@ -181,7 +182,7 @@ public struct AtomGenerator: Sendable {
                                 let block = scope.map { $0.method(outOf: code, for: atom) } ?? code
                                 // Parsing runs a process: bounded with the validators' runs.
                                 code =
-                                    (try? await validationSlots.withPermit {
+                                    (try? await validationSlots.withPermit(priority: priority) {
                                         await extractor.unit(
                                             of: block, language: language, name: atomName, provided: provided)
                                     }) ?? block
@@ -253,7 +254,7 @@ public struct AtomGenerator: Sendable {
                                 dependencyImports: dependencyImports,
                                 enclosing: Self.enclosing(candidate.code, of: atom, in: scope))
                             do {
-                                record.issues = try await validationSlots.withPermit {
+                                record.issues = try await validationSlots.withPermit(priority: priority) {
                                     await validators.validate(subject)
                                 }
                                 if candidate.salvaged {
@@ -365,10 +366,10 @@ public struct AtomGenerator: Sendable {
 
     /// One model call within the bound on requests in flight.
     private static func call(
-        _ model: ModelClient, _ request: ModelRequest, slots: AsyncSemaphore
+        _ model: ModelClient, _ request: ModelRequest, slots: AsyncSemaphore, priority: Int
     ) async -> Result<ModelReply, ProviderError> {
         do {
-            try await slots.acquire()
+            try await slots.acquire(priority: priority)
         } catch {
             return .failure(ProviderError(.cancelled, "cancelled while waiting for a request slot"))
         }

@@ -9,11 +9,15 @@ public struct AttemptContext: Sendable {
     /// For a method or a class: the class it is part of. The class's code and its methods are then not among the
     /// dependencies above: they are in the class.
     public var classScope: ClassScope?
+    /// The atom's place in the queues for model and validation slots: the length of the chain of atoms that wait on
+    /// it (the scheduler's own order), so that the critical path is not held up behind atoms nothing waits for.
+    public var priority: Int
 
     public init(
         directDependencies: [(atom: Atom, code: String)] = [], allDependencies: [(atom: Atom, code: String)] = [],
-        siblings: [(atom: Atom, code: String)] = [], classScope: ClassScope? = nil
+        siblings: [(atom: Atom, code: String)] = [], classScope: ClassScope? = nil, priority: Int = 0
     ) {
+        self.priority = priority
         self.directDependencies = directDependencies
         self.allDependencies = allDependencies
         self.siblings = siblings

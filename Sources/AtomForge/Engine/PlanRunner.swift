@@ -33,13 +33,13 @@ public struct PlanOutcome: Sendable {
 /// from the attempts they already have.
 public struct PlanRunner: Sendable {
     public let generator: AtomGenerator
-    /// Shared by every plan of the process: bounds atoms in flight at once (`execution.max_workers`).
-    public let workerSlots: AsyncSemaphore
+    /// Shared by every plan of the process: bounds atoms in flight at once (``EngineServices/atomsInFlight``).
+    public let atomSlots: AsyncSemaphore
     public let scheduler: Scheduler
 
-    public init(generator: AtomGenerator, workerSlots: AsyncSemaphore, scheduler: Scheduler) {
+    public init(generator: AtomGenerator, atomSlots: AsyncSemaphore, scheduler: Scheduler) {
         self.generator = generator
-        self.workerSlots = workerSlots
+        self.atomSlots = atomSlots
         self.scheduler = scheduler
     }
 
@@ -58,13 +58,14 @@ public struct PlanRunner: Sendable {
         let passedCode = PassedCode(
             restored.filter { $0.value.status == .passed }.compactMapValues(\.code), atoms: atoms, graph: graph)
         let generator = self.generator
-        let workerSlots = self.workerSlots
+        let atomSlots = self.atomSlots
+        let priorities = graph.chainLengthAhead()
         let stop = generator.stop
         let outcome = await scheduler.run(graph, finished: finished) { index throws(GenerationStop) in
             if stop.isRequested { throw .cancelled }
             EngineMetrics.atomsWaiting.increment()
             do {
-                try await workerSlots.acquire()
+                try await atomSlots.acquire(priority: priorities[index])
                 EngineMetrics.atomsWaiting.decrement()
             } catch {
                 EngineMetrics.atomsWaiting.decrement()
@@ -73,10 +74,11 @@ public struct PlanRunner: Sendable {
             EngineMetrics.atomsRunning.increment()
             defer { EngineMetrics.atomsRunning.decrement() }
             if stop.isRequested {
-                await workerSlots.release()
+                await atomSlots.release()
                 throw .cancelled
             }
-            let context = await passedCode.context(for: index)
+            var context = await passedCode.context(for: index)
+            context.priority = priorities[index]
             let atom = atoms[index]
             let before = earlier[atom.id]
             let result: Result<AtomResult, GenerationStop>
@@ -88,7 +90,7 @@ public struct PlanRunner: Sendable {
                 }
                 result = .failure(error.stop)
             }
-            await workerSlots.release()
+            await atomSlots.release()
             return try result.get()
         } record: { index, result in
             if result.status == .passed, let code = result.code { await passedCode.add(atoms[index].id, code) }

@@ -32,17 +32,34 @@ public struct UnitExtractor: Sendable {
         let run: ToolRunner.Run
         do {
             // -W ignore: a SyntaxWarning (an invalid escape in a string) must not become a line of the unit.
-            run = try await runner.run(
-                "python3",
-                ["-I", "-W", "ignore", "-c", Self.pythonScript, "unit.py", name, provided.joined(separator: ",")],
-                files: ["unit.py": code])
+            run = try await runner.runParseScript(
+                Self.pythonScript, ["unit.py", name, provided.joined(separator: ",")], files: ["unit.py": code],
+                ignoringWarnings: true)
         } catch {
             return code
         }
         // Exit 3: nothing to drop, or the code does not parse. Output cut at the limit: keep the code as it came.
         guard run.exitCode == 0, !run.timedOut, run.output == run.outputTail else { return code }
         let unit = run.output.trimmingWhitespace()
-        return unit.isEmpty ? code : unit
+        guard !unit.isEmpty, Self.isDrawn(unit, from: code) else { return code }
+        return unit
+    }
+
+    /// Whether every line of `unit` is a line of `code`, in order: all the extraction ever does is drop lines, and a
+    /// parser that answered anything else (one subverted by crafted input, in a process that parses many atoms'
+    /// code) is not believed.
+    static func isDrawn(_ unit: String, from code: String) -> Bool {
+        // Python splits lines at `\r` too: lines are compared without what ends them.
+        func trimmed(_ line: Substring) -> Substring { line.prefix { $0 != "\r" } }
+        func lines(of text: String) -> [Substring] {
+            text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map(trimmed)
+        }
+        var remaining = lines(of: code)[...]
+        for line in lines(of: unit) {
+            guard let found = remaining.firstIndex(of: line) else { return false }
+            remaining = remaining[(found + 1)...]
+        }
+        return true
     }
 
     static var swiftStatements: Regex<(Substring, Substring)> {

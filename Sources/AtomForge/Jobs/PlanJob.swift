@@ -2,14 +2,21 @@ import Foundation
 import Logging
 
 /// The parts of the engine that every plan of a process shares: one model client (and with it one rate limiter),
-/// the bound on atoms in flight, the bound on validator runs, and the validators.
+/// the bounds on atoms in flight, model requests and validator runs, and the validators.
+///
+/// Model slots and validation slots are apart: an atom whose reply is being checked holds a validation slot, not a
+/// model one, and the atoms in flight are as many as both kinds of slot together, so that the model's
+/// `execution.max_workers` slots take the next request while the last reply is validated.
 public struct EngineServices: Sendable {
     public let config: PipelineConfig
     public let client: ModelClient
     /// The stronger model of `escalate` steps, when the config has an `escalation` section.
     public let escalationClient: ModelClient?
-    public let workerSlots: AsyncSemaphore
-    /// Bounds model requests in flight, a step's candidates included (`execution.max_requests`).
+    /// Atoms in flight at once across every plan: one for each model slot and each validation slot.
+    public let atomsInFlight: Int
+    public let atomSlots: AsyncSemaphore
+    /// Bounds model requests in flight, a step's candidates included (`execution.max_requests`, by default
+    /// `execution.max_workers`).
     public let requestSlots: AsyncSemaphore
     public let validationSlots: AsyncSemaphore
     public let validators: ValidatorChain
@@ -30,14 +37,20 @@ public struct EngineServices: Sendable {
         self.config = config
         self.client = client
         self.escalationClient = escalationClient
-        workerSlots = AsyncSemaphore(permits: config.execution.maxWorkers)
         requestSlots = AsyncSemaphore(permits: config.execution.requestSlots)
         self.extractor = extractor ?? UnitExtractor(runner: ToolRunner.standard(config.validation))
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        validationSlots = AsyncSemaphore(
-            permits: config.validation.concurrency > 0 ? config.validation.concurrency : cores)
+        let validationRuns = config.validation.concurrency > 0 ? config.validation.concurrency : cores
+        validationSlots = AsyncSemaphore(permits: validationRuns)
+        atomsInFlight = config.execution.maxWorkers + validationRuns
+        atomSlots = AsyncSemaphore(permits: atomsInFlight)
         self.validators = validators ?? .standard(config.validation)
         self.logger = logger
+    }
+
+    /// A runner of one plan's `generator` within the process's bound on atoms in flight.
+    public func planRunner(_ generator: AtomGenerator) -> PlanRunner {
+        PlanRunner(generator: generator, atomSlots: atomSlots, scheduler: Scheduler(maxInFlight: atomsInFlight))
     }
 }
 
@@ -149,9 +162,7 @@ public enum PlanJob {
             requestSlots: services.requestSlots,
             budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: planStop,
             logger: logger, events: outward.adding([recorder]), planID: plan.id)
-        let runner = PlanRunner(
-            generator: generator, workerSlots: services.workerSlots,
-            scheduler: Scheduler(maxInFlight: config.execution.maxWorkers))
+        let runner = services.planRunner(generator)
         await recorder.begin()
         var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.

@@ -14,7 +14,8 @@ enum EngineMetrics {
     static let rateLimitWaits = Counter(label: "atomforge_rate_limit_waits_total")
     static let rateLimitWaitSeconds = FloatingPointCounter(label: "atomforge_rate_limit_wait_seconds_total")
     static let validationDuration = CoreMetrics.Timer(label: "atomforge_validation_duration_seconds")
-    /// Atoms whose dependencies passed, waiting for one of `execution.max_workers`: the engine's queue.
+    /// Atoms whose dependencies passed, waiting for a slot in flight (one per model slot and validation slot): the
+    /// engine's queue.
     static let atomsWaiting = Meter(label: "atomforge_atoms_waiting")
     static let atomsRunning = Meter(label: "atomforge_atoms_running")
 }

@@ -41,6 +41,9 @@ public struct Language: Sendable, Hashable {
         /// When set, only output lines containing it fail the check: `tsc` reports type errors too (a call to a
         /// dependency it cannot see, a module without types), and only its syntax errors (`error TS1…`) are syntax.
         public var failingLines: String?
+        /// Set when the check is one of AtomForge's own Python scripts that only parse (`python3 -I -c script
+        /// fileName`, which `tool` and `arguments` spell out): the runner may serve it from its ``WarmParser``.
+        public var parseScript: String?
     }
 
     /// The test runners AtomForge has: each runs the dependencies, the atom and the tests as one program.
@@ -100,7 +103,8 @@ public struct Language: Sendable, Hashable {
         python.importPrefixes = ["import "]
         python.fromImports = true
         python.syntaxCheck = SyntaxCheck(
-            tool: "python3", fileName: "atom.py", arguments: ["-I", "-c", pythonParse, "atom.py"])
+            tool: "python3", fileName: "atom.py", arguments: ["-I", "-c", pythonParse, "atom.py"],
+            parseScript: pythonParse)
         python.testRunner = .python
         python.unitExtraction = .pythonParser
 

@@ -9,6 +9,7 @@ public struct SyntaxValidator: Validator {
     private let prependsImports: Bool
     private let dependenciesFile: String?
     private let failingLines: String?
+    private let parseScript: String?
     private let runner: ToolRunner
 
     /// The check `language` describes (its ``Language/syntaxCheck``).
@@ -20,6 +21,7 @@ public struct SyntaxValidator: Validator {
         self.prependsImports = check.prependsImports
         self.dependenciesFile = check.dependenciesFile
         self.failingLines = check.failingLines
+        self.parseScript = check.parseScript
         self.runner = runner
     }
 
@@ -39,7 +41,11 @@ public struct SyntaxValidator: Validator {
             if let dependenciesFile {
                 files[dependenciesFile] = (subject.allImports + subject.dependencyCode).joined(separator: "\n\n")
             }
-            run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
+            if let parseScript {
+                run = try await runner.runParseScript(parseScript, [fileName], files: files)
+            } else {
+                run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
+            }
         } catch {
             return [ValidationIssue(.critical, "\(error); is \(command[0]) installed?", validator: name)]
         }

@@ -21,6 +21,8 @@ public struct ToolRunner: Sendable {
     public var timeout: Duration
     public var sandbox: Sandbox
     public var outputLimit = 16 * 1024
+    /// Serves ``runParseScript(_:_:files:ignoringWarnings:)`` when set (`validation.warm_parser`).
+    public var warmParser: WarmParser?
 
     public init(timeout: Duration, sandbox: Sandbox = Sandbox(isolation: .auto)) {
         self.timeout = timeout
@@ -73,6 +75,32 @@ public struct ToolRunner: Sendable {
         }
         return Run(
             exitCode: ending.exitCode, output: output.head, outputTail: output.tail, timedOut: ending.timedOut)
+    }
+
+    /// Runs one of AtomForge's own Python scripts that parse code and never run it, as `python3 -I -c script
+    /// arguments…` in a folder holding `files`: through the ``WarmParser`` when the runner has one and it answers,
+    /// else in a fresh sandboxed `python3`. `ignoringWarnings` is `-W ignore`.
+    public func runParseScript(
+        _ script: String, _ arguments: [String], files: [String: String], ignoringWarnings: Bool = false
+    ) async throws(ChildProcessError) -> Run {
+        if let warmParser,
+            let answer = await warmParser.run(
+                script: script, arguments: arguments, files: files, ignoringWarnings: ignoringWarnings)
+        {
+            let output = Self.cut(answer.output, limit: outputLimit)
+            return Run(exitCode: answer.exit, output: output.head, outputTail: output.tail, timedOut: false)
+        }
+        let warnings = ignoringWarnings ? ["-W", "ignore"] : []
+        return try await run("python3", ["-I"] + warnings + ["-c", script] + arguments, files: files)
+    }
+
+    /// `text` as ``run(_:_:files:)`` keeps a program's output: its first `limit` bytes (and a line saying it was
+    /// cut), and its last kilobyte.
+    static func cut(_ text: String, limit: Int) -> (head: String, tail: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count > limit else { return (text, text) }
+        let head = String(decoding: bytes.prefix(limit), as: UTF8.self)
+        return (head + "\n… (output cut at \(limit) bytes)", String(decoding: bytes.suffix(1024), as: UTF8.self))
     }
 
     private static func read(_ path: String, limit: Int) -> (head: String, tail: String) {

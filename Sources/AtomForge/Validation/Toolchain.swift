@@ -16,8 +16,9 @@ public enum Toolchain {
 extension ValidatorChain {
     /// The chain `settings` describe: structure first, then each language's syntax check whose tool is installed,
     /// then the atom's tests, then the configured commands; all in one sandbox.
-    public static func standard(_ settings: ValidationSettings) -> ValidatorChain {
-        let runner = ToolRunner.standard(settings)
+    /// `runner`: the runner of the validators' programs; by default ``ToolRunner/standard(_:)`` of `settings`.
+    public static func standard(_ settings: ValidationSettings, runner: ToolRunner? = nil) -> ValidatorChain {
+        let runner = runner ?? ToolRunner.standard(settings)
         let sandbox = runner.sandbox
         var validators: [any Validator] = [StructuralValidator()]
         for language in Language.known {
@@ -39,6 +40,10 @@ extension ToolRunner {
         let sandbox = Sandbox(
             isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
             cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1, scratchBytes: settings.scratchMB << 20)
-        return ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
+        var runner = ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
+        if settings.warmParser, Toolchain.find("python3") != nil {
+            runner.warmParser = WarmParser.shared(sandbox: sandbox, timeout: runner.timeout)
+        }
+        return runner
     }
 }

@@ -34,7 +34,8 @@ struct BoundedRunTests {
             ["sh", "-c", "sleep 300 & echo $! > \(pidFile); while :; do :; done"],
             environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(1))
         #expect(ending == BoundedRun.Ending(exitCode: 128 + SIGKILL, timedOut: true))
-        #expect(ContinuousClock.now - start < .seconds(20))
+        // The program never ends by itself; the bound is far from the timeout for a loaded CI, not a timing figure.
+        #expect(ContinuousClock.now - start < .seconds(250))
         let grandchild = try #require(
             Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         let deadline = ContinuousClock.now + .seconds(10)

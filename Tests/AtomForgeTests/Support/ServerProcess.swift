@@ -40,7 +40,8 @@ final class ServerProcess: Sendable {
             output: .file(logPath))
         let server = ServerProcess(port: port, process: process, logPath: logPath)
         let transport = CurlTransport()
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: CI starts these Python servers beside the other suites on two cores.
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw ServerError.exited(server.log) }
             let probe = HTTPRequest(url: server.baseURL + healthPath, timeout: .seconds(2), connectTimeout: .seconds(1))
@@ -126,7 +127,7 @@ final class ServerProcess: Sendable {
         var description: String {
             switch self {
             case .exited(let log): "the server exited at start:\n\(log)"
-            case .notReady(let log): "the server did not become ready in 30 s:\n\(log)"
+            case .notReady(let log): "the server did not become ready in 120 s:\n\(log)"
             case .notInstalled(let path): "\(path) is missing: run scripts/install-deps"
             case .noPort: "no free port"
             }

@@ -40,3 +40,15 @@ struct CodeExtractorTests {
             CodeExtractor.extract(from: "```python\ndef h():\n    return", language: python) == "def h():\n    return")
     }
 }
+
+@Suite("unit extraction's answer")
+struct UnitAnswerTests {
+    @Test("a unit is believed only when it is lines of the reply's code, in order")
+    func drawnFromTheCode() {
+        let code = "import re\n\ndef f(x):\n    return x\n\nprint(f(1))\r\nX = 1"
+        #expect(UnitExtractor.isDrawn("import re\n\ndef f(x):\n    return x\n\nX = 1", from: code))
+        #expect(UnitExtractor.isDrawn("def f(x):\n    return x", from: code))
+        #expect(!UnitExtractor.isDrawn("def f(x):\n    return x\nimport os", from: code), "a line it never had")
+        #expect(!UnitExtractor.isDrawn("X = 1\nimport re", from: code), "lines out of order")
+    }
+}

@@ -1,5 +1,6 @@
 import AtomForge
 import AtomForgeTestSupport
+import Synchronization
 import Testing
 
 /// A whole plan through the runner, in-process: order, blocking, and what was asked of the model.
@@ -56,5 +57,107 @@ struct PlanRunnerTests {
         .run(plan, restored: ["a": earlier], recorder: MemoryRecorder())
         #expect(outcome.results["b"]?.status == .passed)
         #expect(provider.requests(for: "a").isEmpty && provider.requests(for: "b").count == 1)
+    }
+}
+
+/// Model slots and validation slots apart, with the engine's own bounds (``EngineServices``).
+@Suite("slots")
+struct SlotTests {
+    /// Holds atom `held`'s validation until the model has been asked for atom `next`, or for ten seconds.
+    final class GateValidator: Validator {
+        let name = "tests"
+        let held: String
+        let next: String
+        let provider: ScriptedProvider
+        private let sawNext = Mutex<Bool?>(nil)
+
+        init(holding held: String, until next: String, provider: ScriptedProvider) {
+            self.held = held
+            self.next = next
+            self.provider = provider
+        }
+
+        /// Whether the next atom's request came while the held validation was running; nil if it never ran.
+        var nextCameDuringValidation: Bool? { sawNext.withLock { $0 } }
+
+        func applies(to atom: Atom) -> Bool { true }
+
+        func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
+            guard subject.atom.id == held else { return [] }
+            var seen = false
+            for _ in 0..<1000 {
+                if !provider.requests(for: next).isEmpty {
+                    seen = true
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            sawNext.withLock { $0 = seen }
+            return []
+        }
+    }
+
+    @Test("with one model slot, the next atom's request goes out while the last reply is being validated")
+    func modelSlotFreeDuringValidation() async throws {
+        let provider = ScriptedProvider([
+            "a": [.code("def a():\n    return 1")], "b": [.code("def b():\n    return 1")],
+        ])
+        let gate = GateValidator(holding: "a", until: "b", provider: provider)
+        var config = PipelineConfig()
+        config.execution.maxWorkers = 1
+        config.validation.concurrency = 1
+        config.generation.ladder = [LadderStep(.sample, temperature: 0.2)]
+        config.generation.maxAttempts = 1
+        let client = ModelClient(
+            provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+            logger: TestEngine.silent)
+        let services = EngineServices(
+            config: config, client: client, validators: ValidatorChain([gate]), extractor: UnitExtractor(runner: nil),
+            logger: TestEngine.silent)
+        let generator = AtomGenerator(
+            client: client, validators: services.validators, extractor: services.extractor,
+            generation: config.generation, maxTokensCeiling: 1024, validationSlots: services.validationSlots,
+            requestSlots: services.requestSlots, budget: TokenBudget(limit: 0), stop: services.stop,
+            logger: TestEngine.silent, planID: "p")
+        // `a` goes first: `c` waits on it, so its chain is the longer.
+        let plan = Plan(
+            id: "p", atoms: [TestEngine.atom("a"), TestEngine.atom("b"), TestEngine.atom("c", after: ["a"])])
+        let outcome = await services.planRunner(generator).run(plan, recorder: MemoryRecorder())
+        #expect(provider.requests.first.map { ScriptedProvider.atomName(in: $0) } == "a")
+        #expect(gate.nextCameDuringValidation == true, "the model slot stayed held while the reply was validated")
+        #expect(outcome.results.values.allSatisfy { $0.status == .passed }, "\(outcome.results)")
+    }
+}
+
+@Suite("async semaphore")
+struct AsyncSemaphoreTests {
+    @Test("waiters are served highest priority first, equals in arrival order; a cancelled one is skipped")
+    func priorityOrder() async throws {
+        let semaphore = AsyncSemaphore(permits: 1)
+        try await semaphore.acquire()
+        actor Served {
+            var names: [String] = []
+            func add(_ name: String) { names.append(name) }
+        }
+        let served = Served()
+        var tasks: [String: Task<Void, Never>] = [:]
+        for (name, priority) in [("low", 1), ("high", 5), ("cancelled", 9), ("middle", 3), ("middle-later", 3)] {
+            tasks[name] = Task {
+                do {
+                    try await semaphore.acquire(priority: priority)
+                    await served.add(name)
+                    await semaphore.release()
+                } catch {
+                    await served.add("\(name) threw")
+                }
+            }
+            // Each waits before the next arrives: arrival order is the loop's.
+            while await semaphore.waiting < tasks.count { await Task.yield() }
+        }
+        tasks["cancelled"]?.cancel()
+        await tasks["cancelled"]?.value
+        await semaphore.release()
+        for task in tasks.values { await task.value }
+        #expect(await served.names == ["cancelled threw", "high", "middle", "middle-later", "low"])
     }
 }

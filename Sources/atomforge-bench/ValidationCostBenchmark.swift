@@ -1,0 +1,95 @@
+import AtomForge
+import Foundation
+import Glibc
+
+/// What validating one attempt costs, per language: the unit extraction and the whole standard chain (structure,
+/// syntax check, the atom's tests) under the sandbox in force, as the engine runs them. CPU is AtomForge's own and
+/// every process it ran (`getrusage` of the process and of its children, the warm parser counted once it has
+/// exited); for Python with the warm parser and with a fresh `python3` per check, in the same run.
+enum ValidationCostBenchmark {
+    struct Case {
+        var language: String
+        var code: String
+        var tests: String
+        var runs: Int
+    }
+
+    static let cases = [
+        Case(
+            language: "python",
+            code: "def slug(text):\n    return text.strip().lower().replace(' ', '-')\n\nprint(slug('A'))",
+            tests: "assert slug(' A b ') == 'a-b'", runs: 40),
+        Case(
+            language: "javascript",
+            code: "function slug(text) {\n  return text.trim().toLowerCase().replace(/ /g, '-');\n}",
+            tests: "console.assert(slug(' A b ') === 'a-b');", runs: 10),
+        Case(
+            language: "typescript",
+            code: "function slug(text: string): string {\n  return text.trim().toLowerCase().replace(/ /g, '-');\n}",
+            tests: "console.assert(slug(' A b ') === 'a-b');", runs: 4),
+        Case(
+            language: "swift",
+            code:
+                "func slug(_ text: String) -> String {\n    text.lowercased().split(separator: \" \").joined(separator: \"-\")\n}",
+            tests: "assert(slug(\"A b\") == \"a-b\")", runs: 3),
+    ]
+
+    static func run(report: (String, Double, String) -> Void) async {
+        for item in cases {
+            let variants: [(String, Bool)] =
+                item.language == "python" ? [("warm", true), ("cold", false)] : [("", false)]
+            for (variant, warm) in variants {
+                var settings = ValidationSettings()
+                settings.warmParser = warm
+                settings.timeoutSeconds = 120
+                let runner = ToolRunner.standard(settings)
+                // A parser of the measurement's own, so that its CPU is this variant's.
+                var measured = runner
+                let parser = warm ? WarmParser(sandbox: runner.sandbox, timeout: runner.timeout) : nil
+                measured.warmParser = parser
+                let chain = ValidatorChain.standard(settings, runner: measured)
+                let extractor = UnitExtractor(runner: measured)
+                let language = Language.named(item.language)
+                let atom = Atom(
+                    id: "slug", name: "slug", description: "d", file: "slug.\(language.fileExtensions[0])",
+                    language: language, tests: item.tests)
+                // One attempt first, outside the figures: the warm parser's start and the toolchains' caches.
+                _ = await attempt(item.code, atom, chain, extractor)
+                let clock = ContinuousClock()
+                let before = cpuSeconds()
+                let start = clock.now
+                var failed = 0
+                for _ in 0..<item.runs {
+                    if !(await attempt(item.code, atom, chain, extractor)) { failed += 1 }
+                }
+                let wall = (clock.now - start).seconds / Double(item.runs)
+                await parser?.shutdown()
+                let cpu = (cpuSeconds() - before) / Double(item.runs)
+                let name = variant.isEmpty ? item.language : "\(item.language)_\(variant)"
+                report("validation_cpu_per_attempt_\(name)", cpu * 1000, "ms")
+                report("validation_wall_per_attempt_\(name)", wall * 1000, "ms")
+                if failed > 0 { report("validation_failed_attempts_\(name)", Double(failed), "attempts (should pass)") }
+            }
+        }
+    }
+
+    /// Validates one attempt as the engine does; true when it passed.
+    static func attempt(_ code: String, _ atom: Atom, _ chain: ValidatorChain, _ extractor: UnitExtractor) async -> Bool
+    {
+        let unit = await extractor.unit(of: code, language: atom.language, name: atom.name)
+        let issues = await chain.validate(ValidationSubject(atom: atom, code: unit, dependencyCode: []))
+        return issues.isEmpty
+    }
+
+    /// CPU seconds of this process and of its children that have exited.
+    static func cpuSeconds() -> Double {
+        var total = 0.0
+        for who in [RUSAGE_SELF.rawValue, RUSAGE_CHILDREN.rawValue] {
+            var usage = rusage()
+            getrusage(who, &usage)
+            total += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            total += Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        }
+        return total
+    }
+}
