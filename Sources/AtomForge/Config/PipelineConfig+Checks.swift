@@ -147,7 +147,8 @@ extension PipelineConfig {
             (0...20).contains(provider.maxRetries), key + ".max_retries",
             "must be from 0 to 20 (found \(provider.maxRetries))")
         found.require(
-            provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0, key,
+            provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0
+                && (provider.cachedInputPricePerMillion ?? 0) >= 0, key,
             "prices per million tokens must be 0 or more")
         return found.problems
     }

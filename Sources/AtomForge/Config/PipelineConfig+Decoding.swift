@@ -57,6 +57,7 @@ extension ProviderSettings: Decodable {
         case maxRetries = "max_retries"
         case inputPricePerMillion = "input_price_per_million"
         case outputPricePerMillion = "output_price_per_million"
+        case cachedInputPricePerMillion = "cached_input_price_per_million"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +90,7 @@ extension ProviderSettings: Decodable {
         promptCache = try container.decode(.promptCache, or: defaults.promptCache)
         inputPricePerMillion = try container.decode(.inputPricePerMillion, or: 0)
         outputPricePerMillion = try container.decode(.outputPricePerMillion, or: 0)
+        cachedInputPricePerMillion = try container.decode(.cachedInputPricePerMillion, or: nil as Double?)
     }
 }
 

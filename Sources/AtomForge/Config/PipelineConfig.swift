@@ -46,10 +46,13 @@ public struct ProviderSettings: Sendable, Equatable {
     /// provider's prompt cache where the API takes markers (Anthropic's `cache_control`), so that the later attempts
     /// and candidates of an atom read it from the cache; only a prefix long enough to be cached is marked.
     public var promptCache = true
-    /// US dollars per million input tokens, for the cost line of summaries; 0 when unknown.
+    /// US dollars per million input tokens, for the cost line of summaries; 0: the built-in price of the model
+    /// (``ModelPrice/table``), if it has one.
     public var inputPricePerMillion = 0.0
     /// US dollars per million output tokens.
     public var outputPricePerMillion = 0.0
+    /// US dollars per million input tokens read from the prompt cache; nil: as the table or the API prices them.
+    public var cachedInputPricePerMillion: Double?
 
     public init() {}
 }

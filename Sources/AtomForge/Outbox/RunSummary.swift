@@ -38,8 +38,10 @@ struct RunSummary: Encodable, Sendable {
     var duplicateRate: Double
     var tokens: TokenUsage
 
-    /// US dollars, when `provider.*_price_per_million` are set.
+    /// US dollars, when the model's price is known (``ProviderSettings/price``).
     var costUsd: Double?
+    /// Which prices the cost is at: `configured`, or `list prices of <date>` (the built-in table).
+    var costPrices: String?
     var durationS: Double
     /// When this run started (a continued or resumed run: when it was taken up again).
     var startedAt: String
@@ -82,8 +84,10 @@ struct RunSummary: Encodable, Sendable {
         self.duplicates = duplicates
         duplicateRate = attempts == 0 ? 0 : (Double(duplicates) / Double(attempts) * 1000).rounded() / 1000
         self.tokens = tokens
-        if provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0 {
-            costUsd = (provider.cost(of: tokens) * 10_000).rounded() / 10_000
+        if let cost = provider.cost(of: tokens) {
+            costUsd = (cost * 10_000).rounded() / 10_000
+            let configured = provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0
+            costPrices = configured ? "configured" : "list prices of \(ModelPrice.tableDate)"
         }
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
@@ -124,7 +128,18 @@ struct RunSummary: Encodable, Sendable {
         if duplicates > 0 {
             text += " \(duplicates) attempt\(duplicates == 1 ? "" : "s") repeated earlier code (not validated again)."
         }
-        if let costUsd { text += String(format: " Cost: $%.4f.", costUsd) }
+        if tokens.cacheRead > 0 || tokens.cacheWrite > 0 {
+            text += " Prompt cache: \(tokens.cacheRead) input tokens read, \(tokens.cacheWrite) written."
+        }
+        if let costUsd {
+            text += String(format: " Cost: $%.4f", costUsd)
+            if costPrices != "configured" {
+                text +=
+                    " at \(costPrices ?? "list prices"); set provider.input_price_per_million and"
+                    + " output_price_per_million for yours"
+            }
+            text += "."
+        }
         text += "\n\n## Attempts per atom\n\n"
         for key in attemptsHistogram.keys.sorted(by: { Int($0)! < Int($1)! }) {
             text += "- \(key): \(attemptsHistogram[key]!) atom\(attemptsHistogram[key]! == 1 ? "" : "s")\n"

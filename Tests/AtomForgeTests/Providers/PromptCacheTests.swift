@@ -91,6 +91,7 @@ struct PromptCacheTests {
         let input = Double(tokens["input"] ?? 0)
         let expected = (3 * (input + 150 + 1875) + 15 * Double(tokens["output"] ?? 0)) / 1e6
         #expect(abs((summary["cost_usd"] as? Double ?? 0) - expected) < 0.0001, "\(summary["cost_usd"] ?? "none")")
+        #expect(summary["cost_prices"] as? String == "configured")
     }
 
     @Test("provider.prompt_cache: false sends the prompt as plain text")
