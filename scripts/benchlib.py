@@ -32,3 +32,51 @@ def write_section(path: pathlib.Path, text: str, name: str) -> None:
     else:
         current = current.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(current)
+
+
+class CPUMeter:
+    """CPU time of a process and of everything it starts, sandboxed children included: a cgroup (v1 cpuacct or v2)
+    of its own when this user may make one, else the whole machine's busy time (/proc/stat) during the run.
+    getrusage cannot be used: bubblewrap's init in a PID namespace of its own is not reaped by its parent, and the
+    CPU of what ran inside is lost to RUSAGE_CHILDREN."""
+
+    def __init__(self, name: str) -> None:
+        self.group = None
+        for root in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup"):
+            usage = "cpuacct.usage" if root.endswith("cpuacct") else "cpu.stat"
+            folder = pathlib.Path(root) / f"atomforge-bench-{name}-{os.getpid()}"
+            try:
+                folder.mkdir()
+            except OSError:
+                continue
+            if (folder / usage).exists():
+                self.group, self.usage = folder, folder / usage
+                break
+            folder.rmdir()
+        self.kind = "cgroup" if self.group else "machine"
+        self.start = self.read()
+
+    def preexec(self) -> None:
+        """In the child, before exec: join the cgroup."""
+        if self.group:
+            (self.group / "cgroup.procs").write_text(str(os.getpid()))
+
+    def read(self) -> float:
+        if self.group:
+            text = self.usage.read_text()
+            if self.usage.name == "cpuacct.usage":
+                return int(text) / 1e9
+            return int(next(l.split()[1] for l in text.splitlines() if l.startswith("usage_usec"))) / 1e6
+        fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+        busy = sum(fields[:3]) + sum(fields[5:8])  # user nice system, irq softirq steal
+        return busy / os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> float:
+        return self.read() - self.start
+
+    def close(self) -> None:
+        if self.group:
+            try:
+                self.group.rmdir()
+            except OSError:
+                pass

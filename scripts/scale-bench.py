@@ -68,7 +68,7 @@ def plan_for(atoms: int, seed: int = 3) -> tuple[str, dict[str, list[str]]]:
     return "\n".join(lines) + "\n", dependencies
 
 
-def config_for(port: int, workers: int, warm_parser: bool) -> str:
+def config_for(port: int, workers: int, warm_python: bool) -> str:
     return f"""provider:
   kind: openai
   base_url: http://127.0.0.1:{port}/v1
@@ -84,7 +84,7 @@ generation:
 execution:
   max_workers: {workers}
 validation:
-  warm_parser: {"true" if warm_parser else "false"}
+  warm_python: {"true" if warm_python else "false"}
 """
 
 
@@ -94,9 +94,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_case(
-    atomforge: str, atoms: int, workers: int, median: float, warm_parser: bool, work: pathlib.Path
+    atomforge: str, atoms: int, workers: int, median: float, warm_python: bool, work: pathlib.Path
 ) -> dict[str, float]:
-    case = work / f"{atoms}-{workers}-{warm_parser}"
+    case = work / f"{atoms}-{workers}-{warm_python}"
     case.mkdir()
     plan, dependencies = plan_for(atoms)
     (case / "plan.yaml").write_text(plan)
@@ -105,13 +105,14 @@ def run_case(
         [sys.executable, str(SERVER), "--port", "0", "--log", str(log), "--median-s", str(median)],
         stdout=subprocess.PIPE, text=True)
     port = int(server.stdout.readline().split()[1])
-    (case / "pipeline.yaml").write_text(config_for(port, workers, warm_parser))
+    (case / "pipeline.yaml").write_text(config_for(port, workers, warm_python))
     server_cpu_before = cpu_seconds(server.pid)
+    meter = benchlib.CPUMeter(f"{atoms}-{workers}")
     started = time.monotonic()
     process = subprocess.Popen(
         [atomforge, "run", str(case / "plan.yaml"), "--config", str(case / "pipeline.yaml"),
          "--outbox", str(case / "outbox"), "--log-level", "warning"],
-        stdout=open(case / "run.log", "w"), stderr=subprocess.STDOUT)
+        stdout=open(case / "run.log", "w"), stderr=subprocess.STDOUT, preexec_fn=meter.preexec)
     own_cpu = peak_kib = 0.0
     while process.poll() is None:
         try:
@@ -123,13 +124,16 @@ def run_case(
             pass
         time.sleep(0.1)
     makespan = time.monotonic() - started
+    total_cpu = meter.seconds()
+    meter.close()
     server_cpu = cpu_seconds(server.pid) - server_cpu_before
-    server_total = cpu_seconds(server.pid)
     server.terminate()
     server.wait()
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     figures = summarize(case, calls, dependencies, workers, makespan, own_cpu, peak_kib, server_cpu)
-    figures["server_cpu_total"] = server_total
+    # The machine's busy time includes the server's; a cgroup does not.
+    figures["cpu_per_atom"] = (total_cpu - (server_cpu if meter.kind == "machine" else 0)) / atoms
+    figures["cpu_meter"] = meter.kind
     return figures
 
 
@@ -168,20 +172,15 @@ def main() -> None:
                         help="atoms:workers:median_s, comma-separated")
     parser.add_argument("--write", help="BENCHMARKS.md, to write the scale section into")
     parser.add_argument("--parsers", default="warm,cold",
-                        help="warm (validation.warm_parser: true), cold (false), or both, each case run with each")
+                        help="warm (validation.warm_python: true), cold (false), or both: each case runs with each")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         work = pathlib.Path(folder)
         for spec, parser_mode in [(s, p) for s in args.cases.split(",") for p in args.parsers.split(",")]:
             atoms, workers, median = spec.split(":")
-            before = os.times()
             figures = run_case(
                 args.atomforge, int(atoms), int(workers), float(median), parser_mode == "warm", work)
-            after = os.times()
-            total_cpu = (after.children_user - before.children_user + after.children_system
-                         - before.children_system) - figures["server_cpu_total"]
-            figures["cpu_per_atom"] = total_cpu / int(atoms)
             name = f"{atoms}_w{workers}_{median}s_{parser_mode}"
             rows.append((name, figures))
             for key, unit, scale in [
@@ -205,9 +204,12 @@ def write(path: pathlib.Path, rows) -> None:
         "OpenAI-compatible API after a lognormal latency, σ 0.5, and makes the first call of 15 % of the atoms fail "
         "its tests; the validators are the real ones in the sandbox; the outbox is real). The in-process figures "
         "above (`makespan_ratio_*`) use a simulated model and a validator that runs nothing; these do not.", "",
-        "Each case runs with the warm parser (`validation.warm_parser: true`, the default) and with a fresh `python3` "
-        "per check (`false`), one after the other in the same run.", "",
-        "| case (atoms, workers, median latency, parser) | makespan ÷ bound | makespan | bound | model slots busy "
+        "Each case runs with warm Python (`validation.warm_python: true`, the default: parsing in a long-lived "
+        "sandboxed `python3`, each test run forked in namespaces of its own) and with a fresh sandbox and `python3` per "
+        "check (`false`), one after the other in the same run. The model-time bound is max(longest dependency chain "
+        "of model time, total model time ÷ workers), from the server's log of every call; CPU is that of a cgroup "
+        "holding `atomforge` and everything it ran (the server is outside it).", "",
+        "| case (atoms, workers, median latency, Python) | makespan ÷ bound | makespan | bound | model slots busy "
         "| attempts validated/s | dependency reply → dependent request p50 / p90 | CPU per atom (all / atomforge) "
         "| atomforge peak memory | server CPU | passed |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

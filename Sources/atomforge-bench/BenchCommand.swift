@@ -20,10 +20,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Only write a 1,000-atom run's folder, run page included, under this outbox (for Chromium).")
     var runPage: String?
 
+    @Flag(help: "Only measure the validation of one attempt, per language.")
+    var validationCost = false
+
     func run() async throws {
         func report(_ name: String, _ value: Double, _ unit: String) {
             let line = "\(name) \(String(format: value < 10 ? "%.3f" : "%.1f", value)) \(unit)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        if validationCost {
+            await ValidationCostBenchmark.run(report: report)
+            return
         }
         if let runPage {
             try await RunPageBenchmark.run(atoms: 1_000, into: runPage, report: report)
@@ -37,6 +44,5 @@ struct BenchCommand: AsyncParsableCommand {
                 baseURL: server, serverPID: serverPID, requests: quick ? 1_920 : 9_600, report: report)
         }
         try await InboxLatencyBenchmark.run(plans: quick ? 200 : 1_000, report: report)
-        await ValidationCostBenchmark.run(report: report)
     }
 }

@@ -214,7 +214,7 @@ extension ExecutionSettings: Decodable {
 extension ValidationSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case isolation, commands, concurrency
-        case warmParser = "warm_parser"
+        case warmPython = "warm_python"
         case timeoutSeconds = "timeout_s"
         case memoryMB = "memory_mb"
         case maxProcesses = "max_processes"
@@ -232,7 +232,7 @@ extension ValidationSettings: Decodable {
         scratchMB = try container.decode(.scratchMB, or: defaults.scratchMB)
         runTests = try container.decode(.runTests, or: defaults.runTests)
         concurrency = try container.decode(.concurrency, or: defaults.concurrency)
-        warmParser = try container.decode(.warmParser, or: defaults.warmParser)
+        warmPython = try container.decode(.warmPython, or: defaults.warmPython)
         commands = try container.decode(.commands, or: defaults.commands)
         let isolationName = try container.decode(.isolation, or: defaults.isolation.rawValue)
         guard let isolation = IsolationLevel(rawValue: isolationName) else {

@@ -122,9 +122,10 @@ public struct ValidationSettings: Sendable, Equatable {
     public var runTests = true
     /// Validator runs at once across the process; 0 means one per core.
     public var concurrency = 0
-    /// Parse Python (the unit extraction, the syntax check) in one long-lived sandboxed `python3` instead of a fresh
-    /// one per check (``WarmParser``); false starts one per check, as the tests' runs always are.
-    public var warmParser = true
+    /// Python without an interpreter's start-up per check: the unit extraction and the syntax check in one
+    /// long-lived sandboxed `python3` (``WarmParser``), and under bubblewrap as root each test run forked, in
+    /// namespaces of its own, from another (``WarmRunner``). False: a fresh sandbox and `python3` for each.
+    public var warmPython = true
     /// Programs run on each attempt's file; non-zero exit fails the attempt.
     public var commands: [CommandSettings] = []
 

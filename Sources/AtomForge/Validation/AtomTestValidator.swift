@@ -93,7 +93,11 @@ public struct AtomTestValidator: Validator {
         }
         let run: ToolRunner.Run
         do {
-            run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
+            if command.starts(with: ["python3", "-I"]) {
+                run = try await runner.runPython(Array(command.dropFirst(2)), files: files)
+            } else {
+                run = try await runner.run(command[0], Array(command.dropFirst()), files: files)
+            }
         } catch {
             return [ValidationIssue(.critical, "\(error)", validator: name)]
         }

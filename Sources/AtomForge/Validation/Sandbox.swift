@@ -7,7 +7,7 @@ import Glibc
 /// - `bubblewrap`: `bwrap` with a minimal read-only root (``minimalRoot``: `/usr`, the few `/etc` entries programs
 ///   read, and the toolchains' own folders — never the outbox, the inbox, the config, `/home`, `/root`, `/run` or
 ///   `/var`, so no host socket and no other plan's files), a private `/tmp`, the scratch folder a size-limited
-///   tmpfs (the only writable place; its files are copied in at the start), new network (no interfaces but a down
+///   tmpfs (the only writable place; its files are copied in at the start), new network (no interface but its own
 ///   loopback), PID and IPC namespaces; everything in it dies with the run.
 /// - `unshare`: `unshare` with new network and PID namespaces (root only); the file system is not isolated.
 /// - `none`: limits and the timeout only.
@@ -221,5 +221,32 @@ public struct Sandbox: Sendable, Equatable {
         case .none, .auto:
             return limited
         }
+    }
+
+    /// The command line of a ``WarmRunner``'s process: the same bubblewrap sandbox as ``wrap(_:scratch:user:environment:)``
+    /// (root, namespaces, `/dev`, `/tmp`, the scratch folder its only writable place), its program root there and
+    /// kept the capabilities it needs to give each run namespaces, folders, limits and a user of its own (which
+    /// every run drops before any of the code runs). Nil unless the sandbox is bubblewrap and AtomForge runs as
+    /// root: only then can each run get a user of its own, as a fresh sandbox gives it.
+    func wrapRunner(_ command: [String], scratch: String, environment: [String: String]) -> [String]? {
+        guard isolation == .bubblewrap, getuid() == 0 else { return nil }
+        var wrapped =
+            ["bwrap"] + Self.minimalRoot + [
+                "--dev", "/dev", "--proc", "/proc", "--size", "\(scratchBytes)", "--tmpfs", "/tmp",
+                "--perms", "0711", "--dir", (scratch as NSString).deletingLastPathComponent,
+                "--ro-bind", scratch, Self.input,
+                "--perms", "0700", "--size", "\(scratchBytes)", "--tmpfs", scratch,
+                "--remount-ro", "/dev", "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                "--unshare-uts", "--die-with-parent", "--new-session", "--clearenv",
+            ]
+        for capability in [
+            "CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE", "CAP_KILL",
+            "CAP_SYS_RESOURCE",
+        ] {
+            wrapped += ["--cap-add", capability]
+        }
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { wrapped += ["--setenv", name, value] }
+        let copyIn = "cp -R \(Self.input)/. . && exec \"$@\""
+        return wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + command
     }
 }

@@ -21,8 +21,10 @@ public struct ToolRunner: Sendable {
     public var timeout: Duration
     public var sandbox: Sandbox
     public var outputLimit = 16 * 1024
-    /// Serves ``runParseScript(_:_:files:ignoringWarnings:)`` when set (`validation.warm_parser`).
+    /// Serves ``runParseScript(_:_:files:ignoringWarnings:)`` when set (`validation.warm_python`).
     public var warmParser: WarmParser?
+    /// Serves ``runPython(_:files:)`` when set (`validation.warm_python`, under bubblewrap as root).
+    public var warmRunner: WarmRunner?
 
     public init(timeout: Duration, sandbox: Sandbox = Sandbox(isolation: .auto)) {
         self.timeout = timeout
@@ -92,6 +94,17 @@ public struct ToolRunner: Sendable {
         }
         let warnings = ignoringWarnings ? ["-W", "ignore"] : []
         return try await run("python3", ["-I"] + warnings + ["-c", script] + arguments, files: files)
+    }
+
+    /// Runs `python3 -I arguments…` (`arguments[0]` the script) in a fresh folder holding `files`, in the sandbox:
+    /// forked by the ``WarmRunner`` when the runner has one and it can, else as ``run(_:_:files:)`` runs it.
+    public func runPython(_ arguments: [String], files: [String: String]) async throws(ChildProcessError) -> Run {
+        if let warmRunner,
+            let run = await warmRunner.run(arguments, files: files, timeout: timeout, outputLimit: outputLimit)
+        {
+            return run
+        }
+        return try await run("python3", ["-I"] + arguments, files: files)
     }
 
     /// `text` as ``run(_:_:files:)`` keeps a program's output: its first `limit` bytes (and a line saying it was

@@ -41,8 +41,9 @@ extension ToolRunner {
             isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
             cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1, scratchBytes: settings.scratchMB << 20)
         var runner = ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
-        if settings.warmParser, Toolchain.find("python3") != nil {
+        if settings.warmPython, Toolchain.find("python3") != nil {
             runner.warmParser = WarmParser.shared(sandbox: sandbox, timeout: runner.timeout)
+            runner.warmRunner = WarmRunner.shared(sandbox: sandbox)
         }
         return runner
     }
