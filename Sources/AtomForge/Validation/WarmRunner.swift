@@ -52,7 +52,7 @@ public actor WarmRunner {
         var files: [String: String]
         var environment: [String: String]
         var scratch: String
-        var uid: UInt32?
+        var uid: UInt32
         var timeout: Double
         var limits: Limits
     }
@@ -93,7 +93,9 @@ public actor WarmRunner {
     func run(
         _ arguments: [String], files: [String: String], timeout: Duration, outputLimit: Int
     ) async -> ToolRunner.Run? {
-        guard silentSessions < 3, !arguments.isEmpty else { return nil }
+        // A run without a user of its own would keep the zygote's root and capabilities: never (a fresh sandbox then
+        // runs it, as root without capabilities, as it always has).
+        guard silentSessions < 3, !arguments.isEmpty, let user = sandbox.userForRun() else { return nil }
         if session == nil { start() }
         guard let requests else { return nil }
         nextID += 1
@@ -106,7 +108,7 @@ public actor WarmRunner {
         ]
         let request = Request(
             id: id, argv: ["python3"] + arguments, files: files, environment: environment, scratch: folder,
-            uid: sandbox.userForRun(), timeout: timeout.seconds,
+            uid: user, timeout: timeout.seconds,
             limits: Limits(
                 scratch: sandbox.scratchBytes, data: sandbox.memoryBytes, file: sandbox.maxFileBytes,
                 cpu: sandbox.cpuSeconds, processes: sandbox.maxProcesses))
@@ -286,6 +288,8 @@ public actor WarmRunner {
             """In the run's own namespaces, as root there: its folders, then the program as a user of its own."""
             limits = request["limits"]
             uid = request["uid"]
+            if not isinstance(uid, int) or uid <= 0:
+                raise ValueError("a run needs a user of its own")
             scratch = request["scratch"]
             mount(None, "/", None, MS_REC | MS_PRIVATE)
             # The loopback up, as bubblewrap leaves it: a connection to 127.0.0.1 is refused, nothing else reachable.
