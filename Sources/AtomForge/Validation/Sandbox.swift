@@ -196,22 +196,7 @@ public struct Sandbox: Sendable, Equatable {
         limited += ["--"] + command
         switch isolation {
         case .bubblewrap:
-            // The scratch folder's files are bound read-only at /.input and copied into the tmpfs that takes the
-            // folder's place, before the limits and the program's own user apply.
-            var wrapped =
-                ["bwrap"] + Self.minimalRoot + [
-                    // /tmp and the scratch folder are the only writable places, each a tmpfs of scratchBytes; /dev
-                    // is read-only (its nodes still work), so /dev/shm cannot be filled either.
-                    "--dev", "/dev", "--proc", "/proc", "--size", "\(scratchBytes)", "--tmpfs", "/tmp",
-                    // Passable, not listable, by the program's user, as on the host (bwrap would make it 0700).
-                    "--perms", "0711", "--dir", (scratch as NSString).deletingLastPathComponent,
-                    "--ro-bind", scratch, Self.input,
-                    "--perms", "0777", "--size", "\(scratchBytes)", "--tmpfs", scratch,
-                    "--remount-ro", "/dev", "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                    "--unshare-uts",
-                    "--die-with-parent", "--new-session", "--clearenv",
-                ]
-            for (name, value) in environment.sorted(by: { $0.key < $1.key }) { wrapped += ["--setenv", name, value] }
+            let wrapped = bubblewrap(scratch: scratch, scratchMode: "0777", environment: environment)
             // Made the program's own (it may run as a user of its own) and private to it, as on the host.
             let owner = user.map { " && chown -R \($0):\($0) ." } ?? ""
             let copyIn = "cp -R \(Self.input)/. .\(owner) && chmod 700 . && exec \"$@\""
@@ -223,6 +208,25 @@ public struct Sandbox: Sendable, Equatable {
         }
     }
 
+    /// `bwrap` and its options up to the program: the scratch folder's files are bound read-only at ``input``, to be
+    /// copied into the tmpfs that takes the folder's place (mode `scratchMode`) before the program runs.
+    private func bubblewrap(scratch: String, scratchMode: String, environment: [String: String]) -> [String] {
+        var wrapped =
+            ["bwrap"] + Self.minimalRoot + [
+                // /tmp and the scratch folder are the only writable places, each a tmpfs of scratchBytes; /dev is
+                // read-only (its nodes still work), so /dev/shm cannot be filled either.
+                "--dev", "/dev", "--proc", "/proc", "--size", "\(scratchBytes)", "--tmpfs", "/tmp",
+                // Passable, not listable, by the program's user, as on the host (bwrap would make it 0700).
+                "--perms", "0711", "--dir", (scratch as NSString).deletingLastPathComponent,
+                "--ro-bind", scratch, Self.input,
+                "--perms", scratchMode, "--size", "\(scratchBytes)", "--tmpfs", scratch,
+                "--remount-ro", "/dev", "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                "--unshare-uts", "--die-with-parent", "--new-session", "--clearenv",
+            ]
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { wrapped += ["--setenv", name, value] }
+        return wrapped
+    }
+
     /// The command line of a ``WarmRunner``'s process: the same bubblewrap sandbox as ``wrap(_:scratch:user:environment:)``
     /// (root, namespaces, `/dev`, `/tmp`, the scratch folder its only writable place), its program root there and
     /// kept the capabilities it needs to give each run namespaces, folders, limits and a user of its own (which
@@ -230,22 +234,13 @@ public struct Sandbox: Sendable, Equatable {
     /// root: only then can each run get a user of its own, as a fresh sandbox gives it.
     func wrapRunner(_ command: [String], scratch: String, environment: [String: String]) -> [String]? {
         guard isolation == .bubblewrap, getuid() == 0 else { return nil }
-        var wrapped =
-            ["bwrap"] + Self.minimalRoot + [
-                "--dev", "/dev", "--proc", "/proc", "--size", "\(scratchBytes)", "--tmpfs", "/tmp",
-                "--perms", "0711", "--dir", (scratch as NSString).deletingLastPathComponent,
-                "--ro-bind", scratch, Self.input,
-                "--perms", "0700", "--size", "\(scratchBytes)", "--tmpfs", scratch,
-                "--remount-ro", "/dev", "--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--die-with-parent", "--new-session", "--clearenv",
-            ]
+        var wrapped = bubblewrap(scratch: scratch, scratchMode: "0700", environment: environment)
         for capability in [
             "CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE", "CAP_KILL",
             "CAP_SYS_RESOURCE",
         ] {
             wrapped += ["--cap-add", capability]
         }
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { wrapped += ["--setenv", name, value] }
         let copyIn = "cp -R \(Self.input)/. . && exec \"$@\""
         return wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + command
     }

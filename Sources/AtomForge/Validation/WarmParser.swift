@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Subprocess
 import Synchronization
 
 /// One `python3` that lives as long as AtomForge, in the sandbox, serving the Python scripts of AtomForge's own that
@@ -19,8 +18,8 @@ import Synchronization
 ///   even a parser subverted by crafted input could only drop lines of a later atom's code, which its tests judge.
 ///
 /// Any failure (it cannot start, it dies, it does not answer within the validation timeout) ends that process, the
-/// next call starts another, and the call itself falls back to a fresh `python3`: a result never depends on it.
-/// After three processes in a row that exited having answered nothing (one that cannot start) it is not started again.
+/// next call starts another, and the call itself falls back to a fresh `python3`: a result never depends on it
+/// (``SandboxedService``).
 public actor WarmParser {
     /// What the process answered.
     struct Answer: Decodable {
@@ -29,33 +28,24 @@ public actor WarmParser {
     }
 
     private struct Request: Encodable {
+        var id: UInt64
         var script: String
         var argv: [String]
         var files: [String: String]
         var ignoreWarnings: Bool
 
         enum CodingKeys: String, CodingKey {
-            case script, argv, files
+            case id, script, argv, files
             case ignoreWarnings = "ignore_warnings"
         }
     }
 
-    private struct Pending {
-        var id: UInt64
-        var continuation: CheckedContinuation<Answer?, Never>
-    }
-
     private let sandbox: Sandbox
     private let timeout: Duration
-    private var session: Task<Void, Never>?
-    private var requests: AsyncStream<[UInt8]>.Continuation?
-    private var pending: [Pending] = []
-    private var generation = 0
-    private var nextID: UInt64 = 0
-    private var answeredInSession = 0
-    private var silentSessions = 0
+    private let service: SandboxedService
+
     /// Processes started so far: a test's view of restarts.
-    public private(set) var starts = 0
+    public var starts: Int { get async { await service.starts } }
 
     /// A parser in `sandbox` (its CPU limit raised: the process lives for many requests; the timeout bounds each).
     public init(sandbox: Sandbox, timeout: Duration) {
@@ -63,6 +53,14 @@ public actor WarmParser {
         sandbox.cpuSeconds = max(sandbox.cpuSeconds, 3600)
         self.sandbox = sandbox
         self.timeout = timeout
+        let wrapping = sandbox
+        service = SandboxedService(
+            SandboxedService.Program(script: Self.serverScript, fileName: "server.py") { scratch, environment in
+                let user = wrapping.userForRun()
+                if wrapping.isolation != .bubblewrap { scratch.give(to: user) }
+                return wrapping.wrap(
+                    ["python3", "-I", "server.py"], scratch: scratch.path, user: user, environment: environment)
+            })
     }
 
     /// The parser of this process for `sandbox` and `timeout`, made on first use: validators and the unit
@@ -86,134 +84,20 @@ public actor WarmParser {
     func run(
         script: String, arguments: [String], files: [String: String], ignoringWarnings: Bool
     ) async -> Answer? {
-        guard silentSessions < 3 else { return nil }
-        if session == nil { start() }
-        guard let requests else { return nil }
-        let request = Request(script: script, argv: arguments, files: files, ignoreWarnings: ignoringWarnings)
-        guard var line = try? JSONEncoder().encode(request) else { return nil }
-        line.append(UInt8(ascii: "\n"))
-        nextID += 1
-        let id = nextID
-        let generation = self.generation
-        let timeout = self.timeout
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled { await self.expire(id, generation: generation) }
+        let line = await service.call(timeout: timeout) { id in
+            let request = Request(
+                id: id, script: script, argv: arguments, files: files, ignoreWarnings: ignoringWarnings)
+            return (try? JSONEncoder().encode(request)).map { Array($0) + [UInt8(ascii: "\n")] }
         }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            pending.append(Pending(id: id, continuation: continuation))
-            requests.yield(Array(line))
-        }
+        return line.flatMap { try? JSONDecoder().decode(Answer.self, from: $0) }
     }
 
     /// Ends the process and waits for it to exit (its CPU is then counted in the process's children).
     public func shutdown() async {
-        let running = session
-        end(silent: false)
-        await running?.value
+        await service.shutdown()
     }
 
-    private func start() {
-        generation += 1
-        starts += 1
-        answeredInSession = 0
-        let generation = self.generation
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        requests = continuation
-        let sandbox = self.sandbox
-        session = Task {
-            await Self.serve(sandbox: sandbox, requests: stream) { line in
-                await self.deliver(line, generation: generation)
-            }
-            await self.ended(generation: generation)
-        }
-    }
-
-    /// An answer: the oldest request's (the process answers in order).
-    private func deliver(_ line: [UInt8], generation: Int) {
-        guard generation == self.generation, !pending.isEmpty else { return }
-        let first = pending.removeFirst()
-        answeredInSession += 1
-        silentSessions = 0
-        first.continuation.resume(returning: try? JSONDecoder().decode(Answer.self, from: Data(line)))
-    }
-
-    private func expire(_ id: UInt64, generation: Int) {
-        guard generation == self.generation, pending.contains(where: { $0.id == id }) else { return }
-        // A request that hangs it (crafted code can make a parse slow) says nothing of whether it can start.
-        end(silent: false)
-    }
-
-    private func ended(generation: Int) {
-        guard generation == self.generation else { return }
-        end()
-    }
-
-    /// Stops the process of this generation: every request waiting gets nil (and falls back), the next starts anew.
-    /// `silent`: count it among the processes that answered nothing, if it did not.
-    private func end(silent: Bool = true) {
-        guard session != nil else { return }
-        if silent, answeredInSession == 0 { silentSessions += 1 }
-        generation += 1
-        session?.cancel()
-        session = nil
-        requests?.finish()
-        requests = nil
-        let waiting = pending
-        pending = []
-        for request in waiting { request.continuation.resume(returning: nil) }
-    }
-
-    /// Runs the process until it exits or the task is cancelled (swift-subprocess's teardown then kills its
-    /// process group), writing `requests` to its standard input and handing each line it prints to `deliver`.
-    private static func serve(
-        sandbox: Sandbox, requests: AsyncStream<[UInt8]>, deliver: @escaping @Sendable ([UInt8]) async -> Void
-    ) async {
-        let user = sandbox.userForRun()
-        guard
-            let scratch = await BlockingIO.run({ () -> Scratch? in
-                guard let scratch = try? Scratch() else { return nil }
-                try? serverScript.write(toFile: scratch.path + "/server.py", atomically: false, encoding: .utf8)
-                if sandbox.isolation != .bubblewrap { scratch.give(to: user) }
-                return scratch
-            })
-        else { return }
-        let environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",
-        ]
-        let command = sandbox.wrap(
-            ["python3", "-I", "server.py"], scratch: scratch.path, user: user, environment: environment)
-        let configuration = BoundedRun.configuration(
-            command, environment: environment, workingDirectory: scratch.path,
-            teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)])
-        _ = try? await Subprocess.run(
-            configuration, input: .inputWriter, output: .sequence, error: .discarded
-        ) { execution in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await request in requests {
-                        _ = try await execution.standardInputWriter.write(request)
-                    }
-                    try await execution.standardInputWriter.finish()
-                }
-                var buffer: [UInt8] = []
-                for try await chunk in execution.standardOutput {
-                    chunk.withUnsafeBytes { buffer.append(contentsOf: $0) }
-                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = Array(buffer[..<newline])
-                        buffer.removeSubrange(...newline)
-                        await deliver(line)
-                    }
-                }
-                group.cancelAll()
-            }
-        }
-        await BlockingIO.run { scratch.remove() }
-    }
-
-    /// The loop in the sandbox: a request per line, an answer per line, in order. Each request's files are written
+    /// The loop in the sandbox: a request per line, an answer per line naming its `id`, in order. Each request's files are written
     /// into the process's own folder (plain names only) and removed after; the script runs as `python3 -I -c` would
     /// run it (its `sys.argv`, `__name__ == "__main__"`, `SystemExit` as the exit code, an exception's traceback as
     /// output), with standard output and error captured together, and fresh globals each time.
@@ -257,7 +141,7 @@ public actor WarmParser {
                 for name in names:
                     with contextlib.suppress(OSError):
                         os.remove(name)
-            answers.write(json.dumps({"exit": status, "output": output.getvalue()[:LIMIT]}) + "\n")
+            answers.write(json.dumps({"id": request["id"], "exit": status, "output": output.getvalue()[:LIMIT]}) + "\n")
             answers.flush()
         """#
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Subprocess
 import Synchronization
 
 /// Runs Python tests in a fresh process each without starting a sandbox and an interpreter each time: one
@@ -22,7 +21,8 @@ import Synchronization
 /// starts, so the code cannot reach the zygote, the requests or the answers.
 ///
 /// Only under bubblewrap and as root (the users of its own need it); elsewhere, and after any failure (the zygote
-/// cannot start, dies, or does not answer), tests run through ``ToolRunner/run(_:_:files:)`` as before.
+/// cannot start, dies, or does not answer: ``SandboxedService``), tests run through ``ToolRunner/run(_:_:files:)``
+/// as before.
 public actor WarmRunner {
     struct Answer: Decodable {
         var id: UInt64
@@ -58,20 +58,19 @@ public actor WarmRunner {
     }
 
     private let sandbox: Sandbox
-    private var session: Task<Void, Never>?
-    private var requests: AsyncStream<[UInt8]>.Continuation?
-    private var pending: [UInt64: CheckedContinuation<Answer?, Never>] = [:]
-    private var generation = 0
-    private var nextID: UInt64 = 0
-    private var answeredInSession = 0
-    private var silentSessions = 0
+    private let service: SandboxedService
+
     /// Processes started so far: a test's view of restarts.
-    public private(set) var starts = 0
+    public var starts: Int { get async { await service.starts } }
     /// Runs it answered (a test's proof that it, not a fresh sandbox, ran them).
-    public private(set) var answered = 0
+    public var answered: Int { get async { await service.answered } }
 
     public init(sandbox: Sandbox) {
         self.sandbox = sandbox
+        service = SandboxedService(
+            SandboxedService.Program(script: Self.zygoteScript, fileName: "zygote.py") { scratch, environment in
+                sandbox.wrapRunner(["python3", "-I", "zygote.py"], scratch: scratch.path, environment: environment)
+            })
     }
 
     /// The runner of this process for `sandbox`, made on first use; nil where runs need a fresh sandbox each (not
@@ -95,37 +94,28 @@ public actor WarmRunner {
     ) async -> ToolRunner.Run? {
         // A run without a user of its own would keep the zygote's root and capabilities: never (a fresh sandbox then
         // runs it, as root without capabilities, as it always has).
-        guard silentSessions < 3, !arguments.isEmpty, let user = sandbox.userForRun() else { return nil }
-        if session == nil { start() }
-        guard let requests else { return nil }
-        nextID += 1
-        let id = nextID
-        // In the run's own /tmp (a tmpfs of its mount namespace, over the zygote's): no other run's folder is there.
-        let folder = "/tmp/atomforge-\(getuid())/\(getpid())-run-\(id)"
-        let environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": folder, "TMPDIR": folder, "LANG": "C.UTF-8",
-        ]
-        let request = Request(
-            id: id, argv: ["python3"] + arguments, files: files, environment: environment, scratch: folder,
-            uid: user, timeout: timeout.seconds,
-            limits: Limits(
-                scratch: sandbox.scratchBytes, data: sandbox.memoryBytes, file: sandbox.maxFileBytes,
-                cpu: sandbox.cpuSeconds, processes: sandbox.maxProcesses))
-        guard let body = try? JSONEncoder().encode(request) else { return nil }
-        let frame = Array("\(body.count)\n".utf8) + Array(body)
-        let generation = self.generation
-        // The run's own parent enforces `timeout`; this is for a zygote that stopped answering.
-        let timer = Task {
-            try? await Task.sleep(for: timeout + .seconds(30))
-            if !Task.isCancelled { await self.expire(id, generation: generation) }
+        guard !arguments.isEmpty, let user = sandbox.userForRun() else { return nil }
+        let sandbox = self.sandbox
+        // The run's own parent enforces `timeout`; the service's is for a zygote that stopped answering.
+        let line = await service.call(timeout: timeout + .seconds(30)) { id in
+            // In the run's own /tmp (a tmpfs of its mount namespace, over the zygote's): no other run's folder is there.
+            let folder = "/tmp/atomforge-\(getuid())/\(getpid())-run-\(id)"
+            let environment = [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                "HOME": folder, "TMPDIR": folder, "LANG": "C.UTF-8",
+            ]
+            let request = Request(
+                id: id, argv: ["python3"] + arguments, files: files, environment: environment, scratch: folder,
+                uid: user, timeout: timeout.seconds,
+                limits: Limits(
+                    scratch: sandbox.scratchBytes, data: sandbox.memoryBytes, file: sandbox.maxFileBytes,
+                    cpu: sandbox.cpuSeconds, processes: sandbox.maxProcesses))
+            guard let body = try? JSONEncoder().encode(request) else { return nil }
+            return Array("\(body.count)\n".utf8) + Array(body)
         }
-        defer { timer.cancel() }
-        let answer = await withCheckedContinuation { continuation in
-            pending[id] = continuation
-            requests.yield(frame)
-        }
-        guard let answer, answer.error == nil, let exit = answer.exit, let output = answer.output else { return nil }
+        guard let line, let answer = try? JSONDecoder().decode(Answer.self, from: line), answer.error == nil,
+            let exit = answer.exit, let output = answer.output
+        else { return nil }
         let head = output.utf8.count > outputLimit ? ToolRunner.cut(output, limit: outputLimit).head : output
         return ToolRunner.Run(
             exitCode: exit, output: head, outputTail: answer.tail ?? output, timedOut: answer.timedOut ?? false)
@@ -133,109 +123,7 @@ public actor WarmRunner {
 
     /// Ends the zygote and waits for it to exit.
     public func shutdown() async {
-        let running = session
-        end(silent: false)
-        await running?.value
-    }
-
-    private func start() {
-        generation += 1
-        starts += 1
-        answeredInSession = 0
-        let generation = self.generation
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        requests = continuation
-        let sandbox = self.sandbox
-        session = Task {
-            await Self.serve(sandbox: sandbox, requests: stream) { line in
-                await self.deliver(line, generation: generation)
-            }
-            await self.ended(generation: generation)
-        }
-    }
-
-    private func deliver(_ line: [UInt8], generation: Int) {
-        guard generation == self.generation, let answer = try? JSONDecoder().decode(Answer.self, from: Data(line)),
-            let continuation = pending.removeValue(forKey: answer.id)
-        else { return }
-        answeredInSession += 1
-        answered += 1
-        silentSessions = 0
-        continuation.resume(returning: answer)
-    }
-
-    private func expire(_ id: UInt64, generation: Int) {
-        guard generation == self.generation, pending[id] != nil else { return }
-        end(silent: false)
-    }
-
-    private func ended(generation: Int) {
-        guard generation == self.generation else { return }
-        end()
-    }
-
-    private func end(silent: Bool = true) {
-        guard session != nil else { return }
-        if silent, answeredInSession == 0 { silentSessions += 1 }
-        generation += 1
-        session?.cancel()
-        session = nil
-        requests?.finish()
-        requests = nil
-        let waiting = pending
-        pending = [:]
-        for continuation in waiting.values { continuation.resume(returning: nil) }
-    }
-
-    /// Runs the zygote until it exits or the task is cancelled (swift-subprocess's teardown then kills it, and
-    /// bubblewrap everything in its namespace).
-    private static func serve(
-        sandbox: Sandbox, requests: AsyncStream<[UInt8]>, deliver: @escaping @Sendable ([UInt8]) async -> Void
-    ) async {
-        guard
-            let scratch = await BlockingIO.run({ () -> Scratch? in
-                guard let scratch = try? Scratch() else { return nil }
-                try? zygoteScript.write(toFile: scratch.path + "/zygote.py", atomically: false, encoding: .utf8)
-                return scratch
-            })
-        else { return }
-        let environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",
-        ]
-        guard
-            let command = sandbox.wrapRunner(
-                ["python3", "-I", "zygote.py"], scratch: scratch.path, environment: environment)
-        else {
-            await BlockingIO.run { scratch.remove() }
-            return
-        }
-        let configuration = BoundedRun.configuration(
-            command, environment: environment, workingDirectory: scratch.path,
-            teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)])
-        _ = try? await Subprocess.run(
-            configuration, input: .inputWriter, output: .sequence, error: .discarded
-        ) { execution in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await request in requests {
-                        _ = try await execution.standardInputWriter.write(request)
-                    }
-                    try await execution.standardInputWriter.finish()
-                }
-                var buffer: [UInt8] = []
-                for try await chunk in execution.standardOutput {
-                    chunk.withUnsafeBytes { buffer.append(contentsOf: $0) }
-                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = Array(buffer[..<newline])
-                        buffer.removeSubrange(...newline)
-                        await deliver(line)
-                    }
-                }
-                group.cancelAll()
-            }
-        }
-        await BlockingIO.run { scratch.remove() }
+        await service.shutdown()
     }
 
     /// The zygote: forks a spare process that waits for the next request (so that the zygote itself never holds a
