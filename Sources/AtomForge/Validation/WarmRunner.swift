@@ -54,7 +54,13 @@ public actor WarmRunner {
         var scratch: String
         var uid: UInt32
         var timeout: Double
+        var outputLimit: Int
         var limits: Limits
+
+        enum CodingKeys: String, CodingKey {
+            case id, argv, files, environment, scratch, uid, timeout, limits
+            case outputLimit = "output_limit"
+        }
     }
 
     private let sandbox: Sandbox
@@ -98,7 +104,8 @@ public actor WarmRunner {
         let sandbox = self.sandbox
         // The run's own parent enforces `timeout`; the service's is for a zygote that stopped answering.
         let line = await service.call(timeout: timeout + .seconds(30)) { id in
-            // In the run's own /tmp (a tmpfs of its mount namespace, over the zygote's): no other run's folder is there.
+            // In the run's own /tmp (a tmpfs of its mount namespace, over the zygote's): no other run's folder is
+            // there.
             let folder = "/tmp/atomforge-\(getuid())/\(getpid())-run-\(id)"
             let environment = [
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
@@ -106,7 +113,7 @@ public actor WarmRunner {
             ]
             let request = Request(
                 id: id, argv: ["python3"] + arguments, files: files, environment: environment, scratch: folder,
-                uid: user, timeout: timeout.seconds,
+                uid: user, timeout: timeout.seconds, outputLimit: outputLimit,
                 limits: Limits(
                     scratch: sandbox.scratchBytes, data: sandbox.memoryBytes, file: sandbox.maxFileBytes,
                     cpu: sandbox.cpuSeconds, processes: sandbox.maxProcesses))
@@ -116,9 +123,9 @@ public actor WarmRunner {
         guard let line, let answer = try? JSONDecoder().decode(Answer.self, from: line), answer.error == nil,
             let exit = answer.exit, let output = answer.output
         else { return nil }
-        let head = output.utf8.count > outputLimit ? ToolRunner.cut(output, limit: outputLimit).head : output
+        // Cut at `outputLimit` by the run's parent, with the line saying so, as ``ToolRunner/run(_:_:files:)`` cuts.
         return ToolRunner.Run(
-            exitCode: exit, output: head, outputTail: answer.tail ?? output, timedOut: answer.timedOut ?? false)
+            exitCode: exit, output: output, outputTail: answer.tail ?? output, timedOut: answer.timedOut ?? false)
     }
 
     /// Ends the zygote and waits for it to exit.
@@ -134,14 +141,15 @@ public actor WarmRunner {
         import ctypes, fcntl, json, os, runpy, select, signal, socket, struct, sys, time
         # What the test harness imports, imported once here: a run finds it loaded (the harness's own CPU, not the
         # imports', is what each run costs). None of it holds state of a run.
-        import ast, inspect, linecache, traceback, tokenize, unittest, asyncio
+        import ast, atexit, inspect, linecache, threading, traceback, tokenize, unittest, asyncio
 
         libc = ctypes.CDLL(None, use_errno=True)
-        CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x4000000, 0x8000000, 0x20000000, 0x40000000
+        CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
+        CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
         MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
         PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
         SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
-        LIMIT, TAIL = 16 * 1024, 1024
+        TAIL = 1024
         import resource
 
 
@@ -172,8 +180,9 @@ public actor WarmRunner {
             return json.loads(body)
 
 
-        def worker(request, output):
-            """In the run's own namespaces, as root there: its folders, then the program as a user of its own."""
+        def worker(request, output, ready):
+            """In the run's own namespaces, as root there: its folders, then the program as a user of its own. Says on
+            `ready` that the program's set-up is done (`ok`) or what failed, before any of the code runs."""
             limits = request["limits"]
             uid = request["uid"]
             if not isinstance(uid, int) or uid <= 0:
@@ -192,17 +201,20 @@ public actor WarmRunner {
             mount("tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "size=65536,mode=0711")
             os.mkdir(scratch)
             mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['scratch']},mode=0700")
-            for name, text in request["files"].items():
+            name = text = None
+            for name, text in request.pop("files").items():
                 with open(os.path.join(scratch, name), "w", encoding="utf-8") as handle:
                     handle.write(text)
-                if uid is not None:
-                    os.chown(os.path.join(scratch, name), uid, uid)
-            if uid is not None:
-                os.chown(scratch, uid, uid)
+                os.chown(os.path.join(scratch, name), uid, uid)
+            del text, name
+            os.chown(scratch, uid, uid)
             argv, environment = request["argv"], request["environment"]
-            del request  # the files' text is freed: the code does not find it among the objects it can reach
+            # Emptied, not only dropped here: the frames below still hold the dict, and the code must not find the
+            # request among the objects it can reach.
+            request.clear()
             pid = os.fork()
             if pid:
+                os.close(ready)
                 # The run's init: reaps everything, ends with the program's status (its death ends the namespace).
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 while True:
@@ -211,29 +223,38 @@ public actor WarmRunner {
                     except ChildProcessError:
                         os._exit(125)
                     if done == pid:
-                        os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
-            os.setsid()
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            for kind, value in [(resource.RLIMIT_DATA, limits["data"]), (resource.RLIMIT_FSIZE, limits["file"]),
-                                (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CPU, limits["cpu"]), (resource.RLIMIT_CORE, 0),
-                                (resource.RLIMIT_NPROC, limits["processes"])]:
-                resource.setrlimit(kind, (value, value))
-            if uid is not None:
+                        exited = os.WIFEXITED(status)
+                        os._exit(os.waitstatus_to_exitcode(status) if exited else 128 + os.WTERMSIG(status))
+            try:
+                os.setsid()
+                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                for kind, value in [(resource.RLIMIT_DATA, limits["data"]), (resource.RLIMIT_FSIZE, limits["file"]),
+                                    (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CPU, limits["cpu"]),
+                                    (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, limits["processes"])]:
+                    resource.setrlimit(kind, (value, value))
                 os.setgroups([])
                 os.setresgid(uid, uid, uid)
                 os.setresuid(uid, uid, uid)
-            check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-            os.chdir(scratch)
-            null = os.open("/dev/null", os.O_RDONLY)
+                check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+                os.chdir(scratch)
+                null = os.open("/dev/null", os.O_RDONLY)
+            except BaseException as error:
+                os.write(ready, f"{type(error).__name__}: {error}".encode())
+                os._exit(126)
+            os.write(ready, b"ok")
             os.dup2(null, 0)
             os.dup2(output, 1)
             os.dup2(output, 2)
             os.closerange(3, 65536)
+            # The signals as a fresh interpreter has them.
             for number in range(1, signal.NSIG):
                 try:
                     signal.signal(number, signal.SIG_DFL)
                 except (OSError, ValueError, RuntimeError):
                     pass
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             os.environ.clear()
             os.environ.update(environment)
             sys.argv = argv[1:]
@@ -242,41 +263,85 @@ public actor WarmRunner {
             sys.stderr = open(2, "w", closefd=False, buffering=1)
             try:
                 runpy.run_path(argv[1], run_name="__main__")
+                status = 0
             except SystemExit as end:
-                code = end.code
-                if code is None:
-                    os._exit(0)
-                if isinstance(code, int):
-                    sys.stdout.flush()
-                    os._exit(code & 0xFF)
-                print(code, file=sys.stderr)
-                os._exit(1)
+                status = exit_status(end.code)
+            except KeyboardInterrupt:
+                sys.excepthook(*sys.exc_info())
+                status = 128 + signal.SIGINT
             except BaseException:
-                import traceback
-                traceback.print_exc()
-                os._exit(1)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(0)
+                sys.excepthook(*sys.exc_info())
+                status = 1
+            finish(status)
+
+
+        def exit_status(code):
+            """The status the interpreter ends with for `SystemExit(code)`."""
+            if code is None:
+                return 0
+            if isinstance(code, int):
+                return code & 0xFF
+            try:
+                print(code, file=sys.stderr)
+            except BaseException:
+                pass
+            return 1
+
+
+        def finish(status):
+            """Ends the run as the interpreter ends: the threads it left running joined, its atexit functions run, its
+            output flushed."""
+            for step in (threading._shutdown, atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):
+                try:
+                    step()
+                except BaseException:
+                    pass
+            os._exit(status)
+
+
+        def read_to_end(descriptor, deadline):
+            """What a pipe holds until its writers close it; None at `deadline`."""
+            data = b""
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                ready, _, _ = select.select([descriptor], [], [], remaining)
+                if ready:
+                    chunk = os.read(descriptor, 4096)
+                    if not chunk:
+                        return data
+                    data += chunk
 
 
         def serve(request):
-            """In a process of this request's own: the run in a PID namespace of its own, its output, its end."""
-            identifier = request["id"]
+            """In a process of this request's own: the run in a PID namespace of its own, its output, its end. A run
+            that could not be set up is no answer (an error: its caller runs the tests in a fresh sandbox instead)."""
+            identifier, limit = request["id"], request["output_limit"]
             read_end, write_end = os.pipe()
+            ready_r, ready_w = os.pipe()
             check(libc.unshare(CLONE_NEWPID), "unshare pid")
             pid = os.fork()
             if pid == 0:
                 try:
                     os.close(read_end)
+                    os.close(ready_r)
                     check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
                     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-                    worker(request, write_end)
+                    worker(request, write_end, ready_w)
                 except BaseException as error:
-                    os.write(write_end, f"atomforge runner: {error}\n".encode())
+                    os.write(ready_w, f"{type(error).__name__}: {error}".encode())
                     os._exit(126)
             os.close(write_end)
+            os.close(ready_w)
             deadline = time.monotonic() + request["timeout"]
+            setup = read_to_end(ready_r, deadline)
+            os.close(ready_r)
+            if setup != b"ok":
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                reason = "it took the whole timeout" if setup is None else setup.decode("utf-8", "replace")
+                raise RuntimeError(f"the run could not be set up: {reason or 'it ended first'}")
             head, tail, timed_out = b"", b"", False
             while True:
                 remaining = deadline - time.monotonic()
@@ -290,16 +355,20 @@ public actor WarmRunner {
                 data = os.read(read_end, 65536)
                 if not data:
                     break
-                if len(head) <= LIMIT:
+                if len(head) <= limit:
                     head += data
                 tail = (tail + data)[-TAIL:]
             _, status = os.waitpid(pid, 0)
             code = os.waitstatus_to_exitcode(status)
             code = code if code >= 0 else 128 - code
-            cut = len(head) > LIMIT
-            answer = {"id": identifier, "exit": code, "timed_out": timed_out,
-                      "output": head[:LIMIT].decode("utf-8", "replace") + (f"\n… (output cut at {LIMIT} bytes)" if cut else ""),
+            cut = len(head) > limit
+            output = head[:limit].decode("utf-8", "replace") + (f"\n… (output cut at {limit} bytes)" if cut else "")
+            answer = {"id": identifier, "exit": code, "timed_out": timed_out, "output": output,
                       "tail": tail.decode("utf-8", "replace") if cut else None}
+            write_answer(answer)
+
+
+        def write_answer(answer):
             line = (json.dumps(answer) + "\n").encode()
             with open("answers.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
@@ -309,8 +378,10 @@ public actor WarmRunner {
 
         def main():
             signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # requests' processes are never waited for here
-            taken_r, taken_w = os.pipe()
             while True:
+                # A pipe per spare: one that dies before it says whether it took a request ends the wait (and this
+                # zygote: the request stream may be cut mid-request), not only one that says so.
+                taken_r, taken_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
                     os.close(taken_r)
@@ -323,13 +394,13 @@ public actor WarmRunner {
                     try:
                         serve(request)
                     except BaseException as error:
-                        line = (json.dumps({"id": request.get("id"), "error": f"{type(error).__name__}: {error}"}) + "\n")
-                        with open("answers.lock", "w") as lock:
-                            fcntl.flock(lock, fcntl.LOCK_EX)
-                            os.write(1, line.encode())
+                        write_answer({"id": request.get("id"), "error": f"{type(error).__name__}: {error}"})
                     finally:
                         os._exit(0)
-                if os.read(taken_r, 1) != b"t":
+                os.close(taken_w)
+                taken = os.read(taken_r, 1)
+                os.close(taken_r)
+                if taken != b"t":
                     break
 
 

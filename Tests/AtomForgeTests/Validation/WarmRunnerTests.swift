@@ -71,4 +71,53 @@ struct WarmRunnerTests {
         #expect(await runner.starts == 1)
         await runner.shutdown()
     }
+
+    @Test("a run that cannot be set up is no answer (its caller runs it in a fresh sandbox), and the runner goes on")
+    func setupFailure() async throws {
+        let runner = WarmRunner(sandbox: ToolRunner.standard(ValidationSettings.forTests).sandbox)
+        // A file in a folder that is not there: writing the run's files fails before any of its code runs.
+        let refused = await runner.run(
+            ["x.py"], files: ["x.py": "print(1)", "missing/y.py": ""], timeout: .seconds(120), outputLimit: 1024)
+        #expect(refused == nil, "a set-up failure is not the tests' result: \(String(describing: refused))")
+        let next = try #require(
+            await runner.run(["ok.py"], files: ["ok.py": "print('after')"], timeout: .seconds(120), outputLimit: 1024))
+        #expect(next.exitCode == 0 && next.output == "after\n")
+        #expect(await runner.starts == 1)
+        await runner.shutdown()
+    }
+
+    @Test("a run starts and ends as a fresh interpreter: signals, threads joined, atexit, flushed output, its status")
+    func endsAsInterpreter() async throws {
+        let tools = ToolRunner.standard(ValidationSettings.forTests)
+        let runner = WarmRunner(sandbox: tools.sandbox)
+        let program = """
+            import atexit, gc, signal, sys, threading, time
+            names = {signal.SIG_IGN: "ignored", signal.SIG_DFL: "default", signal.default_int_handler: "python"}
+            print("signals", [names.get(signal.getsignal(s), "other") for s in
+                              (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)])
+            held = [o for o in gc.get_objects() if isinstance(o, dict) and ("limits" in o or "files" in o)]
+            print("requests reachable", len(held))
+            atexit.register(lambda: print("atexit ran"))
+            threading.Thread(target=lambda: (time.sleep(0.3), print("thread joined"))).start()
+            sys.stdout.write("unflushed, ")
+            sys.exit(3)
+            """
+        let warm = try #require(
+            await runner.run(["p.py"], files: ["p.py": program], timeout: .seconds(120), outputLimit: 16_384))
+        let cold = try await tools.run("python3", ["-I", "p.py"], files: ["p.py": program])
+        #expect(warm.exitCode == 3 && warm.exitCode == cold.exitCode)
+        #expect(warm.output == cold.output, "warm:\n\(warm.output)\ncold:\n\(cold.output)")
+        #expect(warm.output.contains("requests reachable 0") && warm.output.contains("thread joined"))
+
+        // Output past the limit is cut where the caller's limit says, as a fresh sandbox cuts it.
+        var limited = tools
+        limited.outputLimit = 100
+        let loud = "print('x' * 5000)\nprint('end')"
+        let warmCut = try #require(
+            await runner.run(["l.py"], files: ["l.py": loud], timeout: .seconds(120), outputLimit: 100))
+        let coldCut = try await limited.run("python3", ["-I", "l.py"], files: ["l.py": loud])
+        #expect(warmCut.output == coldCut.output && warmCut.outputTail == coldCut.outputTail)
+        #expect(warmCut.output.hasSuffix("(output cut at 100 bytes)") && warmCut.outputTail.hasSuffix("end\n"))
+        await runner.shutdown()
+    }
 }
