@@ -67,14 +67,32 @@ enum ValidationCostBenchmark {
                     if !(await attempt(item.code, atom, chain, extractor)) { failed += 1 }
                 }
                 let wall = (clock.now - start).seconds / Double(item.runs)
-                await parser?.shutdown()
                 let cpu = (cpuSeconds() - before) / Double(item.runs)
                 let name = variant.isEmpty ? item.language : "\(item.language)_\(variant)"
                 report("validation_cpu_per_attempt_\(name)", cpu * 1000, "ms (\(meter))")
                 report("validation_wall_per_attempt_\(name)", wall * 1000, "ms")
                 if failed > 0 { report("validation_failed_attempts_\(name)", Double(failed), "attempts (should pass)") }
+                if warm {
+                    // What bounds it: the parts of an attempt alone.
+                    let extraction = await cpuPerCall(item.runs) {
+                        _ = await extractor.unit(of: item.code, language: language, name: atom.name)
+                    }
+                    report("validation_cpu_python_warm_unit_extraction", extraction * 1000, "ms (\(meter))")
+                    let emptyRun = await cpuPerCall(item.runs) {
+                        _ = try? await measured.runPython(["empty.py"], files: ["empty.py": "pass"])
+                    }
+                    report("validation_cpu_python_warm_empty_run", emptyRun * 1000, "ms (\(meter))")
+                }
+                await parser?.shutdown()
             }
         }
+    }
+
+    /// The CPU seconds one call of `body` costs, over `count` calls.
+    static func cpuPerCall(_ count: Int, _ body: () async -> Void) async -> Double {
+        let before = cpuSeconds()
+        for _ in 0..<count { await body() }
+        return (cpuSeconds() - before) / Double(count)
     }
 
     /// Validates one attempt as the engine does; true when it passed.

@@ -11,12 +11,13 @@ import Subprocess
 /// request starts another. After three programs in a row that exited having answered nothing (one that cannot start)
 /// none is started again.
 actor SandboxedService {
-    /// How the program is started: its script, written into a scratch folder of its own, and the command line that
-    /// runs it there (nil: it cannot run in this sandbox), made off the cooperative pool (it may give the folder to
-    /// the program's user).
+    /// How the program is started: its script and `files` (plain names), written into a scratch folder of its own,
+    /// and the command line that runs it there (nil: it cannot run in this sandbox), made off the cooperative pool
+    /// (it may give the folder to the program's user).
     struct Program: Sendable {
         var script: String
         var fileName: String
+        var files: [String: String] = [:]
         var command: @Sendable (_ scratch: Scratch, _ environment: [String: String]) -> [String]?
     }
 
@@ -128,7 +129,9 @@ actor SandboxedService {
     ) async {
         let prepared = await BlockingIO.run { () -> (Scratch, [String: String], [String]?)? in
             guard let scratch = try? Scratch() else { return nil }
-            try? program.script.write(toFile: scratch.path + "/" + program.fileName, atomically: false, encoding: .utf8)
+            for (name, text) in program.files.merging([program.fileName: program.script], uniquingKeysWith: { $1 }) {
+                try? text.write(toFile: scratch.path + "/" + name, atomically: false, encoding: .utf8)
+            }
             let environment = [
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
                 "HOME": scratch.path, "TMPDIR": scratch.path, "LANG": "C.UTF-8",

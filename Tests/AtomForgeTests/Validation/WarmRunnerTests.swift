@@ -120,4 +120,30 @@ struct WarmRunnerTests {
         #expect(warmCut.output.hasSuffix("(output cut at 100 bytes)") && warmCut.outputTail.hasSuffix("end\n"))
         await runner.shutdown()
     }
+
+    @Test("a preloaded script runs as its file would, and only when the file holds that very text")
+    func preloaded() async throws {
+        let tools = ToolRunner.standard(ValidationSettings.forTests)
+        let script = """
+            import sys
+            print("preloaded", __name__, sys.argv, __file__, __spec__, __package__, sys.modules["__main__"].__name__)
+            """
+        let runner = WarmRunner(sandbox: tools.sandbox, preloaded: ["s.py": script])
+        let warm = try #require(
+            await runner.run(["s.py", "a"], files: ["s.py": script], timeout: .seconds(120), outputLimit: 16_384))
+        let cold = try await tools.run(
+            "python3", ["-I", "-c", "import runpy; runpy.run_path('s.py', run_name='__main__')"],
+            files: ["s.py": script])
+        #expect(
+            warm.exitCode == 0 && warm.output.hasPrefix("preloaded __main__ ['s.py', 'a'] s.py None"), "\(warm.output)")
+        #expect(
+            warm.output.replacingOccurrences(of: "['s.py', 'a']", with: "['s.py']")
+                == cold.output.replacingOccurrences(
+                    of: "['-c']", with: "['s.py']"), "warm: \(warm.output) cold: \(cold.output)")
+        // Another text under the same name is that text, compiled from the file.
+        let changed = try #require(
+            await runner.run(["s.py"], files: ["s.py": "print('the file')"], timeout: .seconds(120), outputLimit: 1024))
+        #expect(changed.output == "the file\n")
+        await runner.shutdown()
+    }
 }
