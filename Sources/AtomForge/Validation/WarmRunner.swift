@@ -140,7 +140,8 @@ public actor WarmRunner {
     }
 
     /// The zygote: forks a spare process that waits for the next request (so that the zygote itself never holds a
-    /// request), and the spare, once it has one, a run in namespaces of its own (see the type's documentation).
+    /// request), the first process of a PID namespace of its own; the spare, once it has a request, gives itself the
+    /// run's other namespaces and folders and forks the program, whose init it is (see the type's documentation).
     /// A request is its length on a line, then its JSON (read to its exact end, so that a spare never takes the next
     /// one's bytes); answers are JSON lines, written under a lock.
     static let zygoteScript = #"""
@@ -186,9 +187,8 @@ public actor WarmRunner {
             return json.loads(body)
 
 
-        def worker(request, output, ready):
-            """In the run's own namespaces, as root there: its folders, then the program as a user of its own. Says on
-            `ready` that the program's set-up is done (`ok`) or what failed, before any of the code runs."""
+        def prepare(request):
+            """In the run's own namespaces, as root there: its folders and files. Returns what the program needs."""
             limits = request["limits"]
             uid = request["uid"]
             if not isinstance(uid, int) or uid <= 0:
@@ -219,19 +219,12 @@ public actor WarmRunner {
             # Emptied, not only dropped here: the frames below still hold the dict, and the code must not find the
             # request among the objects it can reach.
             request.clear()
-            pid = os.fork()
-            if pid:
-                os.close(ready)
-                # The run's init: reaps everything, ends with the program's status (its death ends the namespace).
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                while True:
-                    try:
-                        done, status = os.waitpid(-1, 0)
-                    except ChildProcessError:
-                        os._exit(125)
-                    if done == pid:
-                        exited = os.WIFEXITED(status)
-                        os._exit(os.waitstatus_to_exitcode(status) if exited else 128 + os.WTERMSIG(status))
+            return argv, environment, compiled, scratch, uid, limits
+
+
+        def program(argv, environment, compiled, scratch, uid, limits, output, ready):
+            """The run's program, as a user of its own with its limits. Says on `ready` that its set-up is done
+            (`ok`) or what failed, before any of the code runs; never returns."""
             try:
                 os.setsid()
                 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -326,26 +319,30 @@ public actor WarmRunner {
 
 
         def serve(request):
-            """In a process of this request's own: the run in a PID namespace of its own, its output, its end. A run
-            that could not be set up is no answer (an error: its caller runs the tests in a fresh sandbox instead)."""
+            """In the spare that took `request`, the init of a PID namespace of its own: the run's other namespaces and
+            folders, its program, its output, its end (everything the program left running is killed when it ends, as
+            the end of a sandbox's init kills it). A run that could not be set up is no answer (an error: its caller
+            runs the tests in a fresh sandbox instead)."""
             identifier, limit = request["id"], request["output_limit"]
+            deadline = time.monotonic() + request["timeout"]
             read_end, write_end = os.pipe()
             ready_r, ready_w = os.pipe()
-            check(libc.unshare(CLONE_NEWPID), "unshare pid")
+            try:
+                check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+                run = prepare(request)
+            except BaseException as error:
+                raise RuntimeError(f"the run could not be set up: {type(error).__name__}: {error}")
             pid = os.fork()
             if pid == 0:
                 try:
                     os.close(read_end)
                     os.close(ready_r)
-                    check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-                    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-                    worker(request, write_end, ready_w)
+                    program(*run, write_end, ready_w)
                 except BaseException as error:
                     os.write(ready_w, f"{type(error).__name__}: {error}".encode())
-                    os._exit(126)
+                os._exit(126)
             os.close(write_end)
             os.close(ready_w)
-            deadline = time.monotonic() + request["timeout"]
             setup = read_to_end(ready_r, deadline)
             os.close(ready_r)
             if setup != b"ok":
@@ -353,22 +350,28 @@ public actor WarmRunner {
                 os.waitpid(pid, 0)
                 reason = "it took the whole timeout" if setup is None else setup.decode("utf-8", "replace")
                 raise RuntimeError(f"the run could not be set up: {reason or 'it ended first'}")
+            # Until the program has ended and its output is read to the end (what it left running holds the pipe
+            # open until it is killed), or the deadline.
+            ended = os.pidfd_open(pid)
+            waiting = [read_end, ended]
             head, tail, timed_out = b"", b"", False
-            while True:
+            while waiting:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     timed_out = True
-                    os.kill(pid, signal.SIGKILL)
+                    kill_the_rest()
                     break
-                ready, _, _ = select.select([read_end], [], [], remaining)
-                if not ready:
-                    continue
-                data = os.read(read_end, 65536)
-                if not data:
-                    break
-                if len(head) <= limit:
-                    head += data
-                tail = (tail + data)[-TAIL:]
+                ready, _, _ = select.select(waiting, [], [], remaining)
+                if ended in ready:
+                    waiting.remove(ended)
+                    kill_the_rest()
+                if read_end in ready:
+                    data = os.read(read_end, 65536)
+                    if not data:
+                        waiting.remove(read_end)
+                    if len(head) <= limit:
+                        head += data
+                    tail = (tail + data)[-TAIL:]
             _, status = os.waitpid(pid, 0)
             code = os.waitstatus_to_exitcode(status)
             code = code if code >= 0 else 128 - code
@@ -379,29 +382,45 @@ public actor WarmRunner {
             write_answer(answer)
 
 
+        def kill_the_rest():
+            """Every process of this PID namespace but its init."""
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
         def write_answer(answer):
+            """One line on standard output, whole: under the lock every spare takes on the same file."""
             line = (json.dumps(answer) + "\n").encode()
-            with open("answers.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                while line:
-                    line = line[os.write(1, line):]
+            fcntl.flock(ANSWERS_LOCK, fcntl.LOCK_EX)
+            while line:
+                line = line[os.write(1, line):]
 
 
         def main():
-            signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # requests' processes are never waited for here
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # spares are never waited for here
+            own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
             while True:
                 # A pipe per spare: one that dies before it says whether it took a request ends the wait (and this
                 # zygote: the request stream may be cut mid-request), not only one that says so.
                 taken_r, taken_w = os.pipe()
+                # The spare is the first process of a PID namespace of its own: its run's init.
+                check(libc.setns(own_pid_namespace, CLONE_NEWPID), "setns pid")
+                check(libc.unshare(CLONE_NEWPID), "unshare pid")
                 pid = os.fork()
                 if pid == 0:
                     os.close(taken_r)
+                    os.close(own_pid_namespace)
                     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                     request = read_request()
                     os.write(taken_w, b"e" if request is None else b"t")
                     os.close(taken_w)
                     if request is None:
                         os._exit(0)
+                    # Opened before the run's mount namespace hides this folder; an open file of this spare's own.
+                    global ANSWERS_LOCK
+                    ANSWERS_LOCK = os.open("answers.lock", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
                     try:
                         serve(request)
                     except BaseException as error:

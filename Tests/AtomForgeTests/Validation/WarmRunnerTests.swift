@@ -146,4 +146,19 @@ struct WarmRunnerTests {
         #expect(changed.output == "the file\n")
         await runner.shutdown()
     }
+
+    @Test("a run ends when its program ends, what it left running killed; one that closes its output is still cut")
+    func endOfProgram() async throws {
+        let runner = WarmRunner(sandbox: ToolRunner.standard(ValidationSettings.forTests).sandbox)
+        let leaver = "import os, time\nif os.fork() == 0:\n    time.sleep(600)\nprint('parent done')"
+        let left = try #require(
+            await runner.run(["l.py"], files: ["l.py": leaver], timeout: .seconds(120), outputLimit: 1024))
+        #expect(left.exitCode == 0 && !left.timedOut && left.output == "parent done\n")
+        let closer = "import os, time\nos.close(1)\nos.close(2)\ntime.sleep(600)"
+        let closed = try #require(
+            await runner.run(["c.py"], files: ["c.py": closer], timeout: .seconds(2), outputLimit: 1024))
+        #expect(closed.timedOut)
+        #expect(await runner.starts == 1)
+        await runner.shutdown()
+    }
 }
