@@ -173,11 +173,15 @@ def main() -> None:
     parser.add_argument("--write", help="BENCHMARKS.md, to write the scale section into")
     parser.add_argument("--parsers", default="warm,cold",
                         help="warm (validation.warm_python: true), cold (false), or both: each case runs with each")
+    parser.add_argument("--warm-cases", default="10000:200:0.5",
+                        help="cases run warm only (the memory target's size), after the others; empty for none")
     args = parser.parse_args()
     rows = []
+    runs = [(s, p) for s in args.cases.split(",") if s for p in args.parsers.split(",")]
+    runs += [(s, "warm") for s in args.warm_cases.split(",") if s]
     with tempfile.TemporaryDirectory() as folder:
         work = pathlib.Path(folder)
-        for spec, parser_mode in [(s, p) for s in args.cases.split(",") for p in args.parsers.split(",")]:
+        for spec, parser_mode in runs:
             atoms, workers, median = spec.split(":")
             figures = run_case(
                 args.atomforge, int(atoms), int(workers), float(median), parser_mode == "warm", work)
@@ -206,7 +210,8 @@ def write(path: pathlib.Path, rows) -> None:
         "above (`makespan_ratio_*`) use a simulated model and a validator that runs nothing; these do not.", "",
         "Each case runs with warm Python (`validation.warm_python: true`, the default: parsing in a long-lived "
         "sandboxed `python3`, each test run forked in namespaces of its own) and with a fresh sandbox and `python3` per "
-        "check (`false`), one after the other in the same run. The model-time bound is max(longest dependency chain "
+        "check (`false`), one after the other in the same run (the 10,000-atom case, for memory, warm only). The "
+        "model-time bound is max(longest dependency chain "
         "of model time, total model time ÷ workers), from the server's log of every call; CPU is that of a cgroup "
         "holding `atomforge` and everything it ran (the server is outside it).", "",
         "| case (atoms, workers, median latency, Python) | makespan ÷ bound | makespan | bound | model slots busy "
