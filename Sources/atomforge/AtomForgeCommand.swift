@@ -1,5 +1,6 @@
 import ArgumentParser
 import AtomForge
+import Glibc
 
 /// `atomforge`: turns plan files into source code. Each subcommand is a thin shell over the AtomForge library.
 @main
@@ -19,7 +20,15 @@ struct AtomForgeCommand: AsyncParsableCommand {
         version: AtomForgeVersion.current,
         subcommands: [
             WatchCommand.self, RunCommand.self, RetryCommand.self, AcceptCommand.self, CheckCommand.self,
-            PingCommand.self,
+            PingCommand.self, HealthCommand.self,
         ]
     )
+
+    /// Ignores SIGPIPE before any subcommand runs: a write to a pipe whose reader is gone (a sandboxed helper that
+    /// a signal to the whole process group ended, as `systemctl stop` or `kill -- -pgid` sends it) must fail with
+    /// EPIPE and fall back, not end the daemon in the middle of its graceful shutdown.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        await main(nil)
+    }
 }

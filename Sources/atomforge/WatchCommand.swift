@@ -72,20 +72,28 @@ struct WatchCommand: AsyncParsableCommand {
         if let progress { services.observers.append(progress) }
         if let notifier { services.observers.append(SystemdStatus(notifier: notifier)) }
         if metrics != nil { services.observers.append(RunMetrics(provider: settings.provider)) }
+        // In the shared outbox, for `atomforge health` and for people: this daemon, and whether it takes plans.
+        let hostStatus = HostStatus(outbox: settings.outboxPath, inbox: settings.inboxPath)
+        try? await BlockingIO.run { () throws(OutboxError) in try hostStatus.write() }
         let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
+        let watch = InboxWatch.choose(for: settings.inboxPath, settings: settings.paths)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
             gracePeriod: .seconds(gracePeriod), outageDelay: .seconds(max(0.1, outageDelay)), logger: logger,
             onPhase: { phase in
                 switch phase {
-                case .watching: notifier?.ready(status: "watching the inbox")
+                case .watching:
+                    notifier?.ready(status: "watching the inbox")
+                    hostStatus.set(.watching, watch: watch.description)
                 case .stopping(let plans):
                     notifier?.stopping(status: "stopping: \(plans) plan(s) finishing calls in flight")
+                    hostStatus.set(.stopping)
                 }
-            })
+            }, watch: watch)
         // Listed first, the metrics file, the watchdog and the model server are shut down last: after the inbox has finished its calls
         // in flight.
-        var members: [any Service] = [metrics].compactMap { $0 }
+        var members: [any Service] = [HostStatusService(status: hostStatus, logger: logger)]
+        members += [metrics].compactMap { $0 } as [any Service]
         if let notifier, let interval = notifier.watchdogInterval {
             members.append(WatchdogService(notifier: notifier, interval: interval))
         }

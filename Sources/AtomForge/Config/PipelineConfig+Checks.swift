@@ -99,6 +99,15 @@ extension PipelineConfig {
         found.require(
             metrics.textfile.isEmpty || metrics.textfile.hasSuffix(".prom"), "metrics.textfile",
             "must end in .prom, as node_exporter's textfile collector reads only those (found '\(metrics.textfile)')")
+        if let poll = paths.pollIntervalSeconds {
+            found.require(
+                (0.1...3600).contains(poll), "paths.poll_interval_s",
+                "must be from 0.1 second to an hour, 3600 (found \(poll)); leave it out for the default")
+        }
+        found.require(
+            paths.sweepIntervalSeconds == 0 || (1...86_400).contains(paths.sweepIntervalSeconds),
+            "paths.sweep_interval_s",
+            "must be 0 (only at start) or from 1 second to a day, 86400 (found \(paths.sweepIntervalSeconds))")
         found.require(
             (1...86_400).contains(metrics.intervalSeconds), "metrics.interval_s",
             "must be from 1 second to a day, 86400 (found \(metrics.intervalSeconds))")

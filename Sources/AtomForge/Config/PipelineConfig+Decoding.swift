@@ -268,7 +268,9 @@ extension CommandSettings: Decodable {
 
 extension PathSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case inbox, outbox
+        case inbox, outbox, inotify
+        case pollIntervalSeconds = "poll_interval_s"
+        case sweepIntervalSeconds = "sweep_interval_s"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -277,6 +279,9 @@ extension PathSettings: Decodable {
         let defaults = PathSettings()
         inbox = try container.decode(.inbox, or: defaults.inbox)
         outbox = try container.decode(.outbox, or: defaults.outbox)
+        inotify = try container.decode(.inotify, or: defaults.inotify)
+        pollIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .pollIntervalSeconds)
+        sweepIntervalSeconds = try container.decode(.sweepIntervalSeconds, or: defaults.sweepIntervalSeconds)
     }
 }
 

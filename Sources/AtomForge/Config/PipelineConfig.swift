@@ -152,6 +152,14 @@ public struct CommandSettings: Sendable, Equatable {
 public struct PathSettings: Sendable, Equatable {
     public var inbox = "inbox"
     public var outbox = "outbox"
+    /// Whether `watch` asks inotify about the inbox (false: it only rescans, every ``pollIntervalSeconds``).
+    public var inotify = true
+    /// Seconds between two rescans of the inbox; nil: ``InboxWatch/defaultPollInterval`` where inotify is blind
+    /// (network and FUSE file systems, where other hosts' files raise no event), none elsewhere.
+    public var pollIntervalSeconds: Double?
+    /// Seconds between two looks through the outbox for unfinished runs nobody holds (a dead host's, or one
+    /// killed): `watch` resumes them. 0: only at start.
+    public var sweepIntervalSeconds = 30.0
 
     public init() {}
 }

@@ -6,7 +6,10 @@ import Synchronization
 /// The daemon's main service: watches the inbox, takes each plan dropped there, and runs the plans concurrently
 /// on the shared engine (one worker bound, one rate limiter for all of them).
 ///
-/// At start it resumes the unfinished runs in the outbox, then takes the files already in the inbox. On graceful
+/// At start it resumes the unfinished runs in the outbox, then takes the files already in the inbox. It learns of
+/// new plans by inotify, by rescanning the inbox where inotify is blind, or both (``InboxWatch``), and sweeps the
+/// outbox every `paths.sweep_interval_s` for unfinished runs that no process holds (a dead host's, or one killed
+/// with `kill -9`), which it resumes: a run's lock makes each taken once across daemons. On graceful
 /// shutdown (SIGTERM, SIGINT) it stops taking files, lets the model calls in flight finish within `gracePeriod`
 /// (no new atom or attempt starts), and returns once every plan has journaled what it finished; a plan cut short
 /// is resumed at the next start.
@@ -23,13 +26,26 @@ public final class InboxService: Service {
     /// Hears the daemon's turning points: the inbox is watched (it is ready), a shutdown began.
     private let onPhase: @Sendable (Phase) -> Void
     private let makeEvents: @Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void)
+    private let chosenWatch: InboxWatch?
+    /// The time between two sweeps of the outbox; nil: only at start.
+    public let sweepInterval: Duration?
+    /// Inbox files being taken, so that a rescan does not start on one twice.
+    private let taking = Mutex<Set<String>>([])
+    /// Run folders this process runs or waits on (an outage), which a sweep leaves to it.
+    private let handling = Mutex<Set<String>>([])
+    /// What was last said of a file left in the inbox, so that each rescan does not say it again.
+    private let leftInInbox = Mutex<[String: String]>([:])
 
     public init(
         inbox: String, outbox: String, services: EngineServices, gracePeriod: Duration = .seconds(30),
         outageDelay: Duration = .seconds(5), logger: Logger, onPhase: @escaping @Sendable (Phase) -> Void = { _ in },
+        watch: InboxWatch? = nil, sweepInterval: Duration?? = nil,
         events: (@Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void))? = nil
     ) {
         self.onPhase = onPhase
+        self.chosenWatch = watch
+        let sweep = services.config.paths.sweepIntervalSeconds
+        self.sweepInterval = sweepInterval ?? (sweep > 0 ? .seconds(sweep) : nil)
         self.inbox = inbox
         self.outbox = outbox
         self.services = services
@@ -51,8 +67,12 @@ public final class InboxService: Service {
                 throw InboxError("cannot create \(folder): \(error.localizedDescription)")
             }
         }
-        let (events, stopEvents) = try makeEvents(inbox)
-        logger.info("watching \(inbox); results go to \(outbox)")
+        let watch = chosenWatch ?? InboxWatch.choose(for: inbox, settings: services.config.paths)
+        let (events, stopEvents) = try mergedEvents(watch)
+        logger.info("watching \(inbox) (\(watch): \(watch.reason)); results go to \(outbox)")
+        if let kind = FileSystemKind.of(outbox), let warning = OutboxSharing.warning(outbox: outbox, kind: kind) {
+            logger.warning("\(warning)")
+        }
         onPhase(.watching)
         let onPhase = self.onPhase
         let stop = services.stop
@@ -73,17 +93,30 @@ public final class InboxService: Service {
                 for (file, run) in pendingAccepts() {
                     start { await self.acceptPending(file, run: run) }
                 }
+                func take(_ name: String, rescan: Bool) {
+                    guard taking.withLock({ $0.insert(name).inserted }) else { return }
+                    start {
+                        await self.take(name, rescan: rescan)
+                        self.taking.withLock { _ = $0.remove(name) }
+                    }
+                }
                 for await event in events {
                     switch event {
                     case .file(let name):
-                        if InboxFiles.isCandidate(name) { start { await self.take(name) } }
+                        if InboxFiles.isCandidate(name) { take(name, rescan: false) }
                     case .undecodableName(let bytes):
                         if bytes.first != UInt8(ascii: ".") { start { await self.refuse(bytes) } }
                     case .rescan(let reason):
-                        if reason != "start" { logger.notice("rescanning the inbox: \(reason)") }
+                        let polled = reason == Self.pollReason
+                        if reason != "start" && !polled { logger.notice("rescanning the inbox: \(reason)") }
                         let listing = InboxFiles.scan(inbox)
-                        for name in listing.names { start { await self.take(name) } }
+                        for name in listing.names { take(name, rescan: polled) }
                         for bytes in listing.undecodable { start { await self.refuse(bytes) } }
+                    case .sweep:
+                        let held = handling.withLock { $0 }
+                        for folder in unfinishedRuns() where !held.contains(folder) {
+                            start { await self.resume(folder, sweeping: true) }
+                        }
                     }
                 }
                 // Shutdown: the plans finish their calls in flight; when the grace period ends, what is left is
@@ -136,7 +169,7 @@ public final class InboxService: Service {
 
     /// Takes one inbox file and, when it is a plan, runs it. A plan whose run is busy in another process (or this
     /// one) is taken when that run ends.
-    private func take(_ name: String) async {
+    private func take(_ name: String, rescan: Bool) async {
         var logger = logger
         logger[metadataKey: "file"] = "\(name)"
         let (path, outbox) = (inbox + "/" + name, self.outbox)
@@ -149,14 +182,20 @@ public final class InboxService: Service {
             intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) })
         }
         switch intake {
+        case .empty, .failed: break
+        default: _ = leftInInbox.withLock { $0.removeValue(forKey: name) }
+        }
+        switch intake {
         case .busy:
             break
         case .gone:
             break
         case .empty:
-            logger.notice("left the empty file in the inbox; it is taken once it is written and closed")
+            let text = "left the empty file in the inbox; it is taken once it is written and closed"
+            if isNews(text, about: name, rescan: rescan) { logger.notice("\(text)") }
         case .failed(let reason):
-            logger.error("cannot take the plan, leaving it in the inbox: \(reason)")
+            let text = "cannot take the plan, leaving it in the inbox: \(reason)"
+            if isNews(text, about: name, rescan: rescan) { logger.error("\(text)") }
         case .rejected(let path, let problems):
             logger.warning("rejected: \(problems.first ?? "invalid plan") — see \(path).error.txt")
         case .accept(let file, let run, let path):
@@ -164,11 +203,72 @@ public final class InboxService: Service {
             await accept(file, run: run, path: path)
         case .claimed(let plan, let folder):
             logger.info("claimed plan \(plan.id) into \(folder.path)")
-            let outcome = await PlanJob.run(plan, in: folder, services: services)
-            for message in outcome.messages { logger.info("\(message)") }
-            folder.release()  // the next try takes the lock again
-            await keepTrying(folder.path, after: outcome)
+            await handlingRun(folder.path) {
+                let outcome = await PlanJob.run(plan, in: folder, services: services)
+                for message in outcome.messages { logger.info("\(message)") }
+                folder.release()  // the next try takes the lock again
+                await keepTrying(folder.path, after: outcome)
+            }
         }
+    }
+
+    /// Whether `text` about the file `name` left in the inbox is worth saying: always after an event, after a rescan
+    /// only when it is not what was last said of it.
+    private func isNews(_ text: String, about name: String, rescan: Bool) -> Bool {
+        leftInInbox.withLock { said in
+            defer { said[name] = text }
+            return !rescan || said[name] != text
+        }
+    }
+
+    /// Runs `body` with `folder` marked as this process's, so that a sweep leaves it alone.
+    private func handlingRun(_ folder: String, _ body: () async -> Void) async {
+        handling.withLock { _ = $0.insert(folder) }
+        await body()
+        handling.withLock { _ = $0.remove(folder) }
+    }
+
+    /// The reason of the rescans at an interval (``InboxWatch/pollInterval``).
+    static let pollReason = "poll"
+
+    /// The events of `watch`: inotify's (through `makeEvents`) or a start rescan, the rescans at its interval, and
+    /// the sweeps of the outbox; and what ends them.
+    private func mergedEvents(_ watch: InboxWatch) throws -> (AsyncStream<InboxEvent>, @Sendable () -> Void) {
+        let (events, continuation) = AsyncStream.makeStream(of: InboxEvent.self, bufferingPolicy: .unbounded)
+        var tasks: [Task<Void, Never>] = []
+        var stops: [@Sendable () -> Void] = []
+        if watch.inotify {
+            let (source, stop) = try makeEvents(inbox)
+            stops.append(stop)
+            tasks.append(
+                Task {
+                    for await event in source { continuation.yield(event) }
+                    continuation.finish()  // the watch ended: so does the daemon, as before
+                })
+        } else {
+            continuation.yield(.rescan(reason: "start"))
+        }
+        for (interval, event) in [
+            (watch.pollInterval, InboxEvent.rescan(reason: Self.pollReason)), (sweepInterval, .sweep),
+        ] {
+            guard let interval else { continue }
+            tasks.append(
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if !Task.isCancelled { continuation.yield(event) }
+                    }
+                })
+        }
+        let (running, stopSources) = (tasks, stops)
+        return (
+            events,
+            {
+                for stop in stopSources { stop() }
+                for task in running { task.cancel() }
+                continuation.finish()
+            }
+        )
     }
 
     /// A person's code from the inbox, checked and recorded as `atomforge accept` does; what came of it is written
@@ -241,9 +341,14 @@ public final class InboxService: Service {
         String(format: delay < .seconds(10) ? "%.1f s" : "%.0f s", delay.seconds)
     }
 
-    /// Resumes an interrupted run found in the outbox at start.
-    private func resume(_ folder: String) async {
-        if case .ran(let outcome) = await resumeOnce(folder) { await keepTrying(folder, after: outcome) }
+    /// Resumes an interrupted run found in the outbox at start or by a sweep (`sweeping`: one that another process
+    /// holds is not worth a line in the log).
+    private func resume(_ folder: String, sweeping: Bool = false) async {
+        await handlingRun(folder) {
+            if case .ran(let outcome) = await resumeOnce(folder, sweeping: sweeping) {
+                await keepTrying(folder, after: outcome)
+            }
+        }
     }
 
     /// What trying an interrupted run again came to.
@@ -256,14 +361,19 @@ public final class InboxService: Service {
     }
 
     /// Runs an interrupted run's plan once more, in its own folder.
-    private func resumeOnce(_ folder: String) async -> Resumption {
+    /// `sweeping`: found by a sweep, so one that another process holds is not worth a line, one taken over is.
+    private func resumeOnce(_ folder: String, sweeping: Bool = false) async -> Resumption {
         guard !RunFolder.isFinished(at: folder) else { return .notInterrupted }
         let opened: PlanClaim.Claimed
         switch await PlanClaim.claim(.runFolder(folder), outbox: outbox) {
         case .success(let claimed):
             opened = claimed
         case .failure(let failure):
-            logger.notice("not resuming \(folder) now: \(failure)")
+            if sweeping && failure.isBusy {
+                logger.debug("not resuming \(folder): \(failure)")
+            } else {
+                logger.notice("not resuming \(folder) now: \(failure)")
+            }
             return failure.isBusy ? .busy : .notInterrupted
         }
         // Under the lock: another process may have finished it in the meantime.
@@ -271,6 +381,7 @@ public final class InboxService: Service {
             opened.folder.release()
             return .notInterrupted
         }
+        if sweeping { logger.notice("taking over the unfinished run \(folder): no process holds it") }
         let outcome = await PlanJob.run(opened.plan, in: opened.folder, services: services)
         opened.folder.release()
         for message in outcome.messages { logger.info("\(message)") }

@@ -7,8 +7,11 @@ public enum InboxEvent: Sendable, Equatable {
     case file(String)
     /// The same for a name that is not UTF-8, as its bytes: it is refused, with a message that says why.
     case undecodableName([UInt8])
-    /// Look at every file: at start, after the kernel's queue overflowed, or when the folder itself was replaced.
+    /// Look at every file: at start, after the kernel's queue overflowed, when the folder itself was replaced, or at
+    /// an interval where inotify is blind.
     case rescan(reason: String)
+    /// Look through the outbox for unfinished runs no process holds.
+    case sweep
 }
 
 /// Watches one folder with inotify on a thread of its own, and delivers ``InboxEvent``s as an async stream.

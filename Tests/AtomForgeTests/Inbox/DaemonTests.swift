@@ -5,7 +5,7 @@ import Testing
 
 /// `atomforge watch` as a daemon, against the scripted server: real inotify, real renames, real signals.
 @Suite("atomforge watch", .serialized)
-struct DaemonTests {
+struct DaemonTests: DaemonFolder {
     let server: ScriptedServer
     let folder: String
 
@@ -20,48 +20,6 @@ struct DaemonTests {
         execution:
           max_workers: 8
         """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
-    }
-
-    /// Starts a daemon in the test folder; its log is kept in `log`.
-    func startDaemon(_ log: String = "daemon.log", arguments: [String] = []) async throws -> ChildProcess {
-        try await ChildProcess.spawn(
-            CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"] + arguments,
-            environment: ProcessInfo.processInfo.environment, workingDirectory: folder,
-            output: .file(folder + "/" + log))
-    }
-
-    func plan(_ id: String, atoms: String = "  - {id: one, name: one, description: d}") -> String {
-        "plan: \(id)\nlanguage: python\natoms:\n\(atoms)\n"
-    }
-
-    /// Writes a plan the safe way: a dotfile, then a rename into the inbox.
-    func drop(_ text: String, as name: String) throws {
-        let temporary = folder + "/inbox/.\(name).tmp"
-        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-        guard rename(temporary, folder + "/inbox/" + name) == 0 else { throw POSIXError(.EIO) }
-    }
-
-    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + relative) }
-
-    /// Waits until `condition` holds, for at most `limit`.
-    func waitUntil(_ limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return false
-    }
-
-    func good(_ name: String) -> [String: any Sendable] { ["reply": "```python\ndef \(name)():\n    return 1\n```"] }
-
-    func requests(for name: String) async throws -> Int {
-        try await server.requests().filter { $0.lastUserText.contains("defines `\(name)`") }.count
-    }
-
-    func summaries() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/outbox")) ?? []
-        return names.filter { exists("outbox/\($0)/summary.json") }.sorted()
     }
 
     @Test("takes a plan present at start, one renamed in, one written in place; rejects a bad file with its error")
@@ -214,7 +172,8 @@ struct DaemonTests {
                 return slow == 1 && fast == 1
             })
         daemon.signal(SIGTERM)
-        #expect(await daemon.wait() == 0)
+        let code = await daemon.wait()
+        #expect(code == 0, "exit \(code)")
         #expect(try await requests(for: "after") == 0)
         #expect(!exists("outbox/interrupted/summary.json"))
         let journal = try String(contentsOfFile: folder + "/outbox/interrupted/journal.jsonl", encoding: .utf8)

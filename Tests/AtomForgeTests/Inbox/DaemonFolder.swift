@@ -1,0 +1,56 @@
+import AtomForge
+import Foundation
+import Glibc
+import Testing
+
+/// A folder with `inbox/` and a `pipeline.yaml` for daemons against the scripted server, and what their tests do
+/// there: start daemons, drop plans the safe way, wait, count the server's requests.
+protocol DaemonFolder {
+    var server: ScriptedServer { get }
+    var folder: String { get }
+}
+
+extension DaemonFolder {
+    /// Starts a daemon in the test folder; its log is kept in `log`.
+    func startDaemon(_ log: String = "daemon.log", arguments: [String] = []) async throws -> ChildProcess {
+        try await ChildProcess.spawn(
+            CommandRunner.executable.path, ["watch", "--config", "pipeline.yaml"] + arguments,
+            environment: ProcessInfo.processInfo.environment, workingDirectory: folder,
+            output: .file(folder + "/" + log))
+    }
+
+    func plan(_ id: String, atoms: String = "  - {id: one, name: one, description: d}") -> String {
+        "plan: \(id)\nlanguage: python\natoms:\n\(atoms)\n"
+    }
+
+    /// Writes a plan the safe way: a dotfile, then a rename into the inbox.
+    func drop(_ text: String, as name: String, into inbox: String? = nil) throws {
+        let inbox = inbox ?? folder + "/inbox"
+        let temporary = inbox + "/.\(name).tmp"
+        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+        guard rename(temporary, inbox + "/" + name) == 0 else { throw POSIXError(.EIO) }
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + relative) }
+
+    /// Waits until `condition` holds, for at most `limit`.
+    func waitUntil(_ limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+
+    func good(_ name: String) -> [String: any Sendable] { ["reply": "```python\ndef \(name)():\n    return 1\n```"] }
+
+    func requests(for name: String) async throws -> Int {
+        try await server.requests().filter { $0.lastUserText.contains("defines `\(name)`") }.count
+    }
+
+    func summaries() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/outbox")) ?? []
+        return names.filter { exists("outbox/\($0)/summary.json") }.sorted()
+    }
+}
