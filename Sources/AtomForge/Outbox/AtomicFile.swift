@@ -11,6 +11,28 @@ public enum AtomicFile {
     public static func write(
         _ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644, durable: Bool = true
     ) throws(OutboxError) {
+        try write(to: path, mode: mode, durable: durable) { file in _ = try file.writeAll(bytes) }
+    }
+
+    /// Writes `text` as UTF-8, without a copy of it.
+    public static func write(_ text: String, to path: String) throws(OutboxError) {
+        try write(pieces: [text], to: path)
+    }
+
+    /// Writes `pieces` one after the other as UTF-8, each without a copy: a large page written this way never
+    /// exists whole in memory.
+    public static func write(pieces: [String], to path: String, mode: mode_t = 0o644) throws(OutboxError) {
+        try write(to: path, mode: mode, durable: true) { file in
+            for var piece in pieces {
+                piece.makeContiguousUTF8()
+                _ = try piece.utf8.withContiguousStorageIfAvailable { try file.writeAll($0) }
+            }
+        }
+    }
+
+    private static func write(
+        to path: String, mode: mode_t, durable: Bool, _ body: (FileDescriptor) throws -> Void
+    ) throws(OutboxError) {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -24,7 +46,7 @@ public enum AtomicFile {
                 temporary, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
                 permissions: FilePermissions(rawValue: CModeT(mode)))
             try file.closeAfter {
-                _ = try file.writeAll(bytes)
+                try body(file)
                 if durable { try file.sync() }
             }
         } catch {
@@ -36,9 +58,5 @@ public enum AtomicFile {
             unlink(temporary)
             throw OutboxError(error.description)
         }
-    }
-
-    public static func write(_ text: String, to path: String) throws(OutboxError) {
-        try write(Array(text.utf8), to: path)
     }
 }

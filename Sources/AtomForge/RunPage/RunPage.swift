@@ -63,6 +63,12 @@ struct RunPage: Sendable {
 
     /// The page as it stands. `mutating` only to keep the atoms' encoded data for the next time.
     mutating func html(state: State, now: Date = Date()) -> String {
+        pieces(state: state, now: now).joined()
+    }
+
+    /// The page as pieces to write one after the other (``AtomicFile/write(pieces:to:mode:)``): each atom's data
+    /// is a piece of its own, kept from one page to the next, so a page of 10,000 atoms is never built whole.
+    mutating func pieces(state: State, now: Date = Date()) -> [String] {
         var page = "<!doctype html>\n<html lang=\"en\" data-state=\"\(state.rawValue)\">\n<head>\n"
         page += "<meta charset=\"utf-8\">\n"
         page +=
@@ -76,14 +82,14 @@ struct RunPage: Sendable {
         page += graphSection(state: state)
         page += atomTable(state: state)
         page += "</main>\n<section id=\"detail\" hidden></section>\n"
-        page +=
-            "<script type=\"application/json\" id=\"run-data\">"
-            + HTMLText.scriptSafe(json: data(state: state, now: now))
-        page += "</script>\n"
-        page += "<script>window.Prism = { manual: true };</script>\n"
-        page += "<script>\n\(Self.prismScript)\n</script>\n<script>\n\(Self.pageScript)\n</script>\n"
-        page += "</body>\n</html>\n"
-        return page
+        page += "<script type=\"application/json\" id=\"run-data\">"
+        var pieces = [page]
+        pieces += data(state: state, now: now)
+        pieces.append(
+            "</script>\n<script>window.Prism = { manual: true };</script>\n"
+                + "<script>\n\(Self.prismScript)\n</script>\n<script>\n\(Self.pageScript)\n</script>\n</body>\n</html>\n"
+        )
+        return pieces
     }
 
     /// `passed` once every atom passed, `running` while the run goes on, `failed` otherwise.
@@ -92,7 +98,8 @@ struct RunPage: Sendable {
         return state == .running ? "running" : state == .finished ? "failed" : state.rawValue
     }
 
-    private mutating func data(state: State, now: Date) -> String {
+    /// The run's data as script-safe JSON, in pieces: the run, then each atom's (cached, made script-safe once).
+    private mutating func data(state: State, now: Date) -> [String] {
         struct Run: Encodable {
             var plan: String
             /// The folder as a shell word, for the commands the page offers to copy.
@@ -104,24 +111,26 @@ struct RunPage: Sendable {
         let run = Run(
             plan: plan.id, folder: ShellWord.quote(folder), state: state.rawValue,
             writtenAt: (now.timeIntervalSince1970 * 1000).rounded())
-        var json = "{\"run\":" + OutboxJSON.encode(run, pretty: false)
-        json += ",\"atoms\":["
+        var pieces = [HTMLText.scriptSafe(json: "{\"run\":" + OutboxJSON.encode(run, pretty: false) + ",\"atoms\":[")]
+        pieces.reserveCapacity(plan.atoms.count + 2)
         for (index, atom) in plan.atoms.enumerated() {
-            if index > 0 { json += "," }
             let status = status(of: atom, in: state)
             // A pending atom turns `unfinished` when the run stops: its data is encoded again then.
             if let cached = encoded[atom.id], cached.status == status {
-                json += cached.json
+                pieces.append(cached.json)
                 continue
             }
             let result = results[atom.id]
             let attempts = result?.attempts ?? unfinished[atom.id] ?? []
             let text = OutboxJSON.encode(
                 RunPageAtom(atom: atom, status: status, result: result, attempts: attempts), pretty: false)
-            encoded[atom.id] = (status, text)
-            json += text
+            // The separator is part of the piece: the atoms' order never changes.
+            let piece = (index > 0 ? "," : "") + HTMLText.scriptSafe(json: text)
+            encoded[atom.id] = (status, piece)
+            pieces.append(piece)
         }
-        return json + "]}"
+        pieces.append("]}")
+        return pieces
     }
 
     private static func asset(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -72,12 +72,12 @@ actor RunPageWriter {
 
     private func write(_ state: RunPage.State) async {
         lastWrite = .now
-        let html = page.html(state: state)
+        let pieces = page.pieces(state: state)
         let (path, previous) = (self.path, writing)
         let task = Task<String?, Never> {
             _ = await previous?.value
             do throws(OutboxError) {
-                try await BlockingIO.run { () throws(OutboxError) in try AtomicFile.write(html, to: path) }
+                try await BlockingIO.run { () throws(OutboxError) in try AtomicFile.write(pieces: pieces, to: path) }
                 return nil
             } catch {
                 return error.description
