@@ -28,6 +28,7 @@ struct AtomForgeCommand: AsyncParsableCommand {
     /// a signal to the whole process group ended, as `systemctl stop` or `kill -- -pgid` sends it) must fail with
     /// EPIPE and fall back, not end the daemon in the middle of its graceful shutdown.
     static func main() async {
+        MallocTuning.apply()
         signal(SIGPIPE, SIG_IGN)
         await main(nil)
     }
