@@ -5,7 +5,8 @@ import Glibc
 /// By default glibc gives each thread that contends an arena of its own (up to eight per core) and keeps freed
 /// memory in each for reuse; and after a large buffer is freed it raises the size above which buffers are mapped
 /// apart, so the next large ones (a run page of thousands of atoms, a long reply) come from the arenas too and stay
-/// there. At 10,000 atoms the scale benchmark's peak went from 182 MB to 151 MB with these settings. Here: one arena per core, and every buffer of 1 MiB or more mapped apart, so that it goes back
+/// there. At 10,000 atoms the scale benchmark's peak went from 182 MB to 151 MB with these settings. Here: one
+/// arena per core, and every buffer of 1 MiB or more mapped apart, so that it goes back
 /// to the system when it is freed. `MALLOC_ARENA_MAX` and `MALLOC_MMAP_THRESHOLD_` in the environment still win.
 ///
 /// `mallopt` is not in Swift's Glibc module: it is looked up by name.
