@@ -74,8 +74,22 @@ struct WatchCommand: AsyncParsableCommand {
         if metrics != nil { services.observers.append(RunMetrics(provider: settings.provider)) }
         // In the shared outbox, for `atomforge health` and for people: this daemon, and whether it takes plans.
         let hostStatus = HostStatus(outbox: settings.outboxPath, inbox: settings.inboxPath)
-        try? await BlockingIO.run { () throws(OutboxError) in try hostStatus.write() }
-        let servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
+        // Kept fresh while the model servers start (they may take minutes), so that a liveness probe passes.
+        let starting = Task {
+            while !Task.isCancelled {
+                try? await BlockingIO.run { () throws(OutboxError) in try hostStatus.write() }
+                try? await Task.sleep(for: hostStatus.interval)
+            }
+        }
+        let servers: [LocalServer]
+        do {
+            servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
+            starting.cancel()
+        } catch {
+            starting.cancel()
+            await BlockingIO.run { hostStatus.remove() }
+            throw error
+        }
         let watch = InboxWatch.choose(for: settings.inboxPath, settings: settings.paths)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,

@@ -29,10 +29,11 @@ public final class InboxService: Service {
     private let chosenWatch: InboxWatch?
     /// The time between two sweeps of the outbox; nil: only at start.
     public let sweepInterval: Duration?
-    /// Inbox files being taken, so that a rescan does not start on one twice.
-    private let taking = Mutex<Set<String>>([])
-    /// Run folders this process runs or waits on (an outage), which a sweep leaves to it.
-    private let handling = Mutex<Set<String>>([])
+    /// Inbox files being taken (read and claimed, not run), so that a rescan does not start on one twice; true
+    /// when another event came for it meanwhile: it is taken once more when the take ends.
+    private let taking = Mutex<[String: Bool]>([:])
+    /// Run folders this process runs or waits on (an outage), counted, which a sweep leaves to it.
+    private let handling = Mutex<[String: Int]>([:])
     /// What was last said of a file left in the inbox, so that each rescan does not say it again.
     private let leftInInbox = Mutex<[String: String]>([:])
 
@@ -69,6 +70,7 @@ public final class InboxService: Service {
         }
         let watch = chosenWatch ?? InboxWatch.choose(for: inbox, settings: services.config.paths)
         let (events, stopEvents) = try mergedEvents(watch)
+        defer { stopEvents() }  // also when the group is cancelled rather than shut down
         logger.info("watching \(inbox) (\(watch): \(watch.reason)); results go to \(outbox)")
         if let kind = FileSystemKind.of(outbox), let warning = OutboxSharing.warning(outbox: outbox, kind: kind) {
             logger.warning("\(warning)")
@@ -94,10 +96,35 @@ public final class InboxService: Service {
                     start { await self.acceptPending(file, run: run) }
                 }
                 func take(_ name: String, rescan: Bool) {
-                    guard taking.withLock({ $0.insert(name).inserted }) else { return }
+                    let first = taking.withLock { taking in
+                        if taking[name] != nil {
+                            taking[name] = true
+                            return false
+                        }
+                        taking[name] = false
+                        return true
+                    }
+                    guard first else { return }
                     start {
-                        await self.take(name, rescan: rescan)
-                        self.taking.withLock { _ = $0.remove(name) }
+                        // The name is free again once the file is claimed or left: the plan's run does not hold
+                        // it, and an event that came during the take means one more take after it.
+                        var rescan = rescan
+                        while true {
+                            var again = false
+                            await self.take(name, rescan: rescan) {
+                                again = self.taking.withLock { $0.removeValue(forKey: name) } == true
+                            }
+                            let mine = self.taking.withLock { taking in
+                                guard taking[name] == nil else { return false }
+                                taking[name] = false
+                                return true
+                            }
+                            guard again, mine else {
+                                if mine { _ = self.taking.withLock { $0.removeValue(forKey: name) } }
+                                break
+                            }
+                            rescan = false
+                        }
                     }
                 }
                 for await event in events {
@@ -109,13 +136,18 @@ public final class InboxService: Service {
                     case .rescan(let reason):
                         let polled = reason == Self.pollReason
                         if reason != "start" && !polled { logger.notice("rescanning the inbox: \(reason)") }
-                        let listing = InboxFiles.scan(inbox)
+                        let listing = await BlockingIO.run { [inbox] in InboxFiles.scan(inbox) }
                         for name in listing.names { take(name, rescan: polled) }
                         for bytes in listing.undecodable { start { await self.refuse(bytes) } }
                     case .sweep:
-                        let held = handling.withLock { $0 }
-                        for folder in unfinishedRuns() where !held.contains(folder) {
-                            start { await self.resume(folder, sweeping: true) }
+                        // Runs a process was cut short in (its progress still says running): one that stopped
+                        // by itself (a budget, a shutdown, an outage) is resumed at a start, or by its own retries.
+                        let candidates = await BlockingIO.run { self.unfinishedRuns().filter(Self.wasCutShort) }
+                        for folder in candidates where mark(folder) {
+                            start {
+                                await self.resume(folder, sweeping: true)
+                                self.unmark(folder)
+                            }
                         }
                     }
                 }
@@ -169,7 +201,8 @@ public final class InboxService: Service {
 
     /// Takes one inbox file and, when it is a plan, runs it. A plan whose run is busy in another process (or this
     /// one) is taken when that run ends.
-    private func take(_ name: String, rescan: Bool) async {
+    /// `taken`: called once the file is claimed or left in the inbox, before the plan runs.
+    private func take(_ name: String, rescan: Bool, taken: () -> Void) async {
         var logger = logger
         logger[metadataKey: "file"] = "\(name)"
         let (path, outbox) = (inbox + "/" + name, self.outbox)
@@ -178,9 +211,13 @@ public final class InboxService: Service {
             logger.notice("\(reason); the file stays in the inbox and is taken when that run ends")
         }
         while case .busy = intake {
-            guard await pause(for: .milliseconds(500)) else { return }
+            guard await pause(for: .milliseconds(500)) else {
+                taken()
+                return
+            }
             intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) })
         }
+        taken()
         switch intake {
         case .empty, .failed: break
         default: _ = leftInInbox.withLock { $0.removeValue(forKey: name) }
@@ -223,9 +260,33 @@ public final class InboxService: Service {
 
     /// Runs `body` with `folder` marked as this process's, so that a sweep leaves it alone.
     private func handlingRun(_ folder: String, _ body: () async -> Void) async {
-        handling.withLock { _ = $0.insert(folder) }
+        handling.withLock { $0[folder, default: 0] += 1 }
         await body()
-        handling.withLock { _ = $0.remove(folder) }
+        unmark(folder)
+    }
+
+    /// Marks `folder` as this process's if nothing here handles it yet; false if something does.
+    private func mark(_ folder: String) -> Bool {
+        handling.withLock { handling in
+            guard handling[folder, default: 0] == 0 else { return false }
+            handling[folder] = 1
+            return true
+        }
+    }
+
+    private func unmark(_ folder: String) {
+        handling.withLock { handling in
+            let left = handling[folder, default: 1] - 1
+            handling[folder] = left > 0 ? left : nil
+        }
+    }
+
+    /// Whether the run in `folder` was cut short by its process's end (`kill -9`, a dead host): its
+    /// `progress.json` still says `running`, or there is none. A run that stopped by itself says `stopped`.
+    static func wasCutShort(_ folder: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: folder + "/progress.json") else { return true }
+        let state = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["state"] as? String
+        return state == nil || state == "running"
     }
 
     /// The reason of the rescans at an interval (``InboxWatch/pollInterval``).

@@ -28,6 +28,13 @@ public enum OutboxSharing {
             return "the outbox \(outbox) is on NFS version 2 or 3: a host that dies holds its runs' locks until it "
                 + "boots again, so other hosts do not take its runs over; mount it with NFSv4 (vers=4.2) to share it"
         }
-        return nil
+        guard !sharedLocks.contains(kind.type) else { return nil }
+        return "the outbox \(outbox) is on \(kind), whose locks may be local to each host (FUSE, SMB and the like): "
+            + "share it between hosts only on NFSv4 or a cluster file system (CephFS, GlusterFS, Lustre, GPFS)"
     }
+
+    /// Remote file systems whose `flock` other hosts see, and which free a dead host's locks.
+    static let sharedLocks: Set<String> = [
+        "nfs4", "ceph", "fuse.glusterfs", "glusterfs", "lustre", "gpfs", "beegfs", "ocfs2", "gfs2",
+    ]
 }

@@ -154,7 +154,7 @@ public actor WarmRunner {
         CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x4000000, 0x8000000
         CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
         MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-        PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+        PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
         SIOCSIFFLAGS, IFF_UP, IFF_LOOPBACK, IFF_RUNNING = 0x8914, 0x1, 0x8, 0x40
         TAIL = 1024
         import resource
@@ -227,7 +227,6 @@ public actor WarmRunner {
             (`ok`) or what failed, before any of the code runs; never returns."""
             try:
                 os.setsid()
-                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
                 for kind, value in [(resource.RLIMIT_DATA, limits["data"]), (resource.RLIMIT_FSIZE, limits["file"]),
                                     (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CPU, limits["cpu"]),
                                     (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, limits["processes"])]:
@@ -235,6 +234,10 @@ public actor WarmRunner {
                 os.setgroups([])
                 os.setresgid(uid, uid, uid)
                 os.setresuid(uid, uid, uid)
+                # After the change of user (which clears both): dumpable, as after an exec, so that the run's own
+                # processes can read each other's /proc; killed if its init dies.
+                libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
                 check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
                 os.chdir(scratch)
                 null = os.open("/dev/null", os.O_RDONLY)
@@ -258,9 +261,10 @@ public actor WarmRunner {
             os.environ.clear()
             os.environ.update(environment)
             sys.argv = argv[1:]
-            sys.stdin = open(0, "r", closefd=False)
-            sys.stdout = open(1, "w", closefd=False, buffering=1)
-            sys.stderr = open(2, "w", closefd=False, buffering=1)
+            # As a fresh interpreter on pipes: stdout block-buffered, stderr line-buffered with backslashreplace.
+            sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
+            sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+            sys.stderr = sys.__stderr__ = open(2, "w", closefd=False, buffering=1, errors="backslashreplace")
             try:
                 if compiled is not None and hasattr(runpy, "_run_module_code"):
                     # What run_path does with the code it compiles from the file.
@@ -271,12 +275,21 @@ public actor WarmRunner {
             except SystemExit as end:
                 status = exit_status(end.code)
             except KeyboardInterrupt:
-                sys.excepthook(*sys.exc_info())
+                report_uncaught(argv[1])
                 status = 128 + signal.SIGINT
             except BaseException:
-                sys.excepthook(*sys.exc_info())
+                report_uncaught(argv[1])
                 status = 1
             finish(status)
+
+
+        def report_uncaught(script):
+            """The traceback a fresh interpreter prints: from the script's first frame, not the zygote's or runpy's."""
+            kind, error, trace = sys.exc_info()
+            first = trace
+            while first is not None and first.tb_frame.f_code.co_filename != script:
+                first = first.tb_next
+            sys.excepthook(kind, error, first or trace)
 
 
         def exit_status(code):
@@ -421,10 +434,12 @@ public actor WarmRunner {
                     # Opened before the run's mount namespace hides this folder; an open file of this spare's own.
                     global ANSWERS_LOCK
                     ANSWERS_LOCK = os.open("answers.lock", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                    # Kept here: serve empties the request before the code runs.
+                    identifier = request.get("id")
                     try:
                         serve(request)
                     except BaseException as error:
-                        write_answer({"id": request.get("id"), "error": f"{type(error).__name__}: {error}"})
+                        write_answer({"id": identifier, "error": f"{type(error).__name__}: {error}"})
                     finally:
                         os._exit(0)
                 os.close(taken_w)

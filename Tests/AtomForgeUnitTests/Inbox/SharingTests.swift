@@ -68,6 +68,7 @@ struct SharingTests {
         #expect(warning("/home/outbox") == nil, "a local disk")
         #expect(warning("/srv/shared-v3/outbox")?.contains("NFS version 2 or 3") == true)
         #expect(warning("/srv/local-locks/outbox")?.contains("do not share this outbox") == true)
+        #expect(warning("/mnt/with space/outbox")?.contains("may be local to each host") == true, "sshfs")
     }
 
     @Test("health: a fresh file of a live daemon passes; starting passes only --live; stale, gone or none fail")
