@@ -345,9 +345,13 @@ public actor WarmRunner {
                 run = prepare(request)
             except BaseException as error:
                 raise RuntimeError(f"the run could not be set up: {type(error).__name__}: {error}")
+            reap_r, reap_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+            signal.signal(signal.SIGCHLD, lambda number, frame: None)
+            signal.set_wakeup_fd(reap_w, warn_on_full_buffer=False)
             pid = os.fork()
             if pid == 0:
                 try:
+                    signal.set_wakeup_fd(-1)
                     os.close(read_end)
                     os.close(ready_r)
                     program(*run, write_end, ready_w)
@@ -366,15 +370,24 @@ public actor WarmRunner {
             # Until the program has ended and its output is read to the end (what it left running holds the pipe
             # open until it is killed), or the deadline.
             ended = os.pidfd_open(pid)
-            waiting = [read_end, ended]
-            head, tail, timed_out = b"", b"", False
-            while waiting:
+            waiting = [read_end, ended, reap_r]
+            head, tail, timed_out, program_status = b"", b"", False, None
+            while read_end in waiting or ended in waiting:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     timed_out = True
                     kill_the_rest()
                     break
                 ready, _, _ = select.select(waiting, [], [], remaining)
+                if reap_r in ready:
+                    # As an init does: every child that ended is reaped (orphans count against the run's
+                    # process limit while they are zombies); the program's status is kept.
+                    try:
+                        while os.read(reap_r, 512):
+                            pass
+                    except BlockingIOError:
+                        pass
+                    program_status = reap(pid, program_status)
                 if ended in ready:
                     waiting.remove(ended)
                     kill_the_rest()
@@ -385,7 +398,7 @@ public actor WarmRunner {
                     if len(head) <= limit:
                         head += data
                     tail = (tail + data)[-TAIL:]
-            _, status = os.waitpid(pid, 0)
+            status = program_status if program_status is not None else os.waitpid(pid, 0)[1]
             code = os.waitstatus_to_exitcode(status)
             code = code if code >= 0 else 128 - code
             cut = len(head) > limit
@@ -393,6 +406,19 @@ public actor WarmRunner {
             answer = {"id": identifier, "exit": code, "timed_out": timed_out, "output": output,
                       "tail": tail.decode("utf-8", "replace") if cut else None}
             write_answer(answer)
+
+
+        def reap(program, status):
+            """Reaps the children that ended; returns the program's wait status if it was among them."""
+            while True:
+                try:
+                    done, ending = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    return status
+                if done == 0:
+                    return status
+                if done == program:
+                    status = ending
 
 
         def kill_the_rest():

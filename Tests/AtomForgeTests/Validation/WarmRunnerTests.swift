@@ -161,4 +161,33 @@ struct WarmRunnerTests {
         #expect(await runner.starts == 1)
         await runner.shutdown()
     }
+
+    @Test("the run's init reaps orphans: more of them than the process limit come and go, as under bubblewrap")
+    func orphansReaped() async throws {
+        let tools = ToolRunner.standard(ValidationSettings.forTests)
+        let runner = WarmRunner(sandbox: tools.sandbox)
+        // Each orphan ends at once; unreaped, its zombie would count against the limit until the run ends.
+        let program = """
+            import os, time
+            def fork():
+                for _ in range(300):
+                    try:
+                        return os.fork()
+                    except BlockingIOError:
+                        time.sleep(0.01)
+                raise SystemExit("fork kept failing: the orphans were not reaped")
+            for _ in range(\(tools.sandbox.maxProcesses + 20)):
+                child = fork()
+                if child == 0:
+                    if fork() == 0:
+                        os._exit(0)
+                    os._exit(0)
+                os.waitpid(child, 0)
+            print("all forked")
+            """
+        let run = try #require(
+            await runner.run(["o.py"], files: ["o.py": program], timeout: .seconds(120), outputLimit: 4096))
+        #expect(run.exitCode == 0 && run.output == "all forked\n", "\(run.output)")
+        await runner.shutdown()
+    }
 }
