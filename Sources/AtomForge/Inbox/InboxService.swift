@@ -40,13 +40,13 @@ public final class InboxService: Service {
     public init(
         inbox: String, outbox: String, services: EngineServices, gracePeriod: Duration = .seconds(30),
         outageDelay: Duration = .seconds(5), logger: Logger, onPhase: @escaping @Sendable (Phase) -> Void = { _ in },
-        watch: InboxWatch? = nil, sweepInterval: Duration?? = nil,
+        watch: InboxWatch? = nil,
         events: (@Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void))? = nil
     ) {
         self.onPhase = onPhase
         self.chosenWatch = watch
         let sweep = services.config.paths.sweepIntervalSeconds
-        self.sweepInterval = sweepInterval ?? (sweep > 0 ? .seconds(sweep) : nil)
+        self.sweepInterval = sweep > 0 ? .seconds(sweep) : nil
         self.inbox = inbox
         self.outbox = outbox
         self.services = services
@@ -96,33 +96,18 @@ public final class InboxService: Service {
                     start { await self.acceptPending(file, run: run) }
                 }
                 func take(_ name: String, rescan: Bool) {
-                    let first = taking.withLock { taking in
-                        if taking[name] != nil {
-                            taking[name] = true
-                            return false
-                        }
-                        taking[name] = false
-                        return true
-                    }
-                    guard first else { return }
+                    guard claimName(name) else { return }
                     start {
                         // The name is free again once the file is claimed or left: the plan's run does not hold
-                        // it, and an event that came during the take means one more take after it.
+                        // it, and an event that came during the take means one more take after it (unless another
+                        // take has the name by then: it sees the file as it is).
                         var rescan = rescan
                         while true {
                             var again = false
                             await self.take(name, rescan: rescan) {
                                 again = self.taking.withLock { $0.removeValue(forKey: name) } == true
                             }
-                            let mine = self.taking.withLock { taking in
-                                guard taking[name] == nil else { return false }
-                                taking[name] = false
-                                return true
-                            }
-                            guard again, mine else {
-                                if mine { _ = self.taking.withLock { $0.removeValue(forKey: name) } }
-                                break
-                            }
+                            guard again, self.claimName(name) else { break }
                             rescan = false
                         }
                     }
@@ -246,6 +231,18 @@ public final class InboxService: Service {
                 folder.release()  // the next try takes the lock again
                 await keepTrying(folder.path, after: outcome)
             }
+        }
+    }
+
+    /// Marks the inbox file `name` as being taken; false when a take has it already (which then takes it once more).
+    private func claimName(_ name: String) -> Bool {
+        taking.withLock { taking in
+            guard taking[name] == nil else {
+                taking[name] = true
+                return false
+            }
+            taking[name] = false
+            return true
         }
     }
 

@@ -23,6 +23,18 @@ extension DaemonFolder {
         "plan: \(id)\nlanguage: python\natoms:\n\(atoms)\n"
     }
 
+    /// A plan of a fast atom, a slow one and one that depends on both: a run to interrupt while `slow` is at the
+    /// model.
+    func fastSlowAfter(_ id: String) -> String {
+        plan(
+            id,
+            atoms: """
+                  - {id: fast, name: fast, description: d}
+                  - {id: slow, name: slow, description: d}
+                  - {id: after, name: after, description: d, depends_on: [fast, slow]}
+                """)
+    }
+
     /// Writes a plan the safe way: a dotfile, then a rename into the inbox.
     func drop(_ text: String, as name: String, into inbox: String? = nil) throws {
         let inbox = inbox ?? folder + "/inbox"

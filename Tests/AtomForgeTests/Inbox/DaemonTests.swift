@@ -157,14 +157,7 @@ struct DaemonTests: DaemonFolder {
         try await server.script([good("slow").merging(["delay_ms": 1500]) { $1 }], match: "defines `slow`")
         try await server.script([good("after")], match: "defines `after`")
         let daemon = try await startDaemon()
-        try drop(
-            plan(
-                "interrupted",
-                atoms: """
-                      - {id: fast, name: fast, description: d}
-                      - {id: slow, name: slow, description: d}
-                      - {id: after, name: after, description: d, depends_on: [fast, slow]}
-                    """), as: "interrupted.yaml")
+        try drop(fastSlowAfter("interrupted"), as: "interrupted.yaml")
         #expect(
             try await waitUntil {
                 let slow = try await requests(for: "slow")

@@ -110,14 +110,7 @@ struct SharedInboxTests: DaemonFolder {
             [good("slow").merging(["delay_ms": 4000]) { $1 }, good("slow")], match: "defines `slow`")
         try await server.script([good("after")], match: "defines `after`")
         let first = try await startDaemon("first.log")
-        try drop(
-            plan(
-                "orphan",
-                atoms: """
-                      - {id: fast, name: fast, description: d}
-                      - {id: slow, name: slow, description: d}
-                      - {id: after, name: after, description: d, depends_on: [fast, slow]}
-                    """), as: "orphan.yaml")
+        try drop(fastSlowAfter("orphan"), as: "orphan.yaml")
         // The first daemon has the run: the fast atom is journaled, the slow one's call is in flight.
         #expect(
             try await waitUntil {
