@@ -111,6 +111,17 @@ extension PipelineConfig {
         found.require(
             (1...86_400).contains(metrics.intervalSeconds), "metrics.interval_s",
             "must be from 1 second to a day, 86400 (found \(metrics.intervalSeconds))")
+        found.require(
+            (0...8).contains(evidence.agreement.candidates), "evidence.agreement.candidates",
+            "must be from 0 (off) to 8 (found \(evidence.agreement.candidates))")
+        found.require(
+            (evidence.agreement.candidates...16).contains(evidence.agreement.maxCandidates),
+            "evidence.agreement.max_candidates",
+            "must be from evidence.agreement.candidates (\(evidence.agreement.candidates)) to 16 "
+                + "(found \(evidence.agreement.maxCandidates))")
+        found.require(
+            (1...200).contains(evidence.agreement.maxInputs), "evidence.agreement.max_inputs",
+            "must be from 1 to 200 (found \(evidence.agreement.maxInputs))")
         for command in validation.commands {
             found.require(!command.run.isEmpty, "validation.commands", "'\(command.name)' needs a program to run")
         }

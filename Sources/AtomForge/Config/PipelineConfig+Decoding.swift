@@ -14,7 +14,7 @@ extension KeyedDecodingContainer {
 
 extension PipelineConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, generation, execution, validation, paths, budget, server, escalation, metrics
+        case provider, generation, execution, validation, evidence, paths, budget, server, escalation, metrics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,6 +24,7 @@ extension PipelineConfig: Decodable {
         generation = try container.decode(.generation, or: GenerationSettings())
         execution = try container.decode(.execution, or: ExecutionSettings())
         validation = try container.decode(.validation, or: ValidationSettings())
+        evidence = try container.decode(.evidence, or: EvidenceSettings())
         paths = try container.decode(.paths, or: PathSettings())
         budget = try container.decode(.budget, or: BudgetSettings())
         metrics = try container.decode(.metrics, or: MetricsSettings())
@@ -213,7 +214,7 @@ extension ExecutionSettings: Decodable {
 
 extension ValidationSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case isolation, commands, concurrency
+        case isolation, commands, concurrency, require
         case warmPython = "warm_python"
         case timeoutSeconds = "timeout_s"
         case memoryMB = "memory_mb"
@@ -244,6 +245,15 @@ extension ValidationSettings: Decodable {
                         "validation.isolation: unknown isolation '\(isolationName)'; use one of \(allowed)"))
         }
         self.isolation = isolation
+        let requireName = try container.decode(.require, or: defaults.require.rawValue)
+        guard let require = EvidenceLevel(rawValue: requireName) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.require],
+                    debugDescription:
+                        "validation.require: unknown evidence level '\(requireName)'; use one of \(EvidenceLevel.names)"))
+        }
+        self.require = require
     }
 }
 

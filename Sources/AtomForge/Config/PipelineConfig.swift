@@ -8,6 +8,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var generation = GenerationSettings()
     public var execution = ExecutionSettings()
     public var validation = ValidationSettings()
+    public var evidence = EvidenceSettings()
     public var paths = PathSettings()
     public var budget = BudgetSettings()
     public var metrics = MetricsSettings()
@@ -128,6 +129,9 @@ public struct ValidationSettings: Sendable, Equatable {
     public var warmPython = true
     /// Programs run on each attempt's file; non-zero exit fails the attempt.
     public var commands: [CommandSettings] = []
+    /// The least evidence an atom may pass on (``EvidenceLevel``): one that passes its checks on less fails with
+    /// that reason and goes to review. `parsed` (the default) accepts whatever passed.
+    public var require = EvidenceLevel.parsed
 
     public init() {}
 }

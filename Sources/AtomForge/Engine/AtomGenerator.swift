@@ -33,6 +33,12 @@ public struct AtomGenerator: Sendable {
     let events: RunEvents
     let planID: String
     private let prompts: PromptBuilder
+    /// Where evidence beyond the plan's tests comes from (`evidence:`).
+    let evidence: EvidenceSettings
+    /// Runs candidates on inputs for the vote between them; nil: no vote (and no examples parsed beforehand).
+    let probe: BehaviourProbe?
+    /// The least evidence an atom passes on (`validation.require`).
+    let require: EvidenceLevel
 
     /// How much each duplicate raises the temperature of the steps after it, and the ceiling it stops at.
     static let diversityStep = 0.1
@@ -43,8 +49,12 @@ public struct AtomGenerator: Sendable {
         extractor: UnitExtractor = UnitExtractor(runner: nil), generation: GenerationSettings, maxTokensCeiling: Int,
         escalationMaxTokensCeiling: Int? = nil, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil,
         budget: TokenBudget,
-        stop: StopSignal = StopSignal(), logger: Logger, events: RunEvents = RunEvents(), planID: String = ""
+        stop: StopSignal = StopSignal(), logger: Logger, events: RunEvents = RunEvents(), planID: String = "",
+        evidence: EvidenceSettings = EvidenceSettings(), probe: BehaviourProbe? = nil, require: EvidenceLevel = .parsed
     ) {
+        self.evidence = evidence
+        self.probe = probe
+        self.require = require
         self.events = events
         self.planID = planID
         self.client = client
@@ -105,10 +115,17 @@ public struct AtomGenerator: Sendable {
         var started = RunEvent(.atomStarted, plan: planID, atom: atom.id)
         started.attempt = (attempts.map(\.number).max() ?? 0) + 1
         await events.emit(started)
+        let plan = await evidencePlan(for: atom)
+        var votes = VoteState()
+        /// Model calls this atom may make, evidence calls included: what the ladder plans.
+        let callCap = generation.plannedSteps.reduce(0) { $0 + $1.candidates }
         for (offset, step) in generation.plannedSteps.enumerated() where offset + 1 >= firstStep {
             let stepNumber = offset + 1
             if Task.isCancelled || stop.isRequested { throw interruption(.cancelled, next: stepNumber) }
             if await budget.isExhausted { throw interruption(.budget, next: stepNumber) }
+            let room = callCap - attempts.filter(\.isModelCall).count - votes.calls.count
+            if room <= 0 { break }
+            let candidates = min(step.candidates, room)
             let previousStep = attempts.filter { $0.step == attempts.last?.step && $0.step != nil }
             let repairing = Self.repairTarget(for: step, after: attempts)
             let kind: AttemptKind = step.kind == .escalate ? .escalate : (repairing == nil ? .sample : .repair)
@@ -143,11 +160,11 @@ public struct AtomGenerator: Sendable {
             var stepStarted = RunEvent(.attemptStarted, plan: planID, atom: atom.id)
             stepStarted.attempt = firstNumber
             stepStarted.step = stepNumber
-            stepStarted.candidates = step.candidates
+            stepStarted.candidates = candidates
             stepStarted.kind = kind.rawValue
             await events.emit(stepStarted)
             await withTaskGroup(of: Candidate.self) { group in
-                for index in 0..<step.candidates {
+                for index in 0..<candidates {
                     let number = firstNumber + index
                     let seed = Self.seed(atom: atom.id, attempt: number)
                     var request = ModelRequest(
@@ -252,7 +269,7 @@ public struct AtomGenerator: Sendable {
                             let subject = ValidationSubject(
                                 atom: atom, code: candidate.code, dependencyCode: dependencyCode,
                                 dependencyImports: dependencyImports,
-                                enclosing: Self.enclosing(candidate.code, of: atom, in: scope))
+                                enclosing: Self.enclosing(candidate.code, of: atom, in: scope), checks: plan.checks)
                             do {
                                 record.issues = try await validationSlots.withPermit(priority: priority) {
                                     await validators.validate(subject)
@@ -284,8 +301,31 @@ public struct AtomGenerator: Sendable {
             stepAttempts.sort { $0.number < $1.number }
             attempts += stepAttempts
             if cancelled { throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1) }
-            if let winner = stepAttempts.first(where: \.passed) {
-                return AtomResult(id: atom.id, status: .passed, attempts: attempts, code: winner.code)
+            let passing = attempts.filter(\.passed)
+            if let first = passing.first {
+                guard plan.compares else {
+                    let winner = stepAttempts.first(where: \.passed) ?? first
+                    return passedResult(
+                        atom, attempts: attempts, winner: winner,
+                        evidence: evidence(for: atom, plan: plan, agreement: nil, attempt: winner.number),
+                        calls: votes.calls)
+                }
+                // Compared by behaviour: sample on until enough candidates pass, then stop at a majority.
+                if passing.count >= evidence.agreement.candidates {
+                    let decision = await vote(among: passing, of: atom, context: context, plan: plan, state: &votes)
+                    if let decision, decision.summary.group * 2 > decision.summary.candidates
+                        || passing.count >= evidence.agreement.maxCandidates
+                    {
+                        return passedResult(
+                            atom, attempts: attempts, winner: decision.winner,
+                            evidence: evidence(
+                                for: atom, plan: plan, agreement: decision.summary, attempt: decision.winner.number),
+                            calls: votes.calls)
+                    }
+                }
+                // No reply at all in this step (the provider is away): the vote goes on with what passed.
+                if stepAttempts.isEmpty, unreachable != nil { break }
+                continue
             }
             // Only when no candidate of the step got a reply: a failed call beside a reply that failed validation
             // leaves the ladder going.
@@ -299,11 +339,24 @@ public struct AtomGenerator: Sendable {
                     reason: "the model could not be reached: \(unreachable)")
             }
         }
+        // The ladder ran out with candidates passing but the vote not yet taken or without a majority.
+        let passing = attempts.filter(\.passed)
+        if let first = passing.first {
+            let decision =
+                plan.compares ? await vote(among: passing, of: atom, context: context, plan: plan, state: &votes) : nil
+            let winner = decision?.winner ?? first
+            return passedResult(
+                atom, attempts: attempts, winner: winner,
+                evidence: evidence(for: atom, plan: plan, agreement: decision?.summary, attempt: winner.number),
+                calls: votes.calls)
+        }
         let last = attempts.last { !$0.isDuplicate } ?? attempts.last
         let summary = last?.failures.first?.message.firstLine ?? "validation failed"
-        return AtomResult(
+        var failed = AtomResult(
             id: atom.id, status: .failed, attempts: attempts, code: last?.code,
             reason: "failed \(attempts.count) attempt\(attempts.count == 1 ? "" : "s"); last: \(summary)")
+        failed.evidenceCalls = votes.calls.isEmpty ? nil : votes.calls
+        return failed
     }
 
     /// The import lines a program holding the atom's dependencies needs: theirs and, for a method, its class's and
@@ -357,7 +410,11 @@ public struct AtomGenerator: Sendable {
         record.passed = !record.issues.contains { $0.severity.fails }
         record.failure = record.passed ? nil : FailureKind.classify(record.issues, truncated: false)
         await events.emit(.attemptFinished(record, of: atom.id, plan: planID))
-        if record.passed { return AtomResult(id: atom.id, status: .passed, attempts: [record], code: unit) }
+        if record.passed {
+            var result = AtomResult(id: atom.id, status: .passed, attempts: [record], code: unit)
+            result.evidence = evidence(for: atom, plan: EvidencePlan(), agreement: nil, attempt: record.number)
+            return result
+        }
         let summary = record.failures.first?.message.firstLine ?? "validation failed"
         return AtomResult(
             id: atom.id, status: .failed, attempts: [record], code: unit,

@@ -115,6 +115,10 @@ public struct AtomResult: Sendable, Codable, Equatable {
     public var blockedBy: String?
     /// Why the atom did not pass, in a sentence.
     public var reason: String?
+    /// What its `passed` rests on (for an atom held back by `validation.require`, what it would have rested on).
+    public var evidence: Evidence?
+    /// Model calls made to gather evidence that wrote no code (the inputs proposed for the vote), and their tokens.
+    public var evidenceCalls: [EvidenceCall]?
 
     public init(
         id: String, status: AtomStatus, attempts: [AttemptRecord] = [], code: String? = nil, blockedBy: String? = nil,
@@ -128,5 +132,35 @@ public struct AtomResult: Sendable, Codable, Equatable {
         self.reason = reason
     }
 
-    public var tokens: TokenUsage { attempts.reduce(TokenUsage()) { $0 + $1.tokens } }
+    public var tokens: TokenUsage {
+        attempts.reduce(TokenUsage()) { $0 + $1.tokens } + (evidenceCalls ?? []).reduce(TokenUsage()) { $0 + $1.tokens }
+    }
+
+    /// Model calls of every kind: attempts that wrote code and calls that gathered evidence.
+    public var modelCalls: Int { attempts.filter(\.isModelCall).count + (evidenceCalls?.count ?? 0) }
+}
+
+/// A model call that gathered evidence rather than code: what it was for, what it cost, what came of it.
+public struct EvidenceCall: Sendable, Codable, Equatable {
+    /// `inputs`: the inputs proposed for the vote between candidates.
+    public var purpose: String
+    public var tokens: TokenUsage
+    public var latencyS: Double
+    public var model: String?
+    /// What was taken from the reply: the calls.
+    public var taken: [String]
+    /// Set when the call failed: why.
+    public var error: String?
+
+    public init(
+        purpose: String, tokens: TokenUsage, latencyS: Double, model: String? = nil, taken: [String] = [],
+        error: String? = nil
+    ) {
+        self.purpose = purpose
+        self.tokens = tokens
+        self.latencyS = latencyS
+        self.model = model
+        self.taken = taken
+        self.error = error
+    }
 }

@@ -54,6 +54,9 @@ public struct RunEvent: Sendable, Equatable, Encodable {
     public var blocked: Int?
     /// `plan_finished`: the exit code `atomforge run` ends with.
     public var exitCode: Int?
+    /// `atom_finished` of a passed atom (or one held back by `validation.require`): what its `passed` rests on,
+    /// `tests`, `examples`, `agreement`, `loaded` or `parsed`.
+    public var evidence: String?
 
     public init(_ event: Kind, plan: String, atom: String? = nil, time: Date = Date()) {
         self.event = event
@@ -129,6 +132,7 @@ extension RunEvent {
                 result.reason?.firstLine
                 ?? result.blockedBy.map { "waits on \($0), which did not pass" }
         }
+        event.evidence = result.evidence?.level.rawValue
         let tokens = result.tokens
         event.tokensIn = tokens.input
         event.tokensOut = tokens.output

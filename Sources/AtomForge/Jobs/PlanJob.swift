@@ -20,6 +20,8 @@ public struct EngineServices: Sendable {
     public let requestSlots: AsyncSemaphore
     public let validationSlots: AsyncSemaphore
     public let validators: ValidatorChain
+    /// Runs candidates on inputs for the vote between them (Python); nil where no python3 is installed.
+    public let probe: BehaviourProbe?
     /// Takes the unit out of the code of a reply (Python through its parser, in the sandbox).
     public let extractor: UnitExtractor
     /// Set on graceful shutdown: no new atom or attempt starts after it.
@@ -45,6 +47,11 @@ public struct EngineServices: Sendable {
         atomsInFlight = config.execution.maxWorkers + validationRuns
         atomSlots = AsyncSemaphore(permits: atomsInFlight)
         self.validators = validators ?? .standard(config.validation)
+        probe =
+            Toolchain.find("python3") == nil
+            ? nil
+            : BehaviourProbe(
+                runner: ToolRunner.standard(config.validation), maxInputs: config.evidence.agreement.maxInputs)
         self.logger = logger
     }
 
@@ -161,7 +168,8 @@ public enum PlanJob {
             validationSlots: services.validationSlots,
             requestSlots: services.requestSlots,
             budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: planStop,
-            logger: logger, events: outward.adding([recorder]), planID: plan.id)
+            logger: logger, events: outward.adding([recorder]), planID: plan.id, evidence: config.evidence,
+            probe: services.probe, require: config.validation.require)
         let runner = services.planRunner(generator)
         await recorder.begin()
         var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)

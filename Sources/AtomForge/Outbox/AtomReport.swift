@@ -1,3 +1,5 @@
+import Foundation
+
 /// `atoms/<id>/report.json`: the atom as planned and every attempt at it.
 struct AtomReport: Encodable {
     var id: String
@@ -15,6 +17,11 @@ struct AtomReport: Encodable {
     /// For a passed atom: `model`, `person` when its code was accepted from a person (`atomforge accept`), or
     /// `plan` when the plan provided it.
     var writtenBy: String?
+    /// What a passed atom's `passed` rests on (``Evidence``).
+    var evidence: Evidence?
+    /// Model calls that gathered evidence without writing code (proposed inputs), not among `attempts`.
+    var evidenceCalls: Int
+    var evidenceCallRecords: [EvidenceCall]?
     var attempts: [AttemptRecord]
 
     init(atom: Atom, result: AtomResult) {
@@ -30,6 +37,9 @@ struct AtomReport: Encodable {
         reason = result.reason
         tokens = result.tokens
         if result.status == .passed { writtenBy = result.attempts.last?.writtenBy ?? "model" }
+        evidence = result.evidence
+        evidenceCalls = result.evidenceCalls?.count ?? 0
+        evidenceCallRecords = result.evidenceCalls
         attempts = result.attempts
     }
 }
@@ -37,6 +47,29 @@ struct AtomReport: Encodable {
 /// `review/<id>.md`: what a person needs to finish an atom that did not pass, in one page, with the commands that
 /// take it further; beside it `review/<id>.<ext>`, the last attempt's code to edit and accept.
 enum ReviewPage {
+    /// What the candidates' checks rested on and, after a vote, the groups and the inputs they differ on.
+    static func evidenceSection(_ evidence: Evidence) -> String {
+        var text = "\n## Evidence\n\n\(evidence.level.rawValue): \(evidence.summary).\n"
+        guard let agreement = evidence.agreement else { return text }
+        text += "\nCandidates grouped by what they returned on the same inputs (attempt numbers; the first group won):\n\n"
+        for (index, members) in agreement.members.enumerated() {
+            text += "- group \(index + 1): attempts \(members.map(String.init).joined(separator: ", "))\n"
+        }
+        if !agreement.disagreements.isEmpty {
+            text += "\n| input | " + agreement.disagreements[0].outputs.indices.map { "group \($0 + 1)" }
+                .joined(separator: " | ") + " |\n"
+            text += "|---|" + String(repeating: "---|", count: agreement.disagreements[0].outputs.count) + "\n"
+            for row in agreement.disagreements {
+                let cells = ([row.input] + row.outputs).map {
+                    "`" + String($0.prefix(80)).replacingOccurrences(of: "|", with: "\\|")
+                        .replacingOccurrences(of: "`", with: "'") + "`"
+                }
+                text += "| " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
+        return text
+    }
+
     static func markdown(atom: Atom, result: AtomResult, folder: String) -> String {
         let tag = atom.language.fenceTags[0]
         var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)\n\n"
@@ -53,6 +86,7 @@ enum ReviewPage {
             text += "(see `review/\(result.blockedBy ?? "?").md`); this one is generated as soon as it passes.\n"
             return text
         }
+        if let evidence = result.evidence { text += evidenceSection(evidence) }
         if let enclosing = result.attempts.last(where: { $0.enclosing != nil })?.enclosing {
             text += "\n## In its class\n\nThe last attempt was validated in its class as it stood (methods it does "
             text += "not depend on are stubs there):\n\n```\(tag)\n\(enclosing)\n```\n"

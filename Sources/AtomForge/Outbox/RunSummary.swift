@@ -17,6 +17,8 @@ struct RunSummary: Encodable, Sendable {
         var file: String
         /// Why it did not pass, in a line: the failure, or the atom it waits on.
         var error: String?
+        /// What a passed atom rests on: `tests`, `examples`, `agreement`, `loaded` or `parsed`.
+        var evidence: EvidenceLevel?
     }
 
     var plan: String
@@ -37,6 +39,10 @@ struct RunSummary: Encodable, Sendable {
     var duplicates: Int
     var duplicateRate: Double
     var tokens: TokenUsage
+    /// Passed atoms by what their `passed` rests on: `{"tests": 3, "examples": 1, "loaded": 2}`.
+    var evidence: [String: Int]
+    /// Model calls that gathered evidence without writing code (inputs proposed for the vote between candidates).
+    var evidenceCalls: Int
 
     /// US dollars, when the model's price is known (``ProviderSettings/price``).
     var costUsd: Double?
@@ -57,6 +63,8 @@ struct RunSummary: Encodable, Sendable {
         var attempts = 0
         var byKind: [String: Int] = [:]
         var duplicates = 0
+        var evidence: [String: Int] = [:]
+        var evidenceCalls = 0
         var lines: [AtomLine] = []
         for atom in plan.atoms {
             let result = outcome.results[atom.id]
@@ -69,10 +77,13 @@ struct RunSummary: Encodable, Sendable {
                 if attempt.isDuplicate { duplicates += 1 }
             }
             tokens += result?.tokens ?? TokenUsage()
+            evidenceCalls += result?.evidenceCalls?.count ?? 0
+            let level = result?.status == .passed ? result?.evidence?.level : nil
+            if let level { evidence[level.rawValue, default: 0] += 1 }
             lines.append(
                 AtomLine(
                     id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file,
-                    error: result.flatMap(Self.error(of:))))
+                    error: result.flatMap(Self.error(of:)), evidence: level))
         }
         let finished = StatusCounts(plan.atoms.compactMap { outcome.results[$0.id] })
         counts = Counts(
@@ -84,6 +95,8 @@ struct RunSummary: Encodable, Sendable {
         self.duplicates = duplicates
         duplicateRate = attempts == 0 ? 0 : (Double(duplicates) / Double(attempts) * 1000).rounded() / 1000
         self.tokens = tokens
+        self.evidence = evidence
+        self.evidenceCalls = evidenceCalls
         if let cost = provider.cost(of: tokens) {
             costUsd = (cost * 10_000).rounded() / 10_000
             let configured = provider.inputPricePerMillion > 0 || provider.outputPricePerMillion > 0
@@ -117,6 +130,26 @@ struct RunSummary: Encodable, Sendable {
         }
     }
 
+    /// What a level tells a reviewer, in a phrase.
+    static func meaning(of level: EvidenceLevel) -> String {
+        switch level {
+        case .tests: "the plan's tests passed"
+        case .examples: "the examples in its description held"
+        case .agreement: "most candidates run on the same inputs behaved alike; check the behaviour"
+        case .loaded: "it ran without error, but nothing checked what it does; review it"
+        case .parsed: "it parsed, and nothing ran it; review it"
+        }
+    }
+
+    /// Failed and blocked atoms first, then passed ones from the weakest evidence; the plan's order otherwise.
+    static func reviewOrder(_ lhs: AtomLine, _ rhs: AtomLine) -> Bool {
+        func rank(_ line: AtomLine) -> Int {
+            guard line.status == AtomStatus.passed.rawValue else { return -1 }
+            return EvidenceLevel.allCases.firstIndex(of: line.evidence ?? .parsed) ?? 0
+        }
+        return rank(lhs) < rank(rhs)
+    }
+
     var markdown: String {
         var text = "# Plan \(plan): \(status.rawValue)\n\n"
         if let stopReason { text += "The run stopped early (\(stopReason)); running the plan again continues it.\n\n" }
@@ -144,14 +177,30 @@ struct RunSummary: Encodable, Sendable {
         for key in attemptsHistogram.keys.sorted(by: { Int($0)! < Int($1)! }) {
             text += "- \(key): \(attemptsHistogram[key]!) atom\(attemptsHistogram[key]! == 1 ? "" : "s")\n"
         }
-        text += "\n## Atoms\n\n| atom | status | attempts | file | error |\n|---|---|---|---|---|\n"
-        for atom in atoms {
+        if !evidence.isEmpty {
+            text += "\n## What each passed atom rests on\n\n"
+            for level in EvidenceLevel.allCases.reversed() {
+                guard let count = evidence[level.rawValue] else { continue }
+                text += "- \(level.rawValue): \(count) atom\(count == 1 ? "" : "s") — \(Self.meaning(of: level))\n"
+            }
+            if evidenceCalls > 0 {
+                text += "\n\(evidenceCalls) model call\(evidenceCalls == 1 ? "" : "s") proposed inputs for the vote "
+                text += "between candidates (not counted as attempts).\n"
+            }
+        }
+        text += "\n## Atoms\n\n| atom | status | evidence | attempts | file | error |\n|---|---|---|---|---|---|\n"
+        // The weakest evidence first among the passed: what a reviewer should read before the rest.
+        let ordered = atoms.enumerated().sorted {
+            Self.reviewOrder($0.element, $1.element) || (!Self.reviewOrder($1.element, $0.element) && $0.offset < $1.offset)
+        }.map(\.element)
+        for atom in ordered {
             let status =
                 atom.status == AtomStatus.passed.rawValue
                 ? atom.status : "**\(atom.status)** ([review](review/\(atom.id).md))"
             let error = (atom.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(
                 of: "`", with: "'")
-            text += "| \(atom.id) | \(status) | \(atom.attempts) | `\(atom.file)` | \(error) |\n"
+            text += "| \(atom.id) | \(status) | \(atom.evidence?.rawValue ?? "") | \(atom.attempts) | `\(atom.file)` | "
+            text += "\(error) |\n"
         }
         return text
     }

@@ -1,6 +1,10 @@
 import Foundation
 
 /// Runs an atom's `tests` as one program with its dependencies' code and its own code in scope, inside the sandbox.
+/// An atom with no tests is still run: the program then only loads the code with its dependencies (Python imports
+/// it, JavaScript loads it, Swift compiles and runs it), so that an import of a name that does not exist or a
+/// statement that raises fails before the atom can pass. The description's examples (``ValidationSubject/checks``)
+/// run after the tests, like them.
 ///
 /// Python: dependencies, the atom, the tests, run by ``TestHarness`` so that a failing assertion comes back as the
 /// assertion, its place and the values compared. Swift: the same three parts compiled as one `main.swift` and run,
@@ -23,12 +27,19 @@ public struct AtomTestValidator: Validator {
     }
 
     public func applies(to atom: Atom) -> Bool {
-        atom.tests?.allSatisfy(\.isWhitespace) == false && atom.language.testRunner != nil
+        atom.language.testRunner != nil
+    }
+
+    /// Whether `atom`'s code is run here: its language's runner is installed.
+    public func runs(_ atom: Atom) -> Bool {
+        atom.language.testRunner.map(available.contains) ?? false
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
-        guard let tests = subject.atom.tests else { return [] }
+        let tests = subject.tests
         if let testRunner = subject.atom.language.testRunner, !available.contains(testRunner) {
+            // Nothing to check but loading: the atom rests on its syntax check (its evidence says `parsed`).
+            if tests.isEmpty { return [] }
             let tools = testRunner.tools.joined(separator: " and ")
             return [
                 ValidationIssue(

@@ -15,15 +15,26 @@ public struct ValidationSubject: Sendable {
     /// check and the tests run instead of ``code`` alone; nil for every other atom.
     public var enclosing: EnclosingCode?
 
+    /// Checks read from the atom's description (``DescriptionExamples``), run after the plan's tests like them.
+    public var checks: String
+
     public init(
         atom: Atom, code: String, dependencyCode: [String], dependencyImports: [String] = [],
-        enclosing: EnclosingCode? = nil
+        enclosing: EnclosingCode? = nil, checks: String = ""
     ) {
         self.atom = atom
         self.code = code
         self.dependencyCode = dependencyCode
         self.dependencyImports = dependencyImports
         self.enclosing = enclosing
+        self.checks = checks
+    }
+
+    /// The plan's tests and the description's checks, as one test text; empty when there are neither.
+    public var tests: String {
+        let own = atom.tests.map { $0.allSatisfy(\.isWhitespace) ? "" : $0 } ?? ""
+        guard !checks.isEmpty else { return own }
+        return own.isEmpty ? checks : own + (own.hasSuffix("\n") ? "" : "\n") + checks
     }
 
     /// What the syntax check and the tests run: the class around a method, or the code itself.
@@ -95,6 +106,11 @@ public struct ValidatorChain: Sendable {
     public init(_ validators: [any Validator], isolation: String = "none: no code is run") {
         self.validators = validators
         self.isolation = isolation
+    }
+
+    /// Whether the code of `atom` is run (its tests, its checks, or at least loaded) by one of these validators.
+    public func runs(_ atom: Atom) -> Bool {
+        validators.contains { ($0 as? AtomTestValidator)?.runs(atom) == true }
     }
 
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {

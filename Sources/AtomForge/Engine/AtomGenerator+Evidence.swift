@@ -1,0 +1,186 @@
+import Logging
+
+/// The evidence side of the ladder: the description's examples as checks, the inputs the model proposes, the vote
+/// between candidates, and what each passed atom rests on.
+extension AtomGenerator {
+    /// What one atom's ladder gathers evidence with, decided once before its first call.
+    struct EvidencePlan: Sendable {
+        var examples: [DescriptionExample] = []
+        /// The examples as one test text, run after the plan's tests.
+        var checks = ""
+        /// Whether passing candidates are compared by behaviour before one is accepted.
+        var compares = false
+    }
+
+    /// What the votes of one atom keep between steps: the inputs (asked once), each code's behaviour on them (run
+    /// once), and the calls that proposed the inputs.
+    struct VoteState: Sendable {
+        var seeds: [String]?
+        var proposed = 0
+        var behaviours: [Int: Behaviour?] = [:]
+        var calls: [EvidenceCall] = []
+    }
+
+    /// The examples of `atom`'s description that read as code, and whether its candidates are compared.
+    func evidencePlan(for atom: Atom) async -> EvidencePlan {
+        var plan = EvidencePlan()
+        let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
+        if evidence.examples, atom.kind == .function, validators.runs(atom) {
+            var examples = DescriptionExamples.read(atom.description, name: atom.name, language: atom.language)
+            // A check Python's own parser refuses would fail every candidate: dropped, never guessed at.
+            if atom.language.testRunner == .python, let runner = probe?.runner {
+                var readable: [DescriptionExample] = []
+                for example in examples {
+                    let run = try? await validationSlots.withPermit { () async -> ToolRunner.Run? in
+                        try? await runner.runParseScript(
+                            Language.pythonParse, ["atom.py"], files: ["atom.py": example.check])
+                    }
+                    if run?.exitCode == 0 { readable.append(example) }
+                }
+                examples = readable
+            }
+            plan.examples = examples
+            plan.checks = DescriptionExample.tests(examples, language: atom.language)
+        }
+        plan.compares =
+            probe != nil && evidence.agreement.isOn && BehaviourProbe.applies(to: atom)
+            && (!hasTests || evidence.agreement.withTests)
+        return plan
+    }
+
+    /// The vote among the passing attempts: the winner and the summary, or nil when fewer than two could vote.
+    func vote(
+        among passing: [AttemptRecord], of atom: Atom, context: AttemptContext, plan: EvidencePlan,
+        state: inout VoteState
+    ) async -> (winner: AttemptRecord, summary: AgreementSummary)? {
+        guard let probe, passing.count >= 2 else { return nil }
+        if state.seeds == nil {
+            var seeds = plan.examples.map(\.call)
+            if evidence.agreement.proposeInputs {
+                let (calls, record) = await proposeInputs(for: atom, examples: seeds, priority: context.priority)
+                if let record { state.calls.append(record) }
+                state.proposed = calls.filter { !seeds.contains($0) }.count
+                seeds += calls.filter { !seeds.contains($0) }
+            }
+            state.seeds = seeds
+        }
+        let seeds = state.seeds ?? []
+        // Each distinct code votes once for every attempt that wrote it.
+        var numbers: [Int: [Int]] = [:]
+        for attempt in passing { numbers[attempt.duplicateOf ?? attempt.number, default: []].append(attempt.number) }
+        let originals = numbers.keys.sorted()
+        let byNumber = Dictionary(passing.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+        let missing = originals.filter { state.behaviours[$0] == nil }
+        let dependencyCode = context.allDependencies.map(\.code)
+        let dependencyImports = Self.dependencyImports(context)
+        let validationSlots = self.validationSlots
+        let priority = context.priority
+        let found = await withTaskGroup(of: (Int, Behaviour?).self) { group in
+            for number in missing {
+                guard let code = byNumber[number]?.code else { continue }
+                let subject = ValidationSubject(
+                    atom: atom, code: code, dependencyCode: dependencyCode, dependencyImports: dependencyImports)
+                group.addTask {
+                    let behaviour = try? await validationSlots.withPermit(priority: priority) {
+                        await probe.behaviour(of: subject, seeds: seeds)
+                    }
+                    return (number, behaviour ?? nil)
+                }
+            }
+            var found: [(Int, Behaviour?)] = []
+            for await result in group { found.append(result) }
+            return found
+        }
+        for (number, behaviour) in found { state.behaviours[number] = behaviour }
+        let voters = originals.map { number in
+            AgreementVote.Voter(
+                numbers: [number] + (numbers[number] ?? []).filter { $0 != number },
+                behaviour: state.behaviours[number] ?? nil)
+        }
+        guard let decision = AgreementVote.decide(voters, proposedInputs: state.proposed),
+            let winner = byNumber[decision.winner]
+        else { return nil }
+        return (winner, decision.summary)
+    }
+
+    /// One call asking the model for inputs to run the candidates on (``InputProposal``); nothing when it fails.
+    private func proposeInputs(
+        for atom: Atom, examples: [String], priority: Int
+    ) async -> (calls: [String], record: EvidenceCall?) {
+        if await budget.isExhausted { return ([], nil) }
+        let limit = max(4, evidence.agreement.maxInputs / 3)
+        let (system, prompt) = InputProposal.request(for: atom, count: min(limit, 8), examples: examples)
+        let temperature = client.sendsSampling ? 0.4 : nil
+        let request = ModelRequest(
+            system: system, prompt: prompt, maxTokens: 400, temperature: temperature,
+            seed: temperature == nil ? nil : Self.seed(atom: atom.id, attempt: 0))
+        do {
+            try await requestSlots.acquire(priority: priority)
+        } catch {
+            return ([], nil)
+        }
+        let result: Result<ModelReply, ProviderError>
+        do {
+            result = .success(try await client.complete(request))
+        } catch {
+            result = .failure(error)
+        }
+        await requestSlots.release()
+        switch result {
+        case .success(let reply):
+            await budget.charge(reply.usage)
+            let calls = InputProposal.calls(
+                in: CodeExtractor.extract(from: reply.text, language: atom.language), name: atom.name, limit: limit)
+            let record = EvidenceCall(
+                purpose: "inputs", tokens: reply.usage, latencyS: reply.latency.seconds, model: reply.model,
+                taken: calls)
+            return (calls, record)
+        case .failure(let error):
+            if error.code == .cancelled { return ([], nil) }
+            logger.warning(
+                "the call proposing inputs failed", metadata: ["atom": "\(atom.id)", "error": "\(error)"])
+            return ([], EvidenceCall(purpose: "inputs", tokens: TokenUsage(), latencyS: 0, error: "\(error)"))
+        }
+    }
+
+    /// What a passed attempt of `atom` rests on.
+    func evidence(
+        for atom: Atom, plan: EvidencePlan, agreement: AgreementSummary?, attempt: Int?
+    ) -> Evidence {
+        let ran = validators.runs(atom)
+        let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
+        let level: EvidenceLevel =
+            if ran && hasTests {
+                .tests
+            } else if ran && !plan.examples.isEmpty {
+                .examples
+            } else if agreement?.holds == true {
+                .agreement
+            } else if ran {
+                .loaded
+            } else {
+                .parsed
+            }
+        var evidence = Evidence(
+            level: level, tests: ran && hasTests, examples: ran ? plan.examples.count : 0, agreement: agreement)
+        evidence.attempt = attempt
+        return evidence
+    }
+
+    /// The result of an atom whose `winner` passed: passed, or failed when its evidence is below
+    /// `validation.require` (it goes to review with its candidates and their disagreements).
+    func passedResult(
+        _ atom: Atom, attempts: [AttemptRecord], winner: AttemptRecord, evidence: Evidence, calls: [EvidenceCall]
+    ) -> AtomResult {
+        var result = AtomResult(id: atom.id, status: .passed, attempts: attempts, code: winner.code)
+        result.evidence = evidence
+        result.evidenceCalls = calls.isEmpty ? nil : calls
+        if evidence.level < require {
+            result.status = .failed
+            result.reason =
+                "its checks passed, but on \(evidence.level.rawValue) evidence only (\(evidence.summary)); "
+                + "validation.require asks for \(require.rawValue)"
+        }
+        return result
+    }
+}

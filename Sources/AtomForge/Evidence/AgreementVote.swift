@@ -1,0 +1,87 @@
+/// Chooses among candidates that all passed their checks by what they do: candidates are grouped by their outputs
+/// on the same inputs, and the group most candidates fall in wins (MBR-exec, CodeT's dual agreement without the
+/// model's expected values).
+///
+/// Only inputs most candidates accept count: an input on which most of them raise is taken to be outside what the
+/// atom is for (a derived empty list, a proposal of the wrong type), where differing is no fault. On the inputs
+/// that count, raising is behaviour like any value, so a candidate that crashes where the others return is in a
+/// group of its own; one that runs out of time there ranks below every group that does not. Ties go to the group
+/// holding the lowest attempt number, so the same replies always give the same winner.
+public enum AgreementVote {
+    /// One distinct piece of code and what it did.
+    public struct Voter: Sendable, Equatable {
+        /// The attempts that wrote this code, the original first: each is one vote.
+        public var numbers: [Int]
+        /// Nil when the probe could not run it.
+        public var behaviour: Behaviour?
+
+        public init(numbers: [Int], behaviour: Behaviour?) {
+            self.numbers = numbers
+            self.behaviour = behaviour
+        }
+    }
+
+    /// The winning attempt number and the vote's summary; nil when there are no voters.
+    public static func decide(_ voters: [Voter], proposedInputs: Int = 0) -> (winner: Int, summary: AgreementSummary)? {
+        guard !voters.isEmpty else { return nil }
+        let probed = voters.filter { $0.behaviour.map { !$0.outputs.isEmpty } ?? false }
+        let inputs = probed.first?.behaviour?.inputs ?? []
+        let support = probed.reduce(0) { $0 + $1.numbers.count }
+        // The inputs that count: most votes got a value (not an exception, not a timeout) there.
+        let counted = inputs.indices.filter { index in
+            let returned = probed.filter { voter in
+                guard let output = voter.behaviour?.outputs[safe: index] else { return false }
+                return !Self.failed(output)
+            }.reduce(0) { $0 + $1.numbers.count }
+            return returned * 2 > support
+        }
+        var groups: [(key: String, voters: [Voter])] = []
+        for voter in voters {
+            let key: String
+            if let behaviour = voter.behaviour, !behaviour.outputs.isEmpty, behaviour.inputs == inputs {
+                key = counted.map { behaviour.outputs[$0] }.joined(separator: "\u{1}")
+            } else {
+                // Not run, or on other inputs: alone, and never ahead of a group that was run.
+                key = "\u{0}unprobed \(voter.numbers[0])"
+            }
+            if let index = groups.firstIndex(where: { $0.key == key }) {
+                groups[index].voters.append(voter)
+            } else {
+                groups.append((key, [voter]))
+            }
+        }
+        func rank(_ group: (key: String, voters: [Voter])) -> (Int, Int, Int, Int) {
+            let probedGroup = group.key.hasPrefix("\u{0}") ? 0 : 1
+            let timesOut = group.key.split(separator: "\u{1}").contains("timeout") ? 0 : 1
+            let votes = group.voters.reduce(0) { $0 + $1.numbers.count }
+            let lowest = group.voters.flatMap(\.numbers).min() ?? Int.max
+            return (probedGroup, timesOut, votes, -lowest)
+        }
+        let ordered = groups.sorted { rank($0) > rank($1) }
+        let members = ordered.map { $0.voters.flatMap(\.numbers).sorted() }
+        let winner = members[0][0]
+        var disagreements: [AgreementSummary.Disagreement] = []
+        let shown = ordered.filter { !$0.key.hasPrefix("\u{0}") }
+        if shown.count > 1 {
+            for index in counted where disagreements.count < 3 {
+                let outputs = shown.map { $0.voters[0].behaviour!.outputs[index] }
+                if Set(outputs).count > 1 {
+                    disagreements.append(.init(input: inputs[index], outputs: outputs))
+                }
+            }
+        }
+        let summary = AgreementSummary(
+            candidates: voters.reduce(0) { $0 + $1.numbers.count }, inputs: counted.count, group: members[0].count,
+            groups: ordered.count, proposedInputs: proposedInputs, members: members, disagreements: disagreements)
+        return (winner, summary)
+    }
+
+    /// Whether an output is no value: an exception, a timeout, an input that could not be read.
+    static func failed(_ output: String) -> Bool {
+        output.hasPrefix("raise ") || output == "timeout" || output == "unreadable"
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

@@ -1,0 +1,86 @@
+/// What a passed atom's code was shown to do before it was accepted: the strongest ``level`` and every part of it,
+/// so that a report says not only `passed` but on what.
+public struct Evidence: Sendable, Codable, Equatable {
+    public var level: EvidenceLevel
+    /// Whether the plan's own tests ran and held.
+    public var tests: Bool
+    /// How many checks read from the description ran and held.
+    public var examples: Int
+    /// The vote between candidates, when one was held.
+    public var agreement: AgreementSummary?
+    /// The attempt whose code was accepted.
+    public var attempt: Int?
+
+    public init(level: EvidenceLevel, tests: Bool = false, examples: Int = 0, agreement: AgreementSummary? = nil) {
+        self.level = level
+        self.tests = tests
+        self.examples = examples
+        self.agreement = agreement
+    }
+
+    /// One line for a person: `examples (2 held), 3 of 4 candidates agree on 12 inputs`.
+    public var summary: String {
+        var parts: [String] = []
+        switch level {
+        case .tests: parts.append("the plan's tests")
+        case .examples: parts.append("\(examples) example\(examples == 1 ? "" : "s") from the description")
+        case .agreement, .loaded: parts.append("the code ran")
+        case .parsed: parts.append("the code parsed (nothing ran)")
+        }
+        if let agreement {
+            parts.append(
+                "\(agreement.group) of \(agreement.candidates) candidates agree on \(agreement.inputs) input"
+                    + (agreement.inputs == 1 ? "" : "s"))
+        }
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// The outcome of running several candidates on the same inputs (``AgreementVote``).
+public struct AgreementSummary: Sendable, Codable, Equatable {
+    /// Candidates that took part: passing attempts, duplicates included (a model writing the same code twice is a
+    /// second vote for it).
+    public var candidates: Int
+    /// Inputs every candidate was run on.
+    public var inputs: Int
+    /// Candidates in the winning group.
+    public var group: Int
+    /// Groups of different behaviour.
+    public var groups: Int
+    /// Of the inputs, those proposed by the model in a call of their own.
+    public var proposedInputs: Int
+    /// The attempt numbers in each group, the winner's first; for the review page.
+    public var members: [[Int]]
+    /// A few inputs on which the groups differ, with what each group returned; for the review page.
+    public var disagreements: [Disagreement]
+
+    /// Whether the vote is evidence: two or more candidates share the winning behaviour, more than share any other.
+    public var holds: Bool {
+        inputs > 0 && group >= 2 && members.dropFirst().allSatisfy { $0.count < group }
+    }
+
+    public init(
+        candidates: Int, inputs: Int, group: Int, groups: Int, proposedInputs: Int = 0, members: [[Int]] = [],
+        disagreements: [Disagreement] = []
+    ) {
+        self.candidates = candidates
+        self.inputs = inputs
+        self.group = group
+        self.groups = groups
+        self.proposedInputs = proposedInputs
+        self.members = members
+        self.disagreements = disagreements
+    }
+
+    /// One input on which candidates behaved differently.
+    public struct Disagreement: Sendable, Codable, Equatable {
+        public var input: String
+        /// What each group returned, in the order of ``AgreementSummary/members``.
+        public var outputs: [String]
+
+        public init(input: String, outputs: [String]) {
+            self.input = input
+            self.outputs = outputs
+        }
+    }
+}

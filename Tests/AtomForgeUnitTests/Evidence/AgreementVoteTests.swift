@@ -1,0 +1,79 @@
+import Testing
+
+@testable import AtomForge
+
+@Suite("the vote between candidates")
+struct AgreementVoteTests {
+    let inputs = ["f(1)", "f(2)", "f([])"]
+
+    func voter(_ numbers: [Int], _ outputs: [String]?) -> AgreementVote.Voter {
+        AgreementVote.Voter(numbers: numbers, behaviour: outputs.map { Behaviour(inputs: inputs, outputs: $0) })
+    }
+
+    @Test("of three candidates, the two that agree win")
+    func twoAgree() throws {
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                voter([1], ["1", "4", "raise ValueError"]), voter([2], ["2", "4", "raise ValueError"]),
+                voter([3], ["2", "4", "raise ValueError"]),
+            ]))
+        #expect(winner == 2)
+        #expect(summary.group == 2 && summary.candidates == 3 && summary.groups == 2)
+        #expect(summary.members == [[2, 3], [1]])
+        #expect(summary.holds)
+        #expect(summary.disagreements == [.init(input: "f(1)", outputs: ["2", "1"])])
+    }
+
+    @Test("a candidate that raises where the others return loses")
+    func crashLoses() throws {
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                voter([1], ["raise TypeError", "4", "0"]), voter([2], ["1", "4", "0"]), voter([3], ["1", "4", "0"]),
+            ]))
+        #expect(winner == 2)
+        #expect(summary.inputs == 3)
+    }
+
+    @Test("an input most candidates raise on does not count")
+    func invalidInputsIgnored() throws {
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                voter([1], ["1", "4", "raise IndexError"]), voter([2], ["1", "4", "raise ValueError"]),
+                voter([3], ["1", "4", "None"]),
+            ]))
+        #expect(winner == 1)
+        #expect(summary.inputs == 2)
+        #expect(summary.group == 3 && summary.groups == 1)
+    }
+
+    @Test("a tie goes to the group with the lowest attempt number, whatever the order given")
+    func tie() throws {
+        let a = voter([4], ["1", "1", "1"])
+        let b = voter([2], ["2", "2", "2"])
+        #expect(try #require(AgreementVote.decide([a, b])).winner == 2)
+        #expect(try #require(AgreementVote.decide([b, a])).winner == 2)
+        #expect(try #require(AgreementVote.decide([a, b])).summary.holds == false)
+    }
+
+    @Test("duplicates are votes; a group that times out ranks last; an unprobed candidate never wins over a probed one")
+    func weights() throws {
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                voter([1, 5], ["timeout", "4", "0"]), voter([2], ["1", "4", "0"]), voter([3], ["2", "4", "0"]),
+                voter([4], ["3", "4", "0"]), voter([7], nil),
+            ]))
+        #expect(winner == 2)
+        #expect(summary.candidates == 6)
+        #expect(summary.members.suffix(2) == [[1, 5], [7]])
+        // Duplicates weigh: two attempts of one code outvote one of another.
+        let weighted = try #require(AgreementVote.decide([voter([1], ["1", "1", "1"]), voter([2, 3], ["2", "2", "2"])]))
+        #expect(weighted.winner == 2 && weighted.summary.holds)
+    }
+
+    @Test("no inputs is no evidence, however many agree")
+    func noInputs() throws {
+        let empty = AgreementVote.Voter(numbers: [1], behaviour: Behaviour(inputs: [], outputs: []))
+        let summary = try #require(AgreementVote.decide([empty, empty])).summary
+        #expect(!summary.holds)
+    }
+}

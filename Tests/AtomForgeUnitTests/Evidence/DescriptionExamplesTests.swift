@@ -1,0 +1,81 @@
+import Testing
+
+@testable import AtomForge
+
+@Suite("examples read from descriptions")
+struct DescriptionExamplesTests {
+    let python = Language.named("python")
+
+    func checks(_ description: String, _ name: String, _ language: Language = .named("python")) -> [String] {
+        DescriptionExamples.read(description, name: name, language: language).map(\.check)
+    }
+
+    @Test("a doctest's call and its one-line output")
+    func doctest() {
+        let description = "Adds one.\n\n>>> inc(2)\n3\n>>> inc(-1)\n0\n"
+        #expect(checks(description, "inc") == ["assert inc(2) == 3", "assert inc(-1) == 0"])
+        #expect(DescriptionExamples.read(description, name: "inc", language: python).map(\.call) == ["inc(2)", "inc(-1)"])
+    }
+
+    @Test("comparisons and arrows inside sentences, with inline code marks")
+    func inline() {
+        #expect(checks("For example `add(2, 3)` == `5`.", "add") == ["assert add(2, 3) == 5"])
+        #expect(checks("slugify('Hello, World!') -> 'hello-world'", "slugify") == [
+            "assert slugify('Hello, World!') == 'hello-world'"
+        ])
+        #expect(checks("sq(3) returns 9, sq(4) → 16.", "sq") == ["assert sq(3) == 9", "assert sq(4) == 16"])
+        #expect(checks("pairs([1, 2]) => [(1, 2)]", "pairs") == ["assert pairs([1, 2]) == [(1, 2)]"])
+    }
+
+    @Test("a literal mapped to a literal calls the atom with it")
+    func literalArrow() {
+        #expect(checks("Makes slugs, e.g. 'Hello, World!' -> 'hello-world'", "slugify") == [
+            "assert slugify('Hello, World!') == 'hello-world'"
+        ])
+    }
+
+    @Test("an assertion the description gives is taken as written, with the modules it names imported")
+    func assertion() {
+        let description = "Find the area.\nExample:\nassert math.isclose(area(2), 12.56, rel_tol=0.01)"
+        #expect(checks(description, "area") == ["assert math.isclose(area(2), 12.56, rel_tol=0.01)"])
+        let examples = DescriptionExamples.read(description, name: "area", language: python)
+        #expect(DescriptionExample.tests(examples, language: python).hasPrefix("import math\n"))
+        #expect(examples.map(\.call) == ["area(2)"])
+    }
+
+    @Test("prose, ellipses, variables, unbalanced text and multi-line output are refused")
+    func refused() {
+        #expect(checks("f(x) returns the square of x", "f").isEmpty)
+        #expect(checks("f(2) -> the square of 2", "f").isEmpty)
+        #expect(checks("f([1, 2, ...]) == [2, 4, ...]", "f").isEmpty)
+        #expect(checks("f([1, 2) == 3", "f").isEmpty)
+        #expect(checks("f('abc) -> 'x'", "f").isEmpty)
+        #expect(checks(">>> f(2)\n[1,\n 2]\n", "f").isEmpty)
+        #expect(checks(">>> x = f(2)\n4\n", "f").isEmpty)
+        #expect(checks("Calls g(2) -> 4 first.", "f").isEmpty)
+        #expect(checks("Returns a list of words.", "f").isEmpty)
+        #expect(checks("assert f(2) == ...", "f").isEmpty)
+    }
+
+    @Test("another function's name containing the atom's is not a call of it")
+    func wordBoundaries() {
+        #expect(checks("my_f(2) -> 4", "f").isEmpty)
+        #expect(checks("obj.f(2) -> 4", "f").isEmpty)
+    }
+
+    @Test("JavaScript and Swift examples become the harnesses' assertions")
+    func otherLanguages() {
+        let javascript = checks("sum([1, 2]) === 3", "sum", .named("javascript"))
+        #expect(javascript == [
+            "console.assert(JSON.stringify(sum([1, 2])) === JSON.stringify(3), \"example: sum([1, 2]) should give 3\");"
+        ])
+        #expect(checks("isEven(4) // => true", "isEven", .named("typescript")).count == 1)
+        #expect(checks("`double(2)` returns `4`", "double", .named("swift")) == ["assert(double(2) == 4)"])
+        #expect(checks("double(x: 2) -> 4", "double", .named("swift")) == ["assert(double(x: 2) == 4)"])
+    }
+
+    @Test("the same example written twice is one check")
+    func duplicates() {
+        #expect(checks("inc(1) == 2\n>>> inc(1)\n2\n", "inc") == ["assert inc(1) == 2"])
+    }
+}
