@@ -117,13 +117,17 @@ public struct AtomGenerator: Sendable {
         await events.emit(started)
         let plan = await evidencePlan(for: atom)
         var votes = VoteState()
-        /// Model calls this atom may make, evidence calls included: what the ladder plans.
-        let callCap = generation.plannedSteps.reduce(0) { $0 + $1.candidates }
+        /// Model calls this ladder may make, evidence calls included: what its steps from the first one run plan (a
+        /// retry's new ladder is not charged with the earlier run's calls).
+        let callCap = generation.plannedSteps.enumerated().filter { $0.offset + 1 >= firstStep }.reduce(0) {
+            $0 + $1.element.candidates
+        }
+        let callsBefore = attempts.filter(\.isModelCall).count
         for (offset, step) in generation.plannedSteps.enumerated() where offset + 1 >= firstStep {
             let stepNumber = offset + 1
             if Task.isCancelled || stop.isRequested { throw interruption(.cancelled, next: stepNumber) }
             if await budget.isExhausted { throw interruption(.budget, next: stepNumber) }
-            let room = callCap - attempts.filter(\.isModelCall).count - votes.calls.count
+            let room = callCap - (attempts.filter(\.isModelCall).count - callsBefore) - votes.calls.count
             if room <= 0 { break }
             let candidates = min(step.candidates, room)
             let previousStep = attempts.filter { $0.step == attempts.last?.step && $0.step != nil }

@@ -40,8 +40,8 @@ public struct EventLog: RunObserver {
                 "attempt \(event.attempt ?? 0) of \(atom) (\(event.kind ?? "sample")): \(event.status ?? "")\(because)"
         case .atomFinished:
             let attempts = event.attempt ?? 0
-            let basis = event.evidence.map { " on \($0)" } ?? ""
-            return "\(atom) \(event.status ?? "")\(basis), \(attempts) attempt\(attempts == 1 ? "" : "s")\(because)"
+            let basis = event.evidence.map { "; evidence: \($0)" } ?? ""
+            return "\(atom) \(event.status ?? ""), \(attempts) attempt\(attempts == 1 ? "" : "s")\(basis)\(because)"
         case .planFinished:
             return
                 "plan \(event.plan) \(event.status ?? ""): \(event.passed ?? 0) passed, \(event.failed ?? 0) failed, "

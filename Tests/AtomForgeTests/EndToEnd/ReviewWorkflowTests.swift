@@ -42,6 +42,7 @@ struct ReviewWorkflowTests {
             \(ladder.map { "    - \($0)" }.joined(separator: "\n"))
             execution:
               max_workers: 2
+            evidence: {agreement: {candidates: 0}}   # one call per atom: the workflow, not the vote, is tested
             """, to: "pipeline.yaml")
     }
 

@@ -32,6 +32,7 @@ struct RunEndToEndTests {
               temperatures: [0.7, 0.5, 0.2]
             execution:
               max_workers: 4
+            evidence: {agreement: {candidates: 0}}   # the calls counted here are the ladder's alone
             \(extra)
             """, to: "pipeline.yaml")
     }

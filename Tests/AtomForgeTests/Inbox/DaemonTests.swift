@@ -19,6 +19,7 @@ struct DaemonTests: DaemonFolder {
           max_retries: 2
         execution:
           max_workers: 8
+        evidence: {agreement: {candidates: 0}}   # one call per plan: the intake, not the vote, is tested
         """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
     }
 

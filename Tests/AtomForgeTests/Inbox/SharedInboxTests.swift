@@ -24,6 +24,7 @@ struct SharedInboxTests: DaemonFolder {
           max_retries: 2
         execution:
           max_workers: 8
+        evidence: {agreement: {candidates: 0}}   # one call per plan: the intake, not the vote, is tested
         paths:
         \(paths)
         """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
