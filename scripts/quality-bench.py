@@ -69,6 +69,8 @@ GENERATION_STRATEGIES = {
 EVIDENCE_STRATEGIES = {
     # No agreement between candidates: the description's examples are still run.
     "examples-only": "{agreement: {candidates: 0}}",
+    # Candidates compared by behaviour for atoms with tests of their own too (thin tests let wrong code pass).
+    "agreement-with-tests": "{agreement: {with_tests: true}}",
 }
 # The evidence levels, strongest first, in the order the evidence table lists them ("none": a report without the key).
 EVIDENCE_LEVELS = ["tests", "examples", "agreement", "loaded", "parsed", "none"]
@@ -307,7 +309,8 @@ Each row is one strategy over the same problems: `plain` is a plain prompt (the 
 (`generation.temperatures: [0.2, 0.5, 0.7, 0.9]`: repair every failure); `routed-repair` is the default's shape with
 `repair` steps (syntax, name, import and type errors and cut-off replies repaired, anything else sampled); `default`
 is `pipeline.yaml` as committed; `examples-only` is the default with `evidence: {agreement: {candidates: 0}}` (no
-agreement between candidates; the description's examples still used); `mixed-prompts` is the default with the third
+agreement between candidates; the description's examples still used); `agreement-with-tests` is the default with
+`evidence: {agreement: {with_tests: true}}` (candidates compared by behaviour for atoms with tests too); `mixed-prompts` is the default with the third
 step's two samples asked with the plain prompt; `default+prefill` adds `provider.prefill: true`; `escalate` is
 `examples/config/escalate-1.5b.yaml` (the last two calls go to Qwen2.5-Coder-1.5B). *first attempt*: atoms whose first
 call passed; *final*: atoms passed at the end; *final code correct*: atoms whose final code (the accepted code; for an

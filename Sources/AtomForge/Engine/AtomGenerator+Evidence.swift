@@ -147,24 +147,8 @@ extension AtomGenerator {
     func evidence(
         for atom: Atom, plan: EvidencePlan, agreement: AgreementSummary?, attempt: Int?
     ) -> Evidence {
-        let ran = validators.runs(atom)
-        let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
-        let level: EvidenceLevel =
-            if ran && hasTests {
-                .tests
-            } else if ran && !plan.examples.isEmpty {
-                .examples
-            } else if agreement?.holds == true {
-                .agreement
-            } else if ran {
-                .loaded
-            } else {
-                .parsed
-            }
-        var evidence = Evidence(
-            level: level, tests: ran && hasTests, examples: ran ? plan.examples.count : 0, agreement: agreement)
-        evidence.attempt = attempt
-        return evidence
+        Evidence.of(
+            atom, ran: validators.runs(atom), examples: plan.examples.count, agreement: agreement, attempt: attempt)
     }
 
     /// The result of an atom whose `winner` passed: passed, or failed when its evidence is below

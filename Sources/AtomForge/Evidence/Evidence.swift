@@ -18,6 +18,30 @@ public struct Evidence: Sendable, Codable, Equatable {
         self.agreement = agreement
     }
 
+    /// What passed checks of `atom` rest on: its tests if they ran, else the examples that ran, else a vote that
+    /// holds, else the run itself; `ran` says whether the code was run at all.
+    public static func of(
+        _ atom: Atom, ran: Bool, examples: Int, agreement: AgreementSummary? = nil, attempt: Int? = nil
+    ) -> Evidence {
+        let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
+        let level: EvidenceLevel =
+            if ran && hasTests {
+                .tests
+            } else if ran && examples > 0 {
+                .examples
+            } else if agreement?.holds == true {
+                .agreement
+            } else if ran {
+                .loaded
+            } else {
+                .parsed
+            }
+        var evidence = Evidence(
+            level: level, tests: ran && hasTests, examples: ran ? examples : 0, agreement: agreement)
+        evidence.attempt = attempt
+        return evidence
+    }
+
     /// One line for a person: `examples (2 held), 3 of 4 candidates agree on 12 inputs`.
     public var summary: String {
         var parts: [String] = []

@@ -44,10 +44,15 @@ public enum AcceptJob {
         }
         // A person's method is validated in its class, like the model's.
         let unit = context.classScope.map { $0.method(outOf: code, for: atom) } ?? code
+        // The description's examples hold a person's code to what they hold the model's.
+        let examples =
+            services.config.evidence.examples && atom.kind == .function
+            ? DescriptionExamples.read(atom.description, name: atom.name, language: atom.language) : []
         let subject = ValidationSubject(
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
             dependencyImports: AtomGenerator.dependencyImports(context),
-            enclosing: AtomGenerator.enclosing(unit, of: atom, in: context.classScope))
+            enclosing: AtomGenerator.enclosing(unit, of: atom, in: context.classScope),
+            checks: DescriptionExample.tests(examples, language: atom.language))
         let issues: [ValidationIssue]
         do {
             issues = try await services.validationSlots.withPermit { await services.validators.validate(subject) }
@@ -82,8 +87,10 @@ public enum AcceptJob {
                 ], accepted: false)
         }
         attempts.append(record)
-        let result = AtomResult(
+        var result = AtomResult(
             id: id, status: .passed, attempts: attempts, code: unit, reason: "accepted from \(file), a person's code")
+        result.evidence = Evidence.of(
+            atom, ran: services.validators.runs(atom), examples: examples.count, attempt: record.number)
         // Heard like any atom's result: the log, the progress display and stream-json say it passed.
         let recorder = OutboxRecorder(
             folder: folder, plan: plan, events: RunEvents([EventLog(logger: services.logger)] + services.observers))

@@ -103,9 +103,17 @@ extension RunPage {
         var text = "<section id=\"atoms\">\n<h2>Atoms</h2>\n"
         text += "<p><input type=\"search\" id=\"filter\" placeholder=\"filter by id, file or error\" "
         text += "aria-label=\"filter the atoms\"> <span id=\"filter-note\"></span></p>\n"
-        text += "<table>\n<thead><tr><th>atom</th><th>status</th><th>attempts</th><th>file</th><th>why it did not pass"
-        text += "</th></tr></thead>\n<tbody>\n"
-        for atom in plan.atoms {
+        text += "<table>\n<thead><tr><th>atom</th><th>status</th><th>evidence</th><th>attempts</th><th>file</th>"
+        text += "<th>why it did not pass</th></tr></thead>\n<tbody>\n"
+        // What needs a person first: atoms that did not pass, then passed ones from the weakest evidence up.
+        func rank(_ atom: Atom) -> Int {
+            guard let result = results[atom.id], result.status == .passed else { return -1 }
+            return EvidenceLevel.allCases.firstIndex(of: result.evidence?.level ?? .tests) ?? 0
+        }
+        let ordered = plan.atoms.enumerated().sorted {
+            (rank($0.element), $0.offset) < (rank($1.element), $1.offset)
+        }.map(\.element)
+        for atom in ordered {
             let status = status(of: atom, in: state).rawValue
             let result = results[atom.id]
             let attempts = (result?.attempts ?? unfinished[atom.id] ?? []).filter { $0.isModelCall }.count
@@ -113,6 +121,9 @@ extension RunPage {
             let id = HTMLText.escape(atom.id)
             text += "<tr class=\"\(status)\" data-atom=\"\(id)\"><td><a href=\"#atom-\(id)\">\(id)</a></td>"
             text += "<td><span class=\"status \(status)\">\(status)\(byPerson ? " (by a person)" : "")</span></td>"
+            let evidence = result?.status == .passed ? result?.evidence : nil
+            text += "<td title=\"\(HTMLText.escape(evidence?.summary ?? ""))\">"
+            text += "\(evidence.map { "<span class=\"evidence \($0.level.rawValue)\">\($0.level.rawValue)</span>" } ?? "")</td>"
             text += "<td>\(attempts)</td><td><code>\(HTMLText.escape(atom.file))</code></td>"
             text += "<td>\(HTMLText.escape(result.flatMap(RunSummary.error(of:)) ?? ""))</td></tr>\n"
         }

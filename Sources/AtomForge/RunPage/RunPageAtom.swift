@@ -21,6 +21,8 @@ struct RunPageAtom: Encodable, Sendable {
     var reason: String?
     var blockedBy: String?
     var writtenBy: String?
+    /// What its `passed` rests on, in a line (`agreement: 2 of 3 candidates agree on 12 inputs`).
+    var evidence: String?
     /// For an atom that did not pass: the file a person edits before `atomforge accept`.
     var editFile: String?
     var attempts: [Attempt]
@@ -41,6 +43,7 @@ struct RunPageAtom: Encodable, Sendable {
         reason = result?.reason
         blockedBy = result?.blockedBy
         if result?.status == .passed { writtenBy = records.last?.writtenBy ?? "model" }
+        evidence = result?.evidence.map { "\($0.level.rawValue): \($0.summary)" }
         if status != .passed { editFile = atom.editableReviewFile }
         var previous: String?
         attempts = records.map { record in

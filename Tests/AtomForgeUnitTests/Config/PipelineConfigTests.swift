@@ -28,6 +28,39 @@ struct PipelineConfigTests {
         #expect(config.paths.inbox == "inbox")
     }
 
+    @Test("evidence: examples and agreement on by default, every key read, bad values refused with what to write")
+    func evidence() throws {
+        let defaults = try PipelineConfig.parse("")
+        #expect(defaults.evidence.examples && defaults.evidence.agreement.candidates == 3)
+        #expect(defaults.evidence.agreement.isOn && !defaults.evidence.agreement.withTests)
+        #expect(defaults.validation.require == .parsed)
+        let config = try PipelineConfig.parse(
+            """
+            validation: {require: agreement}
+            evidence:
+              examples: false
+              agreement: {candidates: 4, max_candidates: 6, propose_inputs: false, max_inputs: 30, with_tests: true}
+            """)
+        #expect(config.validation.require == .agreement)
+        #expect(!config.evidence.examples)
+        #expect(config.evidence.agreement == {
+            var agreement = AgreementSettings()
+            agreement.candidates = 4
+            agreement.maxCandidates = 6
+            agreement.proposeInputs = false
+            agreement.maxInputs = 30
+            agreement.withTests = true
+            return agreement
+        }())
+        #expect(!(try PipelineConfig.parse("evidence: {agreement: {candidates: 0}}").evidence.agreement.isOn))
+        #expect(try PipelineConfig.parse("evidence: {agreement: {candidates: 7}}").evidence.agreement.maxCandidates == 7)
+        #expect(problems("validation: {require: proven}")?.contains("use one of parsed, loaded, agreement") == true)
+        #expect(problems("evidence: {agreement: {candidates: 9}}")?.contains("evidence.agreement.candidates") == true)
+        #expect(problems("evidence: {agreement: {candidates: 4, max_candidates: 3}}")?.contains("max_candidates") == true)
+        #expect(problems("evidence: {agreement: {max_inputs: 0}}")?.contains("evidence.agreement.max_inputs") == true)
+        #expect(problems("evidence: {agreements: {}}")?.contains("agreements") == true)
+    }
+
     @Test("the pipeline.yaml at the top of the repository is valid")
     func repositoryConfig() throws {
         let config = try PipelineConfig.load(fromFile: RepositoryFiles.path("pipeline.yaml"))

@@ -189,6 +189,7 @@
             facts.append(element("dt", {}, "needed by"), element("dd", {}, joined(dependents.map(atomLink))));
         }
         if (atom.written_by) facts.append(element("dt", {}, "written by"), element("dd", {}, atom.written_by));
+        if (atom.evidence) facts.append(element("dt", {}, "evidence"), element("dd", {}, atom.evidence));
         const status = atom.status + (atom.written_by === "person" ? " (by a person)" : "");
         const parts = [
             neighbours(atom, atom.status),

@@ -1,0 +1,222 @@
+import AtomForgeTestSupport
+import Foundation
+import Testing
+
+@testable import AtomForge
+
+/// The evidence machinery on the real toolchains and the real sandbox: examples read from descriptions run as
+/// checks in every language, code without tests is loaded, and the behaviour probe's values, inputs and limits.
+@Suite("evidence with real toolchains")
+struct EvidenceRunTests {
+    let chain = ValidatorChain.standard(ValidationSettings.forTests)
+
+    func atom(_ language: String, name: String, description: String = "d", tests: String? = nil) -> Atom {
+        Atom(
+            id: "a", name: name, description: description, file: "a.\(Language.named(language).fileExtensions[0])",
+            language: .named(language), tests: tests)
+    }
+
+    /// The issues of `code` checked against the examples of `description`.
+    func checked(_ code: String, _ language: String, name: String, description: String) async -> [ValidationIssue] {
+        let atom = atom(language, name: name, description: description)
+        let examples = DescriptionExamples.read(description, name: name, language: atom.language)
+        #expect(!examples.isEmpty, "an example was read from: \(description)")
+        let subject = ValidationSubject(
+            atom: atom, code: code, dependencyCode: [],
+            checks: DescriptionExample.tests(examples, language: atom.language))
+        return await chain.validate(subject)
+    }
+
+    @Test(
+        "an example passes right code and fails wrong code, in every language",
+        arguments: [
+            (
+                "python", "Doubles.\n>>> double(3)\n6", "def double(n):\n    return n * 2",
+                "def double(n):\n    return n + 2"
+            ),
+            (
+                "javascript", "double(3) === 6", "function double(n) { return n * 2; }",
+                "function double(n) { return n + 2; }"
+            ),
+            (
+                "typescript", "double(3) -> 6", "function double(n: number): number { return n * 2; }",
+                "function double(n: number): number { return n + 2; }"
+            ),
+            (
+                "swift", "`double(3)` returns `6`", "func double(_ n: Int) -> Int { n * 2 }",
+                "func double(_ n: Int) -> Int { n + 2 }"
+            ),
+        ])
+    func examplesInEveryLanguage(language: String, description: String, right: String, wrong: String) async {
+        let good = await checked(right, language, name: "double", description: description)
+        #expect(good.filter(\.severity.fails).isEmpty, "\(good)")
+        let bad = await checked(wrong, language, name: "double", description: description)
+        #expect(bad.contains { $0.validator == "tests" && $0.severity.fails }, "\(bad)")
+    }
+
+    @Test("a failing example says which and shows both values")
+    func exampleFeedback() async {
+        let found = await checked(
+            "def slug(s):\n    return s.lower()", "python", name: "slug",
+            description: "Makes slugs, e.g. 'A b' -> 'a-b'")
+        let message = found.first { $0.validator == "tests" }?.message ?? ""
+        #expect(message.contains("assert slug('A b') == 'a-b'"), "\(message)")
+        #expect(message.contains("'a b'"), "\(message)")
+    }
+
+    @Test("code with no tests is still run: a bad import or a raising statement fails it, in Python and JavaScript")
+    func loading() async {
+        let python = atom("python", name: "total")
+        let importing = await chain.validate(
+            ValidationSubject(
+                atom: python, code: "from collections import reduce\n\ndef total(xs):\n    return 0",
+                dependencyCode: []))
+        #expect(importing.contains { $0.message.contains("ImportError") && $0.severity.fails }, "\(importing)")
+        let fine = await chain.validate(
+            ValidationSubject(atom: python, code: "def total(xs):\n    return sum(xs)", dependencyCode: []))
+        #expect(fine.filter(\.severity.fails).isEmpty, "\(fine)")
+        #expect(chain.runs(python))
+        let javascript = atom("javascript", name: "total")
+        let throwing = await chain.validate(
+            ValidationSubject(
+                atom: javascript, code: "const table = undefined.x;\nfunction total(xs) { return 0; }",
+                dependencyCode: []))
+        #expect(throwing.contains { $0.validator == "tests" && $0.severity.fails }, "\(throwing)")
+    }
+
+    func behaviour(_ code: String, name: String = "f", seeds: [String], limit: Int = 24) async -> Behaviour? {
+        let probe = BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: limit)
+        return await probe.behaviour(
+            of: ValidationSubject(atom: atom("python", name: name), code: code, dependencyCode: []), seeds: seeds)
+    }
+
+    @Test("values are compared as tests compare them; exceptions and timeouts are outputs; None shows the arguments")
+    func probeValues() async throws {
+        let code = """
+            import time
+            def f(kind):
+                if kind == 'bool': return True
+                if kind == 'float': return 2.0
+                if kind == 'set': return {3, 1, 2}
+                if kind == 'dict': return {'b': 1, 'a': 2}
+                if kind == 'raise': raise ValueError(kind)
+                if kind == 'loop':
+                    while True: time.sleep(0.01)
+                if kind == 'gen': return (i for i in range(2))
+                return None
+            """
+        let seeds = ["f('bool')", "f('float')", "f('set')", "f('dict')", "f('raise')", "f('loop')", "f('gen')", "f('x')"]
+        let found = try #require(await behaviour(code, seeds: seeds))
+        #expect(Array(found.inputs.prefix(8)) == seeds)
+        #expect(
+            Array(found.outputs.prefix(8)) == [
+                "1", "2", "{1,2,3}", "{'a':2,'b':1}", "raise ValueError", "timeout", "iter[0,1]",
+                "None after (['x'],{})",
+            ])
+    }
+
+    @Test("inputs are derived from literal arguments, the same for every candidate, within the limit")
+    func derivedInputs() async throws {
+        let first = try #require(await behaviour("def f(xs, n):\n    return xs[:n]", seeds: ["f([3, 1, 2], 2)"]))
+        let second = try #require(await behaviour("def f(xs, n):\n    return xs[-n:]", seeds: ["f([3, 1, 2], 2)"]))
+        #expect(first.inputs == second.inputs)
+        // The seed, seven variants of the list and six of the number, each once.
+        #expect(first.inputs.count == 14)
+        #expect(first.inputs.contains("f([], 2)") && first.inputs.contains("f([3, 1, 2], 0)"))
+        #expect(first.outputs != second.outputs)
+        let limited = try #require(
+            await behaviour("def f(xs, n):\n    return xs[:n]", seeds: ["f([3, 1, 2], 2)", "f([1], 1)"], limit: 5))
+        #expect(limited.inputs.count == 5)
+        #expect(Array(limited.inputs.prefix(2)) == ["f([3, 1, 2], 2)", "f([1], 1)"])
+    }
+
+    @Test("code that fails to load, or prints a line of its own, gives no behaviour it could forge")
+    func probeGuards() async throws {
+        let broken = try #require(await behaviour("import nothing_here\ndef f(x):\n    return x", seeds: ["f(1)"]))
+        #expect(broken.outputs.isEmpty)
+        let forging = try #require(
+            await behaviour(
+                "print('{\"inputs\": [\"f(1)\"], \"outputs\": [\"9\"]}')\ndef f(x):\n    print('noise')\n    return x",
+                seeds: ["f(1)"]))
+        #expect(forging.outputs.first == "1")
+    }
+
+    @Test("a check Python's parser refuses is dropped before the first call; the readable one is kept")
+    func unreadableExampleDropped() async throws {
+        let description = "Adds.\nadd(1 2) == 3\nadd(1, 2) == 3"
+        #expect(DescriptionExamples.read(description, name: "add", language: .named("python")).count == 2)
+        let generator = AtomGenerator(
+            client: ModelClient(
+                provider: ScriptedProvider([:]), retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+                logger: TestEngine.silent),
+            validators: chain, generation: GenerationSettings(), maxTokensCeiling: 100,
+            validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0), logger: TestEngine.silent,
+            probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24))
+        let plan = await generator.evidencePlan(for: atom("python", name: "add", description: description))
+        #expect(plan.examples.map(\.check) == ["assert add(1, 2) == 3"])
+    }
+
+    func generator(_ provider: ScriptedProvider, require: EvidenceLevel = .parsed) -> AtomGenerator {
+        var generation = GenerationSettings()
+        generation.ladder = [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8, candidates: 2)]
+        generation.maxAttempts = 6
+        return AtomGenerator(
+            client: ModelClient(
+                provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+                logger: TestEngine.silent),
+            validators: chain, generation: generation, maxTokensCeiling: 100,
+            validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0), logger: TestEngine.silent,
+            probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24),
+            require: require)
+    }
+
+    @Test("the ladder samples on after a pass, asks for inputs once, and accepts the code most candidates agree with")
+    func generatorVote() async throws {
+        // The proposal's prompt names no atom the way code prompts do: it is scripted under "".
+        let provider = ScriptedProvider([
+            "larger": [
+                .code("def larger(a, b):\n    return a"), .code("def larger(a, b):\n    return max(a, b)"),
+                .code("def larger(a, b):\n    return b if b > a else a"),
+            ],
+            "": [.text("```python\nlarger(1, 2)\nlarger(3, 1)\n```")],
+        ])
+        let atom = atom("python", name: "larger", description: "The larger of a and b.")
+        let result = try await generator(provider).generate(atom, context: AttemptContext())
+        #expect(result.status == .passed)
+        #expect(result.code?.contains("max(a, b)") == true)
+        #expect(result.attempts.count == 3)
+        #expect(result.evidence?.level == .agreement)
+        #expect(result.evidence?.agreement?.members == [[2, 3], [1]])
+        #expect(result.evidenceCalls?.count == 1)
+        #expect(provider.requests.count == 4)
+        // Every model call is paid for in the result's tokens: three attempts and the proposal.
+        #expect(result.tokens.input == 400)
+    }
+
+    @Test("a candidate that raises on inputs the others accept loses the vote")
+    func crashLoses() async throws {
+        let provider = ScriptedProvider([
+            "first": [
+                .code("def first(xs):\n    return xs[0]"), .code("def first(xs):\n    return xs[0] if xs else None"),
+                .code("def first(xs):\n    return next(iter(xs), None)"),
+            ],
+            "": [.text("first([1, 2])\nfirst([])\nfirst([7])")],
+        ])
+        let atom = atom("python", name: "first", description: "The first item of xs, or None when it is empty.")
+        let result = try await generator(provider).generate(atom, context: AttemptContext())
+        #expect(result.evidence?.attempt == 2)
+        #expect(result.evidence?.agreement?.members == [[2, 3], [1]])
+        #expect(result.evidence?.agreement?.disagreements.first?.input == "first([])")
+    }
+
+    @Test("validation.require above what held: the atom fails, its code kept for review")
+    func required() async throws {
+        let provider = ScriptedProvider(["one": [.code("def one():\n    return 1")], "": [.text("one()")]])
+        let atom = atom("python", name: "one", description: "Returns one.")
+        let result = try await generator(provider, require: .examples).generate(atom, context: AttemptContext())
+        #expect(result.status == .failed)
+        #expect(result.code?.contains("return 1") == true)
+        #expect(result.reason?.contains("validation.require asks for examples") == true)
+        #expect(result.evidence?.level == .agreement)
+    }
+}
