@@ -25,38 +25,44 @@ extension AtomGenerator {
     func evidencePlan(for atom: Atom) async -> EvidencePlan {
         var plan = EvidencePlan()
         let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
-        if evidence.examples, atom.kind == .function, validators.runs(atom) {
-            var examples = DescriptionExamples.read(atom.description, name: atom.name, language: atom.language)
-            // A check Python's own parser refuses would fail every candidate: dropped, never guessed at.
-            if atom.language.testRunner == .python, let runner = probe?.runner {
-                var readable: [DescriptionExample] = []
-                for example in examples {
-                    let run = try? await validationSlots.withPermit { () async -> ToolRunner.Run? in
-                        try? await runner.runParseScript(
-                            Language.pythonParse, ["atom.py"], files: ["atom.py": example.check])
-                    }
-                    if run?.exitCode == 0 { readable.append(example) }
-                }
-                examples = readable
-            }
-            plan.examples = examples
-            plan.checks = DescriptionExample.tests(examples, language: atom.language)
+        if evidence.examples, validators.runs(atom) {
+            plan.examples = await Self.examples(of: atom, runner: probe?.runner, slots: validationSlots)
+            plan.checks = DescriptionExample.tests(plan.examples, language: atom.language)
         }
         plan.compares =
-            probe != nil && evidence.agreement.isOn && BehaviourProbe.applies(to: atom)
+            probe != nil && evidence.agreement.isOn && BehaviourProbe.applies(to: atom) && validators.runs(atom)
             && (!hasTests || evidence.agreement.withTests)
         return plan
+    }
+
+    /// The examples of a function atom's description (``DescriptionExamples``); for Python only those Python's own
+    /// parser reads (a check it refuses would fail every candidate: dropped, never guessed at). `runner` parses
+    /// them; without one, Python examples are taken as read.
+    static func examples(
+        of atom: Atom, runner: ToolRunner?, slots: AsyncSemaphore
+    ) async -> [DescriptionExample] {
+        guard atom.kind == .function else { return [] }
+        let examples = DescriptionExamples.read(atom.description, name: atom.name, language: atom.language)
+        guard atom.language.testRunner == .python, let runner, !examples.isEmpty else { return examples }
+        var readable: [DescriptionExample] = []
+        for example in examples {
+            let run = try? await slots.withPermit { () async -> ToolRunner.Run? in
+                try? await runner.runParseScript(Language.pythonParse, ["atom.py"], files: ["atom.py": example.check])
+            }
+            if run?.exitCode == 0 { readable.append(example) }
+        }
+        return readable
     }
 
     /// The vote among the passing attempts: the winner and the summary, or nil when fewer than two could vote.
     func vote(
         among passing: [AttemptRecord], of atom: Atom, context: AttemptContext, plan: EvidencePlan,
-        state: inout VoteState
+        state: inout VoteState, mayPropose: Bool
     ) async -> (winner: AttemptRecord, summary: AgreementSummary)? {
         guard let probe, passing.count >= 2 else { return nil }
         if state.seeds == nil {
             var seeds = plan.examples.map(\.call)
-            if evidence.agreement.proposeInputs {
+            if evidence.agreement.proposeInputs, mayPropose, !(await budget.isExhausted) {
                 let (calls, record) = await proposeInputs(for: atom, examples: seeds, priority: context.priority)
                 if let record { state.calls.append(record) }
                 state.proposed = calls.filter { !seeds.contains($0) }.count
@@ -91,7 +97,8 @@ extension AtomGenerator {
             for await result in group { found.append(result) }
             return found
         }
-        for (number, behaviour) in found { state.behaviours[number] = behaviour }
+        // A candidate the probe could not run is tried again at the next vote.
+        for (number, behaviour) in found where behaviour != nil { state.behaviours[number] = behaviour }
         let voters = originals.map { number in
             AgreementVote.Voter(
                 numbers: [number] + (numbers[number] ?? []).filter { $0 != number },

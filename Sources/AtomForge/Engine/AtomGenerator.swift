@@ -123,17 +123,34 @@ public struct AtomGenerator: Sendable {
             $0 + $1.element.candidates
         }
         let callsBefore = attempts.filter(\.isModelCall).count
-        for (offset, step) in generation.plannedSteps.enumerated() where offset + 1 >= firstStep {
+        /// The attempts whose verdicts count: a retried atom's earlier ones are checked again only by being
+        /// generated again, so only this ladder's own passes count for it.
+        let countedFrom = reusesVerdicts ? 0 : attempts.count
+        var passing: [AttemptRecord] { attempts[countedFrom...].filter(\.passed) }
+        /// Calls this ladder may still make, the proposal of inputs for the vote included.
+        var room: Int { callCap - (attempts.filter(\.isModelCall).count - callsBefore) - votes.calls.count }
+        steps: for (offset, step) in generation.plannedSteps.enumerated() where offset + 1 >= firstStep {
             let stepNumber = offset + 1
-            if Task.isCancelled || stop.isRequested { throw interruption(.cancelled, next: stepNumber) }
-            if await budget.isExhausted { throw interruption(.budget, next: stepNumber) }
-            let room = callCap - (attempts.filter(\.isModelCall).count - callsBefore) - votes.calls.count
-            if room <= 0 { break }
-            let candidates = min(step.candidates, room)
+            let comparing = plan.compares && !passing.isEmpty
+            // A stop with a candidate that passed ends in the vote among what passed (it needs no model call).
+            if Task.isCancelled || stop.isRequested {
+                if comparing { break steps }
+                throw interruption(.cancelled, next: stepNumber)
+            }
+            if await budget.isExhausted {
+                if comparing { break steps }
+                throw interruption(.budget, next: stepNumber)
+            }
+            // Once a candidate passed and inputs are still to be asked for, one call is kept for that.
+            let reserved = comparing && votes.seeds == nil && evidence.agreement.proposeInputs ? 1 : 0
+            if room - reserved <= 0 { break }
+            let candidates = min(step.candidates, room - reserved)
             let previousStep = attempts.filter { $0.step == attempts.last?.step && $0.step != nil }
-            let repairing = Self.repairTarget(for: step, after: attempts)
-            let kind: AttemptKind = step.kind == .escalate ? .escalate : (repairing == nil ? .sample : .repair)
-            let model = step.kind == .escalate ? (escalation ?? client) : client
+            // Votes are fresh samples from the atom's own model: nothing to repair, nothing to escalate for.
+            let repairing = comparing ? nil : Self.repairTarget(for: step, after: attempts)
+            let escalating = step.kind == .escalate && !comparing
+            let kind: AttemptKind = escalating ? .escalate : (repairing == nil ? .sample : .repair)
+            let model = escalating ? (escalation ?? client) : client
             let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))
             // Each provider's own `sampling` setting decides whether a temperature is sent to it.
             let temperature = model.sendsSampling ? (raised * 100).rounded() / 100 : nil
@@ -141,7 +158,7 @@ public struct AtomGenerator: Sendable {
             let prefill = model.prefillsCode ? "```" + atom.language.fenceTags[0] + "\n" : nil
             let maxTokens = prompts.maxTokens(
                 for: atom,
-                ceiling: step.kind == .escalate ? (escalationMaxTokensCeiling ?? maxTokensCeiling) : maxTokensCeiling,
+                ceiling: escalating ? (escalationMaxTokensCeiling ?? maxTokensCeiling) : maxTokensCeiling,
                 afterTruncation: previousStep.contains { $0.truncated })
             let system = prompts.system(for: atom, style: step.prompt)
             let (prompt, cacheablePrefix) = prompts.composed(
@@ -305,7 +322,6 @@ public struct AtomGenerator: Sendable {
             stepAttempts.sort { $0.number < $1.number }
             attempts += stepAttempts
             if cancelled { throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1) }
-            let passing = attempts.filter(\.passed)
             if let first = passing.first {
                 guard plan.compares else {
                     let winner = stepAttempts.first(where: \.passed) ?? first
@@ -314,10 +330,12 @@ public struct AtomGenerator: Sendable {
                         evidence: evidence(for: atom, plan: plan, agreement: nil, attempt: winner.number),
                         calls: votes.calls)
                 }
-                // Compared by behaviour: sample on until enough candidates pass, then stop at a majority.
+                // Compared by behaviour: sample on until enough candidates pass, then stop at a majority, or at once
+                // when there is nothing to compare them on (no inputs, or no candidate could be run).
                 if passing.count >= evidence.agreement.candidates {
-                    let decision = await vote(among: passing, of: atom, context: context, plan: plan, state: &votes)
-                    if let decision, decision.summary.group * 2 > decision.summary.candidates
+                    let decision = await vote(
+                        among: passing, of: atom, context: context, plan: plan, state: &votes, mayPropose: room > 0)
+                    if let decision, decision.summary.hasMajority || decision.summary.inputs == 0
                         || passing.count >= evidence.agreement.maxCandidates
                     {
                         return passedResult(
@@ -343,11 +361,15 @@ public struct AtomGenerator: Sendable {
                     reason: "the model could not be reached: \(unreachable)")
             }
         }
-        // The ladder ran out with candidates passing but the vote not yet taken or without a majority.
-        let passing = attempts.filter(\.passed)
+        // The ladder ran out (or a stop came) with candidates passing but the vote not yet taken or without a
+        // majority. A proposal of inputs is made only within the calls the ladder had, and never after a stop.
         if let first = passing.first {
+            let mayPropose = room > 0 && !stop.isRequested && !Task.isCancelled
             let decision =
-                plan.compares ? await vote(among: passing, of: atom, context: context, plan: plan, state: &votes) : nil
+                plan.compares
+                ? await vote(
+                    among: passing, of: atom, context: context, plan: plan, state: &votes, mayPropose: mayPropose)
+                : nil
             let winner = decision?.winner ?? first
             return passedResult(
                 atom, attempts: attempts, winner: winner,

@@ -20,6 +20,8 @@ public struct PlanOutcome: Sendable {
     /// Set when the plan stopped before every atom finished.
     public var stop: GenerationStop?
     public var duration: Duration
+    /// Files of the assembled tree that do not import, for a reason no atom was made to answer for.
+    public var treeProblems: [String] = []
 
     public init(results: [String: AtomResult], stop: GenerationStop? = nil, duration: Duration) {
         self.results = results

@@ -24,11 +24,15 @@ public enum AgreementVote {
     /// The winning attempt number and the vote's summary; nil when there are no voters.
     public static func decide(_ voters: [Voter], proposedInputs: Int = 0) -> (winner: Int, summary: AgreementSummary)? {
         guard !voters.isEmpty else { return nil }
-        let probed = voters.filter { $0.behaviour.map { !$0.outputs.isEmpty } ?? false }
-        let inputs = probed.first?.behaviour?.inputs ?? []
+        let run = voters.filter { $0.behaviour.map { !$0.outputs.isEmpty } ?? false }
+        let inputs = run.first?.behaviour?.inputs ?? []
+        // Only candidates run on the very same inputs are compared (outputs are matched by position).
+        let probed = run.filter { $0.behaviour?.inputs == inputs }
         let support = probed.reduce(0) { $0 + $1.numbers.count }
-        // The inputs that count: most votes got a value (not an exception, not a timeout) there.
+        // The inputs that count: most votes got a value (not an exception, not a timeout) there, and no candidate's
+        // run was cut before it (skipped: it says nothing about anyone).
         let counted = inputs.indices.filter { index in
+            if probed.contains(where: { $0.behaviour?.outputs[safe: index] == "skipped" }) { return false }
             let returned = probed.filter { voter in
                 guard let output = voter.behaviour?.outputs[safe: index] else { return false }
                 return !Self.failed(output)
@@ -38,7 +42,9 @@ public enum AgreementVote {
         var groups: [(key: String, voters: [Voter])] = []
         for voter in voters {
             let key: String
-            if let behaviour = voter.behaviour, !behaviour.outputs.isEmpty, behaviour.inputs == inputs {
+            if let behaviour = voter.behaviour, !behaviour.outputs.isEmpty, behaviour.inputs == inputs,
+                !inputs.isEmpty
+            {
                 key = counted.map { behaviour.outputs[$0] }.joined(separator: "\u{1}")
             } else {
                 // Not run, or on other inputs: alone, and never ahead of a group that was run.
@@ -72,13 +78,14 @@ public enum AgreementVote {
         }
         let summary = AgreementSummary(
             candidates: voters.reduce(0) { $0 + $1.numbers.count }, inputs: counted.count, group: members[0].count,
-            groups: ordered.count, proposedInputs: proposedInputs, members: members, disagreements: disagreements)
+            groups: ordered.count, proposedInputs: proposedInputs, members: members, disagreements: disagreements,
+            distinct: ordered[0].key.hasPrefix("\u{0}") ? 1 : ordered[0].voters.count)
         return (winner, summary)
     }
 
     /// Whether an output is no value: an exception, a timeout, an input that could not be read.
     static func failed(_ output: String) -> Bool {
-        output.hasPrefix("raise ") || output == "timeout" || output == "unreadable"
+        output.hasPrefix("raise ") || output == "timeout" || output == "unreadable" || output == "skipped"
     }
 }
 

@@ -19,7 +19,9 @@ public struct Behaviour: Sendable, Equatable {
 /// derived from those whose arguments are literals (an empty list, one element, reversed, zero, minus one, an empty
 /// string…). Derivation is deterministic, so every candidate of an atom sees the same inputs. Values are compared as
 /// tests compare them: `True` equals `1`, `2.0` equals `2`, floats to nine digits, sets and dicts without order; a
-/// function that returns nothing is judged by what it did to its arguments.
+/// function that returns nothing is judged by what it did to its arguments, an `async` one by what it awaits to,
+/// and what a call prints is part of its behaviour. An input the probe ran out of time for (eight seconds for all)
+/// is `skipped`, and counts for no one.
 public struct BehaviourProbe: Sendable {
     let runner: ToolRunner
     /// The most inputs one candidate is run on, seeds included.
@@ -64,12 +66,23 @@ public struct BehaviourProbe: Sendable {
     }
 
     /// The probe: loads the program, derives the inputs, runs the function on each with a time limit, and prints
-    /// one line, behind a token it reads from a file it deletes first (the code cannot forge the line).
+    /// one line on a descriptor of its own, behind a token it reads from a file it deletes first (a guard against
+    /// accidents, like the test harness's; the sandbox is what contains hostile code). Long values and inputs are
+    /// sent as their start and a hash, so the line stays within the runner's output limit.
     static let python = #"""
-        import ast, builtins, itertools, json, os, re, signal, sys, time
+        import ast, asyncio, builtins, hashlib, inspect, io, itertools, json, os, re, signal, sys, time, types
+
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)
 
         class _OutOfTime(BaseException):
             pass
+
+        def digest(text):
+            """A long text as its start and a hash that is the same in every process (not hash(): salted)."""
+            if len(text) <= 300:
+                return text
+            return text[:120] + "…#" + hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()[:16]
 
         def canon(value, depth=0):
             if depth > 20:
@@ -85,7 +98,7 @@ public struct BehaviourProbe: Sendable {
                     return "nan"
                 if value in (float("inf"), float("-inf")):
                     return repr(value)
-                if value.is_integer() and abs(value) < 1e15:
+                if value.is_integer():
                     return str(int(value))
                 return "%.9g" % value
             if isinstance(value, (str, bytes, complex)):
@@ -95,7 +108,7 @@ public struct BehaviourProbe: Sendable {
             if isinstance(value, tuple):
                 return "(" + ",".join(canon(item, depth + 1) for item in value[:10000]) + ")"
             if isinstance(value, (set, frozenset)):
-                return "{" + ",".join(sorted(canon(item, depth + 1) for item in value)) + "}"
+                return "set{" + ",".join(sorted(canon(item, depth + 1) for item in value)) + "}"
             if isinstance(value, dict):
                 return "{" + ",".join(sorted(canon(k, depth + 1) + ":" + canon(v, depth + 1)
                                              for k, v in value.items())) + "}"
@@ -108,6 +121,21 @@ public struct BehaviourProbe: Sendable {
                 return True, ast.literal_eval(node)
             except Exception:
                 return False, None
+
+        def written(value):
+            """A literal as code, the same in every process (a set's items sorted)."""
+            if isinstance(value, (set, frozenset)):
+                items = sorted((written(item) for item in value))
+                return ("frozenset({" if isinstance(value, frozenset) else "{") + ", ".join(items) + (
+                    "})" if isinstance(value, frozenset) else "}") if items else (
+                    "frozenset()" if isinstance(value, frozenset) else "set()")
+            if isinstance(value, list):
+                return "[" + ", ".join(written(item) for item in value) + "]"
+            if isinstance(value, tuple):
+                return "(" + ", ".join(written(item) for item in value) + ("," if len(value) == 1 else "") + ")"
+            if isinstance(value, dict):
+                return "{" + ", ".join(written(k) + ": " + written(v) for k, v in value.items()) + "}"
+            return repr(value)
 
         def variants(value):
             """Values of the same type near `value`: the edges a function must also get right."""
@@ -133,34 +161,35 @@ public struct BehaviourProbe: Sendable {
                 items = list(value.items())
                 return [{}, dict(items[:1]), dict(items[::-1])]
             if isinstance(value, (set, frozenset)):
-                return [type(value)(), type(value)(list(value)[:1])]
+                items = sorted(value, key=written)
+                return [type(value)(), type(value)(items[:1])]
             return []
 
         def derive(seeds, name, limit):
             inputs, seen, derived = [], set(), []
             def add(call):
-                if call not in seen and len(inputs) < limit:
+                if call not in seen and len(inputs) < limit and len(call) <= 2000:
                     seen.add(call)
                     inputs.append(call)
             for seed in seeds:
                 try:
                     node = ast.parse(seed.strip(), mode="eval").body
-                except SyntaxError:
+                    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name):
+                        continue
+                    add(seed.strip())
+                    values = [literal(argument) for argument in node.args]
+                    if node.keywords or not all(ok for ok, _ in values):
+                        continue
+                    arguments = [value for _, value in values]
+                    per_seed = []
+                    for position, value in enumerate(arguments):
+                        for variant in variants(value):
+                            changed = list(arguments)
+                            changed[position] = variant
+                            per_seed.append(name + "(" + ", ".join(written(item) for item in changed) + ")")
+                    derived.append(per_seed)
+                except Exception:
                     continue
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name):
-                    continue
-                add(seed.strip())
-                values = [literal(argument) for argument in node.args]
-                if node.keywords or not all(ok for ok, _ in values):
-                    continue
-                arguments = [value for _, value in values]
-                per_seed = []
-                for position, value in enumerate(arguments):
-                    for variant in variants(value):
-                        changed = list(arguments)
-                        changed[position] = variant
-                        per_seed.append(name + "(" + ", ".join(repr(item) for item in changed) + ")")
-                derived.append(per_seed)
             # Each seed's variants in turn, so that a limit keeps some of every seed's.
             for round_ in itertools.zip_longest(*derived):
                 for call in round_:
@@ -168,32 +197,47 @@ public struct BehaviourProbe: Sendable {
                         add(call)
             return inputs
 
-        def run(function, call, name, deadline):
-            if time.monotonic() > deadline:
-                return "timeout"
-            try:
-                node = ast.parse(call, mode="eval").body
-                scope = {"__builtins__": builtins}
-                arguments = [eval(compile(ast.Expression(a), "<input>", "eval"), scope) for a in node.args]
-                keywords = {k.arg: eval(compile(ast.Expression(k.value), "<input>", "eval"), scope)
-                            for k in node.keywords if k.arg}
-            except BaseException:
-                return "unreadable"
-            signal.setitimer(signal.ITIMER_REAL, 1.0)
+        def call_once(function, call):
+            node = ast.parse(call, mode="eval").body
+            scope = {"__builtins__": builtins}
+            arguments = [eval(compile(ast.Expression(a), "<input>", "eval"), scope) for a in node.args]
+            keywords = {k.arg: eval(compile(ast.Expression(k.value), "<input>", "eval"), scope)
+                        for k in node.keywords if k.arg}
+            printed = io.StringIO()
+            sys.stdout = printed
             try:
                 value = function(*arguments, **keywords)
-                shown = canon(value)
-                if value is None:
-                    shown += " after " + canon((arguments, keywords))
+                if inspect.iscoroutine(value):
+                    value = asyncio.run(value)
+            finally:
+                sys.stdout = sys.__stdout__
+            shown = canon(value)
+            if value is None:
+                shown += " after " + canon((arguments, keywords))
+            if printed.getvalue():
+                shown += " printing " + repr(printed.getvalue())
+            return shown
+
+        def run(function, call, deadline):
+            if time.monotonic() > deadline:
+                return "skipped"
+            try:
+                # The clock runs from before the arguments are made (f(10**10**8) is cut too), and rings again every
+                # tenth of a second, so code that swallows the first ring is still stopped.
+                signal.setitimer(signal.ITIMER_REAL, 1.0, 0.1)
+                try:
+                    shown = call_once(function, call)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
             except _OutOfTime:
                 return "timeout"
             except RecursionError:
                 return "raise RecursionError"
+            except SyntaxError:
+                return "unreadable"
             except BaseException as error:
                 return "raise " + type(error).__name__
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            return shown if len(shown) <= 2000 else shown[:2000] + "…" + str(hash(shown))
+            return digest(shown)
 
         def main():
             path, name, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -202,18 +246,24 @@ public struct BehaviourProbe: Sendable {
             os.unlink("done-token")
             with open("inputs.json", encoding="utf-8") as handle:
                 seeds = json.load(handle)
+            # The report goes to a descriptor of its own; what the program writes to 1 and 2 goes nowhere.
             report = os.fdopen(os.dup(1), "w")
-            quiet = open(os.devnull, "w")
-            sys.stdout = quiet
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+            sys.stdout = sys.__stdout__ = open(os.devnull, "w")
             def out_of_time(signum, frame):
                 raise _OutOfTime()
             signal.signal(signal.SIGALRM, out_of_time)
             inputs = derive(seeds, name, limit)
-            namespace = {"__name__": "program", "__builtins__": builtins}
+            # The program as a module of its own, registered as such (dataclasses look their module up).
+            module = types.ModuleType("program")
+            module.__file__ = os.path.abspath(path)
+            sys.modules["program"] = module
             try:
                 with open(path, encoding="utf-8") as handle:
-                    exec(compile(handle.read(), path, "exec"), namespace)
-                function = namespace.get(name)
+                    exec(compile(handle.read(), path, "exec"), module.__dict__)
+                function = module.__dict__.get(name)
                 if not callable(function):
                     raise NameError(name)
             except BaseException as error:
@@ -221,8 +271,13 @@ public struct BehaviourProbe: Sendable {
                 report.flush()
                 os._exit(0)
             deadline = time.monotonic() + 8
-            outputs = [run(function, call, name, deadline) for call in inputs]
-            report.write(token + json.dumps({"inputs": inputs, "outputs": outputs}) + "\n")
+            outputs = []
+            for call in inputs:
+                try:
+                    outputs.append(run(function, call, deadline))
+                except BaseException:
+                    outputs.append("timeout")
+            report.write(token + json.dumps({"inputs": [digest(call) for call in inputs], "outputs": outputs}) + "\n")
             report.flush()
             os._exit(0)
 

@@ -243,11 +243,19 @@ extension DescriptionExamples {
             return String(characters[start..<end])
         }
 
-        /// The identifiers of `text` outside strings, less numbers' letters (`1e5`, `0x1f`), attribute names after
-        /// a dot, string prefixes (`r'…'`) and, with `keywordArguments`, argument names (`sep=`).
+        /// The identifiers of `text` outside strings (as ``identifierUses(in:keywordArguments:labels:)``).
         static func identifiers(in text: String, keywordArguments: Bool, labels: Bool = false) -> [String] {
+            identifierUses(in: text, keywordArguments: keywordArguments, labels: labels).map(\.word)
+        }
+
+        /// The identifiers of `text` outside strings, each with whether a call follows it, less numbers' letters
+        /// (`1e5`, `0x1f`), attribute names after a dot, string prefixes (`r'…'`), with `keywordArguments` argument
+        /// names (`sep=`) and with `labels` Swift's argument labels (`x:`).
+        static func identifierUses(
+            in text: String, keywordArguments: Bool, labels: Bool = false
+        ) -> [(word: String, calls: Bool)] {
             let characters = Array(text)
-            var found: [String] = []
+            var found: [(word: String, calls: Bool)] = []
             var index = 0
             var quote: Character?
             while index < characters.count {
@@ -288,9 +296,53 @@ extension DescriptionExamples {
                 {
                     continue
                 }
-                found.append(word)
+                found.append((word, next < characters.count && characters[next] == "("))
             }
             return found
+        }
+
+        /// Whether the call starting at `start` is a definition (`def f(`, `func f(`, `function f(`) or the operand
+        /// of an operator or `not` (`2 * f(3)`, `-f(2)`, `not f(2)`): then what follows it is not its value.
+        static func isDefinitionOrOperand(_ characters: [Character], before start: Int) -> Bool {
+            var index = start
+            while index > 0, characters[index - 1] == " " || characters[index - 1] == "\t" { index -= 1 }
+            guard index > 0 else { return false }
+            if "*+-/%<>=!&|^~".contains(characters[index - 1]) { return true }
+            var wordStart = index
+            while wordStart > 0, isIdentifierCharacter(characters[wordStart - 1]) { wordStart -= 1 }
+            let word = String(characters[wordStart..<index])
+            return ["def", "func", "function", "not", "fn", "async", "if", "elif", "while", "unless"].contains(word)
+        }
+
+        /// Whether a value read up to `end` ends there: the line ends, or punctuation or `and` follows (`returns 2
+        /// lists`, `-> 0xff`, `-> 10**3` go on, so they are not the value read).
+        static func endsValue(_ characters: [Character], at end: Int) -> Bool {
+            guard end < characters.count else { return true }
+            if ".,;:)]}".contains(characters[end]) { return true }
+            guard characters[end] == " " || characters[end] == "\t" else { return false }
+            let next = skipSpaces(characters, end)
+            guard next < characters.count else { return true }
+            if ".,;:)]}".contains(characters[next]) { return true }
+            return matches("and ", characters, at: next)
+        }
+
+        /// Whether a comma comes just before `index` (spaces skipped): the value there is one of several arguments.
+        static func followsComma(_ characters: [Character], before index: Int) -> Bool {
+            var position = index
+            while position > 0, characters[position - 1] == " " { position -= 1 }
+            return position > 0 && characters[position - 1] == ","
+        }
+
+        /// The clause `start` is in: from after the last `. `, `; ` or line start before it, up to it.
+        static func clause(_ characters: [Character], before start: Int) -> String {
+            var index = max(0, min(start, characters.count))
+            while index > 1 {
+                if (characters[index - 2] == "." || characters[index - 2] == ";") && characters[index - 1] == " " {
+                    break
+                }
+                index -= 1
+            }
+            return String(characters[(index > 1 ? index : 0)..<max(0, min(start, characters.count))])
         }
 
         /// `text` as a double-quoted string literal (JavaScript, Swift).
@@ -325,19 +377,19 @@ extension DescriptionExamples {
             return nil
         }
 
-        private static func skipSpaces(_ characters: [Character], _ from: Int) -> Int {
+        static func skipSpaces(_ characters: [Character], _ from: Int) -> Int {
             var index = from
             while index < characters.count, characters[index] == " " || characters[index] == "\t" { index += 1 }
             return index
         }
 
-        private static func matches(_ word: String, _ characters: [Character], at index: Int) -> Bool {
+        static func matches(_ word: String, _ characters: [Character], at index: Int) -> Bool {
             let target = Array(word)
             return index + target.count <= characters.count && Array(characters[index..<index + target.count]) == target
         }
 
         /// `text` with the contents of its strings removed.
-        private static func outsideStrings(_ text: String) -> String {
+        static func outsideStrings(_ text: String) -> String {
             var result = ""
             var quote: Character?
             var escaped = false

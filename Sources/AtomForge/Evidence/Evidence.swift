@@ -78,15 +78,24 @@ public struct AgreementSummary: Sendable, Codable, Equatable {
     /// A few inputs on which the groups differ, with what each group returned; for the review page.
     public var disagreements: [Disagreement]
 
-    /// Whether the vote is evidence: two or more candidates share the winning behaviour, more than share any other.
+    /// Distinct pieces of code in the winning group (its duplicates not counted).
+    public var distinct: Int
+
+    /// Whether the vote is evidence: two or more different pieces of code share the winning behaviour on at least
+    /// one input that counts, and more candidates share it than share any other. Three copies of one reply are one
+    /// program, however often the model wrote it: they win a vote, but compare nothing.
     public var holds: Bool {
-        inputs > 0 && group >= 2 && members.dropFirst().allSatisfy { $0.count < group }
+        inputs > 0 && distinct >= 2 && members.dropFirst().allSatisfy { $0.count < group }
     }
+
+    /// Whether more than half of the votes share the winning behaviour: sampling stops there.
+    public var hasMajority: Bool { group * 2 > candidates }
 
     public init(
         candidates: Int, inputs: Int, group: Int, groups: Int, proposedInputs: Int = 0, members: [[Int]] = [],
-        disagreements: [Disagreement] = []
+        disagreements: [Disagreement] = [], distinct: Int = 1
     ) {
+        self.distinct = distinct
         self.candidates = candidates
         self.inputs = inputs
         self.group = group

@@ -46,8 +46,9 @@ public enum AcceptJob {
         let unit = context.classScope.map { $0.method(outOf: code, for: atom) } ?? code
         // The description's examples hold a person's code to what they hold the model's.
         let examples =
-            services.config.evidence.examples && atom.kind == .function
-            ? DescriptionExamples.read(atom.description, name: atom.name, language: atom.language) : []
+            services.config.evidence.examples && services.validators.runs(atom)
+            ? await AtomGenerator.examples(
+                of: atom, runner: services.probe?.runner, slots: services.validationSlots) : []
         let subject = ValidationSubject(
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
             dependencyImports: AtomGenerator.dependencyImports(context),

@@ -22,6 +22,8 @@ public struct EngineServices: Sendable {
     public let validators: ValidatorChain
     /// Runs candidates on inputs for the vote between them (Python); nil where no python3 is installed.
     public let probe: BehaviourProbe?
+    /// Imports the assembled tree's Python files at the end of a plan; nil where no python3 is installed.
+    public let treeCheck: SourceTreeCheck?
     /// Takes the unit out of the code of a reply (Python through its parser, in the sandbox).
     public let extractor: UnitExtractor
     /// Set on graceful shutdown: no new atom or attempt starts after it.
@@ -47,11 +49,12 @@ public struct EngineServices: Sendable {
         atomsInFlight = config.execution.maxWorkers + validationRuns
         atomSlots = AsyncSemaphore(permits: atomsInFlight)
         self.validators = validators ?? .standard(config.validation)
-        probe =
-            Toolchain.find("python3") == nil
-            ? nil
-            : BehaviourProbe(
-                runner: ToolRunner.standard(config.validation), maxInputs: config.evidence.agreement.maxInputs)
+        let python = Toolchain.find("python3") != nil && config.validation.runTests
+        // Their one line of JSON holds every input's output: more than a test run's report.
+        var reporting = ToolRunner.standard(config.validation)
+        reporting.outputLimit = 256 << 10
+        probe = python ? BehaviourProbe(runner: reporting, maxInputs: config.evidence.agreement.maxInputs) : nil
+        treeCheck = python ? SourceTreeCheck(runner: reporting) : nil
         self.logger = logger
     }
 
@@ -173,6 +176,15 @@ public enum PlanJob {
         let runner = services.planRunner(generator)
         await recorder.begin()
         var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
+        // The assembled tree must import: what does not is pinned on the atom that raises it, or reported.
+        if outcome.stop == nil, let treeCheck = services.treeCheck {
+            let settled = await SourceTreeSettling.settle(plan, results: outcome.results, check: treeCheck) {
+                await recorder.record($0, of: $1)
+            }
+            outcome.results = settled.results
+            outcome.treeProblems = settled.problems
+            for problem in settled.problems { logger.warning("\(problem)") }
+        }
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.
         if let failure = await recorder.writeFailure {
             outcome.stop = .unwritable(failure)

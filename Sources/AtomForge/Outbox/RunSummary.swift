@@ -49,6 +49,8 @@ struct RunSummary: Encodable, Sendable {
     /// Which prices the cost is at: `configured`, or `list prices of <date>` (the built-in table).
     var costPrices: String?
     var durationS: Double
+    /// Files of `src/` that do not import, for a reason no atom was made to answer for; absent when there are none.
+    var srcProblems: [String]?
     /// When this run started (a continued or resumed run: when it was taken up again).
     var startedAt: String
     var finishedAt: String
@@ -104,7 +106,8 @@ struct RunSummary: Encodable, Sendable {
         }
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
-        status = counts.passed == plan.atoms.count ? .passed : .failed
+        srcProblems = outcome.treeProblems.isEmpty ? nil : outcome.treeProblems
+        status = counts.passed == plan.atoms.count && outcome.treeProblems.isEmpty ? .passed : .failed
         stopReason = outcome.stop.map {
             switch $0 {
             case .budget: "budget"
@@ -157,6 +160,9 @@ struct RunSummary: Encodable, Sendable {
         text += "|---|---|---|---|---|---|---|---|\n"
         text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
         text += "\(tokens.input) | \(tokens.output) | \(String(format: "%.1f", durationS)) s |\n\n"
+        if let srcProblems {
+            text += "The generated tree does not import:\n\n" + srcProblems.map { "- \($0)\n" }.joined() + "\n"
+        }
         text += "Model: \(model) (\(provider)). Started \(startedAt), finished \(finishedAt)."
         if duplicates > 0 {
             text += " \(duplicates) attempt\(duplicates == 1 ? "" : "s") repeated earlier code (not validated again)."

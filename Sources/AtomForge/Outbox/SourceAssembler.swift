@@ -8,9 +8,14 @@
 public enum SourceAssembler {
     /// File path → file contents.
     public static func assemble(_ plan: Plan, results: [String: AtomResult]) -> [String: String] {
+        layout(plan, results: results).mapValues(\.text)
+    }
+
+    /// File path → the file with where each atom's code and each import line is in it.
+    public static func layout(_ plan: Plan, results: [String: AtomResult]) -> [String: AssembledFile] {
         let graph = DependencyGraph(plan.atoms)
         let fileOfAtom = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var files: [String: (language: Language, imports: [String], bodies: [String])] = [:]
+        var files: [String: (language: Language, imports: [(text: String, atom: String)], bodies: [Body])] = [:]
         var order: [String] = []
         var methodsOf: [String: [Atom]] = [:]
         for atom in plan.atoms where atom.kind == .method {
@@ -49,25 +54,46 @@ public enum SourceAssembler {
                     hoisted += placed.imports
                 }
                 imports += hoisted
-                files[atom.file]!.bodies.append(body)
+                files[atom.file]!.bodies.append(Body(atom: atom.id, methods: methods.map(\.id), text: body))
             } else {
                 var comments = [Self.placeholder(for: atom, result: result)]
                 comments += methods.map { Self.placeholder(for: $0, result: results[$0.id]) }
-                files[atom.file]!.bodies.append(comments.joined(separator: "\n"))
+                files[atom.file]!.bodies.append(
+                    Body(atom: atom.id, methods: methods.map(\.id), text: comments.joined(separator: "\n")))
             }
-            files[atom.file]!.imports += imports
+            files[atom.file]!.imports += imports.map { ($0, atom.id) }
         }
-        var output: [String: String] = [:]
+        var output: [String: AssembledFile] = [:]
         for file in order {
             let entry = files[file]!
-            var seen = Set<String>()
-            let imports = entry.imports.filter { seen.insert($0).inserted }
-            var text = imports.joined(separator: "\n")
+            var lines: [String] = []
+            var askedBy: [String: [String]] = [:]
+            for (line, atom) in entry.imports {
+                if askedBy[line] == nil { lines.append(line) }
+                if askedBy[line]?.contains(atom) != true { askedBy[line, default: []].append(atom) }
+            }
+            var text = lines.joined(separator: "\n")
             if !text.isEmpty { text += "\n\n\n" }
-            text += entry.bodies.joined(separator: "\n\n\n") + "\n"
-            output[file] = text
+            var regions: [AssembledFile.Region] = []
+            var next = text.count(of: "\n") + 1
+            for body in entry.bodies {
+                let count = body.text.count(of: "\n") + 1
+                regions.append(.init(atom: body.atom, methods: body.methods, lines: next..<next + count))
+                next += count + 2
+            }
+            text += entry.bodies.map(\.text).joined(separator: "\n\n\n") + "\n"
+            output[file] = AssembledFile(
+                path: file, language: entry.language, text: text, regions: regions,
+                imports: lines.enumerated().map { .init(line: $0.offset + 1, text: $0.element, atoms: askedBy[$0.element]!) })
         }
         return output
+    }
+
+    /// One atom's code (a class with its methods placed in it) as it goes into a file.
+    struct Body {
+        var atom: String
+        var methods: [String]
+        var text: String
     }
 
     /// For Python: `from module import Name` for each dependency of `atom` defined in another file of the plan (a

@@ -108,7 +108,7 @@ extension RunPage {
         // What needs a person first: atoms that did not pass, then passed ones from the weakest evidence up.
         func rank(_ atom: Atom) -> Int {
             guard let result = results[atom.id], result.status == .passed else { return -1 }
-            return EvidenceLevel.allCases.firstIndex(of: result.evidence?.level ?? .tests) ?? 0
+            return EvidenceLevel.allCases.firstIndex(of: result.evidence?.level ?? .parsed) ?? 0
         }
         let ordered = plan.atoms.enumerated().sorted {
             (rank($0.element), $0.offset) < (rank($1.element), $1.offset)

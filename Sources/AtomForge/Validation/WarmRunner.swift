@@ -68,6 +68,9 @@ public actor WarmRunner {
 
     /// Processes started so far: a test's view of restarts.
     public var starts: Int { get async { await service.starts } }
+    /// Why its last run that fell back to a fresh sandbox did: no answer, or the zygote's error (for tests and logs).
+    public private(set) var lastFallback: String?
+
     /// Runs it answered (a test's proof that it, not a fresh sandbox, ran them).
     public var answered: Int { get async { await service.answered } }
 
@@ -109,7 +112,8 @@ public actor WarmRunner {
         guard !arguments.isEmpty, let user = sandbox.userForRun() else { return nil }
         let sandbox = self.sandbox
         // The run's own parent enforces `timeout`; the service's is for a zygote that stopped answering.
-        let line = await service.call(timeout: timeout + .seconds(30)) { id in
+        // Its set-up has 20 s of its own before the program's timeout starts.
+        let line = await service.call(timeout: timeout + .seconds(50)) { id in
             // In the run's own /tmp (a tmpfs of its mount namespace, over the zygote's): no other run's folder is
             // there.
             let folder = "/tmp/atomforge-\(getuid())/\(getpid())-run-\(id)"
@@ -128,7 +132,12 @@ public actor WarmRunner {
         }
         guard let line, let answer = try? JSONDecoder().decode(Answer.self, from: line), answer.error == nil,
             let exit = answer.exit, let output = answer.output
-        else { return nil }
+        else {
+            lastFallback =
+                line == nil
+                ? "no answer" : (try? JSONDecoder().decode(Answer.self, from: line!))?.error ?? "an answer it could not read"
+            return nil
+        }
         // Cut at `outputLimit` by the run's parent, with the line saying so, as ``ToolRunner/run(_:_:files:)`` cuts.
         return ToolRunner.Run(
             exitCode: exit, output: output, outputTail: answer.tail ?? output, timedOut: answer.timedOut ?? false)
@@ -337,7 +346,7 @@ public actor WarmRunner {
             the end of a sandbox's init kills it). A run that could not be set up is no answer (an error: its caller
             runs the tests in a fresh sandbox instead)."""
             identifier, limit = request["id"], request["output_limit"]
-            deadline = time.monotonic() + request["timeout"]
+            timeout, setup_deadline = request["timeout"], time.monotonic() + 20  # the timeout is the program's own
             read_end, write_end = os.pipe()
             ready_r, ready_w = os.pipe()
             try:
@@ -360,12 +369,13 @@ public actor WarmRunner {
                 os._exit(126)
             os.close(write_end)
             os.close(ready_w)
-            setup = read_to_end(ready_r, deadline)
+            setup = read_to_end(ready_r, setup_deadline)
             os.close(ready_r)
+            deadline = time.monotonic() + timeout
             if setup != b"ok":
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                reason = "it took the whole timeout" if setup is None else setup.decode("utf-8", "replace")
+                reason = "it took more than 20 seconds" if setup is None else setup.decode("utf-8", "replace")
                 raise RuntimeError(f"the run could not be set up: {reason or 'it ended first'}")
             # Until the program has ended and its output is read to the end (what it left running holds the pipe
             # open until it is killed), or the deadline.

@@ -41,8 +41,12 @@ struct SandboxTests {
             })
         else { return coldFound }
         warm.warmRunner = forking
+        // Parsed as the daemon parses, by the long-lived parser: a fresh sandbox's parse of the code can take longer
+        // than these tests' short timeouts on a loaded machine, and would stop the chain before the tests run.
+        warm.warmParser = WarmParser.shared(sandbox: cold.sandbox, timeout: .seconds(300))
         let warmFound = await ValidatorChain.standard(settings, runner: warm).validate(subject)
-        #expect(await forking.answered > 0, "the warm runner ran it (no fall-back to a fresh sandbox)")
+        let fallback = await forking.lastFallback ?? ""
+        #expect(await forking.answered > 0, "the warm runner ran it (no fall-back to a fresh sandbox): \(fallback)")
         await forking.shutdown()
         if comparing {
             #expect(

@@ -67,7 +67,9 @@ struct AgreementVoteTests {
         #expect(summary.members.suffix(2) == [[1, 5], [7]])
         // Duplicates weigh: two attempts of one code outvote one of another.
         let weighted = try #require(AgreementVote.decide([voter([1], ["1", "1", "1"]), voter([2, 3], ["2", "2", "2"])]))
-        #expect(weighted.winner == 2 && weighted.summary.holds)
+        #expect(weighted.winner == 2)
+        // Two copies of one reply are one program: they win the vote, but are no agreement between programs.
+        #expect(!weighted.summary.holds && weighted.summary.distinct == 1 && weighted.summary.hasMajority)
     }
 
     @Test("no inputs is no evidence, however many agree")
@@ -75,5 +77,18 @@ struct AgreementVoteTests {
         let empty = AgreementVote.Voter(numbers: [1], behaviour: Behaviour(inputs: [], outputs: []))
         let summary = try #require(AgreementVote.decide([empty, empty])).summary
         #expect(!summary.holds)
+    }
+
+    @Test("only candidates run on the same inputs are compared; an input skipped for one counts for no one")
+    func sameInputs() throws {
+        let other = AgreementVote.Voter(numbers: [3], behaviour: Behaviour(inputs: ["g(1)"], outputs: ["5"]))
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                voter([1], ["1", "skipped", "0"]), voter([2], ["1", "9", "0"]), other,
+            ]))
+        #expect(winner == 1)
+        #expect(summary.inputs == 2)
+        #expect(summary.members == [[1, 2], [3]])
+        #expect(summary.holds)
     }
 }

@@ -57,6 +57,55 @@ struct DescriptionExamplesTests {
         #expect(checks("assert f(2) == ...", "f").isEmpty)
     }
 
+    @Test("types, words and numbers that go on are not values; definitions and operands are not examples")
+    func notValues() {
+        #expect(checks("def now() -> float: the time", "now").isEmpty)
+        #expect(checks("split('a b') returns list of words", "split").isEmpty)
+        #expect(checks("div(1, 0) returns inf", "div").isEmpty)
+        #expect(checks("chunk([1, 2, 3, 4], 2) returns 2 lists", "chunk").isEmpty)
+        #expect(checks("parse_hex('ff') -> 0xff", "parse_hex").isEmpty)
+        #expect(checks("cube(10) -> 10**3", "cube").isEmpty)
+        #expect(checks("2 * f(3) == 12", "f").isEmpty)
+        #expect(checks("-f(2) == -4", "f").isEmpty)
+        #expect(checks("if f(2) == 4: done", "f").isEmpty)
+        #expect(checks("f(2) == 4 or f(2) == 5", "f").isEmpty)
+        #expect(checks("Unlike the naive version, f(2) -> 3", "f").isEmpty)
+        #expect(checks("f(2) -> 4 and f(3) -> 9", "f") == ["assert f(2) == 4", "assert f(3) == 9"])
+        #expect(checks("to_set([1, 1]) -> set([1])", "to_set") == ["assert to_set([1, 1]) == set([1])"])
+    }
+
+    @Test("doctests that print, carry a directive or compare are read with care")
+    func doctestCare() {
+        #expect(checks(">>> print(f(2))\n4\n", "f").isEmpty)
+        #expect(checks(">>> fetch('x')  # doctest: +SKIP\n'page'\n", "fetch").isEmpty)
+        #expect(checks(">>> abs(area(2) - 12.566) < 1e-3\nTrue\n", "area") == [
+            "assert (abs(area(2) - 12.566) < 1e-3) == True"
+        ])
+    }
+
+    @Test("a given assertion names nothing but the atom, values and built-ins; one call with two results is dropped")
+    func assertionNames() {
+        #expect(checks("xs = [3, 1, 2]\nassert sort_list(xs) == [1, 2, 3]", "sort_list").isEmpty)
+        #expect(checks("assert np.allclose(f(1), 2)", "f").isEmpty)
+        #expect(checks("assert set(f([1, 1])) == set([1])", "f") == ["assert set(f([1, 1])) == set([1])"])
+        #expect(checks("f(2) == 4\nf(2) == 5", "f").isEmpty)
+        #expect(checks("assert.strictEqual(sum([1, 2]), 3)", "sum", .named("javascript")) == [
+            "require(\"assert\").strictEqual(sum([1, 2]), 3)"
+        ])
+        #expect(checks("assert(sum([1, 2]) === 3)", "sum", .named("javascript")) == [
+            "require(\"assert\").ok(sum([1, 2]) === 3)"
+        ])
+    }
+
+    @Test("a value mapped to a value needs an example's words, and a string, list or dict before the arrow")
+    func literalArrowCare() {
+        #expect(checks("Truncates: 'abc' -> 'ab'", "truncate").isEmpty)
+        #expect(checks("e.g. 'abc', 2 -> 'ab'", "truncate").isEmpty)
+        #expect(checks("for example (3, 4) -> 5", "hypot").isEmpty)
+        #expect(checks("scores go 0 -> 100, e.g.", "scale").isEmpty)
+        #expect(checks("for example [3, 1] -> [1, 3]", "sort") == ["assert sort([3, 1]) == [1, 3]"])
+    }
+
     @Test("another function's name containing the atom's is not a call of it")
     func wordBoundaries() {
         #expect(checks("my_f(2) -> 4", "f").isEmpty)

@@ -31,6 +31,38 @@ struct SourceAssemblerTests {
         #expect(files["pkg/base.py"]?.hasPrefix("import re") == true)
     }
 
+    @Test("the layout says which atom owns each line: its code, or an import line it asked for")
+    func layout() throws {
+        let plan = Plan(
+            id: "p",
+            atoms: [
+                TestEngine.atom("uses", file: "pkg/uses.py", after: ["helper", "base"]),
+                TestEngine.atom("helper", file: "pkg/uses.py"),
+                TestEngine.atom("base", file: "pkg/base.py"),
+            ])
+        let files = SourceAssembler.layout(
+            plan,
+            results: [
+                "base": AtomResult(id: "base", status: .passed, code: "def base():\n    return 1"),
+                "helper": AtomResult(id: "helper", status: .passed, code: "import re\ndef helper():\n    return 2"),
+                "uses": AtomResult(id: "uses", status: .passed, code: "def uses():\n    return base() + helper()"),
+            ])
+        let uses = try #require(files["pkg/uses.py"])
+        let lines = uses.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for region in uses.regions {
+            let first = lines[region.lines.lowerBound - 1]
+            #expect(first == "def \(region.atom)():", "\(region) starts at \(first)")
+            #expect(lines[region.lines.upperBound - 2].hasPrefix("    return"))
+        }
+        #expect(uses.owner(ofLine: uses.regions[1].lines.lowerBound + 1)?.atom == "uses")
+        let reImport = try #require(uses.imports.first { $0.text == "import re" })
+        #expect(lines[reImport.line - 1] == "import re")
+        #expect(uses.owner(ofLine: reImport.line)?.atom == "helper" && uses.owner(ofLine: reImport.line)?.isImport == true)
+        let fromBase = try #require(uses.imports.first { $0.text == "from pkg.base import base" })
+        #expect(fromBase.atoms == ["uses"])
+        #expect(uses.owner(ofLine: uses.regions[0].lines.upperBound) == nil, "a blank line between atoms")
+    }
+
     @Test("an atom that did not pass leaves a comment pointing at its review page")
     func failedAtom() {
         let plan = Plan(id: "p", atoms: [TestEngine.atom("gone", file: "m.py")])

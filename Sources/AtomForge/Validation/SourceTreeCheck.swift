@@ -1,0 +1,117 @@
+import Foundation
+
+/// Imports every Python file of the assembled tree, in the sandbox, the way a person's `import` of it would: the
+/// whole tree on the path, each module by its dotted name. Atoms are loaded alone with their dependencies before they
+/// pass; a file can still fail where they meet: a function or class defined twice (the later one replaces the
+/// earlier: an atom that shadows another), an import of a module of the plan under a name it does not have, a
+/// top-level statement that needs what a later atom defines.
+public struct SourceTreeCheck: Sendable {
+    /// Why one file did not import, and where in the tree it raised.
+    public struct Failure: Sendable, Equatable {
+        public var file: String
+        /// `ImportError: cannot import name 'reduce' from 'collections'`.
+        public var message: String
+        /// The innermost place in the tree the error came from: a file of the tree, its line, the function.
+        public var place: (file: String, line: Int, function: String)?
+
+        public static func == (lhs: Failure, rhs: Failure) -> Bool {
+            lhs.file == rhs.file && lhs.message == rhs.message && lhs.place?.file == rhs.place?.file
+                && lhs.place?.line == rhs.place?.line && lhs.place?.function == rhs.place?.function
+        }
+    }
+
+    let runner: ToolRunner
+
+    public init(runner: ToolRunner) {
+        self.runner = runner
+    }
+
+    /// The Python files of `files` that fail to import; nil when the check itself could not run.
+    public func failures(in files: [String: AssembledFile]) async -> [Failure]? {
+        let tree = files.filter { $0.value.language.testRunner == .python && $0.key.hasSuffix(".py") }
+        guard !tree.isEmpty else { return [] }
+        let token = AtomTestValidator.makeToken()
+        let treeJSON = (try? JSONEncoder().encode(tree.mapValues(\.text))).map { String(decoding: $0, as: UTF8.self) }
+        guard let treeJSON,
+            let run = try? await runner.runPython(
+                ["check.py"], files: ["check.py": Self.python, "tree.json": treeJSON, TestHarness.tokenFile: token])
+        else { return nil }
+        let line = (run.output + "\n" + run.outputTail).split(separator: "\n").last { $0.hasPrefix(token) }
+        guard let line,
+            let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(token.count).utf8))
+                as? [String: [String: Any]]
+        else { return nil }
+        return object.keys.sorted().compactMap { file in
+            guard let entry = object[file], let message = entry["error"] as? String else { return nil }
+            var failure = Failure(file: file, message: message)
+            if let place = entry["place"] as? [Any], place.count == 3, let path = place[0] as? String,
+                let line = place[1] as? Int, let function = place[2] as? String
+            {
+                failure.place = (path, line, function)
+            }
+            return failure
+        }
+    }
+
+    /// Writes the tree under `src/`, imports each module (a failed one is not left in `sys.modules`), and prints
+    /// one line behind the token: file → its error and the innermost frame inside the tree.
+    static let python = #"""
+        import ast, importlib, json, os, sys, traceback
+
+        def main():
+            with open("done-token", encoding="utf-8") as handle:
+                token = handle.read().strip()
+            os.unlink("done-token")
+            report = os.fdopen(os.dup(1), "w")
+            with open("tree.json", encoding="utf-8") as handle:
+                tree = json.load(handle)
+            root = os.path.abspath("src")
+            for path, text in tree.items():
+                target = os.path.join(root, path)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            sys.path.insert(0, root)
+            sys.stdout = open(os.devnull, "w")
+            results = {}
+            for path in sorted(tree):
+                # A function or class defined twice at the top of a file: the later one silently replaces the
+                # earlier, so one atom's code is not what runs.
+                try:
+                    body = ast.parse(tree[path]).body
+                except SyntaxError:
+                    body = []
+                first = {}
+                for node in body:
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        if node.name in first:
+                            results[path] = {
+                                "error": f"`{node.name}` is defined twice (lines {first[node.name]} and {node.lineno}): "
+                                         "the later definition replaces the earlier one",
+                                "place": [path, node.lineno, "<module>"]}
+                            break
+                        first[node.name] = node.lineno
+                if path in results:
+                    continue
+                name = path[:-3].replace("/", ".")
+                if name.endswith(".__init__"):
+                    name = name[: -len(".__init__")]
+                try:
+                    importlib.import_module(name)
+                    continue
+                except BaseException as error:
+                    place = None
+                    if isinstance(error, SyntaxError) and error.filename and error.filename.startswith(root):
+                        place = [os.path.relpath(error.filename, root), error.lineno or 0, "<module>"]
+                    for frame in traceback.extract_tb(error.__traceback__):
+                        if frame.filename.startswith(root + os.sep):
+                            place = [os.path.relpath(frame.filename, root), frame.lineno or 0, frame.name]
+                    message = f"{type(error).__name__}: {error}"
+                    results[path] = {"error": message[:500], "place": place}
+            report.write(token + json.dumps(results) + "\n")
+            report.flush()
+            os._exit(0)
+
+        main()
+        """#
+}
