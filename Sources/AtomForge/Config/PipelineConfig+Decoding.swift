@@ -235,25 +235,28 @@ extension ValidationSettings: Decodable {
         concurrency = try container.decode(.concurrency, or: defaults.concurrency)
         warmPython = try container.decode(.warmPython, or: defaults.warmPython)
         commands = try container.decode(.commands, or: defaults.commands)
-        let isolationName = try container.decode(.isolation, or: defaults.isolation.rawValue)
-        guard let isolation = IsolationLevel(rawValue: isolationName) else {
-            let allowed = IsolationLevel.allCases.map(\.rawValue).joined(separator: ", ")
+        isolation = try container.decodeChoice(
+            .isolation, or: defaults.isolation, named: "validation.isolation", as: "isolation", at: decoder.codingPath)
+        require = try container.decodeChoice(
+            .require, or: defaults.require, named: "validation.require", as: "evidence level", at: decoder.codingPath)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// One of a fixed set of names (an enum's raw values) under `key`, or `fallback`; an unknown name is an error
+    /// that lists the allowed ones: `validation.isolation: unknown isolation 'x'; use one of auto, bubblewrap, …`.
+    func decodeChoice<Choice: RawRepresentable & CaseIterable>(
+        _ key: Key, or fallback: Choice, named setting: String, as kind: String, at path: [any CodingKey]
+    ) throws -> Choice where Choice.RawValue == String {
+        let name = try decode(key, or: fallback.rawValue)
+        guard let choice = Choice(rawValue: name) else {
+            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
             throw DecodingError.dataCorrupted(
                 .init(
-                    codingPath: decoder.codingPath + [CodingKeys.isolation],
-                    debugDescription:
-                        "validation.isolation: unknown isolation '\(isolationName)'; use one of \(allowed)"))
+                    codingPath: path + [key],
+                    debugDescription: "\(setting): unknown \(kind) '\(name)'; use one of \(allowed)"))
         }
-        self.isolation = isolation
-        let requireName = try container.decode(.require, or: defaults.require.rawValue)
-        guard let require = EvidenceLevel(rawValue: requireName) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath + [CodingKeys.require],
-                    debugDescription:
-                        "validation.require: unknown evidence level '\(requireName)'; use one of \(EvidenceLevel.names)"))
-        }
-        self.require = require
+        return choice
     }
 }
 

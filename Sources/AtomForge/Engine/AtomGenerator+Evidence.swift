@@ -17,6 +17,8 @@ extension AtomGenerator {
     struct VoteState: Sendable {
         var seeds: [String]?
         var proposed = 0
+        /// Set once a vote was held without a majority: weak evidence, where `escalate` steps go to the stronger model.
+        var undecided = false
         var behaviours: [Int: Behaviour?] = [:]
         var calls: [EvidenceCall] = []
     }
@@ -99,14 +101,18 @@ extension AtomGenerator {
         }
         // A candidate the probe could not run is tried again at the next vote.
         for (number, behaviour) in found where behaviour != nil { state.behaviours[number] = behaviour }
+        // One answer of the stronger model weighs as two of the atom's own.
+        let weightOf = { (number: Int) in byNumber[number]?.kind == .escalate ? 2 : 1 }
         let voters = originals.map { number in
-            AgreementVote.Voter(
-                numbers: [number] + (numbers[number] ?? []).filter { $0 != number },
-                behaviour: state.behaviours[number] ?? nil)
+            let all = [number] + (numbers[number] ?? []).filter { $0 != number }
+            return AgreementVote.Voter(
+                numbers: all, behaviour: state.behaviours[number] ?? nil,
+                weight: all.reduce(0) { $0 + weightOf($1) })
         }
         guard let decision = AgreementVote.decide(voters, proposedInputs: state.proposed),
             let winner = byNumber[decision.winner]
         else { return nil }
+        state.undecided = !decision.summary.hasMajority && decision.summary.inputs > 0
         return (winner, decision.summary)
     }
 

@@ -146,9 +146,10 @@ public struct AtomGenerator: Sendable {
             if room - reserved <= 0 { break }
             let candidates = min(step.candidates, room - reserved)
             let previousStep = attempts.filter { $0.step == attempts.last?.step && $0.step != nil }
-            // Votes are fresh samples from the atom's own model: nothing to repair, nothing to escalate for.
+            // Votes are fresh samples: nothing to repair. They come from the atom's own model, unless a vote found
+            // no majority: weak evidence is when an `escalate` step asks the stronger model (its answer weighs two).
             let repairing = comparing ? nil : Self.repairTarget(for: step, after: attempts)
-            let escalating = step.kind == .escalate && !comparing
+            let escalating = step.kind == .escalate && (!comparing || votes.undecided)
             let kind: AttemptKind = escalating ? .escalate : (repairing == nil ? .sample : .repair)
             let model = escalating ? (escalation ?? client) : client
             let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))

@@ -14,10 +14,13 @@ public enum AgreementVote {
         public var numbers: [Int]
         /// Nil when the probe could not run it.
         public var behaviour: Behaviour?
+        /// Its votes: one for each attempt, two for one by the stronger `escalation` model.
+        public var weight: Int
 
-        public init(numbers: [Int], behaviour: Behaviour?) {
+        public init(numbers: [Int], behaviour: Behaviour?, weight: Int? = nil) {
             self.numbers = numbers
             self.behaviour = behaviour
+            self.weight = weight ?? numbers.count
         }
     }
 
@@ -28,7 +31,7 @@ public enum AgreementVote {
         let inputs = run.first?.behaviour?.inputs ?? []
         // Only candidates run on the very same inputs are compared (outputs are matched by position).
         let probed = run.filter { $0.behaviour?.inputs == inputs }
-        let support = probed.reduce(0) { $0 + $1.numbers.count }
+        let support = probed.reduce(0) { $0 + $1.weight }
         // The inputs that count: most votes got a value (not an exception, not a timeout) there, and no candidate's
         // run was cut before it (skipped: it says nothing about anyone).
         let counted = inputs.indices.filter { index in
@@ -36,7 +39,7 @@ public enum AgreementVote {
             let returned = probed.filter { voter in
                 guard let output = voter.behaviour?.outputs[safe: index] else { return false }
                 return !Self.failed(output)
-            }.reduce(0) { $0 + $1.numbers.count }
+            }.reduce(0) { $0 + $1.weight }
             return returned * 2 > support
         }
         var groups: [(key: String, voters: [Voter])] = []
@@ -59,12 +62,13 @@ public enum AgreementVote {
         func rank(_ group: (key: String, voters: [Voter])) -> (Int, Int, Int, Int) {
             let probedGroup = group.key.hasPrefix("\u{0}") ? 0 : 1
             let timesOut = group.key.split(separator: "\u{1}").contains("timeout") ? 0 : 1
-            let votes = group.voters.reduce(0) { $0 + $1.numbers.count }
+            let votes = group.voters.reduce(0) { $0 + $1.weight }
             let lowest = group.voters.flatMap(\.numbers).min() ?? Int.max
             return (probedGroup, timesOut, votes, -lowest)
         }
         let ordered = groups.sorted { rank($0) > rank($1) }
         let members = ordered.map { $0.voters.flatMap(\.numbers).sorted() }
+        let weights = ordered.map { $0.voters.reduce(0) { $0 + $1.weight } }
         let winner = members[0][0]
         var disagreements: [AgreementSummary.Disagreement] = []
         let shown = ordered.filter { !$0.key.hasPrefix("\u{0}") }
@@ -76,10 +80,11 @@ public enum AgreementVote {
                 }
             }
         }
-        let summary = AgreementSummary(
-            candidates: voters.reduce(0) { $0 + $1.numbers.count }, inputs: counted.count, group: members[0].count,
+        var summary = AgreementSummary(
+            candidates: voters.reduce(0) { $0 + $1.weight }, inputs: counted.count, group: weights[0],
             groups: ordered.count, proposedInputs: proposedInputs, members: members, disagreements: disagreements,
             distinct: ordered[0].key.hasPrefix("\u{0}") ? 1 : ordered[0].voters.count)
+        summary.weights = weights
         return (winner, summary)
     }
 

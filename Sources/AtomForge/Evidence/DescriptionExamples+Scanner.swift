@@ -18,21 +18,10 @@ extension DescriptionExamples {
         static func find(_ pattern: String, in characters: [Character], from: Int) -> Int? {
             let target = Array(pattern)
             var index = from
-            var quote: Character?
             while index + target.count <= characters.count {
                 let character = characters[index]
-                if let open = quote {
-                    if character == "\\" {
-                        index += 2
-                        continue
-                    }
-                    if character == open { quote = nil }
-                    index += 1
-                    continue
-                }
                 if quotes.contains(character) {
-                    quote = character
-                    index += 1
+                    index = stringEnd(characters, from: index) ?? characters.count
                     continue
                 }
                 if Array(characters[index..<index + target.count]) == target,
@@ -146,21 +135,13 @@ extension DescriptionExamples {
         /// The next `->`, `→` or `=>` outside strings at or after `from`: where it starts and ends.
         static func nextArrow(in characters: [Character], from: Int) -> (Int, Int)? {
             var index = from
-            var quote: Character?
             while index < characters.count {
-                let character = characters[index]
-                if let open = quote {
-                    if character == "\\" {
-                        index += 2
-                        continue
-                    }
-                    if character == open { quote = nil }
-                } else if quotes.contains(character) {
-                    quote = character
-                } else {
-                    for arrow in ["->", "→", "=>"] where matches(arrow, characters, at: index) {
-                        return (index, index + arrow.count)
-                    }
+                if quotes.contains(characters[index]) {
+                    index = stringEnd(characters, from: index) ?? characters.count
+                    continue
+                }
+                for arrow in ["->", "→", "=>"] where matches(arrow, characters, at: index) {
+                    return (index, index + arrow.count)
                 }
                 index += 1
             }
@@ -257,21 +238,10 @@ extension DescriptionExamples {
             let characters = Array(text)
             var found: [(word: String, calls: Bool)] = []
             var index = 0
-            var quote: Character?
             while index < characters.count {
                 let character = characters[index]
-                if let open = quote {
-                    if character == "\\" {
-                        index += 2
-                        continue
-                    }
-                    if character == open { quote = nil }
-                    index += 1
-                    continue
-                }
                 if quotes.contains(character) {
-                    quote = character
-                    index += 1
+                    index = stringEnd(characters, from: index) ?? characters.count
                     continue
                 }
                 guard isIdentifierCharacter(character) else {
@@ -363,7 +333,8 @@ extension DescriptionExamples {
             character.isLetter || character.isNumber || character == "_"
         }
 
-        private static func stringEnd(_ characters: [Character], from: Int) -> Int? {
+        /// The index after the quote that closes the string opening at `from` (escapes skipped); nil when unclosed.
+        static func stringEnd(_ characters: [Character], from: Int) -> Int? {
             let open = characters[from]
             var index = from + 1
             while index < characters.count {

@@ -62,12 +62,12 @@ public struct Evidence: Sendable, Codable, Equatable {
 
 /// The outcome of running several candidates on the same inputs (``AgreementVote``).
 public struct AgreementSummary: Sendable, Codable, Equatable {
-    /// Candidates that took part: passing attempts, duplicates included (a model writing the same code twice is a
-    /// second vote for it).
+    /// Votes cast: passing attempts, duplicates included (a model writing the same code twice is a second vote for
+    /// it), an attempt of the stronger `escalation` model counting twice.
     public var candidates: Int
     /// Inputs every candidate was run on.
     public var inputs: Int
-    /// Candidates in the winning group.
+    /// Votes for the winning group (its candidates; an escalated attempt counts twice).
     public var group: Int
     /// Groups of different behaviour.
     public var groups: Int
@@ -81,11 +81,15 @@ public struct AgreementSummary: Sendable, Codable, Equatable {
     /// Distinct pieces of code in the winning group (its duplicates not counted).
     public var distinct: Int
 
+    /// The votes of each group, in the order of ``members`` (an escalated attempt's count twice).
+    public var weights: [Int]?
+
     /// Whether the vote is evidence: two or more different pieces of code share the winning behaviour on at least
-    /// one input that counts, and more candidates share it than share any other. Three copies of one reply are one
+    /// one input that counts, and more votes went to it than to any other. Three copies of one reply are one
     /// program, however often the model wrote it: they win a vote, but compare nothing.
     public var holds: Bool {
-        inputs > 0 && distinct >= 2 && members.dropFirst().allSatisfy { $0.count < group }
+        let others = (weights ?? members.map(\.count)).dropFirst()
+        return inputs > 0 && distinct >= 2 && others.allSatisfy { $0 < group }
     }
 
     /// Whether more than half of the votes share the winning behaviour: sampling stops there.

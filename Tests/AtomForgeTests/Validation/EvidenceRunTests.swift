@@ -275,4 +275,39 @@ struct EvidenceRunTests {
         #expect(failures[1].message.hasPrefix("ImportError: cannot import name 'reduce'"))
         #expect(failures[1].place?.file == "pkg/b.py" && failures[1].place?.line == 2)
     }
+
+    @Test("candidates that all disagree send the ladder's escalate step to the stronger model, whose answer weighs two")
+    func escalationOnDisagreement() async throws {
+        let small = ScriptedProvider([
+            "sign": [
+                .code("def sign(x):\n    return 1"), .code("def sign(x):\n    return (x > 0) - (x < 0)"),
+                .code("def sign(x):\n    return -1 if x < 0 else 1"),
+            ],
+            "": [.text("sign(5)\nsign(-3)\nsign(0)")],
+        ])
+        let large = ScriptedProvider(["sign": [.code("def sign(x):\n    return 0 if x == 0 else (1 if x > 0 else -1)")]])
+        func client(_ provider: ScriptedProvider) -> ModelClient {
+            ModelClient(
+                provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+                logger: TestEngine.silent)
+        }
+        var generation = GenerationSettings()
+        generation.ladder = [
+            LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8, candidates: 2),
+            LadderStep(.escalate, temperature: 0.2),
+        ]
+        generation.maxAttempts = 5
+        let generator = AtomGenerator(
+            client: client(small), escalation: client(large), validators: chain, generation: generation,
+            maxTokensCeiling: 100, validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0),
+            logger: TestEngine.silent,
+            probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24))
+        let atom = atom("python", name: "sign", description: "The sign of x: -1, 0 or 1.")
+        let result = try await generator.generate(atom, context: AttemptContext())
+        #expect(large.requests.count == 1)
+        #expect(result.attempts.last?.kind == .escalate)
+        #expect(result.evidence?.level == .agreement)
+        #expect(result.evidence?.attempt == 2, "the sample that agrees with the stronger model")
+        #expect(result.evidence?.agreement?.group == 3 && result.evidence?.agreement?.candidates == 5)
+    }
 }

@@ -91,4 +91,16 @@ struct AgreementVoteTests {
         #expect(summary.members == [[1, 2], [3]])
         #expect(summary.holds)
     }
+
+    @Test("an answer of the stronger model weighs two: it outvotes one sample, and ties with two")
+    func escalatedWeight() throws {
+        let strong = AgreementVote.Voter(
+            numbers: [4], behaviour: Behaviour(inputs: inputs, outputs: ["2", "2", "2"]), weight: 2)
+        let outvoted = try #require(AgreementVote.decide([voter([1], ["1", "1", "1"]), strong]))
+        #expect(outvoted.winner == 4 && outvoted.summary.group == 2 && outvoted.summary.candidates == 3)
+        let tied = try #require(
+            AgreementVote.decide([voter([1], ["1", "1", "1"]), voter([2], ["1", "1", "1"]), strong]))
+        #expect(tied.winner == 1)
+        #expect(!tied.summary.holds, "two votes each: no group has more")
+    }
 }
