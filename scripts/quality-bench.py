@@ -89,9 +89,12 @@ def load_problems(which: str, limit: int | None) -> list[dict]:
             continue
         tests = list(row["test_imports"]) + list(row["test_list"])
         example = list(row["test_imports"]) + list(row["test_list"][:1])
+        # The reference's signature line (its parameters' names), as an upstream planner would give it.
+        signature = re.search(rf"^def {re.escape(name)}\(.*?\).*?:", row["code"], re.M)
         problems.append({
             "id": f"p{row['task_id']}", "name": name, "description": row["prompt"].strip(),
             "tests": "\n".join(tests), "example": "\n".join(example), "hidden": row["test"], "reference": row["code"],
+            "signature": signature.group(0) if signature else f"def {name}(...):",
         })
     return problems[:limit] if limit else problems
 
@@ -115,12 +118,16 @@ def function_name(row: dict) -> str | None:
 
 def plan_for(problems: list[dict], plan_id: str, tests: str = "thin") -> dict:
     """thin: the three visible assertions are the atom's tests. none: no `tests:` at all; the description carries
-    MBPP's first visible assertion (and the imports it needs) as its example."""
+    MBPP's first visible assertion (and the imports it needs) as its example. bare: no tests and no example; the
+    description carries the reference's signature line."""
     atoms = []
     for p in problems:
         atom = {"id": p["id"], "name": p["name"], "description": p["description"], "file": f"mbpp/{p['id']}.py"}
         if tests == "none":
             atom["description"] = f"{p['description']}\nExample:\n{p['example']}"
+        elif tests == "bare":
+            # Nothing to check but the signature: the planner's sentence and the function's def line.
+            atom["description"] = f"{p['description']}\nSignature: {p['signature']}"
         else:
             atom["tests"] = p["tests"]
         atoms.append(atom)
@@ -302,6 +309,9 @@ def notes(tests: str) -> str:
 description is MBPP's sentence followed by `Example:` and its first visible assertion (with the imports it needs), so
 a `passed` rests on that example and on what AtomForge gathers itself."""
             if tests == "none" else
+            """Each problem's atom has no tests and no example (`--tests bare`): the description is MBPP's sentence and the
+reference's signature line (`Signature: def f(a, b):`), so a `passed` rests on what AtomForge gathers itself."""
+            if tests == "bare" else
             "Each problem's atom has MBPP's three visible assertions as its `tests:` (`--tests thin`).")
     return plan + """
 Each row is one strategy over the same problems: `plain` is a plain prompt (the description and the function's name,
@@ -349,7 +359,7 @@ def targets(results: list[dict], tests: str = "thin") -> str:
     plain, default = by["plain"], by["default"]
     n = default["atoms"]
     rows = ["| target (default vs plain, same run) | value | met |", "|---|---|---|"]
-    if tests == "none":
+    if tests in ("none", "bare"):
         correct = lambda r: r.get("final_code_hidden", 0)
         checks = [
             ("final code correct ≥ plain first attempt + 12 points",
@@ -379,7 +389,7 @@ def targets(results: list[dict], tests: str = "thin") -> str:
 
 
 def default_section(tests: str) -> str:
-    return "quality-no-tests" if tests == "none" else "quality"
+    return {"none": "quality-no-tests", "bare": "quality-bare"}.get(tests, "quality")
 
 
 def render(results: list[dict], args) -> str:
@@ -395,7 +405,7 @@ def render(results: list[dict], args) -> str:
     if args.section != default_section(args.tests):
         command += f" --section {args.section}"
     n = results[0]["atoms"] if results else 0
-    title = "Quality without tests" if args.tests == "none" else "Quality"
+    title = {"none": "Quality without tests", "bare": "Quality without tests or examples"}.get(args.tests, "Quality")
     parts = (table(results), evidence_table(results), targets(results, args.tests), notes(args.tests))
     return (f"## {title}: MBPP+ through `atomforge run` ({args.set} set, {n} problems)\n\n"
             f"Machine: {machine()}; the embedded default (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, llama.cpp, CPU).  \n"
@@ -410,7 +420,7 @@ def main() -> None:
     parser.add_argument("--set", choices=["dev", "full"], default="dev")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--strategies", default="plain,repair-loop,routed-repair,default")
-    parser.add_argument("--tests", choices=["thin", "none"],
+    parser.add_argument("--tests", choices=["thin", "none", "bare"],
                         help="thin (the default): the three visible assertions are each atom's tests; none: no "
                         "tests, the description carries the first assertion as its example")
     parser.add_argument("--config", default=str(ROOT / "pipeline.yaml"))
