@@ -34,6 +34,7 @@ extension AtomGenerator {
         plan.compares =
             probe != nil && evidence.agreement.isOn && BehaviourProbe.applies(to: atom) && validators.runs(atom)
             && (!hasTests || evidence.agreement.withTests)
+            && (plan.examples.isEmpty || evidence.agreement.withExamples)
         return plan
     }
 

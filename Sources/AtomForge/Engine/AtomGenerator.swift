@@ -322,7 +322,10 @@ public struct AtomGenerator: Sendable {
             }
             stepAttempts.sort { $0.number < $1.number }
             attempts += stepAttempts
-            if cancelled { throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1) }
+            if cancelled {
+                if plan.compares && !passing.isEmpty { break steps }
+                throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1)
+            }
             if let first = passing.first {
                 guard plan.compares else {
                     let winner = stepAttempts.first(where: \.passed) ?? first

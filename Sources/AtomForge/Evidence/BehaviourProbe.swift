@@ -32,9 +32,10 @@ public struct BehaviourProbe: Sendable {
         self.maxInputs = maxInputs
     }
 
-    /// Whether the probe can run `atom`: a free Python function (a method's inputs would need an instance).
+    /// Whether the probe can run `atom`: a free Python or JavaScript function (a method's inputs would need an
+    /// instance; TypeScript and Swift would need their inputs typed).
     public static func applies(to atom: Atom) -> Bool {
-        atom.language.testRunner == .python && atom.kind == .function
+        (atom.language.testRunner == .python || atom.language.testRunner == .javascript) && atom.kind == .function
     }
 
     /// `subject`'s code with its dependencies, run on `seeds` and what is derived from them; nil when the probe
@@ -46,13 +47,22 @@ public struct BehaviourProbe: Sendable {
         let program = header + (dependencies.isEmpty ? "" : dependencies + "\n\n") + subject.runnableCode + "\n"
         let token = AtomTestValidator.makeToken()
         let seedsJSON = (try? String(decoding: JSONEncoder().encode(seeds), as: UTF8.self)) ?? "[]"
-        let files = [
-            "program.py": program, "probe.py": Self.python, "inputs.json": seedsJSON, TestHarness.tokenFile: token,
-        ]
-        guard
-            let run = try? await runner.runPython(
+        let run: ToolRunner.Run?
+        if subject.atom.language.testRunner == .javascript {
+            let files = [
+                "program.js": program, "probe.js": Self.javascript, "inputs.json": seedsJSON,
+                TestHarness.tokenFile: token,
+            ]
+            run = try? await runner.run(
+                "node", ["probe.js", "program.js", subject.atom.name, "\(maxInputs)"], files: files)
+        } else {
+            let files = [
+                "program.py": program, "probe.py": Self.python, "inputs.json": seedsJSON, TestHarness.tokenFile: token,
+            ]
+            run = try? await runner.runPython(
                 ["probe.py", "program.py", subject.atom.name, "\(maxInputs)"], files: files)
-        else { return nil }
+        }
+        guard let run else { return nil }
         let line = (run.output + "\n" + run.outputTail).split(separator: "\n").last { $0.hasPrefix(token) }
         guard let line,
             let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(token.count).utf8))

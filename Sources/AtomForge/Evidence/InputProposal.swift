@@ -7,11 +7,14 @@ import Foundation
 public enum InputProposal {
     /// The system prompt and the message for `atom`, asking for `count` calls; `examples` show the calls' shape.
     public static func request(for atom: Atom, count: Int, examples: [String]) -> (system: String, prompt: String) {
-        let language = atom.language.name.capitalized
+        let language = atom.language.testRunner == .javascript ? "JavaScript" : atom.language.name.capitalized
         let system = "You write test inputs for \(language) functions. Reply with one code block of calls, nothing else."
         var prompt = "Write \(count) different calls of the \(language) function `\(atom.name)` described below, "
+        let values =
+            atom.language.testRunner == .javascript
+            ? "numbers, strings, booleans, arrays, objects" : "numbers, strings, lists, tuples, dicts"
         prompt += "one per line, each a single expression like `\(atom.name)(...)` whose arguments are literal values "
-        prompt += "(numbers, strings, lists, tuples, dicts). Cover ordinary inputs and edge cases the description "
+        prompt += "(\(values)). Cover ordinary inputs and edge cases the description "
         prompt += "allows. Write only the calls: no expected results, no assertions, no prints, no other text.\n\n"
         prompt += "Description of `\(atom.name)`:\n\(atom.description.trimmingWhitespace())\n"
         if !examples.isEmpty {

@@ -157,7 +157,9 @@ struct EvidenceRunTests {
         #expect(plan.examples.map(\.check) == ["assert add(1, 2) == 3"])
     }
 
-    func generator(_ provider: ScriptedProvider, require: EvidenceLevel = .parsed) -> AtomGenerator {
+    func generator(
+        _ provider: ScriptedProvider, require: EvidenceLevel = .parsed, evidence: EvidenceSettings = EvidenceSettings()
+    ) -> AtomGenerator {
         var generation = GenerationSettings()
         generation.ladder = [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8, candidates: 2)]
         generation.maxAttempts = 6
@@ -167,8 +169,33 @@ struct EvidenceRunTests {
                 logger: TestEngine.silent),
             validators: chain, generation: generation, maxTokensCeiling: 100,
             validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0), logger: TestEngine.silent,
+            evidence: evidence,
             probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24),
             require: require)
+    }
+
+    @Test("an atom with examples stops at its first pass; with_examples compares its candidates too")
+    func examplesStopTheLadder() async throws {
+        func provider() -> ScriptedProvider {
+            ScriptedProvider([
+                "double": [
+                    .code("def double(n):\n    return n * 2"), .code("def double(n):\n    return n + n"),
+                    .code("def double(n):\n    return 2 * n"),
+                ],
+                "": [.text("double(0)\ndouble(-4)")],
+            ])
+        }
+        let atom = atom("python", name: "double", description: "Doubles n, e.g. double(3) -> 6")
+        let plain = provider()
+        let first = try await generator(plain).generate(atom, context: AttemptContext())
+        #expect(first.attempts.count == 1 && plain.requests.count == 1)
+        #expect(first.evidence?.level == .examples && first.evidence?.agreement == nil)
+        var settings = EvidenceSettings()
+        settings.agreement.withExamples = true
+        let voting = provider()
+        let compared = try await generator(voting, evidence: settings).generate(atom, context: AttemptContext())
+        #expect(compared.attempts.count == 3 && voting.requests.count == 4)
+        #expect(compared.evidence?.level == .examples && compared.evidence?.agreement?.holds == true)
     }
 
     @Test("the ladder samples on after a pass, asks for inputs once, and accepts the code most candidates agree with")
@@ -309,5 +336,57 @@ struct EvidenceRunTests {
         #expect(result.evidence?.level == .agreement)
         #expect(result.evidence?.attempt == 2, "the sample that agrees with the stronger model")
         #expect(result.evidence?.agreement?.group == 3 && result.evidence?.agreement?.candidates == 5)
+    }
+
+    @Test("JavaScript: values as deepStrictEqual sees them, an endless loop cut, promises awaited, inputs derived")
+    func javascriptProbe() async throws {
+        let probe = BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24)
+        let code = """
+            function f(xs, k) {
+              if (k === 99) { while (true) {} }
+              if (k === 7) return new Set([3, 1]);
+              if (k === 8) return {b: 1, a: 2.50};
+              if (k === 9) return Promise.resolve(5);
+              if (k === 10) throw new TypeError("no");
+              if (k === 11) { console.log("hi"); return 1; }
+              return xs.slice(0, k);
+            }
+            """
+        let subject = ValidationSubject(atom: atom("javascript", name: "f"), code: code, dependencyCode: [])
+        let seeds = ["f([3, 1, 2], 2)", "f([1], 99)", "f([1], 7)", "f([1], 8)", "f([1], 9)", "f([1], 10)", "f([1], 11)"]
+        let found = try #require(await probe.behaviour(of: subject, seeds: seeds))
+        #expect(Array(found.inputs.prefix(7)) == seeds)
+        #expect(
+            Array(found.outputs.prefix(7)) == [
+                "[3,1]", "timeout", "Set{1,3}", "{\"a\":2.5,\"b\":1}", "5", "raise TypeError",
+                "1 printing \"hi\\n\"",
+            ])
+        #expect(found.inputs.contains("f([], 2)") && found.inputs.contains("f([3], 2)"))
+        let broken = try #require(
+            await probe.behaviour(
+                of: ValidationSubject(atom: atom("javascript", name: "f"), code: "const x = y.z;", dependencyCode: []),
+                seeds: ["f(1)"]))
+        #expect(broken.outputs.isEmpty)
+    }
+
+    @Test("JavaScript candidates are compared too: the two that agree win")
+    func javascriptVote() async throws {
+        let provider = ScriptedProvider([
+            "larger": [
+                .text("```js\nfunction larger(a, b) { return a; }\n```"),
+                .text("```js\nfunction larger(a, b) { return Math.max(a, b); }\n```"),
+                .text("```js\nfunction larger(a, b) { return a > b ? a : b; }\n```"),
+            ],
+            "": [.text("```js\nlarger(1, 2)\nlarger(5, 3)\n```")],
+        ])
+        let atom = atom("javascript", name: "larger", description: "The larger of a and b.")
+        let result = try await generator(provider).generate(atom, context: AttemptContext())
+        #expect(result.status == .passed)
+        #expect(result.evidence?.level == .agreement)
+        #expect(result.evidence?.agreement?.members == [[2, 3], [1]])
+        let asked = provider.requests.contains { (request: ModelRequest) in
+            request.messages.contains { $0.text.contains("different calls of the JavaScript function `larger`") }
+        }
+        #expect(asked)
     }
 }

@@ -33,13 +33,16 @@ struct PipelineConfigTests {
         let defaults = try PipelineConfig.parse("")
         #expect(defaults.evidence.examples && defaults.evidence.agreement.candidates == 3)
         #expect(defaults.evidence.agreement.isOn && !defaults.evidence.agreement.withTests)
+        #expect(!defaults.evidence.agreement.withExamples)
         #expect(defaults.validation.require == .parsed)
         let config = try PipelineConfig.parse(
             """
             validation: {require: agreement}
             evidence:
               examples: false
-              agreement: {candidates: 4, max_candidates: 6, propose_inputs: false, max_inputs: 30, with_tests: true}
+              agreement:
+                {candidates: 4, max_candidates: 6, propose_inputs: false, max_inputs: 30, with_tests: true,
+                 with_examples: true}
             """)
         #expect(config.validation.require == .agreement)
         #expect(!config.evidence.examples)
@@ -50,6 +53,7 @@ struct PipelineConfigTests {
             agreement.proposeInputs = false
             agreement.maxInputs = 30
             agreement.withTests = true
+            agreement.withExamples = true
             return agreement
         }())
         #expect(!(try PipelineConfig.parse("evidence: {agreement: {candidates: 0}}").evidence.agreement.isOn))
