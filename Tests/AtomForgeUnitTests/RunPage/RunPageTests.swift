@@ -67,6 +67,28 @@ struct RunPageTests {
         #expect(html.contains("&lt;/script&gt;&lt;script&gt;alert(1)"), "the description, escaped")
     }
 
+    @Test("the table lists what needs a person first: atoms that did not pass, then passed ones weakest evidence up")
+    func evidenceOrder() {
+        let atoms = ["tested", "loaded", "broken", "agreed"].map {
+            Atom(id: $0, name: $0, description: "d", file: "m.py", language: .named("python"))
+        }
+        func passed(_ id: String, _ level: EvidenceLevel) -> AtomResult {
+            var result = AtomResult(id: id, status: .passed, code: "x = 1")
+            result.evidence = Evidence(level: level)
+            return result
+        }
+        let page = RunPage(
+            plan: Plan(id: "p", atoms: atoms), folder: "out/p", model: "m",
+            results: [
+                "tested": passed("tested", .tests), "loaded": passed("loaded", .loaded),
+                "broken": AtomResult(id: "broken", status: .failed), "agreed": passed("agreed", .agreement),
+            ])
+        let table = page.atomTable(state: .finished)
+        let order = table.matches(of: /<tr class="[a-z]+" data-atom="([a-z]+)"/).map { String($0.output.1) }
+        #expect(order == ["broken", "loaded", "agreed", "tested"])
+        #expect(table.contains("<span class=\"evidence loaded\">loaded</span>"))
+    }
+
     @Test("an atom without a result is pending while the run goes on and unfinished once it stopped")
     func pendingThenUnfinished() {
         let atom = Atom(id: "a", name: "a", description: "d", file: "a.py", language: .named("python"))
