@@ -19,21 +19,20 @@ extension AtomGenerator {
         var proposed = 0
         /// Set once a vote was held without a majority: weak evidence, where `escalate` steps go to the stronger model.
         var undecided = false
-        var behaviours: [Int: Behaviour?] = [:]
+        var behaviours: [Int: Behaviour] = [:]
         var calls: [EvidenceCall] = []
     }
 
     /// The examples of `atom`'s description that read as code, and whether its candidates are compared.
     func evidencePlan(for atom: Atom) async -> EvidencePlan {
         var plan = EvidencePlan()
-        let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
         if evidence.examples, validators.runs(atom) {
             plan.examples = await Self.examples(of: atom, runner: probe?.runner, slots: validationSlots)
             plan.checks = DescriptionExample.tests(plan.examples, language: atom.language)
         }
         plan.compares =
             probe != nil && evidence.agreement.isOn && BehaviourProbe.applies(to: atom) && validators.runs(atom)
-            && (!hasTests || evidence.agreement.withTests)
+            && (!atom.hasTests || evidence.agreement.withTests)
             && (plan.examples.isEmpty || evidence.agreement.withExamples)
         return plan
     }
@@ -101,13 +100,13 @@ extension AtomGenerator {
             return found
         }
         // A candidate the probe could not run is tried again at the next vote.
-        for (number, behaviour) in found where behaviour != nil { state.behaviours[number] = behaviour }
+        for case let (number, behaviour?) in found { state.behaviours[number] = behaviour }
         // One answer of the stronger model weighs as two of the atom's own.
         let weightOf = { (number: Int) in byNumber[number]?.kind == .escalate ? 2 : 1 }
         let voters = originals.map { number in
             let all = [number] + (numbers[number] ?? []).filter { $0 != number }
             return AgreementVote.Voter(
-                numbers: all, behaviour: state.behaviours[number] ?? nil,
+                numbers: all, behaviour: state.behaviours[number],
                 weight: all.reduce(0) { $0 + weightOf($1) })
         }
         guard let decision = AgreementVote.decide(voters, proposedInputs: state.proposed),
@@ -128,19 +127,7 @@ extension AtomGenerator {
         let request = ModelRequest(
             system: system, prompt: prompt, maxTokens: 400, temperature: temperature,
             seed: temperature == nil ? nil : Self.seed(atom: atom.id, attempt: 0))
-        do {
-            try await requestSlots.acquire(priority: priority)
-        } catch {
-            return ([], nil)
-        }
-        let result: Result<ModelReply, ProviderError>
-        do {
-            result = .success(try await client.complete(request))
-        } catch {
-            result = .failure(error)
-        }
-        await requestSlots.release()
-        switch result {
+        switch await Self.call(client, request, slots: requestSlots, priority: priority) {
         case .success(let reply):
             await budget.charge(reply.usage)
             let calls = InputProposal.calls(

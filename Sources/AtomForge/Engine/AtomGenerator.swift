@@ -452,7 +452,7 @@ public struct AtomGenerator: Sendable {
     }
 
     /// One model call within the bound on requests in flight.
-    private static func call(
+    static func call(
         _ model: ModelClient, _ request: ModelRequest, slots: AsyncSemaphore, priority: Int
     ) async -> Result<ModelReply, ProviderError> {
         do {

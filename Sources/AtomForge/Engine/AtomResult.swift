@@ -136,8 +136,6 @@ public struct AtomResult: Sendable, Codable, Equatable {
         attempts.reduce(TokenUsage()) { $0 + $1.tokens } + (evidenceCalls ?? []).reduce(TokenUsage()) { $0 + $1.tokens }
     }
 
-    /// Model calls of every kind: attempts that wrote code and calls that gathered evidence.
-    public var modelCalls: Int { attempts.filter(\.isModelCall).count + (evidenceCalls?.count ?? 0) }
 }
 
 /// A model call that gathered evidence rather than code: what it was for, what it cost, what came of it.

@@ -4,11 +4,12 @@
 /// nothing more can be pinned. An error no passed atom owns (an import of an atom that failed anyway, a line
 /// between atoms) is the tree's, reported as it is.
 public enum SourceTreeSettling {
-    /// The results after the check, and the problems of the tree no atom was made to answer for.
+    /// The results after the check, the problems of the tree no atom was made to answer for, and whether the check
+    /// could not run at all (the sandbox gave no answer: the tree is then unchecked, which the caller says).
     public static func settle(
         _ plan: Plan, results: [String: AtomResult], check: SourceTreeCheck,
         record: (AtomResult, Atom) async -> Void
-    ) async -> (results: [String: AtomResult], problems: [String]) {
+    ) async -> (results: [String: AtomResult], problems: [String], unchecked: Bool) {
         var results = results
         let atoms = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let notPassedNames = { (results: [String: AtomResult]) in
@@ -16,7 +17,8 @@ public enum SourceTreeSettling {
         }
         for _ in 0...plan.atoms.count {
             let layout = SourceAssembler.layout(plan, results: results)
-            guard let failures = await check.failures(in: layout), !failures.isEmpty else { return (results, []) }
+            guard let failures = await check.failures(in: layout) else { return (results, [], true) }
+            if failures.isEmpty { return (results, [], false) }
             var problems: [String] = []
             var pinned: [String: String] = [:]
             let unavailable = notPassedNames(results)
@@ -46,7 +48,7 @@ public enum SourceTreeSettling {
                     ?? "the assembled file src/\(failure.file) fails at import: \(failure.message) "
                     + "(src/\(place.file) line \(place.line), \(what))"
             }
-            guard !pinned.isEmpty else { return (results, problems) }
+            guard !pinned.isEmpty else { return (results, problems, false) }
             for (id, reason) in pinned.sorted(by: { $0.key < $1.key }) {
                 guard var result = results[id], let atom = atoms[id] else { continue }
                 result.status = .failed
@@ -55,6 +57,6 @@ public enum SourceTreeSettling {
                 await record(result, atom)
             }
         }
-        return (results, [])
+        return (results, [], false)
     }
 }

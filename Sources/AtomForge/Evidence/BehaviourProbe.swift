@@ -62,12 +62,7 @@ public struct BehaviourProbe: Sendable {
             run = try? await runner.runPython(
                 ["probe.py", "program.py", subject.atom.name, "\(maxInputs)"], files: files)
         }
-        guard let run else { return nil }
-        let line = (run.output + "\n" + run.outputTail).split(separator: "\n").last { $0.hasPrefix(token) }
-        guard let line,
-            let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(token.count).utf8))
-                as? [String: Any]
-        else { return nil }
+        guard let object = run?.report(behind: token) else { return nil }
         if object["error"] != nil { return Behaviour(inputs: [], outputs: []) }
         guard let inputs = object["inputs"] as? [String], let outputs = object["outputs"] as? [String],
             inputs.count == outputs.count

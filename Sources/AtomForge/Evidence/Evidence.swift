@@ -23,7 +23,7 @@ public struct Evidence: Sendable, Codable, Equatable {
     public static func of(
         _ atom: Atom, ran: Bool, examples: Int, agreement: AgreementSummary? = nil, attempt: Int? = nil
     ) -> Evidence {
-        let hasTests = atom.tests?.allSatisfy(\.isWhitespace) == false
+        let hasTests = atom.hasTests
         let level: EvidenceLevel =
             if ran && hasTests {
                 .tests
@@ -42,7 +42,7 @@ public struct Evidence: Sendable, Codable, Equatable {
         return evidence
     }
 
-    /// One line for a person: `examples (2 held), 3 of 4 candidates agree on 12 inputs`.
+    /// One line for a person: `1 example from the description; 3 of 3 candidates agree on 15 inputs`.
     public var summary: String {
         var parts: [String] = []
         switch level {

@@ -18,6 +18,12 @@ public enum EvidenceLevel: String, Sendable, Codable, Comparable, CaseIterable {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
+    /// Where an atom comes in a list for a reviewer: one that did not pass first (-1), then passed ones from the
+    /// weakest evidence up (a result from before evidence was recorded counts as `parsed`).
+    public static func reviewRank(passed: Bool, level: EvidenceLevel?) -> Int {
+        passed ? allCases.firstIndex(of: level ?? .parsed)! : -1
+    }
+
     /// The levels as `validation.require` accepts them, for error messages.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

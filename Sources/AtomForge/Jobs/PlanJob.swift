@@ -184,6 +184,9 @@ public enum PlanJob {
             outcome.results = settled.results
             outcome.treeProblems = settled.problems
             for problem in settled.problems { logger.warning("\(problem)") }
+            if settled.unchecked {
+                logger.warning("src/ was not checked for imports: the sandboxed check gave no answer")
+            }
         }
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.
         if let failure = await recorder.writeFailure {

@@ -144,15 +144,6 @@ struct RunSummary: Encodable, Sendable {
         }
     }
 
-    /// Failed and blocked atoms first, then passed ones from the weakest evidence; the plan's order otherwise.
-    static func reviewOrder(_ lhs: AtomLine, _ rhs: AtomLine) -> Bool {
-        func rank(_ line: AtomLine) -> Int {
-            guard line.status == AtomStatus.passed.rawValue else { return -1 }
-            return EvidenceLevel.allCases.firstIndex(of: line.evidence ?? .parsed) ?? 0
-        }
-        return rank(lhs) < rank(rhs)
-    }
-
     var markdown: String {
         var text = "# Plan \(plan): \(status.rawValue)\n\n"
         if let stopReason { text += "The run stopped early (\(stopReason)); running the plan again continues it.\n\n" }
@@ -196,9 +187,11 @@ struct RunSummary: Encodable, Sendable {
         }
         text += "\n## Atoms\n\n| atom | status | evidence | attempts | file | error |\n|---|---|---|---|---|---|\n"
         // The weakest evidence first among the passed: what a reviewer should read before the rest.
-        let ordered = atoms.enumerated().sorted {
-            Self.reviewOrder($0.element, $1.element) || (!Self.reviewOrder($1.element, $0.element) && $0.offset < $1.offset)
-        }.map(\.element)
+        let rank = { (line: AtomLine) in
+            EvidenceLevel.reviewRank(passed: line.status == AtomStatus.passed.rawValue, level: line.evidence)
+        }
+        let ordered = atoms.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+            .map(\.element)
         for atom in ordered {
             let status =
                 atom.status == AtomStatus.passed.rawValue

@@ -54,6 +54,9 @@ public struct Atom: Sendable, Equatable, Identifiable {
 }
 
 extension Atom {
+    /// Whether the plan gives the atom tests of its own (not only whitespace).
+    public var hasTests: Bool { tests?.allSatisfy(\.isWhitespace) == false }
+
     /// The atoms this one waits for: its `depends_on` and, for a method, its type (whose code it is validated in).
     public var requires: [String] {
         guard let parent, !dependsOn.contains(parent) else { return dependsOn }

@@ -107,8 +107,8 @@ extension RunPage {
         text += "<th>why it did not pass</th></tr></thead>\n<tbody>\n"
         // What needs a person first: atoms that did not pass, then passed ones from the weakest evidence up.
         func rank(_ atom: Atom) -> Int {
-            guard let result = results[atom.id], result.status == .passed else { return -1 }
-            return EvidenceLevel.allCases.firstIndex(of: result.evidence?.level ?? .parsed) ?? 0
+            let result = results[atom.id]
+            return EvidenceLevel.reviewRank(passed: result?.status == .passed, level: result?.evidence?.level)
         }
         let ordered = plan.atoms.enumerated().sorted {
             (rank($0.element), $0.offset) < (rank($1.element), $1.offset)
@@ -123,7 +123,8 @@ extension RunPage {
             text += "<td><span class=\"status \(status)\">\(status)\(byPerson ? " (by a person)" : "")</span></td>"
             let evidence = result?.status == .passed ? result?.evidence : nil
             text += "<td title=\"\(HTMLText.escape(evidence?.summary ?? ""))\">"
-            text += "\(evidence.map { "<span class=\"evidence \($0.level.rawValue)\">\($0.level.rawValue)</span>" } ?? "")</td>"
+            if let level = evidence?.level.rawValue { text += "<span class=\"evidence \(level)\">\(level)</span>" }
+            text += "</td>"
             text += "<td>\(attempts)</td><td><code>\(HTMLText.escape(atom.file))</code></td>"
             text += "<td>\(HTMLText.escape(result.flatMap(RunSummary.error(of:)) ?? ""))</td></tr>\n"
         }

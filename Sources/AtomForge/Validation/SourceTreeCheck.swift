@@ -11,13 +11,15 @@ public struct SourceTreeCheck: Sendable {
         public var file: String
         /// `ImportError: cannot import name 'reduce' from 'collections'`.
         public var message: String
-        /// The innermost place in the tree the error came from: a file of the tree, its line, the function.
-        public var place: (file: String, line: Int, function: String)?
+        /// The innermost place in the tree the error came from.
+        public var place: Place?
+    }
 
-        public static func == (lhs: Failure, rhs: Failure) -> Bool {
-            lhs.file == rhs.file && lhs.message == rhs.message && lhs.place?.file == rhs.place?.file
-                && lhs.place?.line == rhs.place?.line && lhs.place?.function == rhs.place?.function
-        }
+    /// A line of a file of the tree, and the function it is in (`<module>` at the top level).
+    public struct Place: Sendable, Equatable {
+        public var file: String
+        public var line: Int
+        public var function: String
     }
 
     let runner: ToolRunner
@@ -36,18 +38,16 @@ public struct SourceTreeCheck: Sendable {
             let run = try? await runner.runPython(
                 ["check.py"], files: ["check.py": Self.python, "tree.json": treeJSON, TestHarness.tokenFile: token])
         else { return nil }
-        let line = (run.output + "\n" + run.outputTail).split(separator: "\n").last { $0.hasPrefix(token) }
-        guard let line,
-            let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(token.count).utf8))
-                as? [String: [String: Any]]
-        else { return nil }
+        guard let object = run.report(behind: token) else { return nil }
         return object.keys.sorted().compactMap { file in
-            guard let entry = object[file], let message = entry["error"] as? String else { return nil }
+            guard let entry = object[file] as? [String: Any], let message = entry["error"] as? String else {
+                return nil
+            }
             var failure = Failure(file: file, message: message)
             if let place = entry["place"] as? [Any], place.count == 3, let path = place[0] as? String,
                 let line = place[1] as? Int, let function = place[2] as? String
             {
-                failure.place = (path, line, function)
+                failure.place = Place(file: path, line: line, function: function)
             }
             return failure
         }

@@ -32,7 +32,7 @@ public struct ValidationSubject: Sendable {
 
     /// The plan's tests and the description's checks, as one test text; empty when there are neither.
     public var tests: String {
-        let own = atom.tests.map { $0.allSatisfy(\.isWhitespace) ? "" : $0 } ?? ""
+        let own = atom.hasTests ? atom.tests ?? "" : ""
         guard !checks.isEmpty else { return own }
         return own.isEmpty ? checks : own + (own.hasSuffix("\n") ? "" : "\n") + checks
     }
