@@ -71,6 +71,8 @@ EVIDENCE_STRATEGIES = {
     "examples-only": "{agreement: {candidates: 0}}",
     # Candidates compared by behaviour for atoms with tests of their own too (thin tests let wrong code pass).
     "agreement-with-tests": "{agreement: {with_tests: true}}",
+    # Candidates compared without the model's expected values (its proposal call asks for inputs only).
+    "no-expectations": "{agreement: {expectations: false}}",
 }
 # The evidence levels, strongest first, in the order the evidence table lists them ("none": a report without the key).
 EVIDENCE_LEVELS = ["tests", "examples", "agreement", "loaded", "parsed", "none"]
@@ -237,6 +239,8 @@ def outbox_figures(outbox: pathlib.Path, problems: list[dict], python: str) -> d
     first = final = attempts_total = evidence_calls = duplicates = hidden = final_code_hidden = 0
     most_calls = 0
     levels: dict[str, dict[str, int]] = {}
+    # Each atom's status, evidence and verdict, kept in the results for reading afterwards (not rendered).
+    per_atom = []
     for problem in problems:
         atom_folder = outbox / "atoms" / problem["id"]
         report = json.loads((atom_folder / "report.json").read_text())
@@ -250,6 +254,10 @@ def outbox_figures(outbox: pathlib.Path, problems: list[dict], python: str) -> d
         code = final_code(report, atom_folder)
         correct = code is not None and hidden_test(code, problem["hidden"], python)
         final_code_hidden += 1 if correct else 0
+        evidence = report.get("evidence") if isinstance(report.get("evidence"), dict) else {}
+        per_atom.append({"id": problem["id"], "status": report["status"], "level": evidence_level(report),
+                         "correct": correct, "calls": len(attempts) + gathering,
+                         "agreement": evidence.get("agreement")})
         if report["status"] == "passed":
             final += 1
             hidden += 1 if correct else 0
@@ -258,7 +266,7 @@ def outbox_figures(outbox: pathlib.Path, problems: list[dict], python: str) -> d
             level["hidden"] += 1 if correct else 0
     return {"first": first, "final": final, "calls": attempts_total + evidence_calls, "attempts": attempts_total,
             "evidence_calls": evidence_calls, "most_calls": most_calls, "duplicates": duplicates, "hidden": hidden,
-            "final_code_hidden": final_code_hidden, "levels": levels}
+            "final_code_hidden": final_code_hidden, "levels": levels, "per_atom": per_atom}
 
 
 def percent(part: int, whole: int) -> str:
@@ -320,7 +328,9 @@ Each row is one strategy over the same problems: `plain` is a plain prompt (the 
 `repair` steps (syntax, name, import and type errors and cut-off replies repaired, anything else sampled); `default`
 is `pipeline.yaml` as committed; `examples-only` is the default with `evidence: {agreement: {candidates: 0}}` (no
 agreement between candidates; the description's examples still used); `agreement-with-tests` is the default with
-`evidence: {agreement: {with_tests: true}}` (candidates compared by behaviour for atoms with tests too); `mixed-prompts` is the default with the third
+`evidence: {agreement: {with_tests: true}}` (candidates compared by behaviour for atoms with tests too);
+`no-expectations` is the default with `evidence: {agreement: {expectations: false}}` (the vote without the model's
+expected values); `mixed-prompts` is the default with the third
 step's two samples asked with the plain prompt; `default+prefill` adds `provider.prefill: true`; `escalate` is
 `examples/config/escalate-1.5b.yaml` (the last two calls go to Qwen2.5-Coder-1.5B). *first attempt*: atoms whose first
 call passed; *final*: atoms passed at the end; *final code correct*: atoms whose final code (the accepted code; for an

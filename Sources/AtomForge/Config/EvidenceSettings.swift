@@ -18,6 +18,9 @@ public struct AgreementSettings: Sendable, Equatable {
     /// Ask the model, in one call of its own, for inputs to run the candidates on (besides the description's
     /// examples and the inputs derived from them). The call counts against `generation.max_attempts`.
     public var proposeInputs = true
+    /// Ask the model, in that same call, for the value each input should give; each expected value weighs in the
+    /// vote by the share of candidates that meet it, and never decides alone.
+    public var expectations = true
     /// The most inputs one candidate is run on.
     public var maxInputs = 24
     /// Also compare candidates of atoms that have tests of their own (thin tests let wrong code pass): costs calls
@@ -52,6 +55,7 @@ extension AgreementSettings: Decodable {
         case candidates
         case maxCandidates = "max_candidates"
         case proposeInputs = "propose_inputs"
+        case expectations
         case maxInputs = "max_inputs"
         case withTests = "with_tests"
         case withExamples = "with_examples"
@@ -64,6 +68,7 @@ extension AgreementSettings: Decodable {
         candidates = try container.decode(.candidates, or: defaults.candidates)
         maxCandidates = try container.decode(.maxCandidates, or: max(defaults.maxCandidates, candidates))
         proposeInputs = try container.decode(.proposeInputs, or: defaults.proposeInputs)
+        expectations = try container.decode(.expectations, or: defaults.expectations)
         maxInputs = try container.decode(.maxInputs, or: defaults.maxInputs)
         withTests = try container.decode(.withTests, or: defaults.withTests)
         withExamples = try container.decode(.withExamples, or: defaults.withExamples)

@@ -16,6 +16,8 @@ extension AtomGenerator {
     /// once), and the calls that proposed the inputs.
     struct VoteState: Sendable {
         var seeds: [String]?
+        /// The values the model expects some seeds to give (`evidence.agreement.expectations`).
+        var expected: [String: String] = [:]
         var proposed = 0
         /// Set once a vote was held without a majority: weak evidence, where `escalate` steps go to the stronger model.
         var undecided = false
@@ -65,14 +67,17 @@ extension AtomGenerator {
         if state.seeds == nil {
             var seeds = plan.examples.map(\.call)
             if evidence.agreement.proposeInputs, mayPropose, !(await budget.isExhausted) {
-                let (calls, record) = await proposeInputs(for: atom, examples: seeds, priority: context.priority)
+                let (calls, expected, record) = await proposeInputs(
+                    for: atom, examples: seeds, priority: context.priority)
                 if let record { state.calls.append(record) }
+                state.expected = expected.filter { !seeds.contains($0.key) }
                 state.proposed = calls.filter { !seeds.contains($0) }.count
                 seeds += calls.filter { !seeds.contains($0) }
             }
             state.seeds = seeds
         }
         let seeds = state.seeds ?? []
+        let expected = state.expected
         // Each distinct code votes once for every attempt that wrote it.
         var numbers: [Int: [Int]] = [:]
         for attempt in passing { numbers[attempt.duplicateOf ?? attempt.number, default: []].append(attempt.number) }
@@ -90,7 +95,7 @@ extension AtomGenerator {
                     atom: atom, code: code, dependencyCode: dependencyCode, dependencyImports: dependencyImports)
                 group.addTask {
                     let behaviour = try? await validationSlots.withPermit(priority: priority) {
-                        await probe.behaviour(of: subject, seeds: seeds)
+                        await probe.behaviour(of: subject, seeds: seeds, expected: expected)
                     }
                     return (number, behaviour ?? nil)
                 }
@@ -116,13 +121,16 @@ extension AtomGenerator {
         return (winner, decision.summary)
     }
 
-    /// One call asking the model for inputs to run the candidates on (``InputProposal``); nothing when it fails.
+    /// One call asking the model for inputs to run the candidates on, and the values it expects them to give when
+    /// `evidence.agreement.expectations` is on (``InputProposal``); nothing when it fails.
     private func proposeInputs(
         for atom: Atom, examples: [String], priority: Int
-    ) async -> (calls: [String], record: EvidenceCall?) {
-        if await budget.isExhausted { return ([], nil) }
+    ) async -> (calls: [String], expected: [String: String], record: EvidenceCall?) {
+        if await budget.isExhausted { return ([], [:], nil) }
         let limit = max(4, evidence.agreement.maxInputs / 3)
-        let (system, prompt) = InputProposal.request(for: atom, count: min(limit, 8), examples: examples)
+        let expecting = evidence.agreement.expectations
+        let (system, prompt) = InputProposal.request(
+            for: atom, count: min(limit, 8), examples: examples, expecting: expecting)
         let temperature = client.sendsSampling ? 0.4 : nil
         let request = ModelRequest(
             system: system, prompt: prompt, maxTokens: 400, temperature: temperature,
@@ -130,17 +138,19 @@ extension AtomGenerator {
         switch await Self.call(client, request, slots: requestSlots, priority: priority) {
         case .success(let reply):
             await budget.charge(reply.usage)
-            let calls = InputProposal.calls(
-                in: CodeExtractor.extract(from: reply.text, language: atom.language), name: atom.name, limit: limit)
-            let record = EvidenceCall(
+            let code = CodeExtractor.extract(from: reply.text, language: atom.language)
+            let calls = InputProposal.calls(in: code, name: atom.name, limit: limit)
+            let expected = expecting ? InputProposal.expectations(in: code, of: atom, calls: calls) : [:]
+            var record = EvidenceCall(
                 purpose: "inputs", tokens: reply.usage, latencyS: reply.latency.seconds, model: reply.model,
                 taken: calls)
-            return (calls, record)
+            if !expected.isEmpty { record.expected = calls.compactMap { call in expected[call].map { "\(call) == \($0)" } } }
+            return (calls, expected, record)
         case .failure(let error):
-            if error.code == .cancelled { return ([], nil) }
+            if error.code == .cancelled { return ([], [:], nil) }
             logger.warning(
                 "the call proposing inputs failed", metadata: ["atom": "\(atom.id)", "error": "\(error)"])
-            return ([], EvidenceCall(purpose: "inputs", tokens: TokenUsage(), latencyS: 0, error: "\(error)"))
+            return ([], [:], EvidenceCall(purpose: "inputs", tokens: TokenUsage(), latencyS: 0, error: "\(error)"))
         }
     }
 

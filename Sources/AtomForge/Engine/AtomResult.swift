@@ -147,6 +147,8 @@ public struct EvidenceCall: Sendable, Codable, Equatable {
     public var model: String?
     /// What was taken from the reply: the calls.
     public var taken: [String]
+    /// The values the model expected some calls to give (`f(2) == 4`), when it was asked for them.
+    public var expected: [String]?
     /// Set when the call failed: why.
     public var error: String?
 

@@ -1,6 +1,6 @@
 /// Chooses among candidates that all passed their checks by what they do: candidates are grouped by their outputs
-/// on the same inputs, and the group most candidates fall in wins (MBR-exec, CodeT's dual agreement without the
-/// model's expected values).
+/// on the same inputs, and the group most candidates fall in wins (MBR-exec), the model's own expected values
+/// (where it wrote any) weighing in as CodeT's dual agreement does, but softly (``expectations(_:inputs:support:)``).
 ///
 /// Only inputs most candidates accept count: an input on which most of them raise is taken to be outside what the
 /// atom is for (a derived empty list, a proposal of the wrong type), where differing is no fault. On the inputs
@@ -59,12 +59,18 @@ public enum AgreementVote {
                 groups.append((key, [voter]))
             }
         }
-        func rank(_ group: (key: String, voters: [Voter])) -> (Int, Int, Int, Int) {
+        let expectations = Self.expectations(probed, inputs: counted, support: support)
+        /// The expectations a group's behaviour meets (the same for all its voters: they agree on these inputs).
+        func met(_ group: (key: String, voters: [Voter])) -> [Expectation] {
+            guard !group.key.hasPrefix("\u{0}"), let outputs = group.voters[0].behaviour?.outputs else { return [] }
+            return expectations.filter { outputs[$0.input] == $0.value }
+        }
+        func rank(_ group: (key: String, voters: [Voter])) -> (Int, Int, Double, Int) {
             let probedGroup = group.key.hasPrefix("\u{0}") ? 0 : 1
             let timesOut = group.key.split(separator: "\u{1}").contains("timeout") ? 0 : 1
             let votes = group.voters.reduce(0) { $0 + $1.weight }
             let lowest = group.voters.flatMap(\.numbers).min() ?? Int.max
-            return (probedGroup, timesOut, votes, -lowest)
+            return (probedGroup, timesOut, Double(votes) + met(group).reduce(0) { $0 + $1.share }, -lowest)
         }
         let ordered = groups.sorted { rank($0) > rank($1) }
         let members = ordered.map { $0.voters.flatMap(\.numbers).sorted() }
@@ -85,7 +91,31 @@ public enum AgreementVote {
             groups: ordered.count, proposedInputs: proposedInputs, members: members, disagreements: disagreements,
             distinct: ordered[0].key.hasPrefix("\u{0}") ? 1 : ordered[0].voters.count)
         summary.weights = weights
+        if !expectations.isEmpty {
+            summary.expectations = expectations.count
+            summary.expectationsMet = met(ordered[0]).count
+        }
         return (winner, summary)
+    }
+
+    /// A value the model expected one input to give, and the share of the votes whose candidates give it.
+    struct Expectation {
+        var input: Int
+        var value: String
+        var share: Double
+    }
+
+    /// The model's expected values on the inputs that count, each weighed by how many of the votes meet it (CodeT's
+    /// dual agreement, softened): an expectation no candidate meets weighs nothing, one they all meet adds the same
+    /// to every group. A group's votes plus the weights of the expectations it meets rank it, so expectations tip
+    /// a vote between groups of like size and never decide without a candidate that agrees with them.
+    static func expectations(_ probed: [Voter], inputs counted: [Int], support: Int) -> [Expectation] {
+        guard support > 0, let expected = probed.first?.behaviour?.expected else { return [] }
+        return counted.compactMap { index in
+            guard let value = expected[safe: index] ?? nil else { return nil }
+            let meeting = probed.filter { $0.behaviour?.outputs[safe: index] == value }.reduce(0) { $0 + $1.weight }
+            return Expectation(input: index, value: value, share: Double(meeting) / Double(support))
+        }
     }
 
     /// Whether an output is no value: an exception, a timeout, an input that could not be read.

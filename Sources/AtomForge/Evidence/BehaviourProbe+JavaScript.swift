@@ -145,7 +145,15 @@ extension BehaviourProbe {
                 }
                 outputs.push(digest(shown));
             }
-            out(token + JSON.stringify({ inputs: inputs.map(digest), outputs }));
+            // The values the model expected, written as outputs are (made in a context of their own).
+            let written = {};
+            try { written = JSON.parse(fs.readFileSync("expected.json", "utf8")); } catch { written = {}; }
+            const expected = inputs.map((call) => {
+                if (!Object.prototype.hasOwnProperty.call(written, call)) return null;
+                try { return digest(canon(vm.runInNewContext("(" + written[call] + ")", {}, { timeout: 1000 }))); }
+                catch { return null; }
+            });
+            out(token + JSON.stringify({ inputs: inputs.map(digest), outputs, expected }));
             process.exit(0);
         }
 

@@ -5,10 +5,13 @@ import Foundation
 public struct Behaviour: Sendable, Equatable {
     public var inputs: [String]
     public var outputs: [String]
+    /// For each input, the output the model expected there, written as outputs are; nil where it wrote none.
+    public var expected: [String?]
 
-    public init(inputs: [String], outputs: [String]) {
+    public init(inputs: [String], outputs: [String], expected: [String?] = []) {
         self.inputs = inputs
         self.outputs = outputs
+        self.expected = expected
     }
 }
 
@@ -40,25 +43,29 @@ public struct BehaviourProbe: Sendable {
 
     /// `subject`'s code with its dependencies, run on `seeds` and what is derived from them; nil when the probe
     /// itself could not run (the sandbox refused, the output was lost).
-    public func behaviour(of subject: ValidationSubject, seeds: [String]) async -> Behaviour? {
+    ///
+    /// `expected` maps some of the seeds to the value the model expects the call to give (``InputProposal``); the
+    /// probe writes each such value as it writes outputs, so that the vote can tell which candidates meet it.
+    public func behaviour(
+        of subject: ValidationSubject, seeds: [String], expected: [String: String] = [:]
+    ) async -> Behaviour? {
         var header = subject.allImports.joined(separator: "\n")
         if !header.isEmpty { header += "\n" }
         let dependencies = subject.dependencyCode.joined(separator: "\n\n")
         let program = header + (dependencies.isEmpty ? "" : dependencies + "\n\n") + subject.runnableCode + "\n"
         let token = AtomTestValidator.makeToken()
         let seedsJSON = (try? String(decoding: JSONEncoder().encode(seeds), as: UTF8.self)) ?? "[]"
+        let expectedJSON = (try? String(decoding: JSONEncoder().encode(expected), as: UTF8.self)) ?? "{}"
+        var files = ["inputs.json": seedsJSON, "expected.json": expectedJSON, TestHarness.tokenFile: token]
         let run: ToolRunner.Run?
         if subject.atom.language.testRunner == .javascript {
-            let files = [
-                "program.js": program, "probe.js": Self.javascript, "inputs.json": seedsJSON,
-                TestHarness.tokenFile: token,
-            ]
+            files["program.js"] = program
+            files["probe.js"] = Self.javascript
             run = try? await runner.run(
                 "node", ["probe.js", "program.js", subject.atom.name, "\(maxInputs)"], files: files)
         } else {
-            let files = [
-                "program.py": program, "probe.py": Self.python, "inputs.json": seedsJSON, TestHarness.tokenFile: token,
-            ]
+            files["program.py"] = program
+            files["probe.py"] = Self.python
             run = try? await runner.runPython(
                 ["probe.py", "program.py", subject.atom.name, "\(maxInputs)"], files: files)
         }
@@ -67,7 +74,9 @@ public struct BehaviourProbe: Sendable {
         guard let inputs = object["inputs"] as? [String], let outputs = object["outputs"] as? [String],
             inputs.count == outputs.count
         else { return nil }
-        return Behaviour(inputs: inputs, outputs: outputs)
+        let written = (object["expected"] as? [Any]).map { $0.map { $0 as? String } } ?? []
+        return Behaviour(
+            inputs: inputs, outputs: outputs, expected: written.count == inputs.count ? written : [])
     }
 
     /// The probe: loads the program, derives the inputs, runs the function on each with a time limit, and prints
@@ -244,6 +253,20 @@ public struct BehaviourProbe: Sendable {
                 return "raise " + type(error).__name__
             return digest(shown)
 
+        def value_of(text):
+            """A value the model wrote as a call's expected result, written as outputs are; None when it cannot be
+            made (it is then no expectation)."""
+            try:
+                signal.setitimer(signal.ITIMER_REAL, 1.0, 0.1)
+                try:
+                    value = eval(compile(ast.parse(text.strip(), mode="eval"), "<expected>", "eval"),
+                                 {"__builtins__": builtins})
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                return digest(canon(value))
+            except BaseException:
+                return None
+
         def main():
             path, name, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
             with open("done-token", encoding="utf-8") as handle:
@@ -282,7 +305,15 @@ public struct BehaviourProbe: Sendable {
                     outputs.append(run(function, call, deadline))
                 except BaseException:
                     outputs.append("timeout")
-            report.write(token + json.dumps({"inputs": [digest(call) for call in inputs], "outputs": outputs}) + "\n")
+            written_expected = {}
+            if os.path.exists("expected.json"):
+                with open("expected.json", encoding="utf-8") as handle:
+                    written_expected = json.load(handle)
+            expected = []
+            for call in inputs:
+                expected.append(value_of(written_expected[call]) if call in written_expected else None)
+            report.write(token + json.dumps({"inputs": [digest(call) for call in inputs], "outputs": outputs,
+                                             "expected": expected}) + "\n")
             report.flush()
             os._exit(0)
 

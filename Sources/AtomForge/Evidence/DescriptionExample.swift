@@ -6,11 +6,15 @@ public struct DescriptionExample: Sendable, Equatable {
     public var check: String
     /// Its line in the description (from 1), for messages.
     public var line: Int
+    /// The value the call should give, as written (`'hello-world'`), when the example compares the call with a
+    /// value; nil for other assertions (`assert len(f(3)) == 2`).
+    public var expected: String?
 
-    public init(call: String, check: String, line: Int) {
+    public init(call: String, check: String, line: Int, expected: String? = nil) {
         self.call = call
         self.check = check
         self.line = line
+        self.expected = expected
     }
 }
 

@@ -137,7 +137,7 @@ public enum DescriptionExamples {
                 let message = Scanner.quoted("example: \(expression) should give \(expected)")
                 check = "console.assert(JSON.stringify(\(expression)) === JSON.stringify(\(expected)), \(message));"
             }
-            return DescriptionExample(call: call, check: check, line: line)
+            return DescriptionExample(call: call, check: check, line: line, expected: expression == call ? expected : nil)
         }
 
         /// A whole assertion the description gives as code (`assert f(2) == 4`), taken as written when it names
@@ -156,13 +156,42 @@ public enum DescriptionExamples {
                 })
             else { return nil }
             var check = text
+            let expected = comparedValue(in: text, call: call)
             if language == .javascript, check.hasPrefix("assert") {
                 // Node's assert module, by its own name: the harness has no global `assert`.
                 check =
                     "require(\"assert\")"
                     + (check.hasPrefix("assert(") ? ".ok(" + check.dropFirst(7) : check.dropFirst("assert".count))
             }
-            return DescriptionExample(call: call, check: check, line: line)
+            return DescriptionExample(call: call, check: check, line: line, expected: expected)
+        }
+
+        /// The value an assertion compares the bare call with (`assert f(2) == 4`, `assert(f(2) == 4)`,
+        /// `assert.deepStrictEqual(f(2), 4)`), when it is a value written out; nil for any other assertion.
+        func comparedValue(in text: String, call: String) -> String? {
+            var body = text.trimmingWhitespace()
+            if body.hasSuffix(";") { body.removeLast() }
+            let forms: [(prefix: String, separator: String, suffix: String)] =
+                switch language {
+                case .python: [("assert ", "==", "")]
+                case .swift: [("assert(", "==", ")"), ("precondition(", "==", ")")]
+                case .javascript:
+                    [("assert.deepStrictEqual(", ",", ")"), ("assert.strictEqual(", ",", ")"), ("assert.equal(", ",", ")")]
+                }
+            for form in forms where body.hasPrefix(form.prefix + call) && body.hasSuffix(form.suffix) {
+                let rest = String(body.dropFirst(form.prefix.count + call.count).dropLast(form.suffix.count))
+                    .trimmingWhitespace()
+                guard rest.hasPrefix(form.separator) else { continue }
+                let value = String(rest.dropFirst(form.separator.count)).trimmingWhitespace()
+                // One value and nothing after it (`4`, `[1, 2]`, `'a'`), not `4 or 5` nor `f(3)`.
+                let characters = Array(value)
+                if let token = Scanner.literalToken(characters, from: 0), token.end == characters.count,
+                    isLiteral(value), !Scanner.hasEllipsis(value)
+                {
+                    return value
+                }
+            }
+            return nil
         }
 
         /// Examples inside a sentence: `f(2) == 4`, `f(2) -> 4`, `f(2) returns 4`, and `e.g. 'A b' -> 'a-b'` (a

@@ -83,6 +83,10 @@ public struct AgreementSummary: Sendable, Codable, Equatable {
 
     /// The votes of each group, in the order of ``members`` (an escalated attempt's count twice).
     public var weights: [Int]?
+    /// Expected values the model wrote for inputs that count (nil when it wrote none), and how many of them the
+    /// winning group meets.
+    public var expectations: Int?
+    public var expectationsMet: Int?
 
     /// Whether the vote is evidence: two or more different pieces of code share the winning behaviour on at least
     /// one input that counts, and more votes went to it than to any other. Three copies of one reply are one

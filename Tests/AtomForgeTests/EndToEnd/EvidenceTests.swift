@@ -69,13 +69,15 @@ struct EvidenceTests {
                 reply("def larger(a, b):\n    return a if a > b else b", delay: 200),
             ], match: "defines `larger`")
         try await server.script(
-            [["reply": "```python\nlarger(1, 2)\nlarger(5, 3)\nassert larger(0, 0) == 7\n```"]],
-            match: "different calls of")
+            [["reply": "```python\nassert larger(1, 2) == 2\nlarger(5, 3)\nassert larger(0, 0) == 7\n```"]],
+            match: "different assertions for")
         let outcome = try await run()
         #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
         let requests = try await server.requests()
         #expect(requests.filter { $0.lastUserText.contains("defines `larger`") }.count == 3)
-        let proposals = requests.filter { $0.lastUserText.contains("different calls of the Python function `larger`") }
+        let proposals = requests.filter {
+            $0.lastUserText.contains("different assertions for the Python function `larger`")
+        }
         #expect(proposals.count == 1)
         // The proposal is asked from the description alone, never from a candidate's code.
         #expect(proposals.first.map { !$0.lastUserText.contains("return") } == true)
@@ -88,7 +90,12 @@ struct EvidenceTests {
         #expect(agreement["group"] as? Int == 2)
         #expect((agreement["inputs"] as? Int ?? 0) >= 3)
         #expect(agreement["members"] as? [[Int]] == [[2, 3], [1]])
+        // The model's two expected values: the winners meet one (larger(1, 2) == 2), no candidate the other.
+        #expect(agreement["expectations"] as? Int == 2)
+        #expect(agreement["expectations_met"] as? Int == 1)
         #expect(report["evidence_calls"] as? Int == 1)
+        let records = try #require(report["evidence_call_records"] as? [[String: Any]])
+        #expect(records.first?["expected"] as? [String] == ["larger(1, 2) == 2", "larger(0, 0) == 7"])
         let code = try String(contentsOf: folder.appendingPathComponent("outbox/vote/src/m.py"), encoding: .utf8)
         // Either of the two that agree (the server answers the two requests of step 2 in the order they come).
         #expect(code.contains("max(a, b)") || code.contains("a if a > b else b"), "\(code)")

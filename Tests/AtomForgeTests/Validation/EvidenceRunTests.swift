@@ -130,6 +130,25 @@ struct EvidenceRunTests {
         #expect(Array(limited.inputs.prefix(2)) == ["f([3, 1, 2], 2)", "f([1], 1)"])
     }
 
+    @Test("the model's expected values are written as outputs are, on their own inputs only; one that cannot be made is none")
+    func expectedValues() async throws {
+        let probe = BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24)
+        let python = try #require(
+            await probe.behaviour(
+                of: ValidationSubject(atom: atom("python", name: "f"), code: "def f(x):\n    return x", dependencyCode: []),
+                seeds: ["f(True)", "f(2)", "f('a')"], expected: ["f(True)": "1.0", "f('a')": "undefined_name"]))
+        #expect(Array(python.expected.prefix(3)) == ["1", nil, nil])
+        #expect(python.expected.count == python.inputs.count)
+        #expect(python.outputs.first == python.expected.first!)
+        let javascript = try #require(
+            await probe.behaviour(
+                of: ValidationSubject(
+                    atom: atom("javascript", name: "f"), code: "function f(x) { return [x]; }", dependencyCode: []),
+                seeds: ["f(2)", "f(3)"], expected: ["f(2)": "[2.0]"]))
+        #expect(Array(javascript.expected.prefix(2)) == ["[2]", nil])
+        #expect(javascript.outputs.first == "[2]")
+    }
+
     @Test("code that fails to load gives no behaviour; a line it prints is not taken for the probe's")
     func probeGuards() async throws {
         let broken = try #require(await behaviour("import nothing_here\ndef f(x):\n    return x", seeds: ["f(1)"]))
@@ -385,7 +404,7 @@ struct EvidenceRunTests {
         #expect(result.evidence?.level == .agreement)
         #expect(result.evidence?.agreement?.members == [[2, 3], [1]])
         let asked = provider.requests.contains { (request: ModelRequest) in
-            request.messages.contains { $0.text.contains("different calls of the JavaScript function `larger`") }
+            request.messages.contains { $0.text.contains("different assertions for the JavaScript function `larger`") }
         }
         #expect(asked)
     }

@@ -103,4 +103,35 @@ struct AgreementVoteTests {
         #expect(tied.winner == 1)
         #expect(!tied.summary.holds, "two votes each: no group has more")
     }
+
+    func expecting(_ numbers: [Int], _ outputs: [String], _ expected: [String?]) -> AgreementVote.Voter {
+        AgreementVote.Voter(numbers: numbers, behaviour: Behaviour(inputs: inputs, outputs: outputs, expected: expected))
+    }
+
+    @Test("the model's expected values tip a vote between groups of like size")
+    func expectationsTip() throws {
+        let expected: [String?] = ["2", nil, "0"]
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                expecting([1], ["1", "4", "0"], expected), expecting([2], ["2", "4", "0"], expected),
+            ]))
+        #expect(winner == 2)
+        #expect(summary.expectations == 2 && summary.expectationsMet == 2)
+        // Without them, the lowest attempt wins the same tie.
+        #expect(try #require(AgreementVote.decide([voter([1], ["1", "4", "0"]), voter([2], ["2", "4", "0"])])).winner == 1)
+    }
+
+    @Test("expected values never decide alone: one met by no candidate weighs nothing, one lone candidate meets does not win")
+    func expectationsNeverDecideAlone() throws {
+        let (winner, summary) = try #require(
+            AgreementVote.decide([
+                expecting([1], ["1", "4", "0"], ["1", "9", nil]), expecting([2], ["2", "4", "0"], ["1", "9", nil]),
+                expecting([3], ["2", "4", "0"], ["1", "9", nil]),
+            ]))
+        #expect(winner == 2)
+        #expect(summary.expectations == 2 && summary.expectationsMet == 0)
+        #expect(summary.holds)
+        let plain = try #require(AgreementVote.decide([voter([1], ["1", "4", "0"]), voter([2], ["1", "4", "0"])]))
+        #expect(plain.summary.expectations == nil)
+    }
 }

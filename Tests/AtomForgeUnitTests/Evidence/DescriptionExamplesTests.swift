@@ -27,6 +27,23 @@ struct DescriptionExamplesTests {
         #expect(checks("pairs([1, 2]) => [(1, 2)]", "pairs") == ["assert pairs([1, 2]) == [(1, 2)]"])
     }
 
+    @Test("the value an example compares the bare call with is kept apart; other assertions have none")
+    func expectedValues() {
+        func expected(_ text: String, _ name: String, _ language: Language = .named("python")) -> [String?] {
+            DescriptionExamples.read(text, name: name, language: language).map(\.expected)
+        }
+        #expect(expected(">>> inc(2)\n3\n", "inc") == ["3"])
+        #expect(expected("sq(4) → 16.", "sq") == ["16"])
+        #expect(expected("assert f([1, 2]) == [2, 1]", "f") == ["[2, 1]"])
+        #expect(expected("assert len(f(3)) == 2", "f") == [nil])
+        #expect(expected("assert f(3) == 2, 'three'", "f") == [nil])
+        #expect(expected("assert f(3)", "f") == [nil])
+        let javascript = Language.named("javascript")
+        #expect(expected("assert.deepStrictEqual(f([1]), [2]);", "f", javascript) == ["[2]"])
+        #expect(expected("assert.strictEqual(f(1), f(2));", "f", javascript) == [nil])
+        #expect(expected("assert(f(2) == 4)", "f", .named("swift")) == ["4"])
+    }
+
     @Test("a literal mapped to a literal calls the atom with it")
     func literalArrow() {
         #expect(checks("Makes slugs, e.g. 'Hello, World!' -> 'hello-world'", "slugify") == [
