@@ -18,8 +18,8 @@ public struct AgreementSettings: Sendable, Equatable {
     /// Ask the model, in one call of its own, for inputs to run the candidates on (besides the description's
     /// examples and the inputs derived from them). The call counts against `generation.max_attempts`.
     public var proposeInputs = true
-    /// Ask the model, in that same call, for the value each input should give; each expected value weighs in the
-    /// vote by the share of candidates that meet it, and never decides alone.
+    /// Ask the model, in that same call, for the value each input should give: between groups of as many votes, the
+    /// group meeting the most of them (each weighed by the share of candidates that meet it) wins.
     public var expectations = true
     /// The most inputs one candidate is run on.
     public var maxInputs = 24

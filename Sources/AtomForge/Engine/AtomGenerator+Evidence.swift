@@ -70,7 +70,7 @@ extension AtomGenerator {
                 let (calls, expected, record) = await proposeInputs(
                     for: atom, examples: seeds, priority: context.priority)
                 if let record { state.calls.append(record) }
-                state.expected = expected.filter { !seeds.contains($0.key) }
+                state.expected = expected
                 state.proposed = calls.filter { !seeds.contains($0) }.count
                 seeds += calls.filter { !seeds.contains($0) }
             }
@@ -140,11 +140,15 @@ extension AtomGenerator {
             await budget.charge(reply.usage)
             let code = CodeExtractor.extract(from: reply.text, language: atom.language)
             let calls = InputProposal.calls(in: code, name: atom.name, limit: limit)
-            let expected = expecting ? InputProposal.expectations(in: code, of: atom, calls: calls) : [:]
+            // An example's call already has the description's own value: the model's is not asked there.
+            let fresh = calls.filter { !examples.contains($0) }
+            let expected = expecting ? InputProposal.expectations(in: code, of: atom, calls: fresh) : [:]
             var record = EvidenceCall(
                 purpose: "inputs", tokens: reply.usage, latencyS: reply.latency.seconds, model: reply.model,
                 taken: calls)
-            if !expected.isEmpty { record.expected = calls.compactMap { call in expected[call].map { "\(call) == \($0)" } } }
+            if !expected.isEmpty {
+                record.expected = calls.compactMap { call in expected[call].map { "\(call) == \($0)" } }
+            }
             return (calls, expected, record)
         case .failure(let error):
             if error.code == .cancelled { return ([], [:], nil) }

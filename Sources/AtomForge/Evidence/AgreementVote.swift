@@ -1,6 +1,7 @@
 /// Chooses among candidates that all passed their checks by what they do: candidates are grouped by their outputs
-/// on the same inputs, and the group most candidates fall in wins (MBR-exec), the model's own expected values
-/// (where it wrote any) weighing in as CodeT's dual agreement does, but softly (``expectations(_:inputs:support:)``).
+/// on the same inputs, and the group most candidates fall in wins (MBR-exec); between groups of as many votes, the
+/// model's own expected values (where it wrote any) decide, as in CodeT's dual agreement
+/// (``expectations(_:inputs:support:)``).
 ///
 /// Only inputs most candidates accept count: an input on which most of them raise is taken to be outside what the
 /// atom is for (a derived empty list, a proposal of the wrong type), where differing is no fault. On the inputs
@@ -65,12 +66,15 @@ public enum AgreementVote {
             guard !group.key.hasPrefix("\u{0}"), let outputs = group.voters[0].behaviour?.outputs else { return [] }
             return expectations.filter { outputs[$0.input] == $0.value }
         }
-        func rank(_ group: (key: String, voters: [Voter])) -> (Int, Int, Double, Int) {
+        // Votes first; between groups of as many votes, the weight of the expectations each meets (in thousandths, so
+        // that the same expectations always weigh the same); then the lowest attempt.
+        func rank(_ group: (key: String, voters: [Voter])) -> (Int, Int, Int, Int, Int) {
             let probedGroup = group.key.hasPrefix("\u{0}") ? 0 : 1
             let timesOut = group.key.split(separator: "\u{1}").contains("timeout") ? 0 : 1
             let votes = group.voters.reduce(0) { $0 + $1.weight }
+            let expected = met(group).reduce(0) { $0 + $1.weight }
             let lowest = group.voters.flatMap(\.numbers).min() ?? Int.max
-            return (probedGroup, timesOut, Double(votes) + met(group).reduce(0) { $0 + $1.share }, -lowest)
+            return (probedGroup, timesOut, votes, expected, -lowest)
         }
         let ordered = groups.sorted { rank($0) > rank($1) }
         let members = ordered.map { $0.voters.flatMap(\.numbers).sorted() }
@@ -98,23 +102,25 @@ public enum AgreementVote {
         return (winner, summary)
     }
 
-    /// A value the model expected one input to give, and the share of the votes whose candidates give it.
+    /// A value the model expected one input to give, and how much it weighs: the share of the votes whose
+    /// candidates give it, in thousandths.
     struct Expectation {
         var input: Int
         var value: String
-        var share: Double
+        var weight: Int
     }
 
-    /// The model's expected values on the inputs that count, each weighed by how many of the votes meet it (CodeT's
-    /// dual agreement, softened): an expectation no candidate meets weighs nothing, one they all meet adds the same
-    /// to every group. A group's votes plus the weights of the expectations it meets rank it, so expectations tip
-    /// a vote between groups of like size and never decide without a candidate that agrees with them.
+    /// The model's expected values on the inputs that count, each weighed by the share of the votes that meet it
+    /// (CodeT's dual agreement, softened): an expectation no candidate meets weighs nothing, one they all meet weighs
+    /// the same for every group. They only order groups of as many votes (a three-way split of three samples, say),
+    /// so they never overturn a vote and never decide without a candidate that agrees with them: a small model's
+    /// expected values are often wrong.
     static func expectations(_ probed: [Voter], inputs counted: [Int], support: Int) -> [Expectation] {
         guard support > 0, let expected = probed.first?.behaviour?.expected else { return [] }
         return counted.compactMap { index in
             guard let value = expected[safe: index] ?? nil else { return nil }
             let meeting = probed.filter { $0.behaviour?.outputs[safe: index] == value }.reduce(0) { $0 + $1.weight }
-            return Expectation(input: index, value: value, share: Double(meeting) / Double(support))
+            return Expectation(input: index, value: value, weight: meeting * 1000 / support)
         }
     }
 

@@ -113,6 +113,10 @@ extension BehaviourProbe {
             for (const method of ["log", "info", "warn", "error", "debug"]) console[method] = capture;
             process.stdout.write = (chunk) => { printed += String(chunk); return true; };
             let target;
+            // What a CommonJS file expects (TypeScript transpiled from a file with imports writes to `exports`).
+            globalThis.require = require;
+            globalThis.module = { exports: {} };
+            globalThis.exports = globalThis.module.exports;
             try {
                 vm.runInThisContext(fs.readFileSync(path, "utf8"), { filename: path, timeout: 5000 });
                 target = vm.runInThisContext(`typeof ${name} === "function" ? ${name} : undefined`);

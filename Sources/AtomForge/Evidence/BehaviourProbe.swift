@@ -35,10 +35,10 @@ public struct BehaviourProbe: Sendable {
         self.maxInputs = maxInputs
     }
 
-    /// Whether the probe can run `atom`: a free Python or JavaScript function (a method's inputs would need an
-    /// instance; TypeScript and Swift would need their inputs typed).
+    /// Whether the probe can run `atom`: a free Python, JavaScript or TypeScript function (a method's inputs would
+    /// need an instance; Swift's, literals of the signature's types).
     public static func applies(to atom: Atom) -> Bool {
-        (atom.language.testRunner == .python || atom.language.testRunner == .javascript) && atom.kind == .function
+        [.python, .javascript, .typescript].contains(atom.language.testRunner) && atom.kind == .function
     }
 
     /// `subject`'s code with its dependencies, run on `seeds` and what is derived from them; nil when the probe
@@ -58,12 +58,26 @@ public struct BehaviourProbe: Sendable {
         let expectedJSON = (try? String(decoding: JSONEncoder().encode(expected), as: UTF8.self)) ?? "{}"
         var files = ["inputs.json": seedsJSON, "expected.json": expectedJSON, TestHarness.tokenFile: token]
         let run: ToolRunner.Run?
-        if subject.atom.language.testRunner == .javascript {
+        switch subject.atom.language.testRunner {
+        case .javascript?:
             files["program.js"] = program
             files["probe.js"] = Self.javascript
             run = try? await runner.run(
                 "node", ["probe.js", "program.js", subject.atom.name, "\(maxInputs)"], files: files)
-        } else {
+        case .typescript?:
+            // Transpiled as the atom's tests are (type errors do not stop it), then probed as JavaScript; the
+            // inputs are literals both languages read.
+            files["program.ts"] = program
+            files["probe.js"] = Self.javascript
+            let name = ShellWord.quote(subject.atom.name)
+            run = try? await runner.run(
+                "sh",
+                [
+                    "-c",
+                    "tsc --target es2020 --module commonjs --skipLibCheck --outDir . program.ts >/dev/null 2>&1; "
+                        + "exec node probe.js program.js \(name) \(maxInputs)",
+                ], files: files)
+        default:
             files["program.py"] = program
             files["probe.py"] = Self.python
             run = try? await runner.runPython(

@@ -25,7 +25,9 @@ extension DescriptionExample {
         guard !examples.isEmpty else { return "" }
         var lines: [String] = []
         if language.testRunner == .python {
-            let modules = ["math", "cmath", "re", "collections", "itertools", "heapq", "string", "functools", "operator"]
+            let modules = [
+                "math", "cmath", "re", "collections", "itertools", "heapq", "string", "functools", "operator",
+            ]
             for module in modules where examples.contains(where: { $0.check.contains(module + ".") }) {
                 lines.append("import \(module)")
             }

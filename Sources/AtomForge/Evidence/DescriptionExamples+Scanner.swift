@@ -155,8 +155,10 @@ extension DescriptionExamples {
             guard start < characters.count else { return nil }
             var index = start
             let first = characters[index]
-            if quotes.contains(first) || (first == "-" && index + 1 < characters.count
-                && characters[index + 1].isNumber) || first.isNumber
+            if quotes.contains(first)
+                || (first == "-" && index + 1 < characters.count
+                    && characters[index + 1].isNumber)
+                || first.isNumber
             {
                 if quotes.contains(first) {
                     guard let end = stringEnd(characters, from: index) else { return nil }

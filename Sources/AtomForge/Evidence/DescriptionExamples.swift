@@ -88,7 +88,9 @@ public enum DescriptionExamples {
                 self.language = .swift
                 literalWords = ["true", "false", "nil"]
                 constructors = []
-                assertionWords = ["assert", "precondition", "abs", "min", "max", "Set", "Array", "Double", "Int", "String"]
+                assertionWords = [
+                    "assert", "precondition", "abs", "min", "max", "Set", "Array", "Double", "Int", "String",
+                ]
             case nil:
                 return nil
             }
@@ -115,8 +117,9 @@ public enum DescriptionExamples {
             var expected = expected.trimmingWhitespace()
             if language != .python, expression.hasSuffix(";") { expression.removeLast() }
             // A sentence's full stop after a value (`f(2) -> 4.`), never a decimal point.
-            if expected.hasSuffix("."), !expected.dropLast().hasSuffix("."), expected.dropLast().last?.isNumber == true
-                || [")", "]", "}", "'", "\""].contains(expected.dropLast().last.map(String.init) ?? "")
+            if expected.hasSuffix("."), !expected.dropLast().hasSuffix("."),
+                expected.dropLast().last?.isNumber == true
+                    || [")", "]", "}", "'", "\""].contains(expected.dropLast().last.map(String.init) ?? "")
             {
                 expected.removeLast()
             }
@@ -137,7 +140,8 @@ public enum DescriptionExamples {
                 let message = Scanner.quoted("example: \(expression) should give \(expected)")
                 check = "console.assert(JSON.stringify(\(expression)) === JSON.stringify(\(expected)), \(message));"
             }
-            return DescriptionExample(call: call, check: check, line: line, expected: expression == call ? expected : nil)
+            return DescriptionExample(
+                call: call, check: check, line: line, expected: expression == call ? expected : nil)
         }
 
         /// A whole assertion the description gives as code (`assert f(2) == 4`), taken as written when it names
@@ -176,7 +180,10 @@ public enum DescriptionExamples {
                 case .python: [("assert ", "==", "")]
                 case .swift: [("assert(", "==", ")"), ("precondition(", "==", ")")]
                 case .javascript:
-                    [("assert.deepStrictEqual(", ",", ")"), ("assert.strictEqual(", ",", ")"), ("assert.equal(", ",", ")")]
+                    [
+                        ("assert.deepStrictEqual(", ",", ")"), ("assert.strictEqual(", ",", ")"),
+                        ("assert.equal(", ",", ")"),
+                    ]
                 }
             for form in forms where body.hasPrefix(form.prefix + call) && body.hasSuffix(form.suffix) {
                 let rest = String(body.dropFirst(form.prefix.count + call.count).dropLast(form.suffix.count))
@@ -230,7 +237,9 @@ public enum DescriptionExamples {
             // `'Hello, World!' -> 'hello-world'`: a string or a bracketed value before the arrow, a value after it.
             position = 0
             while position < characters.count {
-                guard let (operatorStart, operatorEnd) = Scanner.nextArrow(in: characters, from: position) else { break }
+                guard let (operatorStart, operatorEnd) = Scanner.nextArrow(in: characters, from: position) else {
+                    break
+                }
                 position = operatorEnd
                 guard let input = Scanner.literalTokenEnding(characters, at: operatorStart),
                     let first = input.first, Scanner.quotes.contains(first) || first == "[" || first == "{",

@@ -10,22 +10,30 @@ public enum InputProposal {
     public static func request(
         for atom: Atom, count: Int, examples: [String], expecting: Bool = false
     ) -> (system: String, prompt: String) {
-        let javascript = atom.language.testRunner == .javascript
-        let language = javascript ? "JavaScript" : atom.language.name.capitalized
-        let values = javascript ? "numbers, strings, booleans, arrays, objects" : "numbers, strings, lists, tuples, dicts"
+        let javascript = atom.language.testRunner == .javascript || atom.language.testRunner == .typescript
+        let language =
+            switch atom.language.testRunner {
+            case .javascript?: "JavaScript"
+            case .typescript?: "TypeScript"
+            default: atom.language.name.capitalized
+            }
+        let values =
+            javascript ? "numbers, strings, booleans, arrays, objects" : "numbers, strings, lists, tuples, dicts"
         let system: String
         var prompt: String
         if expecting {
             let form =
                 javascript
                 ? "assert.deepStrictEqual(\(atom.name)(...), expected);" : "assert \(atom.name)(...) == expected"
-            system = "You write test cases for \(language) functions. Reply with one code block of assertions, nothing else."
+            system =
+                "You write test cases for \(language) functions. Reply with one code block of assertions, nothing else."
             prompt = "Write \(count) different assertions for the \(language) function `\(atom.name)` described below, "
             prompt += "one per line, each of the form `\(form)`, where the arguments and the expected result are "
             prompt += "literal values (\(values)). Cover ordinary inputs and edge cases the description allows. "
             prompt += "Write only the assertions: no prints, no other text.\n\n"
         } else {
-            system = "You write test inputs for \(language) functions. Reply with one code block of calls, nothing else."
+            system =
+                "You write test inputs for \(language) functions. Reply with one code block of calls, nothing else."
             prompt = "Write \(count) different calls of the \(language) function `\(atom.name)` described below, "
             prompt += "one per line, each a single expression like `\(atom.name)(...)` whose arguments are literal "
             prompt += "values (\(values)). Cover ordinary inputs and edge cases the description "

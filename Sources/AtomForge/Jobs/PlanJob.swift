@@ -20,9 +20,11 @@ public struct EngineServices: Sendable {
     public let requestSlots: AsyncSemaphore
     public let validationSlots: AsyncSemaphore
     public let validators: ValidatorChain
-    /// Runs candidates on inputs for the vote between them (Python); nil where no python3 is installed.
+    /// Runs candidates on inputs for the vote between them (Python, JavaScript, TypeScript); nil where no python3 is
+    /// installed.
     public let probe: BehaviourProbe?
-    /// Imports the assembled tree's Python files at the end of a plan; nil where no python3 is installed.
+    /// Loads the assembled tree at the end of a plan (each language whose tools are installed); nil where none is,
+    /// or where `validation.run_tests` is off.
     public let treeCheck: SourceTreeCheck?
     /// Takes the unit out of the code of a reply (Python through its parser, in the sandbox).
     public let extractor: UnitExtractor
@@ -54,7 +56,10 @@ public struct EngineServices: Sendable {
         var reporting = ToolRunner.standard(config.validation)
         reporting.outputLimit = 256 << 10
         probe = python ? BehaviourProbe(runner: reporting, maxInputs: config.evidence.agreement.maxInputs) : nil
-        treeCheck = python ? SourceTreeCheck(runner: reporting) : nil
+        let installed = Language.TestRunner.allCases.filter { $0.tools.allSatisfy { Toolchain.find($0) != nil } }
+        treeCheck =
+            config.validation.runTests && !installed.isEmpty
+            ? SourceTreeCheck(runner: reporting, available: Set(installed)) : nil
         self.logger = logger
     }
 
@@ -185,7 +190,7 @@ public enum PlanJob {
             outcome.treeProblems = settled.problems
             for problem in settled.problems { logger.warning("\(problem)") }
             if settled.unchecked {
-                logger.warning("src/ was not checked for imports: the sandboxed check gave no answer")
+                logger.warning("part of src/ was not checked: a sandboxed load of the tree gave no answer")
             }
         }
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.

@@ -152,7 +152,7 @@ struct RunSummary: Encodable, Sendable {
         text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
         text += "\(tokens.input) | \(tokens.output) | \(String(format: "%.1f", durationS)) s |\n\n"
         if let srcProblems {
-            text += "The generated tree does not import:\n\n" + srcProblems.map { "- \($0)\n" }.joined() + "\n"
+            text += "The generated tree does not load:\n\n" + srcProblems.map { "- \($0)\n" }.joined() + "\n"
         }
         text += "Model: \(model) (\(provider)). Started \(startedAt), finished \(finishedAt)."
         if duplicates > 0 {

@@ -1,18 +1,23 @@
 import Foundation
 
-/// Imports every Python file of the assembled tree, in the sandbox, the way a person's `import` of it would: the
-/// whole tree on the path, each module by its dotted name. Atoms are loaded alone with their dependencies before they
-/// pass; a file can still fail where they meet: a function or class defined twice (the later one replaces the
-/// earlier: an atom that shadows another), an import of a module of the plan under a name it does not have, a
-/// top-level statement that needs what a later atom defines.
+/// Loads every file of the assembled tree, in the sandbox, the way a person's use of it would: Python files imported
+/// by their dotted name with the whole tree on the path, JavaScript files loaded in one context in the order of
+/// their atoms' dependencies, Swift files compiled together as one module, TypeScript files type-checked together.
+/// Atoms are loaded alone with their dependencies before they pass; a file can still fail where they meet: a
+/// function or class defined twice (the later one replaces the earlier: an atom that shadows another), an import of a
+/// module of the plan under a name it does not have, a top-level statement that needs what a later atom defines, a
+/// statement at the top of a Swift file that is not the program's `main.swift`.
 public struct SourceTreeCheck: Sendable {
-    /// Why one file did not import, and where in the tree it raised.
+    /// Why one file did not load, and where in the tree it raised.
     public struct Failure: Sendable, Equatable {
         public var file: String
         /// `ImportError: cannot import name 'reduce' from 'collections'`.
         public var message: String
         /// The innermost place in the tree the error came from.
         public var place: Place?
+        /// For a name declared twice, the name: the atom it is named after is its rightful owner, the other one
+        /// shadows it.
+        public var symbol: String?
     }
 
     /// A line of a file of the tree, and the function it is in (`<module>` at the top level).
@@ -22,15 +27,49 @@ public struct SourceTreeCheck: Sendable {
         public var function: String
     }
 
-    let runner: ToolRunner
-
-    public init(runner: ToolRunner) {
-        self.runner = runner
+    /// What one check of the tree found: the files that fail, and the languages whose check gave no answer (their
+    /// files are unchecked, which the run says; the other languages' failures stand).
+    public struct Outcome: Sendable, Equatable {
+        public var failures: [Failure] = []
+        public var unchecked: [String] = []
     }
 
-    /// The Python files of `files` that fail to import; nil when the check itself could not run.
-    public func failures(in files: [String: AssembledFile]) async -> [Failure]? {
-        let tree = files.filter { $0.value.language.testRunner == .python && $0.key.hasSuffix(".py") }
+    let runner: ToolRunner
+    /// The languages whose tools are installed: the others' files are not checked (their atoms rest on less).
+    let available: Set<Language.TestRunner>
+
+    public init(runner: ToolRunner, available: Set<Language.TestRunner> = Set(Language.TestRunner.allCases)) {
+        self.runner = runner
+        self.available = available
+    }
+
+    /// Checks every file of `files` whose language's tools are installed. `before`: for a file, the files of its
+    /// atoms' dependencies in the order they load (JavaScript files are loaded after them, as an atom's tests load
+    /// its dependencies first).
+    public func check(_ files: [String: AssembledFile], before: [String: [String]] = [:]) async -> Outcome {
+        var outcome = Outcome()
+        for language in Language.TestRunner.allCases where available.contains(language) {
+            let part = files.filter { $0.value.language.testRunner == language }
+            guard !part.isEmpty else { continue }
+            let failures: [Failure]?
+            switch language {
+            case .python: failures = await pythonFailures(in: part.filter { $0.key.hasSuffix(".py") })
+            case .javascript: failures = await javascriptFailures(in: part, before: before)
+            case .swift: failures = await swiftFailures(in: part)
+            case .typescript: failures = await typescriptFailures(in: part)
+            }
+            if let failures {
+                outcome.failures += failures
+            } else {
+                outcome.unchecked.append(language.rawValue)
+            }
+        }
+        outcome.failures.sort { $0.file < $1.file }
+        return outcome
+    }
+
+    /// The Python files of `tree` that fail to import.
+    func pythonFailures(in tree: [String: AssembledFile]) async -> [Failure]? {
         guard !tree.isEmpty else { return [] }
         let token = AtomTestValidator.makeToken()
         let treeJSON = (try? JSONEncoder().encode(tree.mapValues(\.text))).map { String(decoding: $0, as: UTF8.self) }
@@ -39,11 +78,16 @@ public struct SourceTreeCheck: Sendable {
                 ["check.py"], files: ["check.py": Self.python, "tree.json": treeJSON, TestHarness.tokenFile: token])
         else { return nil }
         guard let object = run.report(behind: token) else { return nil }
-        return object.keys.sorted().compactMap { file in
+        return Self.failures(in: object)
+    }
+
+    /// The failures a check script reported as one JSON object: file → {error, place: [file, line, function]}.
+    static func failures(in object: [String: Any]) -> [Failure] {
+        object.keys.sorted().compactMap { file in
             guard let entry = object[file] as? [String: Any], let message = entry["error"] as? String else {
                 return nil
             }
-            var failure = Failure(file: file, message: message)
+            var failure = Failure(file: file, message: message, symbol: entry["symbol"] as? String)
             if let place = entry["place"] as? [Any], place.count == 3, let path = place[0] as? String,
                 let line = place[1] as? Int, let function = place[2] as? String
             {
@@ -88,7 +132,7 @@ public struct SourceTreeCheck: Sendable {
                             results[path] = {
                                 "error": f"`{node.name}` is defined twice (lines {first[node.name]} and {node.lineno}): "
                                          "the later definition replaces the earlier one",
-                                "place": [path, node.lineno, "<module>"]}
+                                "place": [path, node.lineno, "<module>"], "symbol": node.name}
                             break
                         first[node.name] = node.lineno
                 if path in results:

@@ -217,4 +217,32 @@ struct EvidenceTests {
         #expect(summary["src_problems"] == nil)
         #expect((summary["counts"] as? [String: Int])?["failed"] == 1)
     }
+
+    @Test("a JavaScript file of the tree is loaded too: an atom that redeclares another's function fails, named")
+    func assembledJavaScriptTree() async throws {
+        try config(extra: "evidence: {agreement: {candidates: 0}}")
+        try write(
+            """
+            plan: jstree
+            language: javascript
+            atoms:
+              - {id: norm, name: norm, description: "Trims s.", file: text/tools.js}
+              - {id: count, name: count, description: "The length of s.", file: text/tools.js, depends_on: [norm]}
+            """, to: "plan.yaml")
+        func js(_ code: String) -> [String: any Sendable] { ["reply": "```javascript\n\(code)\n```"] }
+        try await server.script([js("function norm(s) {\n  return s.trim();\n}")], match: "defines `norm`")
+        try await server.script(
+            [js("function norm(s) {\n  return s;\n}\n\nfunction count(s) {\n  return norm(s).length;\n}")],
+            match: "defines `count`")
+        let outcome = try await run()
+        #expect(outcome.status == 1, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        let report = try json("outbox/jstree/atoms/count/report.json")
+        #expect(report["status"] as? String == "failed")
+        let reason = report["reason"] as? String ?? ""
+        #expect(reason.contains("src/text/tools.js") && reason.contains("`norm` is defined twice"), "\(reason)")
+        #expect(try json("outbox/jstree/atoms/norm/report.json")["status"] as? String == "passed")
+        let source = try String(
+            contentsOf: folder.appendingPathComponent("outbox/jstree/src/text/tools.js"), encoding: .utf8)
+        #expect(source.components(separatedBy: "function norm").count == 2, "norm once: \(source)")
+    }
 }

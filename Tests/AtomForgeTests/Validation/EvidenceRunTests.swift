@@ -105,7 +105,9 @@ struct EvidenceRunTests {
                 if kind == 'gen': return (i for i in range(2))
                 return None
             """
-        let seeds = ["f('bool')", "f('float')", "f('set')", "f('dict')", "f('raise')", "f('loop')", "f('gen')", "f('x')"]
+        let seeds = [
+            "f('bool')", "f('float')", "f('set')", "f('dict')", "f('raise')", "f('loop')", "f('gen')", "f('x')",
+        ]
         let found = try #require(await behaviour(code, seeds: seeds))
         #expect(Array(found.inputs.prefix(8)) == seeds)
         #expect(
@@ -130,12 +132,15 @@ struct EvidenceRunTests {
         #expect(Array(limited.inputs.prefix(2)) == ["f([3, 1, 2], 2)", "f([1], 1)"])
     }
 
-    @Test("the model's expected values are written as outputs are, on their own inputs only; one that cannot be made is none")
+    @Test(
+        "the model's expected values are written as outputs are, on their own inputs only; one that cannot be made is none"
+    )
     func expectedValues() async throws {
         let probe = BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24)
         let python = try #require(
             await probe.behaviour(
-                of: ValidationSubject(atom: atom("python", name: "f"), code: "def f(x):\n    return x", dependencyCode: []),
+                of: ValidationSubject(
+                    atom: atom("python", name: "f"), code: "def f(x):\n    return x", dependencyCode: []),
                 seeds: ["f(True)", "f(2)", "f('a')"], expected: ["f(True)": "1.0", "f('a')": "undefined_name"]))
         #expect(Array(python.expected.prefix(3)) == ["1", nil, nil])
         #expect(python.expected.count == python.inputs.count)
@@ -180,7 +185,9 @@ struct EvidenceRunTests {
         _ provider: ScriptedProvider, require: EvidenceLevel = .parsed, evidence: EvidenceSettings = EvidenceSettings()
     ) -> AtomGenerator {
         var generation = GenerationSettings()
-        generation.ladder = [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8, candidates: 2)]
+        generation.ladder = [
+            LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8, candidates: 2),
+        ]
         generation.maxAttempts = 6
         return AtomGenerator(
             client: ModelClient(
@@ -309,17 +316,123 @@ struct EvidenceRunTests {
         func file(_ path: String, _ text: String) -> AssembledFile {
             AssembledFile(path: path, language: python, text: text, regions: [], imports: [])
         }
-        let failures = try #require(
-            await check.failures(in: [
-                "pkg/a.py": file("pkg/a.py", "def norm(s):\n    return s\n\n\ndef norm(s):\n    return 1\n"),
-                "pkg/b.py": file("pkg/b.py", "from pkg.a import norm\nfrom collections import reduce\n"),
-                "pkg/c.py": file("pkg/c.py", "from pkg.a import norm\n\n\ndef ok():\n    return norm('x')\n"),
-            ]))
+        let failures = await check.check([
+            "pkg/a.py": file("pkg/a.py", "def norm(s):\n    return s\n\n\ndef norm(s):\n    return 1\n"),
+            "pkg/b.py": file("pkg/b.py", "from pkg.a import norm\nfrom collections import reduce\n"),
+            "pkg/c.py": file("pkg/c.py", "from pkg.a import norm\n\n\ndef ok():\n    return norm('x')\n"),
+        ]).failures
         #expect(failures.map(\.file) == ["pkg/a.py", "pkg/b.py"])
         #expect(failures[0].message.contains("`norm` is defined twice (lines 1 and 5)"))
+        #expect(failures[0].symbol == "norm" && failures[1].symbol == nil)
         #expect(failures[0].place?.line == 5)
         #expect(failures[1].message.hasPrefix("ImportError: cannot import name 'reduce'"))
         #expect(failures[1].place?.file == "pkg/b.py" && failures[1].place?.line == 2)
+    }
+
+    @Test(
+        "the assembled JavaScript tree: each file loaded after its dependencies' files, as CommonJS; a function declared twice and an exception at load placed"
+    )
+    func javascriptTreeCheck() async throws {
+        let check = SourceTreeCheck(runner: ToolRunner.standard(ValidationSettings.forTests))
+        let javascript = Language.named("javascript")
+        func file(_ path: String, _ text: String) -> AssembledFile {
+            AssembledFile(path: path, language: javascript, text: text, regions: [], imports: [])
+        }
+        let tree = [
+            "lib/a.js": file(
+                "lib/a.js", "function norm(s) {\n  return s;\n}\n\n\nfunction norm(s) {\n  return 1;\n}\n"),
+            // Needs b.js's table at load; uses require and module.exports as a CommonJS file does.
+            "lib/c.js": file(
+                "lib/c.js",
+                "const path = require('path');\nconst size = table.length;\nfunction ok() { return size; }\n"
+                    + "module.exports = { ok };\n"),
+            "lib/b.js": file("lib/b.js", "const table = [1, 2];\n"),
+            // The same top-level name as b.js: fine, each file is loaded apart from those it does not need.
+            "lib/d.js": file(
+                "lib/d.js", "const table = 3;\nfunction fine() { return 1; }\n\n\nconst broken = missing.x;\n"),
+            "lib/e.js": file("lib/e.js", "function helper() {\n  return undefinedThing.y;\n}\nhelper();\n"),
+        ]
+        let outcome = await check.check(tree, before: ["lib/c.js": ["lib/b.js"]])
+        #expect(outcome.unchecked.isEmpty)
+        let failures = outcome.failures
+        #expect(failures.map(\.file) == ["lib/a.js", "lib/d.js", "lib/e.js"], "\(failures)")
+        #expect(failures.first?.message.contains("`norm` is defined twice (lines 1 and 6)") == true)
+        #expect(failures.first?.place?.line == 6 && failures.first?.symbol == "norm")
+        #expect(failures[1].message == "ReferenceError: missing is not defined")
+        #expect(failures[1].place == .init(file: "lib/d.js", line: 5, function: "<module>"))
+        // An exception inside a function called at load: placed in that function.
+        #expect(failures[2].place == .init(file: "lib/e.js", line: 2, function: "helper"), "\(failures[2])")
+        // Loaded without what it needs, c.js fails.
+        let alone = await check.check(tree, before: [:])
+        #expect(alone.failures.map(\.file).contains("lib/c.js"))
+    }
+
+    @Test("the assembled Swift tree compiles as one module: a declaration made twice and a top-level statement placed")
+    func swiftTreeCheck() async throws {
+        let check = SourceTreeCheck(runner: ToolRunner.standard(ValidationSettings.forTests))
+        let swift = Language.named("swift")
+        func file(_ path: String, _ text: String) -> AssembledFile {
+            AssembledFile(path: path, language: swift, text: text, regions: [], imports: [])
+        }
+        let outcome = await check.check([
+            "Sources/A.swift": file("Sources/A.swift", "func norm(_ s: String) -> String { s }\n"),
+            "Sources/B.swift": file(
+                "Sources/B.swift", "func twice(_ s: String) -> String { norm(s) + norm(s) }\n\n\nprint(twice(\"a\"))\n"),
+            "Sources/C.swift": file("Sources/C.swift", "func norm(_ s: String) -> String { s.lowercased() }\n"),
+            "Sources/D.swift": file("Sources/D.swift", "func fine() -> Int { 1 }\n"),
+        ])
+        #expect(outcome.unchecked.isEmpty)
+        let failures = outcome.failures
+        let byFile = Dictionary(failures.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byFile["Sources/D.swift"] == nil, "\(failures)")
+        #expect(byFile["Sources/B.swift"]?.place?.line == 4, "\(failures)")
+        // The declaration both files make is named, with the name, in the file that redeclares it at least.
+        let redeclared = failures.filter { $0.symbol == "norm" }
+        #expect(
+            redeclared.contains { $0.file == "Sources/C.swift" }
+                || redeclared.contains { $0.file == "Sources/A.swift" }, "\(failures)")
+        #expect(redeclared.allSatisfy { $0.message.contains("invalid redeclaration of 'norm") })
+        #expect(!failures.contains { $0.message.contains("f0.swift") || $0.message.contains("f2.swift") })
+    }
+
+    @Test(
+        "the assembled TypeScript tree: a function two files declare is found and named; type errors are left to the atoms"
+    )
+    func typescriptTreeCheck() async throws {
+        let check = SourceTreeCheck(runner: ToolRunner.standard(ValidationSettings.forTests))
+        let typescript = Language.named("typescript")
+        func file(_ path: String, _ text: String) -> AssembledFile {
+            AssembledFile(path: path, language: typescript, text: text, regions: [], imports: [])
+        }
+        let outcome = await check.check([
+            "a.ts": file("a.ts", "function norm(s: string): string {\n  return s;\n}\n"),
+            "b.ts": file(
+                "b.ts", "const n: number = \"no\";\n\n\nfunction norm(s: string): string {\n  return s;\n}\n"),
+            "c.ts": file("c.ts", "const wrong: number = \"text\";\n"),
+        ])
+        #expect(outcome.unchecked.isEmpty)
+        let failures = outcome.failures
+        #expect(Set(failures.map(\.file)) == ["a.ts", "b.ts"], "\(failures)")
+        #expect(failures.allSatisfy { $0.message.hasPrefix("TS2393") && $0.symbol == "norm" }, "\(failures)")
+        // b.ts's first error is a type error on line 1: the duplicate on line 4 is the one taken.
+        #expect(failures.first { $0.file == "b.ts" }?.place?.line == 4)
+    }
+
+    @Test("a name two atoms declare is pinned on the one not named after it; a use of a failed atom is no new failure")
+    func settlingOwnership() {
+        #expect(SourceTreeSettling.message("error: cannot find 'norm' in scope", misses: "norm"))
+        #expect(SourceTreeSettling.message("ReferenceError: norm is not defined", misses: "norm"))
+        #expect(!SourceTreeSettling.message("ReferenceError: xnorm is not defined", misses: "norm"))
+        let plan = Plan(
+            id: "p",
+            atoms: [
+                Atom(id: "a", name: "a", description: "", file: "x.js", language: .named("javascript")),
+                Atom(
+                    id: "b", name: "b", description: "", file: "y.js", language: .named("javascript"), dependsOn: ["a"]),
+                Atom(
+                    id: "c", name: "c", description: "", file: "z.js", language: .named("javascript"), dependsOn: ["b"]),
+            ])
+        #expect(SourceTreeSettling.filesBefore(plan) == ["x.js": [], "y.js": ["x.js"], "z.js": ["x.js", "y.js"]])
     }
 
     @Test("candidates that all disagree send the ladder's escalate step to the stronger model, whose answer weighs two")
@@ -331,7 +444,8 @@ struct EvidenceRunTests {
             ],
             "": [.text("sign(5)\nsign(-3)\nsign(0)")],
         ])
-        let large = ScriptedProvider(["sign": [.code("def sign(x):\n    return 0 if x == 0 else (1 if x > 0 else -1)")]])
+        let large = ScriptedProvider(["sign": [.code("def sign(x):\n    return 0 if x == 0 else (1 if x > 0 else -1)")]]
+        )
         func client(_ provider: ScriptedProvider) -> ModelClient {
             ModelClient(
                 provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
@@ -372,7 +486,9 @@ struct EvidenceRunTests {
             }
             """
         let subject = ValidationSubject(atom: atom("javascript", name: "f"), code: code, dependencyCode: [])
-        let seeds = ["f([3, 1, 2], 2)", "f([1], 99)", "f([1], 7)", "f([1], 8)", "f([1], 9)", "f([1], 10)", "f([1], 11)"]
+        let seeds = [
+            "f([3, 1, 2], 2)", "f([1], 99)", "f([1], 7)", "f([1], 8)", "f([1], 9)", "f([1], 10)", "f([1], 11)",
+        ]
         let found = try #require(await probe.behaviour(of: subject, seeds: seeds))
         #expect(Array(found.inputs.prefix(7)) == seeds)
         #expect(
@@ -405,6 +521,28 @@ struct EvidenceRunTests {
         #expect(result.evidence?.agreement?.members == [[2, 3], [1]])
         let asked = provider.requests.contains { (request: ModelRequest) in
             request.messages.contains { $0.text.contains("different assertions for the JavaScript function `larger`") }
+        }
+        #expect(asked)
+    }
+
+    @Test("TypeScript candidates are compared, transpiled as their tests are; the model's expected value is weighed")
+    func typescriptVote() async throws {
+        let provider = ScriptedProvider([
+            "larger": [
+                .text("```ts\nfunction larger(a: number, b: number): number { return a; }\n```"),
+                .text("```ts\nfunction larger(a: number, b: number): number { return Math.max(a, b); }\n```"),
+                .text("```ts\nfunction larger(a: number, b: number): number { return a > b ? a : b; }\n```"),
+            ],
+            "": [.text("```ts\nassert.deepStrictEqual(larger(1, 2), 2);\nlarger(5, 3)\n```")],
+        ])
+        let atom = atom("typescript", name: "larger", description: "The larger of a and b.")
+        let result = try await generator(provider).generate(atom, context: AttemptContext())
+        #expect(result.status == .passed)
+        #expect(result.evidence?.level == .agreement)
+        #expect(result.evidence?.agreement?.members == [[2, 3], [1]], "\(String(describing: result.evidence))")
+        #expect(result.evidence?.agreement?.expectations == 1 && result.evidence?.agreement?.expectationsMet == 1)
+        let asked = provider.requests.contains { (request: ModelRequest) in
+            request.messages.contains { $0.text.contains("different assertions for the TypeScript function `larger`") }
         }
         #expect(asked)
     }

@@ -66,7 +66,8 @@ struct AgreementVoteTests {
         #expect(summary.candidates == 6)
         #expect(summary.members.suffix(2) == [[1, 5], [7]])
         // Duplicates weigh: two attempts of one code outvote one of another.
-        let weighted = try #require(AgreementVote.decide([voter([1], ["1", "1", "1"]), voter([2, 3], ["2", "2", "2"])]))
+        let weighted = try #require(
+            AgreementVote.decide([voter([1], ["1", "1", "1"]), voter([2, 3], ["2", "2", "2"])]))
         #expect(weighted.winner == 2)
         // Two copies of one reply are one program: they win the vote, but are no agreement between programs.
         #expect(!weighted.summary.holds && weighted.summary.distinct == 1 && weighted.summary.hasMajority)
@@ -105,7 +106,8 @@ struct AgreementVoteTests {
     }
 
     func expecting(_ numbers: [Int], _ outputs: [String], _ expected: [String?]) -> AgreementVote.Voter {
-        AgreementVote.Voter(numbers: numbers, behaviour: Behaviour(inputs: inputs, outputs: outputs, expected: expected))
+        AgreementVote.Voter(
+            numbers: numbers, behaviour: Behaviour(inputs: inputs, outputs: outputs, expected: expected))
     }
 
     @Test("the model's expected values tip a vote between groups of like size")
@@ -118,10 +120,13 @@ struct AgreementVoteTests {
         #expect(winner == 2)
         #expect(summary.expectations == 2 && summary.expectationsMet == 2)
         // Without them, the lowest attempt wins the same tie.
-        #expect(try #require(AgreementVote.decide([voter([1], ["1", "4", "0"]), voter([2], ["2", "4", "0"])])).winner == 1)
+        #expect(
+            try #require(AgreementVote.decide([voter([1], ["1", "4", "0"]), voter([2], ["2", "4", "0"])])).winner == 1)
     }
 
-    @Test("expected values never decide alone: one met by no candidate weighs nothing, one lone candidate meets does not win")
+    @Test(
+        "expected values never decide alone: one met by no candidate weighs nothing, one lone candidate meets does not win"
+    )
     func expectationsNeverDecideAlone() throws {
         let (winner, summary) = try #require(
             AgreementVote.decide([
@@ -131,6 +136,14 @@ struct AgreementVoteTests {
         #expect(winner == 2)
         #expect(summary.expectations == 2 && summary.expectationsMet == 0)
         #expect(summary.holds)
+        // However many expectations a lone candidate meets, two that agree outvote it.
+        let many: [String?] = ["1", "4", "0"]
+        let outvoted = try #require(
+            AgreementVote.decide([
+                expecting([1], ["1", "4", "0"], many), expecting([2], ["2", "5", "1"], many),
+                expecting([3], ["2", "5", "1"], many),
+            ]))
+        #expect(outvoted.winner == 2 && outvoted.summary.hasMajority)
         let plain = try #require(AgreementVote.decide([voter([1], ["1", "4", "0"]), voter([2], ["1", "4", "0"])]))
         #expect(plain.summary.expectations == nil)
     }

@@ -14,15 +14,17 @@ struct DescriptionExamplesTests {
     func doctest() {
         let description = "Adds one.\n\n>>> inc(2)\n3\n>>> inc(-1)\n0\n"
         #expect(checks(description, "inc") == ["assert inc(2) == 3", "assert inc(-1) == 0"])
-        #expect(DescriptionExamples.read(description, name: "inc", language: python).map(\.call) == ["inc(2)", "inc(-1)"])
+        #expect(
+            DescriptionExamples.read(description, name: "inc", language: python).map(\.call) == ["inc(2)", "inc(-1)"])
     }
 
     @Test("comparisons and arrows inside sentences, with inline code marks")
     func inline() {
         #expect(checks("For example `add(2, 3)` == `5`.", "add") == ["assert add(2, 3) == 5"])
-        #expect(checks("slugify('Hello, World!') -> 'hello-world'", "slugify") == [
-            "assert slugify('Hello, World!') == 'hello-world'"
-        ])
+        #expect(
+            checks("slugify('Hello, World!') -> 'hello-world'", "slugify") == [
+                "assert slugify('Hello, World!') == 'hello-world'"
+            ])
         #expect(checks("sq(3) returns 9, sq(4) → 16.", "sq") == ["assert sq(3) == 9", "assert sq(4) == 16"])
         #expect(checks("pairs([1, 2]) => [(1, 2)]", "pairs") == ["assert pairs([1, 2]) == [(1, 2)]"])
     }
@@ -46,9 +48,10 @@ struct DescriptionExamplesTests {
 
     @Test("a literal mapped to a literal calls the atom with it")
     func literalArrow() {
-        #expect(checks("Makes slugs, e.g. 'Hello, World!' -> 'hello-world'", "slugify") == [
-            "assert slugify('Hello, World!') == 'hello-world'"
-        ])
+        #expect(
+            checks("Makes slugs, e.g. 'Hello, World!' -> 'hello-world'", "slugify") == [
+                "assert slugify('Hello, World!') == 'hello-world'"
+            ])
     }
 
     @Test("an assertion the description gives is taken as written, with the modules it names imported")
@@ -95,9 +98,10 @@ struct DescriptionExamplesTests {
     func doctestCare() {
         #expect(checks(">>> print(f(2))\n4\n", "f").isEmpty)
         #expect(checks(">>> fetch('x')  # doctest: +SKIP\n'page'\n", "fetch").isEmpty)
-        #expect(checks(">>> abs(area(2) - 12.566) < 1e-3\nTrue\n", "area") == [
-            "assert (abs(area(2) - 12.566) < 1e-3) == True"
-        ])
+        #expect(
+            checks(">>> abs(area(2) - 12.566) < 1e-3\nTrue\n", "area") == [
+                "assert (abs(area(2) - 12.566) < 1e-3) == True"
+            ])
     }
 
     @Test("a given assertion names nothing but the atom, values and built-ins; one call with two results is dropped")
@@ -106,12 +110,14 @@ struct DescriptionExamplesTests {
         #expect(checks("assert np.allclose(f(1), 2)", "f").isEmpty)
         #expect(checks("assert set(f([1, 1])) == set([1])", "f") == ["assert set(f([1, 1])) == set([1])"])
         #expect(checks("f(2) == 4\nf(2) == 5", "f").isEmpty)
-        #expect(checks("assert.strictEqual(sum([1, 2]), 3)", "sum", .named("javascript")) == [
-            "require(\"assert\").strictEqual(sum([1, 2]), 3)"
-        ])
-        #expect(checks("assert(sum([1, 2]) === 3)", "sum", .named("javascript")) == [
-            "require(\"assert\").ok(sum([1, 2]) === 3)"
-        ])
+        #expect(
+            checks("assert.strictEqual(sum([1, 2]), 3)", "sum", .named("javascript")) == [
+                "require(\"assert\").strictEqual(sum([1, 2]), 3)"
+            ])
+        #expect(
+            checks("assert(sum([1, 2]) === 3)", "sum", .named("javascript")) == [
+                "require(\"assert\").ok(sum([1, 2]) === 3)"
+            ])
     }
 
     @Test("a value mapped to a value needs an example's words, and a string, list or dict before the arrow")
@@ -132,9 +138,10 @@ struct DescriptionExamplesTests {
     @Test("JavaScript and Swift examples become the harnesses' assertions")
     func otherLanguages() {
         let javascript = checks("sum([1, 2]) === 3", "sum", .named("javascript"))
-        #expect(javascript == [
-            "console.assert(JSON.stringify(sum([1, 2])) === JSON.stringify(3), \"example: sum([1, 2]) should give 3\");"
-        ])
+        #expect(
+            javascript == [
+                "console.assert(JSON.stringify(sum([1, 2])) === JSON.stringify(3), \"example: sum([1, 2]) should give 3\");"
+            ])
         #expect(checks("isEven(4) // => true", "isEven", .named("typescript")).count == 1)
         #expect(checks("`double(2)` returns `4`", "double", .named("swift")) == ["assert(double(2) == 4)"])
         #expect(checks("double(x: 2) -> 4", "double", .named("swift")) == ["assert(double(x: 2) == 4)"])

@@ -16,7 +16,8 @@ struct InputProposalTests {
             g(2)
             f("a")
             """
-        #expect(InputProposal.calls(in: reply, name: "f", limit: 10) == ["f([1, 2, 3])", "f([])", "f([5])", "f(\"a\")"])
+        #expect(
+            InputProposal.calls(in: reply, name: "f", limit: 10) == ["f([1, 2, 3])", "f([])", "f([5])", "f(\"a\")"])
         #expect(InputProposal.calls(in: reply, name: "f", limit: 2) == ["f([1, 2, 3])", "f([])"])
     }
 

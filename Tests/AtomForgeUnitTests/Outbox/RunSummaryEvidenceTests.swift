@@ -30,14 +30,14 @@ struct RunSummaryEvidenceTests {
         #expect(summary.markdown.contains("- loaded: 1 atom — it ran without error, but nothing checked what it does"))
     }
 
-    @Test("a file of src/ that does not import fails the run and is listed")
+    @Test("a file of src/ that does not load fails the run and is listed")
     func treeProblems() {
         let plan = Plan(id: "p", atoms: [TestEngine.atom("one", file: "m.py")])
         var outcome = PlanOutcome(results: ["one": passed("one", .tests)], duration: .seconds(1))
-        outcome.treeProblems = ["src/m.py does not import: ImportError: no"]
+        outcome.treeProblems = ["src/m.py does not load: ImportError: no"]
         let summary = RunSummary(plan: plan, outcome: outcome, provider: ProviderSettings())
         #expect(summary.status == .failed)
-        #expect(summary.srcProblems == ["src/m.py does not import: ImportError: no"])
-        #expect(summary.markdown.contains("The generated tree does not import:\n\n- src/m.py does not import"))
+        #expect(summary.srcProblems == ["src/m.py does not load: ImportError: no"])
+        #expect(summary.markdown.contains("The generated tree does not load:\n\n- src/m.py does not load"))
     }
 }
