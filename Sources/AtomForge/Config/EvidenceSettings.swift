@@ -19,8 +19,9 @@ public struct AgreementSettings: Sendable, Equatable {
     /// examples and the inputs derived from them). The call counts against `generation.max_attempts`.
     public var proposeInputs = true
     /// Ask the model, in that same call, for the value each input should give: between groups of as many votes, the
-    /// group meeting the most of them (each weighed by the share of candidates that meet it) wins.
-    public var expectations = true
+    /// group meeting the most of them (each weighed by the share of candidates that meet it) wins. Off by default:
+    /// on the quality benchmark (signature only) it changed nothing measurable and made the proposal call slower.
+    public var expectations = false
     /// The most inputs one candidate is run on.
     public var maxInputs = 24
     /// Also compare candidates of atoms that have tests of their own (thin tests let wrong code pass): costs calls

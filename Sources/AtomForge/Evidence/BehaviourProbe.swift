@@ -35,10 +35,10 @@ public struct BehaviourProbe: Sendable {
         self.maxInputs = maxInputs
     }
 
-    /// Whether the probe can run `atom`: a free Python, JavaScript or TypeScript function (a method's inputs would
-    /// need an instance; Swift's, literals of the signature's types).
+    /// Whether the probe can run `atom`: a free function in a language with a probe (a method's inputs would need
+    /// an instance).
     public static func applies(to atom: Atom) -> Bool {
-        [.python, .javascript, .typescript].contains(atom.language.testRunner) && atom.kind == .function
+        atom.language.testRunner != nil && atom.kind == .function
     }
 
     /// `subject`'s code with its dependencies, run on `seeds` and what is derived from them; nil when the probe
@@ -49,6 +49,9 @@ public struct BehaviourProbe: Sendable {
     public func behaviour(
         of subject: ValidationSubject, seeds: [String], expected: [String: String] = [:]
     ) async -> Behaviour? {
+        if subject.atom.language.testRunner == .swift {
+            return await swiftBehaviour(of: subject, seeds: seeds, expected: expected)
+        }
         var header = subject.allImports.joined(separator: "\n")
         if !header.isEmpty { header += "\n" }
         let dependencies = subject.dependencyCode.joined(separator: "\n\n")

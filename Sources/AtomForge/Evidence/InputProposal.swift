@@ -10,21 +10,28 @@ public enum InputProposal {
     public static func request(
         for atom: Atom, count: Int, examples: [String], expecting: Bool = false
     ) -> (system: String, prompt: String) {
-        let javascript = atom.language.testRunner == .javascript || atom.language.testRunner == .typescript
+        let runner = atom.language.testRunner
         let language =
-            switch atom.language.testRunner {
+            switch runner {
             case .javascript?: "JavaScript"
             case .typescript?: "TypeScript"
             default: atom.language.name.capitalized
             }
         let values =
-            javascript ? "numbers, strings, booleans, arrays, objects" : "numbers, strings, lists, tuples, dicts"
+            switch runner {
+            case .javascript?, .typescript?: "numbers, strings, booleans, arrays, objects"
+            case .swift?: "numbers, strings, booleans, arrays, dictionaries, with the parameters' labels"
+            default: "numbers, strings, lists, tuples, dicts"
+            }
         let system: String
         var prompt: String
         if expecting {
             let form =
-                javascript
-                ? "assert.deepStrictEqual(\(atom.name)(...), expected);" : "assert \(atom.name)(...) == expected"
+                switch runner {
+                case .javascript?, .typescript?: "assert.deepStrictEqual(\(atom.name)(...), expected);"
+                case .swift?: "assert(\(atom.name)(...) == expected)"
+                default: "assert \(atom.name)(...) == expected"
+                }
             system =
                 "You write test cases for \(language) functions. Reply with one code block of assertions, nothing else."
             prompt = "Write \(count) different assertions for the \(language) function `\(atom.name)` described below, "

@@ -54,7 +54,7 @@ struct EvidenceTests {
     @Test("with no tests, three candidates run on proposed inputs: the two that agree win, and the report says so")
     func agreement() async throws {
         // Four calls: three candidates and the proposal of inputs, which counts against max_attempts.
-        try config(maxAttempts: 4, extra: "evidence: {agreement: {candidates: 3}}")
+        try config(maxAttempts: 4, extra: "evidence: {agreement: {candidates: 3, expectations: true}}")
         try write(
             """
             plan: vote

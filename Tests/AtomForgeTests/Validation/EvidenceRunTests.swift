@@ -520,7 +520,7 @@ struct EvidenceRunTests {
         #expect(result.evidence?.level == .agreement)
         #expect(result.evidence?.agreement?.members == [[2, 3], [1]])
         let asked = provider.requests.contains { (request: ModelRequest) in
-            request.messages.contains { $0.text.contains("different assertions for the JavaScript function `larger`") }
+            request.messages.contains { $0.text.contains("different calls of the JavaScript function `larger`") }
         }
         #expect(asked)
     }
@@ -536,7 +536,9 @@ struct EvidenceRunTests {
             "": [.text("```ts\nassert.deepStrictEqual(larger(1, 2), 2);\nlarger(5, 3)\n```")],
         ])
         let atom = atom("typescript", name: "larger", description: "The larger of a and b.")
-        let result = try await generator(provider).generate(atom, context: AttemptContext())
+        var evidence = EvidenceSettings()
+        evidence.agreement.expectations = true
+        let result = try await generator(provider, evidence: evidence).generate(atom, context: AttemptContext())
         #expect(result.status == .passed)
         #expect(result.evidence?.level == .agreement)
         #expect(result.evidence?.agreement?.members == [[2, 3], [1]], "\(String(describing: result.evidence))")
@@ -545,5 +547,53 @@ struct EvidenceRunTests {
             request.messages.contains { $0.text.contains("different assertions for the TypeScript function `larger`") }
         }
         #expect(asked)
+    }
+
+    @Test("Swift: each call in a process of its own (a trap, an endless loop, a throw are outputs); a call that does not compile is unreadable; an expected value typed as the result")
+    func swiftProbe() async throws {
+        let probe = BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24)
+        let code = """
+            struct Odd: Error {}
+            func f(_ n: Int) throws -> Double {
+                if n == 1 { fatalError("no") }
+                if n == 2 { while true {} }
+                if n == 3 { throw Odd() }
+                if n == 4 { print("noise") }
+                return Double(n) / 2
+            }
+            """
+        let subject = ValidationSubject(atom: atom("swift", name: "f"), code: code, dependencyCode: [])
+        let seeds = ["f(1)", "f(2)", "f(3)", "f(4)", "f(\"x\")", "f(10)"]
+        let found = try #require(
+            await probe.behaviour(of: subject, seeds: seeds, expected: ["f(10)": "5", "f(4)": "\"two\""]))
+        #expect(found.inputs == seeds)
+        #expect(found.outputs == ["raise trap", "timeout", "raise Odd", "2.0", "unreadable", "5.0"], "\(found)")
+        // 5 typed as the result is 5.0; a string where a Double goes does not compile and is no expectation.
+        #expect(found.expected == [nil, nil, nil, nil, nil, "5.0"], "\(found)")
+        let broken = try #require(
+            await probe.behaviour(
+                of: ValidationSubject(atom: atom("swift", name: "f"), code: "func f(_ n: Int) -> Int { n + \"a\" }",
+                    dependencyCode: []), seeds: ["f(1)"]))
+        #expect(broken.outputs.isEmpty)
+    }
+
+    @Test("Swift candidates are compared: the two that agree win")
+    func swiftVote() async throws {
+        let provider = ScriptedProvider([
+            "larger": [
+                .text("```swift\nfunc larger(_ a: Int, _ b: Int) -> Int { a }\n```"),
+                .text("```swift\nfunc larger(_ a: Int, _ b: Int) -> Int { max(a, b) }\n```"),
+                .text("```swift\nfunc larger(_ a: Int, _ b: Int) -> Int { a > b ? a : b }\n```"),
+            ],
+            "": [.text("```swift\nassert(larger(1, 2) == 2)\nlarger(5, 3)\n```")],
+        ])
+        let atom = atom("swift", name: "larger", description: "The larger of a and b.")
+        var evidence = EvidenceSettings()
+        evidence.agreement.expectations = true
+        let result = try await generator(provider, evidence: evidence).generate(atom, context: AttemptContext())
+        #expect(result.status == .passed)
+        #expect(result.evidence?.level == .agreement)
+        #expect(result.evidence?.agreement?.members == [[2, 3], [1]], "\(String(describing: result.evidence))")
+        #expect(result.evidence?.agreement?.expectations == 1 && result.evidence?.agreement?.expectationsMet == 1)
     }
 }

@@ -41,7 +41,7 @@ struct PipelineConfigTests {
             evidence:
               examples: false
               agreement:
-                {candidates: 4, max_candidates: 6, propose_inputs: false, expectations: false, max_inputs: 30,
+                {candidates: 4, max_candidates: 6, propose_inputs: false, expectations: true, max_inputs: 30,
                  with_tests: true, with_examples: true}
             """)
         #expect(config.validation.require == .agreement)
@@ -51,7 +51,7 @@ struct PipelineConfigTests {
             agreement.candidates = 4
             agreement.maxCandidates = 6
             agreement.proposeInputs = false
-            agreement.expectations = false
+            agreement.expectations = true
             agreement.maxInputs = 30
             agreement.withTests = true
             agreement.withExamples = true
