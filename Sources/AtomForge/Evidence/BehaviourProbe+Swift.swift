@@ -7,7 +7,8 @@ extension BehaviourProbe {
     /// A seed that does not compile with this candidate (a literal of the wrong type, a label it does not have) is
     /// `unreadable` for it, so that every candidate is still compared on the same inputs; a value the model expected
     /// is typed as the call's result (`__probeAs(f(2), 4)`, the call never run) and written as outputs are.
-    func swiftBehaviour(of subject: ValidationSubject, seeds: [String], expected: [String: String]) async -> Behaviour? {
+    func swiftBehaviour(of subject: ValidationSubject, seeds: [String], expected: [String: String]) async -> Behaviour?
+    {
         let inputs = Array(seeds.prefix(maxInputs))
         guard !inputs.isEmpty else { return Behaviour(inputs: [], outputs: []) }
         var dropped = Set<Int>()

@@ -549,7 +549,9 @@ struct EvidenceRunTests {
         #expect(asked)
     }
 
-    @Test("Swift: each call in a process of its own (a trap, an endless loop, a throw are outputs); a call that does not compile is unreadable; an expected value typed as the result")
+    @Test(
+        "Swift: each call in a process of its own (a trap, an endless loop, a throw are outputs); a call that does not compile is unreadable; an expected value typed as the result"
+    )
     func swiftProbe() async throws {
         let probe = BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24)
         let code = """
@@ -572,7 +574,8 @@ struct EvidenceRunTests {
         #expect(found.expected == [nil, nil, nil, nil, nil, "5.0"], "\(found)")
         let broken = try #require(
             await probe.behaviour(
-                of: ValidationSubject(atom: atom("swift", name: "f"), code: "func f(_ n: Int) -> Int { n + \"a\" }",
+                of: ValidationSubject(
+                    atom: atom("swift", name: "f"), code: "func f(_ n: Int) -> Int { n + \"a\" }",
                     dependencyCode: []), seeds: ["f(1)"]))
         #expect(broken.outputs.isEmpty)
     }
