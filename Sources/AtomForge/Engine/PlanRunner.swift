@@ -22,6 +22,8 @@ public struct PlanOutcome: Sendable {
     public var duration: Duration
     /// Files of the assembled tree that do not import, for a reason no atom was made to answer for.
     public var treeProblems: [String] = []
+    /// What the plan's own suite came to on the assembled tree; nil when the plan has none or it was not run.
+    public var suite: SuiteResult?
 
     public init(results: [String: AtomResult], stop: GenerationStop? = nil, duration: Duration) {
         self.results = results

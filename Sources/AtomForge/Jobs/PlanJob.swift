@@ -26,6 +26,8 @@ public struct EngineServices: Sendable {
     /// Loads the assembled tree at the end of a plan (each language whose tools are installed); nil where none is,
     /// or where `validation.run_tests` is off.
     public let treeCheck: SourceTreeCheck?
+    /// Runs a plan's own suite against the assembled tree; nil where no python3 is installed or tests are off.
+    public let suiteRunner: SuiteRunner?
     /// Takes the unit out of the code of a reply (Python through its parser, in the sandbox).
     public let extractor: UnitExtractor
     /// Set on graceful shutdown: no new atom or attempt starts after it.
@@ -60,6 +62,7 @@ public struct EngineServices: Sendable {
         treeCheck =
             config.validation.runTests && !installed.isEmpty
             ? SourceTreeCheck(runner: reporting, available: Set(installed)) : nil
+        suiteRunner = python ? SuiteRunner(runner: reporting) : nil
         self.logger = logger
     }
 
@@ -191,6 +194,17 @@ public enum PlanJob {
             for problem in settled.problems { logger.warning("\(problem)") }
             if settled.unchecked {
                 logger.warning("part of src/ was not checked: a sandboxed load of the tree gave no answer")
+            }
+        }
+        // The plan's own suite judges the assembled tree.
+        if outcome.stop == nil, !plan.suite.isEmpty {
+            outcome.suite = await Self.runSuite(plan, results: outcome.results, services: services)
+            if let suite = outcome.suite {
+                if suite.passes {
+                    logger.info("the plan's suite: \(suite.line)")
+                } else {
+                    logger.warning("the plan's suite: \(suite.line)")
+                }
             }
         }
         // A result that could not be written stopped the plan (its stop signal): that is why it stopped.

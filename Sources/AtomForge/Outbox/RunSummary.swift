@@ -51,6 +51,8 @@ struct RunSummary: Encodable, Sendable {
     var durationS: Double
     /// Files of `src/` that do not import, for a reason no atom was made to answer for; absent when there are none.
     var srcProblems: [String]?
+    /// The plan's own suite on the assembled tree (`suite:` in the plan); absent when it has none.
+    var suite: SuiteResult?
     /// When this run started (a continued or resumed run: when it was taken up again).
     var startedAt: String
     var finishedAt: String
@@ -107,7 +109,10 @@ struct RunSummary: Encodable, Sendable {
         atoms = lines
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
         srcProblems = outcome.treeProblems.isEmpty ? nil : outcome.treeProblems
-        status = counts.passed == plan.atoms.count && outcome.treeProblems.isEmpty ? .passed : .failed
+        suite = outcome.suite
+        status =
+            counts.passed == plan.atoms.count && outcome.treeProblems.isEmpty && (outcome.suite?.passes ?? true)
+            ? .passed : .failed
         stopReason = outcome.stop.map {
             switch $0 {
             case .budget: "budget"
@@ -154,6 +159,7 @@ struct RunSummary: Encodable, Sendable {
         if let srcProblems {
             text += "The generated tree does not load:\n\n" + srcProblems.map { "- \($0)\n" }.joined() + "\n"
         }
+        if let suite { text += Self.suiteSection(suite) }
         text += "Model: \(model) (\(provider)). Started \(startedAt), finished \(finishedAt)."
         if duplicates > 0 {
             text += " \(duplicates) attempt\(duplicates == 1 ? "" : "s") repeated earlier code (not validated again)."
@@ -201,6 +207,23 @@ struct RunSummary: Encodable, Sendable {
             text += "| \(atom.id) | \(status) | \(atom.evidence?.rawValue ?? "") | \(atom.attempts) | `\(atom.file)` | "
             text += "\(error) |\n"
         }
+        return text
+    }
+}
+
+extension RunSummary {
+    /// The suite's part of `summary.md`: its line, then each test that did not pass with what the runner said.
+    static func suiteSection(_ suite: SuiteResult) -> String {
+        var text = "The plan's suite on `src/`: \(suite.line).\n\n"
+        let failing = suite.tests.filter { $0.outcome == "failed" || $0.outcome == "error" }
+        for test in failing.prefix(20) {
+            text += "- `\(test.name)` \(test.outcome)"
+            if let message = test.message, !message.isEmpty {
+                text += ":\n\n```\n\(message)\n```\n"
+            }
+            text += "\n"
+        }
+        if failing.count > 20 { text += "- … and \(failing.count - 20) more\n\n" }
         return text
     }
 }

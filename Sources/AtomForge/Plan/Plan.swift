@@ -6,6 +6,8 @@ public struct Plan: Sendable, Equatable {
     public var atoms: [Atom]
     /// The `levels` the file declared, if it did; checked against `depends_on`, never trusted over it.
     public var declaredLevels: [[String]]?
+    /// The plan's own test files, run against the assembled tree once the atoms are done (``SuiteRunner``).
+    public var suite: [SuiteFile] = []
 
     public init(id: String, description: String? = nil, atoms: [Atom], declaredLevels: [[String]]? = nil) {
         self.id = id

@@ -7,7 +7,8 @@
 struct PlanReader {
     private(set) var diagnostics: [PlanDiagnostic] = []
 
-    static let planKeys: Set<String> = ["plan", "language", "description", "atoms", "levels"]
+    static let planKeys: Set<String> = ["plan", "language", "description", "atoms", "levels", "suite"]
+    static let suiteKeys: Set<String> = ["name", "code", "language", "path"]
     static let atomKeys: Set<String> = [
         "id", "name", "description", "file", "language", "imports", "estimated_loc", "complexity", "depends_on",
         "tests", "context", "kind", "parent", "code",
@@ -27,8 +28,11 @@ struct PlanReader {
         let language = text(root["language"], "language")
         let description = text(root["description"], "description")
         let levels = root["levels"].flatMap { listOfLists($0) }
+        let suite = root["suite"].map { readSuite($0, defaultLanguage: language) } ?? []
         guard let atoms = readAtoms(root, defaultLanguage: language).map(Self.nested) else { return nil }
-        return Plan(id: id, description: description, atoms: atoms, declaredLevels: levels)
+        var plan = Plan(id: id, description: description, atoms: atoms, declaredLevels: levels)
+        plan.suite = suite
+        return plan
     }
 
     private mutating func planID(_ root: YAMLNode, fallbackID: String) -> String {
@@ -65,6 +69,73 @@ struct PlanReader {
         case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": true
         default: false
         }
+    }
+
+    /// The plan's own test files (`suite:`), each `{name, code}` with the language its name's extension gives (or
+    /// `language`, or the plan's). Only languages ``SuiteRunner`` runs are accepted: a suite that would not run is an
+    /// error now, not a surprise after the model was paid.
+    private mutating func readSuite(_ node: YAMLNode, defaultLanguage: String?) -> [SuiteFile] {
+        if node.isNull { return [] }
+        guard let items = node.sequence else {
+            error("'suite' must be a list of test files, each {name, code}, found \(node.kindDescription)", node)
+            return []
+        }
+        var files: [SuiteFile] = []
+        for (index, item) in items.enumerated() {
+            let label = "suite[\(index)]"
+            guard let pairs = item.mapping else {
+                error("\(label) must be a mapping {name: test_x.py, code: ...}, found \(item.kindDescription)", item)
+                continue
+            }
+            for pair in pairs where !Self.suiteKeys.contains(pair.key) {
+                warning("\(label): unknown key '\(pair.key)' is ignored", at: pair.keyLocation)
+            }
+            if let pathNode = item["path"] {
+                error(
+                    "\(label): suite files are not read from paths yet; give the file's text under 'code' with a "
+                        + "'name'", pathNode)
+                continue
+            }
+            guard let name = required(item["name"], "name", of: label, in: item),
+                let code = required(item["code"], "code", of: label, in: item)
+            else { continue }
+            guard Self.isSuiteFileName(name) else {
+                error(
+                    "\(label): name '\(name)' must be a plain file name (A-Z a-z 0-9 . _ -, no folders) with its "
+                        + "language's extension, e.g. test_tools.py", item["name"]!)
+                continue
+            }
+            if files.contains(where: { $0.name == name }) {
+                error("\(label): another suite file is already named '\(name)'", item["name"]!)
+                continue
+            }
+            if code.allSatisfy(\.isWhitespace) {
+                error("\(label): 'code' is empty; give the test file's text", item["code"]!)
+                continue
+            }
+            let written = item["language"].flatMap { text($0, "\(label): language") }
+            guard
+                let language = written.map(Language.named) ?? Language.forFile(name)
+                    ?? defaultLanguage.map(Language.named)
+            else {
+                error("\(label): no language; give 'name' a known extension (.py) or set 'language'", item)
+                continue
+            }
+            guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
+                error(
+                    "\(label): suites in \(language.name.isEmpty ? "this language" : language.name) are not run yet; "
+                        + "only Python suites (pytest) are", item)
+                continue
+            }
+            files.append(SuiteFile(name: name, code: code, language: language))
+        }
+        return files
+    }
+
+    /// A suite file's name: one plain file name, not `.` or `..`.
+    static func isSuiteFileName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && name != "." && name != ".." && name.contains(".")
+            && name.unicodeScalars.allSatisfy(isSafeScalar)
     }
 
     private mutating func readAtoms(

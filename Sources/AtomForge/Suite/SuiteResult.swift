@@ -1,0 +1,47 @@
+/// What a plan's suite came to: each test's outcome, as the test runner reported it (pytest's own reports, not its
+/// printed text), or why the suite could not start at all.
+public struct SuiteResult: Sendable, Equatable, Codable {
+    /// One test: its id (`suite/test_tools.py::test_norm`), `passed`, `failed`, `error` (in its set-up or tear-down)
+    /// or `skipped`, and for a failure the end of what the runner said.
+    public struct Test: Sendable, Equatable, Codable {
+        public var name: String
+        public var outcome: String
+        public var message: String?
+
+        public init(name: String, outcome: String, message: String? = nil) {
+            self.name = name
+            self.outcome = outcome
+            self.message = message
+        }
+    }
+
+    public var passed: Int
+    public var failed: Int
+    public var errored: Int
+    public var skipped: Int
+    public var tests: [Test]
+    /// Set when the suite could not start (a test file that does not import, no tests found, no runner): a problem
+    /// of the plan's suite, not a test that failed.
+    public var problem: String?
+
+    public init(tests: [Test], problem: String? = nil) {
+        self.tests = tests
+        self.problem = problem
+        passed = tests.filter { $0.outcome == "passed" }.count
+        failed = tests.filter { $0.outcome == "failed" }.count
+        errored = tests.filter { $0.outcome == "error" }.count
+        skipped = tests.filter { $0.outcome == "skipped" }.count
+    }
+
+    /// Whether the suite ran and none of its tests failed or errored.
+    public var passes: Bool { problem == nil && failed == 0 && errored == 0 && passed > 0 }
+
+    /// One line for a person: `12 passed, 2 failed, 1 error` or why it could not start.
+    public var line: String {
+        if let problem { return "could not start: \(problem)" }
+        var parts = ["\(passed) passed", "\(failed) failed"]
+        if errored > 0 { parts.append("\(errored) errored") }
+        if skipped > 0 { parts.append("\(skipped) skipped") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Runs a plan's suite against the assembled tree, in the sandbox, with the limits, isolation and timeout of atom
+/// tests: the tree written under `src/` (on the import path, as a person's checkout would put it), the suite's files
+/// under `suite/`, and pytest run in one process with a plugin of AtomForge's that collects each test's report, so
+/// that outcomes come from pytest's own records rather than from its printed text.
+public struct SuiteRunner: Sendable {
+    let runner: ToolRunner
+
+    public init(runner: ToolRunner) {
+        self.runner = runner
+    }
+
+    /// The languages whose suites can be run.
+    public static let languages: Set<Language.TestRunner> = [.python]
+
+    /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all.
+    public func run(_ suite: [SuiteFile], tree: [String: String]) async -> SuiteResult? {
+        let files = suite.filter { $0.language.testRunner == .python }
+        guard !files.isEmpty else { return SuiteResult(tests: [], problem: "no suite file in a language it runs") }
+        let token = AtomTestValidator.makeToken()
+        let payload: [String: [String: String]] = [
+            "tree": tree.filter { $0.key.hasSuffix(".py") },
+            "suite": Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }),
+        ]
+        guard let data = try? JSONEncoder().encode(payload),
+            let run = try? await runner.runPython(
+                ["suite.py"],
+                files: [
+                    "suite.py": Self.python, "suite.json": String(decoding: data, as: UTF8.self),
+                    TestHarness.tokenFile: token,
+                ])
+        else { return nil }
+        if run.timedOut {
+            return SuiteResult(tests: [], problem: "the suite did not finish within \(runner.timeout)")
+        }
+        guard let object = run.report(behind: token) else {
+            let said = run.outputTail.split(separator: "\n").suffix(5).joined(separator: "\n")
+            return SuiteResult(
+                tests: [], problem: "the suite ended before it reported" + (said.isEmpty ? "" : ": \(said)"))
+        }
+        return Self.result(of: object)
+    }
+
+    /// The result the driver reported: its tests, and a problem when pytest could not collect or found none.
+    static func result(of object: [String: Any]) -> SuiteResult {
+        if let problem = object["problem"] as? String { return SuiteResult(tests: [], problem: problem) }
+        let tests = (object["tests"] as? [[String: Any]] ?? []).compactMap { entry -> SuiteResult.Test? in
+            guard let name = entry["name"] as? String, let outcome = entry["outcome"] as? String else { return nil }
+            return SuiteResult.Test(name: name, outcome: outcome, message: entry["message"] as? String)
+        }
+        let errors = object["errors"] as? [String] ?? []
+        let exit = object["exit"] as? Int ?? 0
+        if !errors.isEmpty {
+            return SuiteResult(tests: tests, problem: errors.prefix(3).joined(separator: "\n"))
+        }
+        if exit == 5 || tests.isEmpty {
+            return SuiteResult(tests: tests, problem: "pytest found no tests in the suite")
+        }
+        if exit >= 2 { return SuiteResult(tests: tests, problem: "pytest stopped with exit status \(exit)") }
+        return SuiteResult(tests: tests)
+    }
+
+    /// Writes the tree and the suite, runs pytest on the suite with a collecting plugin, and prints one line behind
+    /// the token: each test's outcome, the collection errors, pytest's exit status.
+    static let python = #"""
+        import json, os, sys
+
+        def short(text, limit=1500):
+            lines = [line for line in (text or "").splitlines() if line.strip()]
+            shown = [line for line in lines if line.startswith("E ")] or lines[-12:]
+            where = [line for line in lines if ".py:" in line][-1:]
+            return "\n".join(shown[-12:] + where)[:limit]
+
+        class Collector:
+            def __init__(self):
+                self.tests = {}
+                self.errors = []
+
+            def pytest_collectreport(self, report):
+                if report.failed:
+                    self.errors.append((report.nodeid or "collection") + ": " + short(report.longreprtext, 800))
+
+            def pytest_runtest_logreport(self, report):
+                entry = self.tests.setdefault(report.nodeid, {"name": report.nodeid, "outcome": "passed"})
+                if report.when == "call":
+                    if report.failed:
+                        entry["outcome"] = "failed"
+                        entry["message"] = short(report.longreprtext)
+                    elif report.skipped:
+                        entry["outcome"] = "skipped"
+                elif report.failed and entry["outcome"] != "failed":
+                    entry["outcome"] = "error"
+                    entry["message"] = short(report.longreprtext)
+                elif report.skipped and report.when == "setup":
+                    entry["outcome"] = "skipped"
+
+        def main():
+            with open("done-token", encoding="utf-8") as handle:
+                token = handle.read().strip()
+            os.unlink("done-token")
+            report = os.fdopen(os.dup(1), "w")
+            with open("suite.json", encoding="utf-8") as handle:
+                payload = json.load(handle)
+            here = os.getcwd()
+            for folder, files in (("src", payload["tree"]), ("suite", payload["suite"])):
+                for path, text in files.items():
+                    target = os.path.join(here, folder, path)
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with open(target, "w", encoding="utf-8") as handle:
+                        handle.write(text)
+            sys.path.insert(0, os.path.join(here, "src"))
+            os.environ["PYTHONPATH"] = os.path.join(here, "src")
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+            try:
+                import pytest
+            except ImportError:
+                report.write(token + json.dumps({"problem": "pytest is not installed for the python3 that runs tests"}) + "\n")
+                report.flush()
+                os._exit(0)
+            collector = Collector()
+            code = pytest.main(
+                ["-q", "-p", "no:cacheprovider", "--rootdir", here, "-o", "python_files=*.py", "suite"],
+                plugins=[collector])
+            report.write(token + json.dumps({"exit": int(code), "tests": list(collector.tests.values()),
+                                             "errors": collector.errors}) + "\n")
+            report.flush()
+            os._exit(0)
+
+        main()
+        """#
+}

@@ -1,0 +1,79 @@
+import AtomForge
+import AtomForgeTestSupport
+import Foundation
+import Testing
+
+/// The plan's suite run by the real pytest in the sandbox against an assembled tree.
+@Suite("a plan's suite on the assembled tree")
+struct SuiteRunnerTests {
+    let runner = SuiteRunner(runner: ToolRunner.standard(ValidationSettings.forTests))
+    let python = Language.named("python")
+
+    let tree = [
+        "text/__init__.py": "",
+        "text/tools.py": "def norm(s):\n    return s.strip()\n\n\ndef count(s):\n    return len(s)\n",
+    ]
+
+    func file(_ name: String, _ code: String) -> SuiteFile {
+        SuiteFile(name: name, code: code, language: python)
+    }
+
+    @Test("each test's outcome comes back, a failure with pytest's own lines; the tree is importable as a package")
+    func outcomes() async throws {
+        let suite = [
+            file(
+                "test_tools.py",
+                """
+                import pytest
+                from text.tools import norm, count
+
+                def test_norm():
+                    assert norm(" a ") == "a"
+
+                def test_count():
+                    assert count(" ab ") == 2
+
+                @pytest.fixture
+                def broken():
+                    raise RuntimeError("fixture down")
+
+                def test_uses_broken(broken):
+                    assert True
+
+                @pytest.mark.skip(reason="later")
+                def test_later():
+                    pass
+                """)
+        ]
+        let result = try #require(await runner.run(suite, tree: tree))
+        #expect(result.problem == nil, "\(result)")
+        #expect(result.passed == 1 && result.failed == 1 && result.errored == 1 && result.skipped == 1, "\(result)")
+        #expect(!result.passes)
+        let failed = try #require(result.tests.first { $0.outcome == "failed" })
+        #expect(failed.name == "suite/test_tools.py::test_count")
+        #expect(failed.message?.contains("assert 4 == 2") == true, "\(failed)")
+        #expect(result.tests.first { $0.outcome == "error" }?.message?.contains("fixture down") == true)
+        #expect(result.line == "1 passed, 1 failed, 1 errored, 1 skipped")
+    }
+
+    @Test("a suite whose file does not import cannot start: a problem of the suite, not 0 tests passed")
+    func cannotStart() async throws {
+        let result = try #require(
+            await runner.run(
+                [file("test_x.py", "from text.tools import missing\ndef test_x():\n    pass\n")], tree: tree))
+        #expect(result.problem?.contains("ImportError") == true, "\(result)")
+        #expect(result.problem?.contains("missing") == true, "\(result)")
+        #expect(!result.passes)
+        let empty = try #require(await runner.run([file("test_y.py", "x = 1\n")], tree: tree))
+        #expect(empty.problem == "pytest found no tests in the suite")
+    }
+
+    @Test("a passing suite passes")
+    func passes() async throws {
+        let result = try #require(
+            await runner.run(
+                [file("test_ok.py", "from text.tools import norm\ndef test_ok():\n    assert norm(' x') == 'x'\n")],
+                tree: tree))
+        #expect(result.passes && result.line == "1 passed, 0 failed")
+    }
+}

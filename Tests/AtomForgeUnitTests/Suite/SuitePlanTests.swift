@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@testable import AtomForge
+
+/// The plan's `suite:` as `check` reads it: what it accepts, and every entry it refuses with what to fix.
+@Suite("a plan's suite, as check reads it")
+struct SuitePlanTests {
+    static let atoms = """
+        plan: tools
+        language: python
+        atoms:
+          - {id: norm, name: norm, description: Strips s., file: text/tools.py}
+        """
+
+    func errors(_ suite: String) -> [String] {
+        PlanChecker.check(text: Self.atoms + "\n" + suite).errors.map(\.description)
+    }
+
+    @Test("test files given inline are read with their language")
+    func accepted() throws {
+        let check = PlanChecker.check(
+            text: Self.atoms + """
+
+                suite:
+                  - name: test_tools.py
+                    code: |
+                      from text.tools import norm
+                      def test_norm():
+                          assert norm(" a ") == "a"
+                  - {name: conftest.py, code: "import pytest"}
+                """)
+        let plan = try #require(check.validPlan, "\(check.errors)")
+        #expect(plan.suite.map(\.name) == ["test_tools.py", "conftest.py"])
+        #expect(plan.suite.allSatisfy { $0.language.testRunner == .python })
+        #expect(plan.suite[0].code.contains("assert norm"))
+    }
+
+    @Test("refused: not a list, no code, empty code, a name with a folder, a name given twice, a language not run")
+    func refused() {
+        #expect(errors("suite: test_tools.py").contains { $0.contains("'suite' must be a list of test files") })
+        #expect(errors("suite: [{name: test_a.py}]").contains { $0.contains("suite[0]") && $0.contains("code") })
+        #expect(errors("suite: [{name: test_a.py, code: '  '}]").contains { $0.contains("'code' is empty") })
+        #expect(
+            errors("suite: [{name: ../test_a.py, code: x}]").contains {
+                $0.contains("must be a plain file name") && $0.contains("../test_a.py")
+            })
+        #expect(
+            errors("suite: [{name: t.py, code: x}, {name: t.py, code: y}]").contains {
+                $0.contains("suite[1]") && $0.contains("already named 't.py'")
+            })
+        #expect(
+            errors("suite: [{name: t.js, code: 'test()'}]").contains {
+                $0.contains("suites in javascript are not run yet")
+            })
+        #expect(
+            errors("suite: [{name: t.cobol, code: x, language: cobol}]").contains {
+                $0.contains("suites in cobol are not run yet")
+            })
+        #expect(
+            errors("suite: [{path: tests/test_a.py}]").contains {
+                $0.contains("not read from paths yet")
+            })
+    }
+}
