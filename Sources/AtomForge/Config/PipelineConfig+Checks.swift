@@ -83,6 +83,9 @@ extension PipelineConfig {
             validation.timeoutSeconds > 0, "validation.timeout_s",
             "must be more than 0 seconds (found \(validation.timeoutSeconds))")
         found.require(
+            (0...10).contains(suite.rounds), "suite.rounds",
+            "must be from 0 (the suite only judges) to 10 (found \(suite.rounds))")
+        found.require(
             budget.tokensPerPlan >= 0, "budget.tokens_per_plan",
             "must be 0 (no cap) or more (found \(budget.tokensPerPlan))")
         found.require(

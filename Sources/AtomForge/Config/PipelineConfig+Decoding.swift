@@ -14,7 +14,7 @@ extension KeyedDecodingContainer {
 
 extension PipelineConfig: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, generation, execution, validation, evidence, paths, budget, server, escalation, metrics
+        case provider, generation, execution, validation, evidence, paths, budget, server, escalation, metrics, suite
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,6 +27,7 @@ extension PipelineConfig: Decodable {
         evidence = try container.decode(.evidence, or: EvidenceSettings())
         paths = try container.decode(.paths, or: PathSettings())
         budget = try container.decode(.budget, or: BudgetSettings())
+        suite = try container.decode(.suite, or: SuiteSettings())
         metrics = try container.decode(.metrics, or: MetricsSettings())
         server = try container.decodeIfPresent(ServerSettings.self, forKey: .server)
         escalation = try container.decodeIfPresent(EscalationSettings.self, forKey: .escalation)
@@ -307,6 +308,18 @@ extension BudgetSettings: Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         tokensPerPlan = try container.decode(.tokensPerPlan, or: BudgetSettings().tokensPerPlan)
+    }
+}
+
+extension SuiteSettings: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case rounds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rounds = try container.decode(.rounds, or: SuiteSettings().rounds)
     }
 }
 

@@ -11,6 +11,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var evidence = EvidenceSettings()
     public var paths = PathSettings()
     public var budget = BudgetSettings()
+    public var suite = SuiteSettings()
     public var metrics = MetricsSettings()
     /// A local model server AtomForge starts and stops itself (the embedded default); nil for a remote provider.
     public var server: ServerSettings?
@@ -164,6 +165,15 @@ public struct PathSettings: Sendable, Equatable {
     /// Seconds between two looks through the outbox for unfinished runs nobody holds (a dead host's, or one
     /// killed): `watch` resumes them. 0: only at start.
     public var sweepIntervalSeconds = 30.0
+
+    public init() {}
+}
+
+/// How a plan's own suite (`suite:` in the plan, docs/suite.md) drives the atoms it finds failing.
+public struct SuiteSettings: Sendable, Equatable {
+    /// Rounds in which the atoms a failing test implicates go through their ladder again, with the test as feedback
+    /// and as a check; 0: the suite only judges. The plan's token budget bounds them too.
+    public var rounds = 2
 
     public init() {}
 }

@@ -24,6 +24,8 @@ public struct PlanOutcome: Sendable {
     public var treeProblems: [String] = []
     /// What the plan's own suite came to on the assembled tree; nil when the plan has none or it was not run.
     public var suite: SuiteResult?
+    /// The suite's rounds: which atoms each sent through their ladder again, and what the suite came to after it.
+    public var suiteRounds: [SuiteRound] = []
 
     public init(results: [String: AtomResult], stop: GenerationStop? = nil, duration: Duration) {
         self.results = results

@@ -1,3 +1,5 @@
+import Logging
+
 extension PlanJob {
     /// The plan's suite on the tree its results assemble to; a suite that cannot run here (no python3, tests off)
     /// is a problem of the suite, said so, never a pass.
@@ -10,6 +12,65 @@ extension PlanJob {
         }
         let tree = SourceAssembler.assemble(plan, results: results)
         return await runner.run(plan.suite, tree: tree)
-            ?? SuiteResult(tests: [], problem: "the sandbox gave no answer when the suite was run")
+            ?? SuiteResult(tests: [], problem: "the suite gave no answer in the sandbox")
+    }
+
+    /// Up to `suite.rounds` rounds: the failing tests are pinned on atoms (``SuiteAttribution``); each implicated
+    /// atom that had passed goes through a new ladder (its attempts kept) whose candidates must also pass those tests
+    /// on the tree (``SuiteCheck``), with their failures as feedback. A candidate that does replaces the atom's code;
+    /// an atom no candidate fixes keeps the code that passed alone (never left worse by a round), its new attempts
+    /// kept in its report. The suite runs again after each round; the rounds end when it passes, when no failure
+    /// can be pinned on an atom, or when a round is cut short (the budget, a shutdown).
+    static func suiteRounds(
+        _ plan: Plan, outcome: inout PlanOutcome, services: EngineServices, recorder: OutboxRecorder,
+        logger: Logger, runnerWith: (ValidatorChain) -> PlanRunner
+    ) async {
+        guard let suiteRunner = services.suiteRunner else { return }
+        let atoms = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var round = 0
+        while let suite = outcome.suite, suite.problem == nil {
+            let attributed = SuiteAttribution.attribute(
+                suite, plan: plan, layout: SourceAssembler.layout(plan, results: outcome.results))
+            outcome.suite = attributed
+            guard !suite.passes, round < services.config.suite.rounds else { return }
+            let before = outcome.results
+            // Code the plan provides and a person's accepted code are not generated again.
+            let implicated = SuiteAttribution.implicated(attributed).filter { id, _ in
+                before[id]?.status == .passed && atoms[id]?.providedCode == nil
+                    && before[id]?.attempts.last?.isModelCall != false
+            }
+            guard !implicated.isEmpty else { return }
+            round += 1
+            logger.notice(
+                "the plan's suite, round \(round): \(implicated.keys.sorted().joined(separator: ", ")) again")
+            var validators = services.validators
+            validators.validators.append(
+                SuiteCheck(
+                    plan: plan, results: before, tests: implicated.mapValues { $0.map(\.name) }, runner: suiteRunner))
+            let again = await runnerWith(validators).run(
+                plan, restored: before.filter { implicated[$0.key] == nil },
+                earlier: Dictionary(
+                    uniqueKeysWithValues: implicated.keys.map {
+                        ($0, EarlierAttempts.retrying(before[$0]?.attempts ?? []))
+                    }),
+                recorder: recorder)
+            var fixed: [String] = []
+            for id in implicated.keys.sorted() {
+                guard let atom = atoms[id], let previous = before[id] else { continue }
+                if let result = again.results[id], result.status == .passed {
+                    outcome.results[id] = result
+                    fixed.append(id)
+                } else {
+                    var kept = previous
+                    kept.attempts = again.results[id]?.attempts ?? previous.attempts
+                    outcome.results[id] = kept
+                    await recorder.record(kept, of: atom)
+                }
+            }
+            outcome.suite = await runSuite(plan, results: outcome.results, services: services)
+            outcome.suiteRounds.append(
+                SuiteRound(round: round, implicated: implicated.keys.sorted(), fixed: fixed, after: outcome.suite))
+            if again.stop != nil { return }
+        }
     }
 }

@@ -172,16 +172,21 @@ public enum PlanJob {
         let recorder = OutboxRecorder(
             folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model,
             stop: planStop, logger: logger, events: outward)
-        let generator = AtomGenerator(
-            client: services.client, escalation: services.escalationClient, validators: services.validators,
-            extractor: services.extractor, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
-            escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
-            validationSlots: services.validationSlots,
-            requestSlots: services.requestSlots,
-            budget: TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed), stop: planStop,
-            logger: logger, events: outward.adding([recorder]), planID: plan.id, evidence: config.evidence,
-            probe: services.probe, require: config.validation.require)
-        let runner = services.planRunner(generator)
+        let budget = TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed)
+        // One budget for the plan's atoms and its suite's rounds alike.
+        let generatorWith = { (validators: ValidatorChain) in
+            AtomGenerator(
+                client: services.client, escalation: services.escalationClient, validators: validators,
+                extractor: services.extractor, generation: config.generation,
+                maxTokensCeiling: config.provider.maxTokens,
+                escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
+                validationSlots: services.validationSlots,
+                requestSlots: services.requestSlots,
+                budget: budget, stop: planStop,
+                logger: logger, events: outward.adding([recorder]), planID: plan.id, evidence: config.evidence,
+                probe: services.probe, require: config.validation.require)
+        }
+        let runner = services.planRunner(generatorWith(services.validators))
         await recorder.begin()
         var outcome = await runner.run(plan, restored: restored, earlier: earlier, recorder: recorder)
         // The assembled tree must import: what does not is pinned on the atom that raises it, or reported.
@@ -196,9 +201,12 @@ public enum PlanJob {
                 logger.warning("part of src/ was not checked: a sandboxed load of the tree gave no answer")
             }
         }
-        // The plan's own suite judges the assembled tree.
+        // The plan's own suite judges the assembled tree, and sends the atoms its failures implicate round again.
         if outcome.stop == nil, !plan.suite.isEmpty {
             outcome.suite = await Self.runSuite(plan, results: outcome.results, services: services)
+            await Self.suiteRounds(
+                plan, outcome: &outcome, services: services, recorder: recorder, logger: logger
+            ) { validators in services.planRunner(generatorWith(validators)) }
             if let suite = outcome.suite {
                 if suite.passes {
                     logger.info("the plan's suite: \(suite.line)")

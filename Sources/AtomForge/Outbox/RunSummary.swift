@@ -53,6 +53,8 @@ struct RunSummary: Encodable, Sendable {
     var srcProblems: [String]?
     /// The plan's own suite on the assembled tree (`suite:` in the plan); absent when it has none.
     var suite: SuiteResult?
+    /// Its rounds: the atoms each sent through their ladder again, those it fixed, the suite after it.
+    var suiteRounds: [SuiteRound]?
     /// When this run started (a continued or resumed run: when it was taken up again).
     var startedAt: String
     var finishedAt: String
@@ -110,6 +112,7 @@ struct RunSummary: Encodable, Sendable {
         durationS = (outcome.duration.seconds * 1000).rounded() / 1000
         srcProblems = outcome.treeProblems.isEmpty ? nil : outcome.treeProblems
         suite = outcome.suite
+        suiteRounds = outcome.suiteRounds.isEmpty ? nil : outcome.suiteRounds
         status =
             counts.passed == plan.atoms.count && outcome.treeProblems.isEmpty && (outcome.suite?.passes ?? true)
             ? .passed : .failed
@@ -159,7 +162,7 @@ struct RunSummary: Encodable, Sendable {
         if let srcProblems {
             text += "The generated tree does not load:\n\n" + srcProblems.map { "- \($0)\n" }.joined() + "\n"
         }
-        if let suite { text += Self.suiteSection(suite) }
+        if let suite { text += Self.suiteSection(suite, rounds: suiteRounds ?? []) }
         text += "Model: \(model) (\(provider)). Started \(startedAt), finished \(finishedAt)."
         if duplicates > 0 {
             text += " \(duplicates) attempt\(duplicates == 1 ? "" : "s") repeated earlier code (not validated again)."
@@ -213,11 +216,19 @@ struct RunSummary: Encodable, Sendable {
 
 extension RunSummary {
     /// The suite's part of `summary.md`: its line, then each test that did not pass with what the runner said.
-    static func suiteSection(_ suite: SuiteResult) -> String {
+    static func suiteSection(_ suite: SuiteResult, rounds: [SuiteRound]) -> String {
         var text = "The plan's suite on `src/`: \(suite.line).\n\n"
+        for round in rounds {
+            text += "- round \(round.round): \(round.implicated.joined(separator: ", ")) again; "
+            text += round.fixed.isEmpty ? "none fixed" : "fixed \(round.fixed.joined(separator: ", "))"
+            text += "; then \(round.passed) passed, \(round.failed) failed"
+            text += round.errored > 0 ? ", \(round.errored) errored\n" : "\n"
+        }
+        if !rounds.isEmpty { text += "\n" }
         let failing = suite.tests.filter { $0.outcome == "failed" || $0.outcome == "error" }
         for test in failing.prefix(20) {
             text += "- `\(test.name)` \(test.outcome)"
+            if let atoms = test.atoms { text += " (implicates \(atoms.map { "`\($0)`" }.joined(separator: ", ")))" }
             if let message = test.message, !message.isEmpty {
                 text += ":\n\n```\n\(message)\n```\n"
             }

@@ -7,6 +7,16 @@ public struct SuiteResult: Sendable, Equatable, Codable {
         public var name: String
         public var outcome: String
         public var message: String?
+        /// The atoms the failure is pinned on (``SuiteAttribution``).
+        public var atoms: [String]?
+        /// Where the exception went through the tree, innermost last; not written out.
+        public var frames: [SourceTreeCheck.Place]?
+        /// The line of the test the failure came from; not written out.
+        public var line: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, outcome, message, atoms
+        }
 
         public init(name: String, outcome: String, message: String? = nil) {
             self.name = name

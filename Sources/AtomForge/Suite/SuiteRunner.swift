@@ -11,18 +11,25 @@ public struct SuiteRunner: Sendable {
         self.runner = runner
     }
 
+    /// What the driver reads: the tree, the suite's files, the tests to run.
+    struct Payload: Encodable {
+        var tree: [String: String]
+        var suite: [String: String]
+        var only: [String]
+    }
+
     /// The languages whose suites can be run.
     public static let languages: Set<Language.TestRunner> = [.python]
 
-    /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all.
-    public func run(_ suite: [SuiteFile], tree: [String: String]) async -> SuiteResult? {
+    /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all. `only`: the tests to
+    /// run, by id (`suite/test_tools.py::test_norm`); all of them when empty.
+    public func run(_ suite: [SuiteFile], tree: [String: String], only: [String] = []) async -> SuiteResult? {
         let files = suite.filter { $0.language.testRunner == .python }
         guard !files.isEmpty else { return SuiteResult(tests: [], problem: "no suite file in a language it runs") }
         let token = AtomTestValidator.makeToken()
-        let payload: [String: [String: String]] = [
-            "tree": tree.filter { $0.key.hasSuffix(".py") },
-            "suite": Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }),
-        ]
+        let payload = Payload(
+            tree: tree.filter { $0.key.hasSuffix(".py") },
+            suite: Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }), only: only)
         guard let data = try? JSONEncoder().encode(payload),
             let run = try? await runner.runPython(
                 ["suite.py"],
@@ -47,7 +54,15 @@ public struct SuiteRunner: Sendable {
         if let problem = object["problem"] as? String { return SuiteResult(tests: [], problem: problem) }
         let tests = (object["tests"] as? [[String: Any]] ?? []).compactMap { entry -> SuiteResult.Test? in
             guard let name = entry["name"] as? String, let outcome = entry["outcome"] as? String else { return nil }
-            return SuiteResult.Test(name: name, outcome: outcome, message: entry["message"] as? String)
+            var test = SuiteResult.Test(name: name, outcome: outcome, message: entry["message"] as? String)
+            test.line = entry["line"] as? String
+            test.frames = (entry["frames"] as? [[Any]])?.compactMap { frame in
+                guard frame.count == 3, let file = frame[0] as? String, let line = frame[1] as? Int,
+                    let function = frame[2] as? String
+                else { return nil }
+                return SourceTreeCheck.Place(file: file, line: line, function: function)
+            }
+            return test
         }
         let errors = object["errors"] as? [String] ?? []
         let exit = object["exit"] as? Int ?? 0
@@ -73,9 +88,30 @@ public struct SuiteRunner: Sendable {
             return "\n".join(shown[-12:] + where)[:limit]
 
         class Collector:
-            def __init__(self):
+            def __init__(self, src, suite):
                 self.tests = {}
                 self.errors = []
+                self.blame = {}
+                self.src = src
+                self.suite = suite
+
+            def pytest_exception_interact(self, node, call, report):
+                """Where a failing test's exception went through the tree (innermost last), and the line of the test
+                it came from: what the failure is pinned on."""
+                frames, line = [], None
+                try:
+                    for entry in call.excinfo.traceback:
+                        path = str(entry.path)
+                        if path.startswith(self.src + os.sep):
+                            frames.append([os.path.relpath(path, self.src), entry.lineno + 1, entry.name])
+                        elif path.startswith(self.suite + os.sep):
+                            try:
+                                line = str(entry.statement).strip()[:500]
+                            except Exception:
+                                pass
+                except Exception:
+                    pass
+                self.blame[report.nodeid] = {"frames": frames[-20:], "line": line}
 
             def pytest_collectreport(self, report):
                 if report.failed:
@@ -120,10 +156,14 @@ public struct SuiteRunner: Sendable {
                 report.write(token + json.dumps({"problem": "pytest is not installed for the python3 that runs tests"}) + "\n")
                 report.flush()
                 os._exit(0)
-            collector = Collector()
+            collector = Collector(os.path.join(here, "src"), os.path.join(here, "suite"))
+            chosen = payload.get("only") or ["suite"]
             code = pytest.main(
-                ["-q", "-p", "no:cacheprovider", "--rootdir", here, "-o", "python_files=*.py", "suite"],
+                ["-q", "-p", "no:cacheprovider", "--rootdir", here, "-o", "python_files=*.py"] + chosen,
                 plugins=[collector])
+            for name, blame in collector.blame.items():
+                if name in collector.tests:
+                    collector.tests[name].update(blame)
             report.write(token + json.dumps({"exit": int(code), "tests": list(collector.tests.values()),
                                              "errors": collector.errors}) + "\n")
             report.flush()

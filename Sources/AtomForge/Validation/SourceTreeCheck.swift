@@ -25,6 +25,12 @@ public struct SourceTreeCheck: Sendable {
         public var file: String
         public var line: Int
         public var function: String
+
+        public init(file: String, line: Int, function: String) {
+            self.file = file
+            self.line = line
+            self.function = function
+        }
     }
 
     /// What one check of the tree found: the files that fail, and the languages whose check gave no answer (their

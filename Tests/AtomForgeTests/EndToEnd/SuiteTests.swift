@@ -74,4 +74,86 @@ struct SuiteTests {
         let passed = try #require(try json("outbox/passing/summary.json")["suite"] as? [String: Any])
         #expect(passed["passed"] as? Int == 1 && passed["failed"] as? Int == 0)
     }
+
+    @Test("a round fixes the atom the failing test implicates: its new candidate must pass that test on the tree")
+    func roundFixesAnAtom() async throws {
+        // Alone, the first reply passes; the suite fails it; the round's first candidate still fails the test on the
+        // tree and sees why; the next one passes it.
+        try await server.script(
+            [
+                ["reply": "```python\ndef norm(s):\n    return s.strip()\n```"],
+                ["reply": "```python\ndef norm(s):\n    return s.strip()\n```"],
+                ["reply": "```python\ndef norm(s):\n    return s.strip().lower()\n```"],
+            ], match: "defines `norm`")
+        try plan("round", test: "\"a\"")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        let summary = try json("outbox/round/summary.json")
+        let suite = try #require(summary["suite"] as? [String: Any])
+        #expect(suite["passed"] as? Int == 1 && suite["failed"] as? Int == 0, "\(suite)")
+        let rounds = try #require(summary["suite_rounds"] as? [[String: Any]])
+        #expect(rounds.count == 1)
+        #expect(rounds.first?["implicated"] as? [String] == ["norm"] && rounds.first?["fixed"] as? [String] == ["norm"])
+        let source = try String(
+            contentsOf: folder.appendingPathComponent("outbox/round/src/text/tools.py"), encoding: .utf8)
+        #expect(source.contains("s.strip().lower()"))
+        // Every paid attempt is in the report: the first ladder's and the round's, the failed one with the test.
+        let report = try json("outbox/round/atoms/norm/report.json")
+        let attempts = try #require(report["attempts"] as? [[String: Any]])
+        #expect(attempts.count == 3, "\(attempts.count)")
+        let issues = (attempts[1]["issues"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(issues.contains { $0.contains("suite/test_tools.py::test_norm failed") }, "\(issues)")
+    }
+
+    @Test("an atom no round fixes keeps the code that passed alone, and the run fails with the test named")
+    func roundKeepsTheCode() async throws {
+        try await server.script(
+            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        try plan("kept", test: "\"a\"")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 1)
+        let report = try json("outbox/kept/atoms/norm/report.json")
+        #expect(report["status"] as? String == "passed")
+        let source = try String(
+            contentsOf: folder.appendingPathComponent("outbox/kept/src/text/tools.py"), encoding: .utf8)
+        #expect(source.contains("return s.strip()"))
+        let rounds = try #require(try json("outbox/kept/summary.json")["suite_rounds"] as? [[String: Any]])
+        #expect(rounds.count == 2 && rounds.allSatisfy { ($0["fixed"] as? [String])?.isEmpty == true })
+    }
+
+    @Test("accept of a fix runs the suite again: the tree it completes passes, and so does the run")
+    func acceptRerunsTheSuite() async throws {
+        try """
+        plan: fix
+        language: python
+        atoms:
+          - id: norm
+            name: norm
+            description: "Strips s and lowers it."
+            file: text/tools.py
+            tests: "assert norm(' A ') == 'a'"
+        suite:
+          - name: test_tools.py
+            code: |
+              from text.tools import norm
+              def test_norm():
+                  assert norm(" B ") == "b"
+        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+        try await server.script(
+            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        let failed = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(failed.status == 1)
+        let before = try #require(try json("outbox/fix/summary.json")["suite"] as? [String: Any])
+        #expect((before["problem"] as? String ?? "").contains("ImportError"), "\(before)")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("fixes"), withIntermediateDirectories: true)
+        try "def norm(s):\n    return s.strip().lower()\n".write(
+            to: folder.appendingPathComponent("fixes/norm.py"), atomically: true, encoding: .utf8)
+        let accepted = try await CommandRunner.atomforge(
+            ["accept", "outbox/fix", "norm", "fixes/norm.py"], in: folder.path)
+        #expect(accepted.status == 0, "\(accepted.standardOutput)\n\(accepted.standardError)")
+        let after = try #require(try json("outbox/fix/summary.json")["suite"] as? [String: Any])
+        #expect(after["passed"] as? Int == 1 && after["problem"] == nil, "\(after)")
+        #expect(try json("outbox/fix/summary.json")["status"] as? String == "passed")
+    }
 }

@@ -76,4 +76,23 @@ struct SuiteRunnerTests {
                 tree: tree))
         #expect(result.passes && result.line == "1 passed, 0 failed")
     }
+
+    @Test("a failure's frames in the tree come back, innermost last, with the test's failing line")
+    func frames() async throws {
+        let tree = [
+            "text/tools.py": "def norm(s):\n    return s.missing()\n\n\ndef count(s):\n    return len(norm(s))\n"
+        ]
+        let result = try #require(
+            await runner.run(
+                [file("test_t.py", "from text.tools import count\ndef test_count():\n    assert count(' a ') == 1\n")],
+                tree: tree))
+        let test = try #require(result.tests.first)
+        #expect(test.outcome == "failed")
+        #expect(
+            test.frames == [
+                .init(file: "text/tools.py", line: 6, function: "count"),
+                .init(file: "text/tools.py", line: 2, function: "norm"),
+            ], "\(test)")
+        #expect(test.line == "assert count(' a ') == 1")
+    }
 }

@@ -1,0 +1,44 @@
+/// The check a suite round adds to the atoms a failing test implicates: the candidate put in its place in the tree
+/// (the other atoms as they are), and the tests that implicated it run on that tree. A candidate passes only if they
+/// pass; their failures are the feedback its next step sees.
+public struct SuiteCheck: Validator {
+    public let name = "suite"
+    let plan: Plan
+    /// The tree's atoms as they stand: the candidate replaces its own.
+    let results: [String: AtomResult]
+    /// Atom id → the ids of the tests that implicate it.
+    let tests: [String: [String]]
+    let runner: SuiteRunner
+
+    public init(plan: Plan, results: [String: AtomResult], tests: [String: [String]], runner: SuiteRunner) {
+        self.plan = plan
+        self.results = results
+        self.tests = tests
+        self.runner = runner
+    }
+
+    public func applies(to atom: Atom) -> Bool { tests[atom.id] != nil }
+
+    public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
+        guard let ids = tests[subject.atom.id] else { return [] }
+        var results = self.results
+        var own = results[subject.atom.id] ?? AtomResult(id: subject.atom.id, status: .passed, attempts: [], code: nil)
+        own.status = .passed
+        own.code = subject.code
+        results[subject.atom.id] = own
+        let tree = SourceAssembler.assemble(plan, results: results)
+        guard let result = await runner.run(plan.suite, tree: tree, only: ids) else {
+            return [ValidationIssue(.critical, "the suite's tests gave no answer in the sandbox", validator: name)]
+        }
+        if let problem = result.problem {
+            return [
+                ValidationIssue(.error, "the suite's tests could not run with this code: \(problem)", validator: name)
+            ]
+        }
+        return result.tests.filter { $0.outcome == "failed" || $0.outcome == "error" }.map { test in
+            ValidationIssue(
+                .error, "the plan's suite test \(test.name) \(test.outcome)" + (test.message.map { ":\n\($0)" } ?? ""),
+                validator: name)
+        }
+    }
+}
