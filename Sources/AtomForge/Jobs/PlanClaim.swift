@@ -36,6 +36,7 @@ public enum PlanClaim {
             return claim(check, file: path, format: PlanFormat(fileName: path), placing: .copy, outbox: outbox, options)
         case .inbox(let file):
             let name = URL(fileURLWithPath: file.path).lastPathComponent
+            // No suite files by path: the inbox takes every entry as a plan, so no test file can wait beside one.
             let check = PlanChecker.check(
                 contents: file.contents.bytes, fallbackID: PlanChecker.planID(fromFileName: name))
             return claim(
@@ -68,6 +69,7 @@ public enum PlanClaim {
         do {
             let folder = try folder(
                 for: plan, text: text, format: format, placing: placing, outbox: outbox, options: options)
+            try keepSuiteFiles(of: plan, in: folder.path)
             // A run that goes on keeps its folder's plan file, whichever format the new copy came in.
             let kept = folder.start == .new ? format : RunFolder.planFormat(in: folder.path) ?? format
             return .success(Claimed(plan: plan, text: text, format: kept, folder: folder))
@@ -165,6 +167,23 @@ public enum PlanClaim {
         throw OutboxError("no free run folder for plan \(plan.id) in \(outbox)")
     }
 
+    /// The suite files `plan` names by path, copied under the run folder's `suite/`, where a resumed run, `retry`
+    /// and `accept` read them: the run does not depend on the plan's folder once it is claimed.
+    static func keepSuiteFiles(of plan: Plan, in folder: String) throws(OutboxError) {
+        for file in plan.suite {
+            guard let path = file.path else { continue }
+            let target = folder + "/suite/" + path
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try file.code.write(toFile: target, atomically: true, encoding: .utf8)
+            } catch {
+                throw OutboxError(
+                    "cannot keep the suite file \(path) in \(folder)/suite: \(error.localizedDescription)")
+            }
+        }
+    }
+
     /// The run folder at `path` (`retry`, `accept`, a resumption): locked, with the plan it holds and its journal.
     private static func open(_ path: String, options: RunFolder.Options) throws(ClaimFailure) -> Claimed {
         guard let file = RunFolder.planFile(in: path) else {
@@ -175,7 +194,8 @@ public enum PlanClaim {
         }
         // A plan without `plan:` took its id from the file it was dropped as; the folder is named after that id.
         let fallback = URL(fileURLWithPath: path).lastPathComponent.replacing(/-\d+$/, with: "")
-        let check = PlanChecker.check(text: file.text, fallbackID: fallback)
+        // Suite files the plan names by path were copied into the folder when it was claimed.
+        let check = PlanChecker.check(text: file.text, fallbackID: fallback, suiteBase: path + "/suite")
         guard let plan = check.validPlan else {
             throw .invalid(check, file: path + "/plan." + file.format.fileExtension)
         }

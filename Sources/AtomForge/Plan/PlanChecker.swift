@@ -23,24 +23,27 @@ public enum PlanChecker {
         }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
-        return check(contents: Array(data), fallbackID: fallbackID)
+        let folder = (URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        return check(contents: Array(data), fallbackID: fallbackID, suiteBase: folder)
     }
 
-    /// Checks a plan file's bytes, already read (the inbox reads them itself, never following a link).
-    public static func check(contents bytes: [UInt8], fallbackID: String) -> PlanCheck {
+    /// Checks a plan file's bytes, already read (the inbox reads them itself, never following a link). `suiteBase`:
+    /// the folder suite files named by path are read from (the plan file's); without it they are an error.
+    public static func check(contents bytes: [UInt8], fallbackID: String, suiteBase: String? = nil) -> PlanCheck {
         if bytes.count > maximumFileSize { return failed(.error(tooLarge)) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             return failed(.error("the plan file is not UTF-8 text; save it as UTF-8 YAML or JSON"))
         }
-        var check = check(text: text, fallbackID: fallbackID)
+        var check = check(text: text, fallbackID: fallbackID, suiteBase: suiteBase)
         check.text = text
         return check
     }
 
     static let tooLarge = "the plan file is larger than \(maximumFileSize / 1024 / 1024) MiB; no plan is that big"
 
-    /// Checks plan text; `fallbackID` names the plan if the text has no `plan` key.
-    public static func check(text: String, fallbackID: String = "plan") -> PlanCheck {
+    /// Checks plan text; `fallbackID` names the plan if the text has no `plan` key; `suiteBase`: the folder suite
+    /// files named by path are read from.
+    public static func check(text: String, fallbackID: String = "plan", suiteBase: String? = nil) -> PlanCheck {
         let root: YAMLNode
         do {
             guard let loaded = try YAMLLoader.load(text) else {
@@ -51,8 +54,13 @@ public enum PlanChecker {
             return failed(.error("not valid YAML or JSON: \(error.message)", at: error.location))
         }
         var reader = PlanReader()
-        let plan = reader.read(root, fallbackID: fallbackID)
+        var plan = reader.read(root, fallbackID: fallbackID)
         var diagnostics = reader.diagnostics
+        if let read = plan {
+            let resolved = SuiteFileReader.resolve(read, base: suiteBase)
+            plan = resolved.plan
+            diagnostics += resolved.problems
+        }
         var levels: [[String]] = []
         var criticalPath: [String] = []
         if let plan {

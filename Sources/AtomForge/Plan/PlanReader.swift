@@ -91,9 +91,32 @@ struct PlanReader {
                 warning("\(label): unknown key '\(pair.key)' is ignored", at: pair.keyLocation)
             }
             if let pathNode = item["path"] {
-                error(
-                    "\(label): suite files are not read from paths yet; give the file's text under 'code' with a "
-                        + "'name'", pathNode)
+                // A file next to the plan: read by the checker, which knows where the plan is.
+                guard let path = text(pathNode, "\(label): path") else { continue }
+                if let problem = Self.pathProblem(path) {
+                    let why = problem.replacing("the output tree", with: "the plan's folder")
+                    error("\(label): path '\(path)' \(why)", pathNode)
+                    continue
+                }
+                let normalized = Self.normalized(path)
+                if item["code"] != nil { error("\(label): give 'path' or 'code', not both", pathNode) }
+                if files.contains(where: { $0.name == normalized }) {
+                    error("\(label): another suite file is already named '\(normalized)'", pathNode)
+                    continue
+                }
+                let written = item["language"].flatMap { text($0, "\(label): language") }
+                guard let language = written.map(Language.named) ?? Language.forFile(path) else {
+                    error("\(label): no language; give the file a known extension (.py) or set 'language'", item)
+                    continue
+                }
+                guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
+                    error("\(label): suites in \(language.name) are not run yet; only Python suites (pytest) are", item)
+                    continue
+                }
+                var file = SuiteFile(name: normalized, code: "", language: language)
+                file.path = normalized
+                file.location = pathNode.location
+                files.append(file)
                 continue
             }
             guard let name = required(item["name"], "name", of: label, in: item),

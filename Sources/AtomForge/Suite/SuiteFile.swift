@@ -2,9 +2,14 @@
 /// against the assembled `src/` tree once the atoms are done.
 public struct SuiteFile: Sendable, Equatable {
     /// Its file name in the suite's folder (`test_tools.py`).
+    /// Its path in the suite's folder (`test_tools.py`, or `tests/test_tools.py` for a file read from a path).
     public var name: String
     public var code: String
     public var language: Language
+    /// For a file the plan names by path (relative to the plan file's folder): that path, read by ``PlanChecker``.
+    public var path: String?
+    /// Where the plan names it, for messages.
+    public var location: SourceLocation?
 
     public init(name: String, code: String, language: Language) {
         self.name = name

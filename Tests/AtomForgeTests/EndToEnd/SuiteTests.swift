@@ -156,4 +156,34 @@ struct SuiteTests {
         #expect(after["passed"] as? Int == 1 && after["problem"] == nil, "\(after)")
         #expect(try json("outbox/fix/summary.json")["status"] as? String == "passed")
     }
+
+    @Test("a suite file named by path is read beside the plan and kept in the run folder for later runs")
+    func suiteByPath() async throws {
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        try "from text.tools import norm\n\ndef test_norm():\n    assert norm(' A ') == 'A'\n".write(
+            to: folder.appendingPathComponent("tests/test_tools.py"), atomically: true, encoding: .utf8)
+        try """
+        plan: bypath
+        language: python
+        atoms:
+          - {id: norm, name: norm, description: "Strips s.", file: text/tools.py}
+        suite:
+          - path: tests/test_tools.py
+        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+        try await server.script(
+            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        let suite = try #require(try json("outbox/bypath/summary.json")["suite"] as? [String: Any])
+        let tests = try #require(suite["tests"] as? [[String: Any]])
+        #expect(tests.first?["name"] as? String == "suite/tests/test_tools.py::test_norm", "\(tests)")
+        #expect(
+            FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("outbox/bypath/suite/tests/test_tools.py").path))
+        // The run folder is checked on its own: a later `retry` or `accept` needs nothing beside the plan.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("tests"))
+        let again = try await CommandRunner.atomforge(["retry", "outbox/bypath"], in: folder.path)
+        #expect(again.status == 0, "\(again.standardOutput)\n\(again.standardError)")
+    }
 }

@@ -59,7 +59,33 @@ struct SuitePlanTests {
             })
         #expect(
             errors("suite: [{path: tests/test_a.py}]").contains {
-                $0.contains("not read from paths yet")
+                $0.contains("needs the plan file's folder")
             })
+        #expect(errors("suite: [{path: ../test_a.py}]").contains { $0.contains("would escape the plan's folder") })
+        #expect(errors("suite: [{path: /etc/test_a.py}]").contains { $0.contains("not absolute") })
+    }
+
+    @Test("files named by path are read relative to the plan file's folder; missing ones and links out are refused")
+    func paths() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("suite-plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "def test_a():\n    assert True\n".write(
+            to: folder.appendingPathComponent("tests/test_a.py"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("tests/test_out.py").path, withDestinationPath: "/etc/hostname")
+        func check(_ suite: String) throws -> PlanCheck {
+            let plan = folder.appendingPathComponent("plan.yaml")
+            try (Self.atoms + "\n" + suite).write(to: plan, atomically: true, encoding: .utf8)
+            return PlanChecker.check(fileAt: plan.path)
+        }
+        let read = try #require(try check("suite: [{path: ./tests/test_a.py}]").validPlan)
+        #expect(read.suite.map(\.name) == ["tests/test_a.py"])
+        #expect(read.suite.first?.code.contains("def test_a") == true)
+        let missing = try check("suite: [{path: tests/test_b.py}]").errors.map(\.description)
+        #expect(missing.contains { $0.contains("'tests/test_b.py' does not exist") }, "\(missing)")
+        let out = try check("suite: [{path: tests/test_out.py}]").errors.map(\.description)
+        #expect(out.contains { $0.contains("leads out of the plan file's folder") }, "\(out)")
     }
 }
