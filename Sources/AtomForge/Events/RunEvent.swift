@@ -57,6 +57,12 @@ public struct RunEvent: Sendable, Equatable, Encodable {
     /// `atom_finished` of a passed atom (or one held back by `validation.require`): what its `passed` rests on,
     /// `tests`, `examples`, `agreement`, `loaded` or `parsed`.
     public var evidence: String?
+    /// `plan_finished` of a plan with a suite: its tests passed and failed (errors included) on the assembled tree,
+    /// its rounds, and why it could not start when it could not.
+    public var suitePassed: Int?
+    public var suiteFailed: Int?
+    public var suiteRounds: Int?
+    public var suiteProblem: String?
 
     public init(_ event: Kind, plan: String, atom: String? = nil, time: Date = Date()) {
         self.event = event

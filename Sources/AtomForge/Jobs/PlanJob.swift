@@ -286,6 +286,11 @@ public enum PlanJob {
         (finished.tokensIn, finished.tokensOut) = (tokens.input, tokens.output)
         finished.durationS = (outcome.duration.seconds * 1000).rounded() / 1000
         finished.exitCode = Int(exitCode)
+        if let suite = outcome.suite {
+            (finished.suitePassed, finished.suiteFailed) = (suite.passed, suite.failed + suite.errored)
+            finished.suiteRounds = outcome.suiteRounds.count
+            finished.suiteProblem = suite.problem
+        }
         await outward.emit(finished)
         return Outcome(exitCode: exitCode, folder: folder.path, messages: messages, outage: outage)
     }

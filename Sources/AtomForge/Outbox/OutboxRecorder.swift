@@ -166,7 +166,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             case nil: .finished
             case let stop?: stop.runStatus == .interrupted ? .interrupted : .stopped
             }
-        await page.finish(state, results: results)
+        await page.finish(state, results: results, verdict: RunPage.TreeVerdict(outcome))
         return summary.status
     }
 

@@ -26,6 +26,8 @@ struct RunPage: Sendable {
     private(set) var results: [String: AtomResult]
     /// Attempts of atoms that have no verdict yet: those an interrupted run or a retry goes on from.
     private(set) var unfinished: [String: [AttemptRecord]]
+    /// What the whole tree came to once the atoms were done: its load check and the plan's suite.
+    var verdict = TreeVerdict()
     /// Per atom, its ``RunPageAtom`` as JSON and the status it was encoded with; dropped when the atom changes.
     private var encoded: [String: (status: PageStatus, json: String)] = [:]
 
@@ -79,6 +81,7 @@ struct RunPage: Sendable {
         page += "<style>\n\(Self.prismStyles)\n\(Self.pageStyles)\n</style>\n</head>\n<body>\n"
         page += header(state: state, now: now)
         page += "<main id=\"overview\">\n"
+        page += verdictSection()
         page += graphSection(state: state)
         page += atomTable(state: state)
         page += "</main>\n<section id=\"detail\" hidden></section>\n"
@@ -92,9 +95,10 @@ struct RunPage: Sendable {
         return pieces
     }
 
-    /// `passed` once every atom passed, `running` while the run goes on, `failed` otherwise.
+    /// `passed` once every atom passed and the tree held (it loads, the plan's suite passes), `running` while the
+    /// run goes on, `failed` otherwise.
     func overallStatus(_ state: State) -> String {
-        if plan.atoms.allSatisfy({ results[$0.id]?.status == .passed }) { return "passed" }
+        if plan.atoms.allSatisfy({ results[$0.id]?.status == .passed }), verdict.holds { return "passed" }
         return state == .running ? "running" : state == .finished ? "failed" : state.rawValue
     }
 

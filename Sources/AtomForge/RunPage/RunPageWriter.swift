@@ -42,11 +42,12 @@ actor RunPageWriter {
     }
 
     /// The final page: what the run came to, written after any write still in progress.
-    func finish(_ state: RunPage.State, results: [String: AtomResult]) async {
+    func finish(_ state: RunPage.State, results: [String: AtomResult], verdict: RunPage.TreeVerdict? = nil) async {
         finished = true
         pending?.task.cancel()
         pending = nil
         for result in results.values where page.results[result.id] != result { page.record(result) }
+        if let verdict { page.verdict = verdict }
         await write(state)
     }
 

@@ -61,6 +61,9 @@ struct SuiteTests {
         #expect(tests.first?["name"] as? String == "suite/test_tools.py::test_norm")
         #expect((tests.first?["message"] as? String ?? "").contains("assert 'A' == 'a'"), "\(tests)")
         #expect((summary["counts"] as? [String: Int])?["passed"] == 1)
+        let page = try String(contentsOf: folder.appendingPathComponent("outbox/failing/index.html"), encoding: .utf8)
+        #expect(page.contains("The plan's suite <span class=\"status failed\">failed</span>"))
+        #expect(page.contains("id=\"run-status\">failed</span>"))
         let markdown = try String(
             contentsOf: folder.appendingPathComponent("outbox/failing/summary.md"), encoding: .utf8)
         #expect(markdown.contains("The plan's suite on `src/`: 0 passed, 1 failed."), "\(markdown)")
@@ -69,8 +72,13 @@ struct SuiteTests {
         try await server.script(
             [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
         try plan("passing", test: "\"A\"")
-        let passing = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        let passing = try await CommandRunner.atomforge(
+            ["run", "plan.yaml", "--output-format", "stream-json"], in: folder.path)
         #expect(passing.status == 0, "\(passing.standardOutput)\n\(passing.standardError)")
+        // The plan_finished event says what the suite came to.
+        let finished = passing.standardOutput.split(separator: "\n").last { $0.contains("\"plan_finished\"") }
+        #expect(finished?.contains("\"suite_passed\":1") == true, "\(passing.standardOutput)")
+        #expect(finished?.contains("\"suite_failed\":0") == true)
         let passed = try #require(try json("outbox/passing/summary.json")["suite"] as? [String: Any])
         #expect(passed["passed"] as? Int == 1 && passed["failed"] as? Int == 0)
     }

@@ -27,6 +27,34 @@ struct RunPageTests {
         #expect(LineDiff(from: "", to: "x").lines == [.removed(""), .added("x")])
     }
 
+    @Test(
+        "the suite on the page: its line, its rounds, each failing test with the atoms it implicates; a failing suite fails the run's status"
+    )
+    func suiteSection() {
+        let atom = Atom(id: "norm", name: "norm", description: "d", file: "t.py", language: .named("python"))
+        var page = RunPage(
+            plan: Plan(id: "p", atoms: [atom]), folder: "out/p", model: "m",
+            results: ["norm": AtomResult(id: "norm", status: .passed, attempts: [], code: "def norm(s): return s")])
+        #expect(page.overallStatus(.finished) == "passed")
+        #expect(!page.html(state: .finished).contains("The plan's suite"))
+        var failing = SuiteResult.Test(
+            name: "suite/test_t.py::test_norm", outcome: "failed", message: "assert 'A' == 'a'")
+        failing.atoms = ["norm"]
+        let suite = SuiteResult(tests: [failing, .init(name: "suite/test_t.py::test_ok", outcome: "passed")])
+        var outcome = PlanOutcome(results: [:], duration: .zero)
+        outcome.suite = suite
+        outcome.suiteRounds = [SuiteRound(round: 1, implicated: ["norm"], fixed: [], after: suite)]
+        page.verdict = RunPage.TreeVerdict(outcome)
+        #expect(page.overallStatus(.finished) == "failed")
+        let html = page.html(state: .finished)
+        #expect(html.contains("The plan's suite <span class=\"status failed\">failed</span>"))
+        #expect(html.contains("1 passed, 1 failed"))
+        #expect(html.contains("round 1: norm again; none fixed; then 1 passed, 1 failed"))
+        #expect(
+            html.contains("<code>suite/test_t.py::test_norm</code> failed, implicates <a href=\"#atom-norm\">norm</a>"))
+        #expect(html.contains("assert &#39;A&#39; == &#39;a&#39;") || html.contains("assert 'A' == 'a'"))
+    }
+
     @Test("the graph puts each atom one column right of its deepest dependency")
     func graphColumns() {
         let graph = DependencyGraph(
