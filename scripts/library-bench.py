@@ -30,6 +30,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 from benchlib import machine, pointed_at_repository, write_section
 
@@ -74,7 +75,13 @@ def plan_for(library: pathlib.Path, with_suite: bool) -> dict:
     module = LIBRARY["module"]
     source = (library / module).read_text()
     tree = ast.parse(source)
-    imports = [ast.get_source_segment(source, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    # The module's imports as context, but not those of the package itself: what the module takes from it is
+    # planned (its atoms, `depends_on`), and the assembled tree imports it from there.
+    package = module.split("/")[0]
+    imports = [ast.get_source_segment(source, n) for n in tree.body
+               if isinstance(n, (ast.Import, ast.ImportFrom))
+               and not (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == package)
+               and not (isinstance(n, ast.Import) and any(a.name.split(".")[0] == package for a in n.names))]
     defined: dict[str, ast.AST] = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
@@ -123,23 +130,46 @@ def config_for(mode: str) -> str:
 
 
 def judge(src: pathlib.Path, library: pathlib.Path, python: str) -> tuple[int, int]:
-    """The library's test file on the generated tree: (tests passed, tests run), by pytest's JUnit report."""
+    """The library's test file on the generated tree: (tests passed, tests run), by pytest's JUnit report. A tree
+    the test file cannot even import passes none of the tests the reference runs."""
     with tempfile.TemporaryDirectory(prefix="atomforge-library-") as scratch:
         scratch = pathlib.Path(scratch)
         shutil.copytree(src, scratch / "src")
+        package = scratch / "src" / LIBRARY["module"].split("/")[0]
+        # A regular package, so that no installed copy of the library could be judged instead.
+        if package.is_dir() and not (package / "__init__.py").exists():
+            (package / "__init__.py").write_text("")
         shutil.copy(library / LIBRARY["tests"], scratch / "test_library.py")
         report = scratch / "report.xml"
-        subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-                        "test_library.py"], cwd=scratch, env={**os.environ, "PYTHONPATH": str(scratch / "src")},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        try:
+            subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+                            "test_library.py"], cwd=scratch, env={**os.environ, "PYTHONPATH": str(scratch / "src")},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        except subprocess.TimeoutExpired:
+            return 0, reference_tests(library, python)
         if not report.exists():
-            return 0, 0
-        text = report.read_text()
-        match = re.search(r'<testsuite [^>]*errors="(\d+)" failures="(\d+)" skipped="(\d+)" tests="(\d+)"', text)
-        if not match:
-            return 0, 0
-        errors, failures, skipped, tests = map(int, match.groups())
-        return tests - errors - failures - skipped, tests
+            return 0, reference_tests(library, python)
+        suite = ET.parse(report).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        counts = {key: int(suite.get(key, "0")) for key in ("tests", "errors", "failures", "skipped")}
+        passed = counts["tests"] - counts["errors"] - counts["failures"] - counts["skipped"]
+        return passed, max(counts["tests"], reference_tests(library, python))
+
+
+REFERENCE: dict[str, int] = {}
+
+
+def reference_tests(library: pathlib.Path, python: str) -> int:
+    """How many tests the library's test file runs on the library itself (the denominator)."""
+    if "tests" not in REFERENCE:
+        with tempfile.TemporaryDirectory(prefix="atomforge-reference-") as scratch:
+            tree = pathlib.Path(scratch) / "tree"
+            for path in [LIBRARY["module"], *LIBRARY["helpers"]]:
+                (tree / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(library / path, tree / path)
+            REFERENCE["tests"] = 0
+            REFERENCE["tests"] = judge(tree, library, python)[1]
+    return REFERENCE["tests"]
 
 
 def figures(outbox: pathlib.Path) -> dict:

@@ -107,6 +107,7 @@ public enum AcceptJob {
 
     /// Whether accepting atom `id` leaves atoms to generate (so the model server is needed).
     public static func leavesWork(accepting id: String, plan: Plan, journal: Journal.State) -> Bool {
-        plan.atoms.contains { $0.id != id && journal.results[$0.id] == nil }
+        // A plan's suite runs again after the accepted code, and its rounds may call the model.
+        !plan.suite.isEmpty || plan.atoms.contains { $0.id != id && journal.results[$0.id] == nil }
     }
 }

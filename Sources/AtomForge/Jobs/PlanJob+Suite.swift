@@ -10,7 +10,7 @@ extension PlanJob {
             return SuiteResult(
                 tests: [], problem: "not run: it needs python3 and pytest, and validation.run_tests on")
         }
-        let tree = SourceAssembler.assemble(plan, results: results)
+        let tree = SourceAssembler.assemble(plan, results: SuiteTree.results(plan, results))
         return await runner.run(plan.suite, tree: tree)
             ?? SuiteResult(tests: [], problem: "the suite gave no answer in the sandbox")
     }
@@ -18,9 +18,11 @@ extension PlanJob {
     /// Up to `suite.rounds` rounds: the failing tests are pinned on atoms (``SuiteAttribution``); each implicated
     /// atom that had passed goes through a new ladder (its attempts kept) whose candidates must also pass those tests
     /// on the tree (``SuiteCheck``), with their failures as feedback. A candidate that does replaces the atom's code;
-    /// an atom no candidate fixes keeps the code that passed alone (never left worse by a round), its new attempts
-    /// kept in its report. The suite runs again after each round; the rounds end when it passes, when no failure
-    /// can be pinned on an atom, or when a round is cut short (the budget, a shutdown).
+    /// an atom no candidate fixes keeps the code that passed alone, its new attempts kept in its report. The whole
+    /// suite runs again after each round; a round after which fewer tests pass is undone (the atoms get their code
+    /// back, the attempts stay in their reports), so no round leaves the tree worse than it found it. The rounds end
+    /// when the suite passes, when no failure can be pinned on an atom, when a round fixes nothing, or when a round
+    /// is cut short (the budget, a shutdown: the plan's stop, as for any other call).
     static func suiteRounds(
         _ plan: Plan, outcome: inout PlanOutcome, services: EngineServices, recorder: OutboxRecorder,
         logger: Logger, runnerWith: (ValidatorChain) -> PlanRunner
@@ -30,7 +32,8 @@ extension PlanJob {
         var round = 0
         while let suite = outcome.suite, suite.problem == nil {
             let attributed = SuiteAttribution.attribute(
-                suite, plan: plan, layout: SourceAssembler.layout(plan, results: outcome.results))
+                suite, plan: plan,
+                layout: SourceAssembler.layout(plan, results: SuiteTree.results(plan, outcome.results)))
             outcome.suite = attributed
             guard !suite.passes, round < services.config.suite.rounds else { return }
             let before = outcome.results
@@ -46,7 +49,9 @@ extension PlanJob {
             var validators = services.validators
             validators.validators.append(
                 SuiteCheck(
-                    plan: plan, results: before, tests: implicated.mapValues { $0.map(\.name) }, runner: suiteRunner))
+                    plan: plan, results: SuiteTree.results(plan, before),
+                    tests: implicated.mapValues { $0.map(\.name) },
+                    runner: suiteRunner))
             let again = await runnerWith(validators).run(
                 plan, restored: before.filter { implicated[$0.key] == nil },
                 earlier: Dictionary(
@@ -61,16 +66,41 @@ extension PlanJob {
                     outcome.results[id] = result
                     fixed.append(id)
                 } else {
-                    var kept = previous
-                    kept.attempts = again.results[id]?.attempts ?? previous.attempts
-                    outcome.results[id] = kept
-                    await recorder.record(kept, of: atom)
+                    outcome.results[id] = kept(previous, after: again.results[id])
+                    await recorder.record(outcome.results[id]!, of: atom)
                 }
             }
-            outcome.suite = await runSuite(plan, results: outcome.results, services: services)
+            if let stop = again.stop {
+                // Cut short: the plan stops as it would in any other call; the next run goes on from here.
+                outcome.stop = stop
+                return
+            }
+            let after = await runSuite(plan, results: outcome.results, services: services)
+            if let after, after.problem == nil, after.passed >= suite.passed {
+                outcome.suite = after
+            } else {
+                // Fewer tests pass (or none can start): the round is undone.
+                for id in fixed {
+                    guard let atom = atoms[id], let previous = before[id] else { continue }
+                    outcome.results[id] = kept(previous, after: outcome.results[id])
+                    await recorder.record(outcome.results[id]!, of: atom)
+                }
+                logger.notice("the plan's suite, round \(round): fewer tests passed after it; undone")
+                outcome.suiteRounds.append(
+                    SuiteRound(round: round, implicated: implicated.keys.sorted(), fixed: [], after: suite))
+                return
+            }
             outcome.suiteRounds.append(
                 SuiteRound(round: round, implicated: implicated.keys.sorted(), fixed: fixed, after: outcome.suite))
-            if again.stop != nil { return }
+            if fixed.isEmpty { return }
         }
+    }
+
+    /// An atom's result before a round with every attempt paid for since: the round's attempts when it made some
+    /// (an atom the round blocked, or cut short, made none).
+    static func kept(_ previous: AtomResult, after round: AtomResult?) -> AtomResult {
+        var kept = previous
+        if let round, round.attempts.count > previous.attempts.count { kept.attempts = round.attempts }
+        return kept
     }
 }

@@ -113,7 +113,9 @@ public enum PlanJob {
 
     /// Whether running `plan` in `folder` would generate anything: when not, no model server needs to start.
     public static func hasWork(_ plan: Plan, in folder: RunFolder, retry: Retry? = nil) -> Bool {
-        !allPassed(plan, carriedOver(from: folder.earlier, retry: retry ?? .defaultFor(folder)).restored)
+        // A plan with a suite always may: the suite runs again, and its rounds call the model.
+        !plan.suite.isEmpty
+            || !allPassed(plan, carriedOver(from: folder.earlier, retry: retry ?? .defaultFor(folder)).restored)
     }
 
     private static func allPassed(_ plan: Plan, _ restored: [String: AtomResult]) -> Bool {
@@ -134,7 +136,7 @@ public enum PlanJob {
         let (restored, earlier) = carriedOver(from: journal, retry: retry)
         // A finished run whose atoms all passed: nothing to do, and its files stay as they are. (With `.keep`, as
         // after `accept`, the summaries and src/ are written again.)
-        if folder.start == .continued, retry != .keep, allPassed(plan, restored) {
+        if folder.start == .continued, retry != .keep, allPassed(plan, restored), plan.suite.isEmpty {
             messages.append(
                 "plan \(plan.id): every atom (\(plan.atoms.count)) passed already in \(folder.path); "
                     + "nothing to generate "

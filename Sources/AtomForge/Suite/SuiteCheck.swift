@@ -35,8 +35,14 @@ public struct SuiteCheck: Validator {
                 ValidationIssue(.error, "the suite's tests could not run with this code: \(problem)", validator: name)
             ]
         }
-        return result.tests.filter { $0.outcome == "failed" || $0.outcome == "error" }.map { test in
-            ValidationIssue(
+        // Each test that implicated the atom must run and pass: skipped or missing is no pass.
+        return ids.compactMap { id in
+            guard let test = result.tests.first(where: { $0.name == id }) else {
+                return ValidationIssue(
+                    .error, "the plan's suite test \(id) did not run with this code", validator: name)
+            }
+            guard test.outcome != "passed" else { return nil }
+            return ValidationIssue(
                 .error, "the plan's suite test \(test.name) \(test.outcome)" + (test.message.map { ":\n\($0)" } ?? ""),
                 validator: name)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Reads the suite files a plan names by path, relative to the plan file's folder: each must be a readable UTF-8 file
 /// inside that folder once links are resolved (a link out of it is refused like `..`), and no larger than a test
@@ -41,9 +42,10 @@ public enum SuiteFileReader {
         guard FileManager.default.fileExists(atPath: full) else {
             return .failure(Problem(reason: "does not exist (paths are relative to the plan file's folder, \(base))"))
         }
-        let root = (base as NSString).resolvingSymlinksInPath
-        let resolved = (full as NSString).resolvingSymlinksInPath
-        guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+        // realpath(3): every link on the way resolved, as the kernel will when the file is read.
+        guard let root = realPath(base), let resolved = realPath(full),
+            resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+        else {
             return .failure(Problem(reason: "leads out of the plan file's folder (through a link); copy it in"))
         }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
@@ -59,5 +61,12 @@ public enum SuiteFileReader {
             return .failure(Problem(reason: "is not UTF-8 text"))
         }
         return .success(text)
+    }
+
+    /// The path with every link resolved, or nil.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -111,7 +111,8 @@ public struct SuiteRunner: Sendable {
                                 pass
                 except Exception:
                     pass
-                self.blame[report.nodeid] = {"frames": frames[-20:], "line": line}
+                # The call's exception first: a tear-down error after it does not replace where the test failed.
+                self.blame.setdefault(report.nodeid, {"frames": frames[-20:], "line": line})
 
             def pytest_collectreport(self, report):
                 if report.failed:
@@ -164,6 +165,11 @@ public struct SuiteRunner: Sendable {
             for name, blame in collector.blame.items():
                 if name in collector.tests:
                     collector.tests[name].update(blame)
+            # The report is one line the runner keeps whole: past the first 60 failures, messages are cut short.
+            failures = [t for t in collector.tests.values() if t.get("message")]
+            for test in failures[60:]:
+                test["message"] = test["message"][:200]
+                test["frames"] = test.get("frames", [])[-3:]
             report.write(token + json.dumps({"exit": int(code), "tests": list(collector.tests.values()),
                                              "errors": collector.errors}) + "\n")
             report.flush()

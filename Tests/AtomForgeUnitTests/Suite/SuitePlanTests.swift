@@ -87,5 +87,12 @@ struct SuitePlanTests {
         #expect(missing.contains { $0.contains("'tests/test_b.py' does not exist") }, "\(missing)")
         let out = try check("suite: [{path: tests/test_out.py}]").errors.map(\.description)
         #expect(out.contains { $0.contains("leads out of the plan file's folder") }, "\(out)")
+        // A link to a link out: every link on the way is followed before the folder is compared.
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("tests/sub").path, withDestinationPath: "/etc")
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("tests/nested.py").path, withDestinationPath: "sub/hostname")
+        let nested = try check("suite: [{path: tests/nested.py}]").errors.map(\.description)
+        #expect(nested.contains { $0.contains("leads out of the plan file's folder") }, "\(nested)")
     }
 }
