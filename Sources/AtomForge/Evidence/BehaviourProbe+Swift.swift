@@ -70,11 +70,7 @@ extension BehaviourProbe {
         _ subject: ValidationSubject, inputs: [String], expected: [String: String], dropped: Set<Int>,
         unexpected: Set<Int>, token: String
     ) -> (program: String, lines: (inputs: [Int: Int], expectations: [Int: Int])) {
-        var program = subject.allImports.joined(separator: "\n")
-        if !program.isEmpty { program += "\n" }
-        let dependencies = subject.dependencyCode.joined(separator: "\n\n")
-        program += (dependencies.isEmpty ? "" : dependencies + "\n\n") + subject.runnableCode + "\n\n"
-        program += swiftSupport + "\n"
+        let program = source(of: subject) + "\n\n" + swiftSupport + "\n"
         var lineOfInput: [Int: Int] = [:]
         var lineOfExpectation: [Int: Int] = [:]
         var line = program.count(of: "\n") + 1

@@ -52,10 +52,7 @@ public struct BehaviourProbe: Sendable {
         if subject.atom.language.testRunner == .swift {
             return await swiftBehaviour(of: subject, seeds: seeds, expected: expected)
         }
-        var header = subject.allImports.joined(separator: "\n")
-        if !header.isEmpty { header += "\n" }
-        let dependencies = subject.dependencyCode.joined(separator: "\n\n")
-        let program = header + (dependencies.isEmpty ? "" : dependencies + "\n\n") + subject.runnableCode + "\n"
+        let program = Self.source(of: subject) + "\n"
         let token = AtomTestValidator.makeToken()
         let seedsJSON = (try? String(decoding: JSONEncoder().encode(seeds), as: UTF8.self)) ?? "[]"
         let expectedJSON = (try? String(decoding: JSONEncoder().encode(expected), as: UTF8.self)) ?? "{}"
@@ -94,6 +91,15 @@ public struct BehaviourProbe: Sendable {
         let written = (object["expected"] as? [Any]).map { $0.map { $0 as? String } } ?? []
         return Behaviour(
             inputs: inputs, outputs: outputs, expected: written.count == inputs.count ? written : [])
+    }
+
+    /// The program a candidate is probed in: its imports and its dependencies' imports, its dependencies' code, then
+    /// its own.
+    static func source(of subject: ValidationSubject) -> String {
+        var header = subject.allImports.joined(separator: "\n")
+        if !header.isEmpty { header += "\n" }
+        let dependencies = subject.dependencyCode.joined(separator: "\n\n")
+        return header + (dependencies.isEmpty ? "" : dependencies + "\n\n") + subject.runnableCode
     }
 
     /// The probe: loads the program, derives the inputs, runs the function on each with a time limit, and prints

@@ -58,10 +58,10 @@ public struct EngineServices: Sendable {
         var reporting = ToolRunner.standard(config.validation)
         reporting.outputLimit = 256 << 10
         probe = python ? BehaviourProbe(runner: reporting, maxInputs: config.evidence.agreement.maxInputs) : nil
-        let installed = Language.TestRunner.allCases.filter { $0.tools.allSatisfy { Toolchain.find($0) != nil } }
+        let installed = Toolchain.installedTestRunners
         treeCheck =
             config.validation.runTests && !installed.isEmpty
-            ? SourceTreeCheck(runner: reporting, available: Set(installed)) : nil
+            ? SourceTreeCheck(runner: reporting, available: installed) : nil
         suiteRunner = python ? SuiteRunner(runner: reporting) : nil
         self.logger = logger
     }

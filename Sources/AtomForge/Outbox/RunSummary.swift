@@ -218,14 +218,9 @@ extension RunSummary {
     /// The suite's part of `summary.md`: its line, then each test that did not pass with what the runner said.
     static func suiteSection(_ suite: SuiteResult, rounds: [SuiteRound]) -> String {
         var text = "The plan's suite on `src/`: \(suite.line).\n\n"
-        for round in rounds {
-            text += "- round \(round.round): \(round.implicated.joined(separator: ", ")) again; "
-            text += round.fixed.isEmpty ? "none fixed" : "fixed \(round.fixed.joined(separator: ", "))"
-            text += "; then \(round.passed) passed, \(round.failed) failed"
-            text += round.errored > 0 ? ", \(round.errored) errored\n" : "\n"
-        }
+        for round in rounds { text += "- \(round.line)\n" }
         if !rounds.isEmpty { text += "\n" }
-        let failing = suite.tests.filter { $0.outcome == "failed" || $0.outcome == "error" }
+        let failing = suite.failing
         for test in failing.prefix(20) {
             text += "- `\(test.name)` \(test.outcome)"
             if let atoms = test.atoms { text += " (implicates \(atoms.map { "`\($0)`" }.joined(separator: ", ")))" }

@@ -100,19 +100,9 @@ struct PlanReader {
                 }
                 let normalized = Self.normalized(path)
                 if item["code"] != nil { error("\(label): give 'path' or 'code', not both", pathNode) }
-                if files.contains(where: { $0.name == normalized }) {
-                    error("\(label): another suite file is already named '\(normalized)'", pathNode)
-                    continue
-                }
-                let written = item["language"].flatMap { text($0, "\(label): language") }
-                guard let language = written.map(Language.named) ?? Language.forFile(path) else {
-                    error("\(label): no language; give the file a known extension (.py) or set 'language'", item)
-                    continue
-                }
-                guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
-                    error("\(label): suites in \(language.name) are not run yet; only Python suites (pytest) are", item)
-                    continue
-                }
+                guard !isTaken(normalized, in: files, label: label, pathNode),
+                    let language = suiteLanguage(of: item, named: path, defaultLanguage: nil, label: label)
+                else { continue }
                 var file = SuiteFile(name: normalized, code: "", language: language)
                 file.path = normalized
                 file.location = pathNode.location
@@ -128,31 +118,44 @@ struct PlanReader {
                         + "language's extension, e.g. test_tools.py", item["name"]!)
                 continue
             }
-            if files.contains(where: { $0.name == name }) {
-                error("\(label): another suite file is already named '\(name)'", item["name"]!)
-                continue
-            }
+            guard !isTaken(name, in: files, label: label, item["name"]!) else { continue }
             if code.allSatisfy(\.isWhitespace) {
                 error("\(label): 'code' is empty; give the test file's text", item["code"]!)
                 continue
             }
-            let written = item["language"].flatMap { text($0, "\(label): language") }
-            guard
-                let language = written.map(Language.named) ?? Language.forFile(name)
-                    ?? defaultLanguage.map(Language.named)
-            else {
-                error("\(label): no language; give 'name' a known extension (.py) or set 'language'", item)
-                continue
-            }
-            guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
-                error(
-                    "\(label): suites in \(language.name.isEmpty ? "this language" : language.name) are not run yet; "
-                        + "only Python suites (pytest) are", item)
-                continue
-            }
+            guard let language = suiteLanguage(of: item, named: name, defaultLanguage: defaultLanguage, label: label)
+            else { continue }
             files.append(SuiteFile(name: name, code: code, language: language))
         }
         return files
+    }
+
+    /// Whether another suite file already has `name` (an error, said at `node`).
+    private mutating func isTaken(_ name: String, in files: [SuiteFile], label: String, _ node: YAMLNode) -> Bool {
+        guard files.contains(where: { $0.name == name }) else { return false }
+        error("\(label): another suite file is already named '\(name)'", node)
+        return true
+    }
+
+    /// A suite file's language: its `language`, else its name's extension, else the plan's (`defaultLanguage`, for
+    /// inline files only); nil, with an error, when there is none or its suites are not run.
+    private mutating func suiteLanguage(
+        of item: YAMLNode, named name: String, defaultLanguage: String?, label: String
+    ) -> Language? {
+        let written = item["language"].flatMap { text($0, "\(label): language") }
+        guard
+            let language = written.map(Language.named) ?? Language.forFile(name) ?? defaultLanguage.map(Language.named)
+        else {
+            error("\(label): no language; give the file a known extension (.py) or set 'language'", item)
+            return nil
+        }
+        guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
+            error(
+                "\(label): suites in \(language.name.isEmpty ? "this language" : language.name) are not run yet; "
+                    + "only Python suites (pytest) are", item)
+            return nil
+        }
+        return language
     }
 
     /// A suite file's name: one plain file name, not `.` or `..`.

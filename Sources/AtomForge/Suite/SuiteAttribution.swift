@@ -10,7 +10,7 @@ public enum SuiteAttribution {
     public static func attribute(_ result: SuiteResult, plan: Plan, layout: [String: AssembledFile]) -> SuiteResult {
         var result = result
         let atomsByID = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for index in result.tests.indices where ["failed", "error"].contains(result.tests[index].outcome) {
+        for index in result.tests.indices where result.tests[index].isFailure {
             let test = result.tests[index]
             var found: [String] = []
             for frame in (test.frames ?? []).reversed() {

@@ -18,6 +18,9 @@ public struct SuiteResult: Sendable, Equatable, Codable {
             case name, outcome, message, atoms
         }
 
+        /// Whether the test failed or errored (a skipped one did neither).
+        public var isFailure: Bool { outcome == "failed" || outcome == "error" }
+
         public init(name: String, outcome: String, message: String? = nil) {
             self.name = name
             self.outcome = outcome
@@ -42,6 +45,9 @@ public struct SuiteResult: Sendable, Equatable, Codable {
         errored = tests.filter { $0.outcome == "error" }.count
         skipped = tests.filter { $0.outcome == "skipped" }.count
     }
+
+    /// The tests that failed or errored, in the order run.
+    public var failing: [Test] { tests.filter(\.isFailure) }
 
     /// Whether the suite ran and none of its tests failed or errored.
     public var passes: Bool { problem == nil && failed == 0 && errored == 0 && passed > 0 }

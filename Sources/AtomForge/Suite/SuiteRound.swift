@@ -16,4 +16,12 @@ public struct SuiteRound: Sendable, Equatable, Codable {
         failed = suite?.failed ?? 0
         errored = suite?.errored ?? 0
     }
+
+    /// One line for a person: `round 1: norm, count again; fixed norm; then 3 passed, 1 failed`.
+    public var line: String {
+        var text = "round \(round): \(implicated.joined(separator: ", ")) again; "
+        text += fixed.isEmpty ? "none fixed" : "fixed \(fixed.joined(separator: ", "))"
+        text += "; then \(passed) passed, \(failed) failed"
+        return errored > 0 ? text + ", \(errored) errored" : text
+    }
 }

@@ -56,12 +56,7 @@ public struct SuiteRunner: Sendable {
             guard let name = entry["name"] as? String, let outcome = entry["outcome"] as? String else { return nil }
             var test = SuiteResult.Test(name: name, outcome: outcome, message: entry["message"] as? String)
             test.line = entry["line"] as? String
-            test.frames = (entry["frames"] as? [[Any]])?.compactMap { frame in
-                guard frame.count == 3, let file = frame[0] as? String, let line = frame[1] as? Int,
-                    let function = frame[2] as? String
-                else { return nil }
-                return SourceTreeCheck.Place(file: file, line: line, function: function)
-            }
+            test.frames = (entry["frames"] as? [Any])?.compactMap { SourceTreeCheck.Place(reported: $0) }
             return test
         }
         let errors = object["errors"] as? [String] ?? []

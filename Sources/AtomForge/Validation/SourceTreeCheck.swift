@@ -31,6 +31,14 @@ public struct SourceTreeCheck: Sendable {
             self.line = line
             self.function = function
         }
+
+        /// A place as the sandboxed scripts write it, `[file, line, function]`; nil for anything else.
+        init?(reported: Any?) {
+            guard let place = reported as? [Any], place.count == 3, let file = place[0] as? String,
+                let line = place[1] as? Int, let function = place[2] as? String
+            else { return nil }
+            self.init(file: file, line: line, function: function)
+        }
     }
 
     /// What one check of the tree found: the files that fail, and the languages whose check gave no answer (their
@@ -93,13 +101,9 @@ public struct SourceTreeCheck: Sendable {
             guard let entry = object[file] as? [String: Any], let message = entry["error"] as? String else {
                 return nil
             }
-            var failure = Failure(file: file, message: message, symbol: entry["symbol"] as? String)
-            if let place = entry["place"] as? [Any], place.count == 3, let path = place[0] as? String,
-                let line = place[1] as? Int, let function = place[2] as? String
-            {
-                failure.place = Place(file: path, line: line, function: function)
-            }
-            return failure
+            return Failure(
+                file: file, message: message, place: Place(reported: entry["place"]), symbol: entry["symbol"] as? String
+            )
         }
     }
 

@@ -11,6 +11,11 @@ public enum Toolchain {
         }
         return nil
     }
+
+    /// The test runners whose programs are all installed.
+    public static var installedTestRunners: Set<Language.TestRunner> {
+        Set(Language.TestRunner.allCases.filter { $0.tools.allSatisfy { find($0) != nil } })
+    }
 }
 
 extension ValidatorChain {
@@ -26,8 +31,7 @@ extension ValidatorChain {
             validators.append(SyntaxValidator(language, check: check, runner: runner))
         }
         if settings.runTests {
-            let available = Language.TestRunner.allCases.filter { $0.tools.allSatisfy { Toolchain.find($0) != nil } }
-            validators.append(AtomTestValidator(runner: runner, available: Set(available)))
+            validators.append(AtomTestValidator(runner: runner, available: Toolchain.installedTestRunners))
         }
         validators += settings.commands.map { CommandValidator($0, runner: runner) }
         return ValidatorChain(validators, isolation: sandbox.description)

@@ -24,19 +24,30 @@ struct SuiteTests {
         """.write(to: folder.appendingPathComponent("pipeline.yaml"), atomically: true, encoding: .utf8)
     }
 
+    func writePlan(_ text: String) throws {
+        try text.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    /// The replies the scripted server gives, in order (the last repeating), to requests for atom `name`: each the
+    /// given Python code in a fence.
+    func script(_ name: String, _ codes: String...) async throws {
+        try await server.script(codes.map { ["reply": "```python\n\($0)\n```"] }, match: "defines `\(name)`")
+    }
+
     func plan(_ name: String, test: String) throws {
-        try """
-        plan: \(name)
-        language: python
-        atoms:
-          - {id: norm, name: norm, description: "Strips s and lowers it.", file: text/tools.py}
-        suite:
-          - name: test_tools.py
-            code: |
-              from text.tools import norm
-              def test_norm():
-                  assert norm(" A ") == \(test)
-        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+        try writePlan(
+            """
+            plan: \(name)
+            language: python
+            atoms:
+              - {id: norm, name: norm, description: "Strips s and lowers it.", file: text/tools.py}
+            suite:
+              - name: test_tools.py
+                code: |
+                  from text.tools import norm
+                  def test_norm():
+                      assert norm(" A ") == \(test)
+            """)
     }
 
     func json(_ path: String) throws -> [String: Any] {
@@ -48,8 +59,7 @@ struct SuiteTests {
         "the suite runs on src/ at the end: a failing test fails the run (exit 1) and is listed; a passing one passes")
     func suiteJudgesTheTree() async throws {
         // The atom passes alone (nothing of its own checks what it does); the suite finds it does not lower.
-        try await server.script(
-            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        try await script("norm", "def norm(s):\n    return s.strip()")
         try plan("failing", test: "\"a\"")
         let failing = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(failing.status == 1, "\(failing.standardOutput)\n\(failing.standardError)")
@@ -69,8 +79,7 @@ struct SuiteTests {
         #expect(markdown.contains("The plan's suite on `src/`: 0 passed, 1 failed."), "\(markdown)")
         #expect(markdown.contains("`suite/test_tools.py::test_norm` failed"))
 
-        try await server.script(
-            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        try await script("norm", "def norm(s):\n    return s.strip()")
         try plan("passing", test: "\"A\"")
         let passing = try await CommandRunner.atomforge(
             ["run", "plan.yaml", "--output-format", "stream-json"], in: folder.path)
@@ -87,12 +96,9 @@ struct SuiteTests {
     func roundFixesAnAtom() async throws {
         // Alone, the first reply passes; the suite fails it; the round's first candidate still fails the test on the
         // tree and sees why; the next one passes it.
-        try await server.script(
-            [
-                ["reply": "```python\ndef norm(s):\n    return s.strip()\n```"],
-                ["reply": "```python\ndef norm(s):\n    return s.strip()\n```"],
-                ["reply": "```python\ndef norm(s):\n    return s.strip().lower()\n```"],
-            ], match: "defines `norm`")
+        try await script(
+            "norm", "def norm(s):\n    return s.strip()", "def norm(s):\n    return s.strip()",
+            "def norm(s):\n    return s.strip().lower()")
         try plan("round", test: "\"a\"")
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
@@ -115,8 +121,7 @@ struct SuiteTests {
 
     @Test("an atom no round fixes keeps the code that passed alone, and the run fails with the test named")
     func roundKeepsTheCode() async throws {
-        try await server.script(
-            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        try await script("norm", "def norm(s):\n    return s.strip()")
         try plan("kept", test: "\"a\"")
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(outcome.status == 1)
@@ -136,31 +141,27 @@ struct SuiteTests {
 
     @Test("a round after which fewer tests pass is undone: the atom gets its code back, its attempts stay")
     func worseRoundUndone() async throws {
-        try """
-        plan: worse
-        language: python
-        atoms:
-          - {id: norm, name: norm, description: "Strips s and lowers it.", file: text/tools.py}
-          - {id: count, name: count, description: "The length of norm(s).", file: text/tools.py, depends_on: [norm]}
-        suite:
-          - name: test_tools.py
-            code: |
-              from text.tools import norm, count
-              def test_norm():
-                  assert norm(" A ") == "a"
-              def test_count():
-                  assert count(" A b ") == 3
-              def test_count_again():
-                  assert count("xy ") == 2
-        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+        try writePlan(
+            """
+            plan: worse
+            language: python
+            atoms:
+              - {id: norm, name: norm, description: "Strips s and lowers it.", file: text/tools.py}
+              - {id: count, name: count, description: "The length of norm(s).", file: text/tools.py, depends_on: [norm]}
+            suite:
+              - name: test_tools.py
+                code: |
+                  from text.tools import norm, count
+                  def test_norm():
+                      assert norm(" A ") == "a"
+                  def test_count():
+                      assert count(" A b ") == 3
+                  def test_count_again():
+                      assert count("xy ") == 2
+            """)
         // The round's candidate passes test_norm by returning "a" whatever it is given, and breaks both counts.
-        try await server.script(
-            [
-                ["reply": "```python\ndef norm(s):\n    return s.strip()\n```"],
-                ["reply": "```python\ndef norm(s):\n    return 'a'\n```"],
-            ], match: "defines `norm`")
-        try await server.script(
-            [["reply": "```python\ndef count(s):\n    return len(norm(s))\n```"]], match: "defines `count`")
+        try await script("norm", "def norm(s):\n    return s.strip()", "def norm(s):\n    return 'a'")
+        try await script("count", "def count(s):\n    return len(norm(s))")
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(outcome.status == 1)
         let summary = try json("outbox/worse/summary.json")
@@ -175,29 +176,28 @@ struct SuiteTests {
 
     @Test("an atom that did not pass is a stub in the suite's tree: the test file still loads, the others' tests run")
     func failedAtomStubbed() async throws {
-        try """
-        plan: stubbed
-        language: python
-        atoms:
-          - {id: norm, name: norm, description: "Strips s.", file: text/tools.py}
-          - id: broken
-            name: broken
-            description: "Returns 2."
-            file: text/tools.py
-            tests: "assert broken() == 2"
-        suite:
-          - name: test_tools.py
-            code: |
-              from text.tools import norm, broken
-              def test_norm():
-                  assert norm(" A ") == "A"
-              def test_broken():
-                  assert broken() == 2
-        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
-        try await server.script(
-            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
-        try await server.script(
-            [["reply": "```python\ndef broken():\n    return 1\n```"]], match: "defines `broken`")
+        try writePlan(
+            """
+            plan: stubbed
+            language: python
+            atoms:
+              - {id: norm, name: norm, description: "Strips s.", file: text/tools.py}
+              - id: broken
+                name: broken
+                description: "Returns 2."
+                file: text/tools.py
+                tests: "assert broken() == 2"
+            suite:
+              - name: test_tools.py
+                code: |
+                  from text.tools import norm, broken
+                  def test_norm():
+                      assert norm(" A ") == "A"
+                  def test_broken():
+                      assert broken() == 2
+            """)
+        try await script("norm", "def norm(s):\n    return s.strip()")
+        try await script("broken", "def broken():\n    return 1")
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(outcome.status == 1)
         let suite = try #require(try json("outbox/stubbed/summary.json")["suite"] as? [String: Any])
@@ -210,24 +210,24 @@ struct SuiteTests {
 
     @Test("accept of a fix runs the suite again: the tree it completes passes, and so does the run")
     func acceptRerunsTheSuite() async throws {
-        try """
-        plan: fix
-        language: python
-        atoms:
-          - id: norm
-            name: norm
-            description: "Strips s and lowers it."
-            file: text/tools.py
-            tests: "assert norm(' A ') == 'a'"
-        suite:
-          - name: test_tools.py
-            code: |
-              from text.tools import norm
-              def test_norm():
-                  assert norm(" B ") == "b"
-        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
-        try await server.script(
-            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        try writePlan(
+            """
+            plan: fix
+            language: python
+            atoms:
+              - id: norm
+                name: norm
+                description: "Strips s and lowers it."
+                file: text/tools.py
+                tests: "assert norm(' A ') == 'a'"
+            suite:
+              - name: test_tools.py
+                code: |
+                  from text.tools import norm
+                  def test_norm():
+                      assert norm(" B ") == "b"
+            """)
+        try await script("norm", "def norm(s):\n    return s.strip()")
         let failed = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(failed.status == 1)
         let before = try #require(try json("outbox/fix/summary.json")["suite"] as? [String: Any])
@@ -251,16 +251,16 @@ struct SuiteTests {
             at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
         try "from text.tools import norm\n\ndef test_norm():\n    assert norm(' A ') == 'A'\n".write(
             to: folder.appendingPathComponent("tests/test_tools.py"), atomically: true, encoding: .utf8)
-        try """
-        plan: bypath
-        language: python
-        atoms:
-          - {id: norm, name: norm, description: "Strips s.", file: text/tools.py}
-        suite:
-          - path: tests/test_tools.py
-        """.write(to: folder.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
-        try await server.script(
-            [["reply": "```python\ndef norm(s):\n    return s.strip()\n```"]], match: "defines `norm`")
+        try writePlan(
+            """
+            plan: bypath
+            language: python
+            atoms:
+              - {id: norm, name: norm, description: "Strips s.", file: text/tools.py}
+            suite:
+              - path: tests/test_tools.py
+            """)
+        try await script("norm", "def norm(s):\n    return s.strip()")
         let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
         let suite = try #require(try json("outbox/bypath/summary.json")["suite"] as? [String: Any])

@@ -527,15 +527,24 @@ struct EvidenceRunTests {
 
     @Test("TypeScript candidates are compared, transpiled as their tests are; the model's expected value is weighed")
     func typescriptVote() async throws {
+        try await expectVote(
+            language: "typescript", named: "TypeScript",
+            codes: [
+                "function larger(a: number, b: number): number { return a; }",
+                "function larger(a: number, b: number): number { return Math.max(a, b); }",
+                "function larger(a: number, b: number): number { return a > b ? a : b; }",
+            ], proposal: "assert.deepStrictEqual(larger(1, 2), 2);\nlarger(5, 3)")
+    }
+
+    /// Three candidates of `larger` in `language`, the last two agreeing; the proposal call's reply gives one
+    /// expected value, met by the two. They win, the expectation is counted, and the proposal was asked as assertions.
+    func expectVote(language: String, named: String, codes: [String], proposal: String) async throws {
+        let fence = Language.named(language).fenceTags[0]
         let provider = ScriptedProvider([
-            "larger": [
-                .text("```ts\nfunction larger(a: number, b: number): number { return a; }\n```"),
-                .text("```ts\nfunction larger(a: number, b: number): number { return Math.max(a, b); }\n```"),
-                .text("```ts\nfunction larger(a: number, b: number): number { return a > b ? a : b; }\n```"),
-            ],
-            "": [.text("```ts\nassert.deepStrictEqual(larger(1, 2), 2);\nlarger(5, 3)\n```")],
+            "larger": codes.map { .text("```\(fence)\n\($0)\n```") },
+            "": [.text("```\(fence)\n\(proposal)\n```")],
         ])
-        let atom = atom("typescript", name: "larger", description: "The larger of a and b.")
+        let atom = atom(language, name: "larger", description: "The larger of a and b.")
         var evidence = EvidenceSettings()
         evidence.agreement.expectations = true
         let result = try await generator(provider, evidence: evidence).generate(atom, context: AttemptContext())
@@ -544,7 +553,7 @@ struct EvidenceRunTests {
         #expect(result.evidence?.agreement?.members == [[2, 3], [1]], "\(String(describing: result.evidence))")
         #expect(result.evidence?.agreement?.expectations == 1 && result.evidence?.agreement?.expectationsMet == 1)
         let asked = provider.requests.contains { (request: ModelRequest) in
-            request.messages.contains { $0.text.contains("different assertions for the TypeScript function `larger`") }
+            request.messages.contains { $0.text.contains("different assertions for the \(named) function `larger`") }
         }
         #expect(asked)
     }
@@ -582,21 +591,11 @@ struct EvidenceRunTests {
 
     @Test("Swift candidates are compared: the two that agree win")
     func swiftVote() async throws {
-        let provider = ScriptedProvider([
-            "larger": [
-                .text("```swift\nfunc larger(_ a: Int, _ b: Int) -> Int { a }\n```"),
-                .text("```swift\nfunc larger(_ a: Int, _ b: Int) -> Int { max(a, b) }\n```"),
-                .text("```swift\nfunc larger(_ a: Int, _ b: Int) -> Int { a > b ? a : b }\n```"),
-            ],
-            "": [.text("```swift\nassert(larger(1, 2) == 2)\nlarger(5, 3)\n```")],
-        ])
-        let atom = atom("swift", name: "larger", description: "The larger of a and b.")
-        var evidence = EvidenceSettings()
-        evidence.agreement.expectations = true
-        let result = try await generator(provider, evidence: evidence).generate(atom, context: AttemptContext())
-        #expect(result.status == .passed)
-        #expect(result.evidence?.level == .agreement)
-        #expect(result.evidence?.agreement?.members == [[2, 3], [1]], "\(String(describing: result.evidence))")
-        #expect(result.evidence?.agreement?.expectations == 1 && result.evidence?.agreement?.expectationsMet == 1)
+        try await expectVote(
+            language: "swift", named: "Swift",
+            codes: [
+                "func larger(_ a: Int, _ b: Int) -> Int { a }", "func larger(_ a: Int, _ b: Int) -> Int { max(a, b) }",
+                "func larger(_ a: Int, _ b: Int) -> Int { a > b ? a : b }",
+            ], proposal: "assert(larger(1, 2) == 2)\nlarger(5, 3)")
     }
 }
