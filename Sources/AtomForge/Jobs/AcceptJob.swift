@@ -1,8 +1,9 @@
 import Foundation
 
 /// A person's code for an atom of a run, through the same validators as the model's: if it passes, the atom is
-/// `passed` as a person's work and the atoms it blocked are generated at once; if not, the atom stays as it was and
-/// the errors are shown (and added to its review page). The person's file is only ever read.
+/// `passed` as a person's work (in place of the code it had, passed or not) and the atoms it blocked are generated at
+/// once; if not, the atom stays as it was and the errors are shown (and added to its review page). The person's file
+/// is only ever read.
 public enum AcceptJob {
     public struct Outcome: Sendable {
         /// 0 accepted (and every atom passed), 1 refused or some atoms still fail, 2 nothing to accept, 3/4 as `run`.
@@ -24,10 +25,15 @@ public enum AcceptJob {
         let atom = plan.atoms[index]
         let journal = await BlockingIO.run { folder.journal.readState() }
         let earlier = journal.results[id]
-        if earlier?.status == .passed {
+        // A passed atom takes a person's code too (one the plan's suite still fails on has a review page asking for
+        // it); the code it already has is nothing to accept.
+        if earlier?.status == .passed, let current = earlier?.code,
+            current.trimmingWhitespace() == code.trimmingWhitespace()
+        {
             return Outcome(
                 exitCode: 2,
-                messages: ["atom \(id) has passed already in \(folder.path); nothing to accept"], accepted: false)
+                messages: ["atom \(id) has passed already in \(folder.path) with this code; nothing to accept"],
+                accepted: false)
         }
         let graph = DependencyGraph(plan.atoms)
         let passed = journal.results.filter { $0.value.status == .passed }.compactMapValues(\.code)

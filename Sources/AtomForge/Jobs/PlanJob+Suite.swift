@@ -27,6 +27,20 @@ extension PlanJob {
         _ plan: Plan, outcome: inout PlanOutcome, services: EngineServices, recorder: OutboxRecorder,
         logger: Logger, runnerWith: (ValidatorChain) -> PlanRunner
     ) async {
+        await rounds(
+            plan, outcome: &outcome, services: services, recorder: recorder, logger: logger, runnerWith: runnerWith)
+        // The suite as it ends is pinned on atoms too, whichever way the rounds ended: what a reviewer reads.
+        if let suite = outcome.suite, suite.problem == nil {
+            outcome.suite = SuiteAttribution.attribute(
+                suite, plan: plan,
+                layout: SourceAssembler.layout(plan, results: SuiteTree.results(plan, outcome.results)))
+        }
+    }
+
+    private static func rounds(
+        _ plan: Plan, outcome: inout PlanOutcome, services: EngineServices, recorder: OutboxRecorder,
+        logger: Logger, runnerWith: (ValidatorChain) -> PlanRunner
+    ) async {
         guard let suiteRunner = services.suiteRunner else { return }
         let atoms = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var round = 0

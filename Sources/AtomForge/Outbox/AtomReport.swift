@@ -51,17 +51,21 @@ enum ReviewPage {
     static func evidenceSection(_ evidence: Evidence) -> String {
         var text = "\n## Evidence\n\n\(evidence.level.rawValue): \(evidence.summary).\n"
         guard let agreement = evidence.agreement else { return text }
-        text += "\nCandidates grouped by what they returned on the same inputs (attempt numbers; the first group won):\n\n"
+        text +=
+            "\nCandidates grouped by what they returned on the same inputs (attempt numbers; the first group won):\n\n"
         for (index, members) in agreement.members.enumerated() {
             text += "- group \(index + 1): attempts \(members.map(String.init).joined(separator: ", "))\n"
         }
         if !agreement.disagreements.isEmpty {
-            text += "\n| input | " + agreement.disagreements[0].outputs.indices.map { "group \($0 + 1)" }
+            text +=
+                "\n| input | "
+                + agreement.disagreements[0].outputs.indices.map { "group \($0 + 1)" }
                 .joined(separator: " | ") + " |\n"
             text += "|---|" + String(repeating: "---|", count: agreement.disagreements[0].outputs.count) + "\n"
             for row in agreement.disagreements {
                 let cells = ([row.input] + row.outputs).map {
-                    "`" + String($0.prefix(80)).replacingOccurrences(of: "|", with: "\\|")
+                    "`"
+                        + String($0.prefix(80)).replacingOccurrences(of: "|", with: "\\|")
                         .replacingOccurrences(of: "`", with: "'") + "`"
                 }
                 text += "| " + cells.joined(separator: " | ") + " |\n"
@@ -70,10 +74,16 @@ enum ReviewPage {
         return text
     }
 
-    static func markdown(atom: Atom, result: AtomResult, folder: String) -> String {
+    /// `suiteFailures`: the plan's suite tests pinned on this atom that still fail after the suite's rounds; an atom
+    /// that passed alone and still breaks them is put before a person too, with those tests first.
+    static func markdown(
+        atom: Atom, result: AtomResult, folder: String, suiteFailures: [SuiteResult.Test] = []
+    ) -> String {
         let tag = atom.language.fenceTags[0]
-        var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)\n\n"
-        text += "\(result.reason ?? "")\n\n"
+        var text = "# \(atom.id): \(atom.name) — \(result.status.rawValue)"
+        if result.status == .passed && !suiteFailures.isEmpty { text += " alone; the plan's suite fails on it" }
+        text += "\n\n"
+        if let reason = result.reason { text += "\(reason)\n\n" }
         text += "- file: `\(atom.file)`\n- language: \(atom.language.name)\n"
         if let parent = atom.parent { text += "- a method of the class in atom `\(parent)`\n" }
         if !atom.dependsOn.isEmpty {
@@ -86,6 +96,7 @@ enum ReviewPage {
             text += "(see `review/\(result.blockedBy ?? "?").md`); this one is generated as soon as it passes.\n"
             return text
         }
+        if !suiteFailures.isEmpty { text += suiteSection(suiteFailures) }
         if let evidence = result.evidence { text += evidenceSection(evidence) }
         if let enclosing = result.attempts.last(where: { $0.enclosing != nil })?.enclosing {
             text += "\n## In its class\n\nThe last attempt was validated in its class as it stood (methods it does "
@@ -121,6 +132,18 @@ enum ReviewPage {
                     .joined(separator: "\n") + "\n"
             }
         }
+        return text
+    }
+
+    /// The suite's tests that fail on the atom's code in the assembled tree, with what the test runner said.
+    static func suiteSection(_ tests: [SuiteResult.Test]) -> String {
+        var text = "\n## The plan's suite fails on it\n\n"
+        text += "These tests of the plan's suite fail, and their failure is pinned on this atom's lines of `src/`:\n"
+        for test in tests.prefix(20) {
+            text += "\n- `\(test.name)` \(test.outcome)"
+            if let message = test.message, !message.isEmpty { text += ":\n\n```\n\(message)\n```\n" }
+        }
+        if tests.count > 20 { text += "\n- … and \(tests.count - 20) more\n" }
         return text
     }
 

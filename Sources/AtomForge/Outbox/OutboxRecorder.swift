@@ -145,6 +145,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         outcome.results.merge(results) { new, _ in new }
         let summary = RunSummary(plan: plan, outcome: outcome, provider: provider)
         let (plan, folder, results, stopped) = (self.plan, self.folder, outcome.results, outcome.stop != nil)
+        let suite = outcome.suite
         do {
             try await BlockingIO.run { () throws(OutboxError) in
                 for (file, text) in SourceAssembler.assemble(plan, results: results) {
@@ -153,6 +154,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
                 for atom in plan.atoms where results[atom.id]?.status == .blocked {
                     try Self.writeAtom(atom, results[atom.id]!, in: folder)
                 }
+                try Self.writeSuiteReviews(plan, results, suite: suite, in: folder)
                 try AtomicFile.write(summary.markdown, to: folder.path + "/summary.md")
                 // summary.json marks the run finished; a stopped run has none, so the next run resumes it.
                 if !stopped { try AtomicFile.write(OutboxJSON.encode(summary), to: folder.summaryPath) }
@@ -192,6 +194,27 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         } else {
             try AtomicFile.write(ReviewPage.markdown(atom: atom, result: result, folder: folder.path), to: review)
             try writeEditableFile(atom, result, in: folder)
+        }
+    }
+
+    /// A review page for each atom that passed alone while tests of the plan's suite pinned on it still fail (with
+    /// its code to edit and accept); an atom the suite no longer implicates loses such a page.
+    private static func writeSuiteReviews(
+        _ plan: Plan, _ results: [String: AtomResult], suite: SuiteResult?, in folder: RunFolder
+    ) throws(OutboxError) {
+        guard suite != nil else { return }
+        let implicated = suite.map(SuiteAttribution.implicated) ?? [:]
+        for atom in plan.atoms {
+            guard let result = results[atom.id], result.status == .passed else { continue }
+            let review = folder.path + "/review/" + atom.id + ".md"
+            if let tests = implicated[atom.id] {
+                try AtomicFile.write(
+                    ReviewPage.markdown(atom: atom, result: result, folder: folder.path, suiteFailures: tests),
+                    to: review)
+                try writeEditableFile(atom, result, in: folder)
+            } else {
+                try? FileManager.default.removeItem(atPath: review)
+            }
         }
     }
 

@@ -19,6 +19,8 @@ struct RunSummary: Encodable, Sendable {
         var error: String?
         /// What a passed atom rests on: `tests`, `examples`, `agreement`, `loaded` or `parsed`.
         var evidence: EvidenceLevel?
+        /// How many of the plan's suite tests that fail are pinned on the atom (it has a review page then).
+        var suiteFailures: Int?
     }
 
     var plan: String
@@ -72,6 +74,7 @@ struct RunSummary: Encodable, Sendable {
         var evidence: [String: Int] = [:]
         var evidenceCalls = 0
         var lines: [AtomLine] = []
+        let suiteImplicated = outcome.suite.map(SuiteAttribution.implicated) ?? [:]
         for atom in plan.atoms {
             let result = outcome.results[atom.id]
             // Model calls: a person's accepted code is not one.
@@ -89,7 +92,8 @@ struct RunSummary: Encodable, Sendable {
             lines.append(
                 AtomLine(
                     id: atom.id, status: result?.status.rawValue ?? "unfinished", attempts: tried, file: atom.file,
-                    error: result.flatMap(Self.error(of:)), evidence: level))
+                    error: result.flatMap(Self.error(of:)), evidence: level,
+                    suiteFailures: result?.status == .passed ? suiteImplicated[atom.id]?.count : nil))
         }
         let finished = StatusCounts(plan.atoms.compactMap { outcome.results[$0.id] })
         counts = Counts(
@@ -202,9 +206,13 @@ struct RunSummary: Encodable, Sendable {
         let ordered = atoms.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
             .map(\.element)
         for atom in ordered {
-            let status =
+            var status =
                 atom.status == AtomStatus.passed.rawValue
                 ? atom.status : "**\(atom.status)** ([review](review/\(atom.id).md))"
+            if let failing = atom.suiteFailures {
+                status += ", **the suite fails on it** (\(failing) test\(failing == 1 ? "" : "s"); "
+                status += "[review](review/\(atom.id).md))"
+            }
             let error = (atom.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(
                 of: "`", with: "'")
             text += "| \(atom.id) | \(status) | \(atom.evidence?.rawValue ?? "") | \(atom.attempts) | `\(atom.file)` | "

@@ -84,7 +84,9 @@ public enum SourceAssembler {
             text += entry.bodies.map(\.text).joined(separator: "\n\n\n") + "\n"
             output[file] = AssembledFile(
                 path: file, language: entry.language, text: text, regions: regions,
-                imports: lines.enumerated().map { .init(line: $0.offset + 1, text: $0.element, atoms: askedBy[$0.element]!) })
+                imports: lines.enumerated().map {
+                    .init(line: $0.offset + 1, text: $0.element, atoms: askedBy[$0.element]!)
+                })
         }
         return output
     }

@@ -224,6 +224,35 @@ enum TestHarness {
                     return (named() if named else str(test)).replace("__main__.", "")
                 return [(label(test), error) for test, error in problems]
 
+            def undefined_names(namespace):
+                """Names the atom's functions read as globals that neither the program nor Python's builtins define,
+                each with the first line that reads it: a NameError waiting for the first call to reach that line,
+                which tests that never reach it (or no tests at all) would let pass."""
+                import builtins, dis
+                if "NameError" in "\n".join(lines[atom_start - 1:atom_end - 1]):
+                    return []  # the code expects a name to be missing
+                found, stored = {}, set()
+
+                def walk(code, inside):
+                    inside = inside or atom_start <= code.co_firstlineno < atom_end
+                    if inside and code.co_name != "<module>":
+                        line = code.co_firstlineno
+                        for instruction in dis.get_instructions(code):
+                            positions = getattr(instruction, "positions", None)
+                            line = (positions.lineno if positions and positions.lineno else None) or line
+                            if instruction.opname == "LOAD_GLOBAL":
+                                found.setdefault(instruction.argval, (line, code.co_name))
+                            elif instruction.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+                                stored.add(instruction.argval)
+                    for constant in code.co_consts:
+                        if inspect.iscode(constant):
+                            walk(constant, inside)
+
+                walk(compile(source, path, "exec"), False)
+                return [(name, line, owner) for name, (line, owner) in sorted(found.items(), key=lambda f: f[1][0])
+                        if name not in namespace and name not in vars(builtins) and name not in stored
+                        and not (name.startswith("__") and name.endswith("__"))]
+
             if "unittest" in source:
                 # `unittest.main()` at the end of the tests would run them its own way and exit: the harness runs
                 # them instead, each failure reported.
@@ -249,6 +278,12 @@ enum TestHarness {
                 failures += [f"- {label}: " + describe(error).replace("\n", "\n  ") for label, error in problems]
             if failures:
                 fail(f"{len(failures)} of {max(count, len(failures))} tests failed:\n" + "\n".join(failures))
+            missing = undefined_names(namespace)
+            if missing:
+                fail("\n".join(f"NameError waiting: {owner}() reads `{name}` at {where(line)}: {text(line)}\n"
+                               f"  but nothing defines `{name}` (not the code, its dependencies, an import or a "
+                               "builtin): calling it raises NameError; define or import it, or use the name the code "
+                               "has" for name, line, owner in missing[:5]))
             flush_program_output()
             report.write(token + "\n")
             report.flush()

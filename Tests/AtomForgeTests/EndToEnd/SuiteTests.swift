@@ -133,10 +133,32 @@ struct SuiteTests {
         // One round that fixes nothing ends the rounds: the next would ask the same.
         let rounds = try #require(try json("outbox/kept/summary.json")["suite_rounds"] as? [[String: Any]])
         #expect(rounds.count == 1 && rounds.allSatisfy { ($0["fixed"] as? [String])?.isEmpty == true })
+        // It goes before a person: a review page with the failing test, its code to edit, its count in the summary.
+        let review = try String(
+            contentsOf: folder.appendingPathComponent("outbox/kept/review/norm.md"), encoding: .utf8)
+        #expect(review.contains("passed alone; the plan's suite fails on it"), "\(review)")
+        #expect(review.contains("`suite/test_tools.py::test_norm` failed"), "\(review)")
+        let editable = try String(
+            contentsOf: folder.appendingPathComponent("outbox/kept/review/norm.py"), encoding: .utf8)
+        #expect(editable.contains("return s.strip()"))
+        let lines = try #require(try json("outbox/kept/summary.json")["atoms"] as? [[String: Any]])
+        #expect(lines.first?["suite_failures"] as? Int == 1, "\(lines)")
+        let tests = try #require(
+            (try json("outbox/kept/summary.json")["suite"] as? [String: Any])?["tests"] as? [[String: Any]])
+        #expect(tests.first?["atoms"] as? [String] == ["norm"], "the suite as it ends is pinned: \(tests)")
         // Run again, the plan is not "nothing to do": its suite runs again, and still fails.
         let again = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(again.status == 1, "\(again.standardOutput)\n\(again.standardError)")
         #expect(!again.standardOutput.contains("nothing to generate"))
+        // A person fixes it on its review page and accepts it: the suite passes, and the page goes.
+        let same = try await CommandRunner.atomforge(["accept", "outbox/kept", "norm"], in: folder.path)
+        #expect(same.status == 2 && (same.standardOutput + same.standardError).contains("nothing to accept"))
+        try "def norm(s):\n    return s.strip().lower()\n".write(
+            to: folder.appendingPathComponent("outbox/kept/review/norm.py"), atomically: true, encoding: .utf8)
+        let accepted = try await CommandRunner.atomforge(["accept", "outbox/kept", "norm"], in: folder.path)
+        #expect(accepted.status == 0, "\(accepted.standardOutput)\n\(accepted.standardError)")
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/kept/review/norm.md").path))
     }
 
     @Test("a round after which fewer tests pass is undone: the atom gets its code back, its attempts stay")

@@ -64,6 +64,46 @@ struct EvidenceRunTests {
         #expect(message.contains("'a b'"), "\(message)")
     }
 
+    @Test("a Python name nothing defines fails the code before any call reaches it; names defined anywhere pass")
+    func undefinedNames() async {
+        let python = atom("python", name: "join")
+        let missing = await chain.validate(
+            ValidationSubject(
+                atom: python,
+                code: "def join(left, right):\n    if not left:\n        return []\n    return [x for x in left_seq]",
+                dependencyCode: []))
+        let issue = missing.first { $0.severity.fails }
+        #expect(issue?.message.contains("join() reads `left_seq` at your code line 4") == true, "\(missing)")
+        #expect(FailureKind.classify(missing, truncated: false) == .name)
+        // Defined by a dependency, an import, a later global, a builtin, a `global` statement, a nested function's
+        // enclosing scope: none is missing.
+        let fine = await chain.validate(
+            ValidationSubject(
+                atom: python,
+                code: """
+                    import math
+                    from itertools import *
+
+                    def join(left, right):
+                        global counter
+                        counter = 1
+                        def inner():
+                            return right + [helper(counter), math.pi, len(left), chain, LIMIT, __name__]
+                        return inner()
+
+                    LIMIT = 3
+                    """,
+                dependencyCode: ["def helper(x):\n    return x"]))
+        #expect(fine.filter(\.severity.fails).isEmpty, "\(fine)")
+        // With tests that never reach the line, the name is still found.
+        let tested = await chain.validate(
+            ValidationSubject(
+                atom: atom("python", name: "join", tests: "assert join([], []) == []"),
+                code: "def join(left, right):\n    if not left:\n        return []\n    return [x for x in left_seq]",
+                dependencyCode: []))
+        #expect(tested.contains { $0.message.contains("`left_seq`") && $0.severity.fails }, "\(tested)")
+    }
+
     @Test("code with no tests is still run: a bad import or a raising statement fails it, in Python and JavaScript")
     func loading() async {
         let python = atom("python", name: "total")
