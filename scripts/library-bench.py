@@ -24,6 +24,7 @@ import json
 import os
 import pathlib
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -130,8 +131,10 @@ def config_for(mode: str) -> str:
 
 
 def judge(src: pathlib.Path, library: pathlib.Path, python: str) -> tuple[int, int]:
-    """The library's test file on the generated tree: (tests passed, tests run), by pytest's JUnit report. A tree
-    the test file cannot even import passes none of the tests the reference runs."""
+    """The library's test file on the generated tree: (tests passed, tests run). Each test runs in a pytest process
+    of its own, cut after 20 s and held to 2 GiB, so that generated code looping in C (where no signal reaches it)
+    fails its test rather than hanging the judge; outcomes from pytest's JUnit report. A tree the test file cannot
+    even import passes none of the tests the reference runs."""
     with tempfile.TemporaryDirectory(prefix="atomforge-library-") as scratch:
         scratch = pathlib.Path(scratch)
         shutil.copytree(src, scratch / "src")
@@ -140,20 +143,33 @@ def judge(src: pathlib.Path, library: pathlib.Path, python: str) -> tuple[int, i
         if package.is_dir() and not (package / "__init__.py").exists():
             (package / "__init__.py").write_text("")
         shutil.copy(library / LIBRARY["tests"], scratch / "test_library.py")
-        report = scratch / "report.xml"
-        try:
-            subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-                            "test_library.py"], cwd=scratch, env={**os.environ, "PYTHONPATH": str(scratch / "src")},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-        except subprocess.TimeoutExpired:
+        env = {**os.environ, "PYTHONPATH": str(scratch / "src")}
+
+        def limited() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+        def pytest(*arguments: str, timeout: int) -> subprocess.CompletedProcess | None:
+            try:
+                return subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
+                                      cwd=scratch, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      text=True, timeout=timeout, preexec_fn=limited)
+            except subprocess.TimeoutExpired:
+                return None
+
+        listed = pytest("--collect-only", "test_library.py", timeout=120)
+        ids = [line for line in (listed.stdout if listed else "").splitlines() if "::" in line]
+        if not ids:
             return 0, reference_tests(library, python)
-        if not report.exists():
-            return 0, reference_tests(library, python)
-        suite = ET.parse(report).getroot()
-        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-        counts = {key: int(suite.get(key, "0")) for key in ("tests", "errors", "failures", "skipped")}
-        passed = counts["tests"] - counts["errors"] - counts["failures"] - counts["skipped"]
-        return passed, max(counts["tests"], reference_tests(library, python))
+        passed = 0
+        for index, test in enumerate(ids):
+            report = scratch / f"report-{index}.xml"
+            if pytest(f"--junitxml={report}", test, timeout=20) is None or not report.exists():
+                continue
+            suite = ET.parse(report).getroot()
+            suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+            counts = {key: int(suite.get(key, "0")) for key in ("tests", "errors", "failures", "skipped")}
+            passed += counts["tests"] - counts["errors"] - counts["failures"] - counts["skipped"]
+        return passed, max(len(ids), reference_tests(library, python))
 
 
 REFERENCE: dict[str, int] = {}

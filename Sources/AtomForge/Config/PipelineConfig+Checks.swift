@@ -86,6 +86,12 @@ extension PipelineConfig {
             (0...10).contains(suite.rounds), "suite.rounds",
             "must be from 0 (the suite only judges) to 10 (found \(suite.rounds))")
         found.require(
+            suite.timeoutSeconds >= 1 && suite.timeoutSeconds <= 86_400, "suite.timeout_s",
+            "must be from 1 to 86400 seconds (found \(suite.timeoutSeconds))")
+        found.require(
+            suite.testTimeoutSeconds >= 0.1 && suite.testTimeoutSeconds <= suite.timeoutSeconds, "suite.test_timeout_s",
+            "must be from 0.1 seconds to suite.timeout_s (found \(suite.testTimeoutSeconds))")
+        found.require(
             budget.tokensPerPlan >= 0, "budget.tokens_per_plan",
             "must be 0 (no cap) or more (found \(budget.tokensPerPlan))")
         found.require(

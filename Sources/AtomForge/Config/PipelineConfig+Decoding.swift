@@ -314,12 +314,16 @@ extension BudgetSettings: Decodable {
 extension SuiteSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case rounds
+        case timeoutSeconds = "timeout_s"
+        case testTimeoutSeconds = "test_timeout_s"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         rounds = try container.decode(.rounds, or: SuiteSettings().rounds)
+        timeoutSeconds = try container.decode(.timeoutSeconds, or: SuiteSettings().timeoutSeconds)
+        testTimeoutSeconds = try container.decode(.testTimeoutSeconds, or: SuiteSettings().testTimeoutSeconds)
     }
 }
 

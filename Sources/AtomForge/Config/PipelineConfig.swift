@@ -174,6 +174,10 @@ public struct SuiteSettings: Sendable, Equatable {
     /// Rounds in which the atoms a failing test implicates go through their ladder again, with the test as feedback
     /// and as a check; 0: the suite only judges. The plan's token budget bounds them too.
     public var rounds = 2
+    /// The wall-clock limit of one run of the suite, all its tests together (seconds).
+    public var timeoutSeconds = 300.0
+    /// The limit of one test (seconds): a test that runs longer fails with that said, and the others still run.
+    public var testTimeoutSeconds = 10.0
 
     public init() {}
 }

@@ -163,7 +163,8 @@ public struct AtomGenerator: Sendable {
                 afterTruncation: previousStep.contains { $0.truncated })
             let system = prompts.system(for: atom, style: step.prompt)
             let (prompt, cacheablePrefix) = prompts.composed(
-                for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt)
+                for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt,
+                notes: validators.promptNotes(for: atom))
             // After the highest number so far: a candidate that got no reply leaves a gap, never a repeat (a number
             // names its seed).
             let firstNumber = (attempts.map(\.number).max() ?? 0) + 1
@@ -339,8 +340,9 @@ public struct AtomGenerator: Sendable {
                 if passing.count >= evidence.agreement.candidates {
                     let decision = await vote(
                         among: passing, of: atom, context: context, plan: plan, state: &votes, mayPropose: room > 0)
-                    if let decision, decision.summary.hasMajority || decision.summary.inputs == 0
-                        || passing.count >= evidence.agreement.maxCandidates
+                    if let decision,
+                        decision.summary.hasMajority || decision.summary.inputs == 0
+                            || passing.count >= evidence.agreement.maxCandidates
                     {
                         return passedResult(
                             atom, attempts: attempts, winner: decision.winner,

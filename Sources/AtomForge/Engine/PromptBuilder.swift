@@ -40,9 +40,10 @@ public struct PromptBuilder: Sendable {
     /// The user message of ladder step `number` and how many of its characters stay the same in every attempt of
     /// the step's context (everything before the feedback on an earlier attempt and the closing instruction): the
     /// part a provider's prompt cache serves to the atom's later attempts and candidates; nil for a plain prompt.
+    /// `notes`: what the validators' own checks ask of the code (``Validator/promptNote(for:)``), after its tests.
     public func composed(
         for atom: Atom, attempt number: Int, context: AttemptContext, previous: AttemptRecord?,
-        style: LadderStep.PromptStyle = .full
+        style: LadderStep.PromptStyle = .full, notes: [String] = []
     ) -> (text: String, cacheablePrefix: Int?) {
         let tag = atom.language.fenceTags[0]
         let language = atom.language.name
@@ -102,6 +103,7 @@ public struct PromptBuilder: Sendable {
             sections.append(
                 "It must pass these tests, which run with the \(scopeWord) in scope:\n" + fence(tests, tag))
         }
+        sections += notes
         let stable = sections.joined(separator: "\n\n")
         if let previous {
             var feedback =

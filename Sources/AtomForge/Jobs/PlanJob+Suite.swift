@@ -64,7 +64,7 @@ extension PlanJob {
             validators.validators.append(
                 SuiteCheck(
                     plan: plan, results: SuiteTree.results(plan, before),
-                    tests: implicated.mapValues { $0.map(\.name) },
+                    tests: implicated,
                     runner: suiteRunner))
             let again = await runnerWith(validators).run(
                 plan, restored: before.filter { implicated[$0.key] == nil },

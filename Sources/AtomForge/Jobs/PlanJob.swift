@@ -62,7 +62,10 @@ public struct EngineServices: Sendable {
         treeCheck =
             config.validation.runTests && !installed.isEmpty
             ? SourceTreeCheck(runner: reporting, available: installed) : nil
-        suiteRunner = python ? SuiteRunner(runner: reporting) : nil
+        var suiteRun = reporting
+        suiteRun.timeout = .seconds(config.suite.timeoutSeconds)
+        suiteRunner =
+            python ? SuiteRunner(runner: suiteRun, testTimeout: .seconds(config.suite.testTimeoutSeconds)) : nil
         self.logger = logger
     }
 

@@ -1,16 +1,17 @@
 /// The check a suite round adds to the atoms a failing test implicates: the candidate put in its place in the tree
 /// (the other atoms as they are), and the tests that implicated it run on that tree. A candidate passes only if they
-/// pass; their failures are the feedback its next step sees.
+/// pass; their failures are the feedback its next step sees. Every candidate's prompt shows those tests, how they
+/// fail and the code as it stands (``promptNote(for:)``): a sample that never saw the test would meet it by chance.
 public struct SuiteCheck: Validator {
     public let name = "suite"
     let plan: Plan
     /// The tree's atoms as they stand: the candidate replaces its own.
     let results: [String: AtomResult]
-    /// Atom id → the ids of the tests that implicate it.
-    let tests: [String: [String]]
+    /// Atom id → the failing tests that implicate it.
+    let tests: [String: [SuiteResult.Test]]
     let runner: SuiteRunner
 
-    public init(plan: Plan, results: [String: AtomResult], tests: [String: [String]], runner: SuiteRunner) {
+    public init(plan: Plan, results: [String: AtomResult], tests: [String: [SuiteResult.Test]], runner: SuiteRunner) {
         self.plan = plan
         self.results = results
         self.tests = tests
@@ -19,8 +20,29 @@ public struct SuiteCheck: Validator {
 
     public func applies(to atom: Atom) -> Bool { tests[atom.id] != nil }
 
+    /// The failing tests (their code, up to three), what the runner said, and the atom's code as it stands.
+    public func promptNote(for atom: Atom) -> String? {
+        guard let failing = tests[atom.id], !failing.isEmpty else { return nil }
+        let tag = atom.language.fenceTags[0]
+        var text =
+            "The project's own test suite imports the assembled package and runs these tests on it; they fail with "
+            + "`\(atom.name)` as it stands. The code must make them pass:"
+        for test in failing.prefix(3) {
+            text += "\n```\(tag)\n\(test.source ?? "# \(test.name)")\n```\n"
+            if let message = test.message, !message.isEmpty {
+                text += "It fails with:\n```\n\(message.prefix(800))\n```"
+            }
+        }
+        if failing.count > 3 { text += "\n(and \(failing.count - 3) more tests)" }
+        if let code = results[atom.id]?.code {
+            text +=
+                "\n\nThe code as it stands, which passes its own checks but not these tests:\n```\(tag)\n\(code)\n```"
+        }
+        return text
+    }
+
     public func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
-        guard let ids = tests[subject.atom.id] else { return [] }
+        guard let ids = tests[subject.atom.id]?.map(\.name) else { return [] }
         var results = self.results
         var own = results[subject.atom.id] ?? AtomResult(id: subject.atom.id, status: .passed, attempts: [], code: nil)
         own.status = .passed

@@ -13,6 +13,8 @@ public struct SuiteResult: Sendable, Equatable, Codable {
         public var frames: [SourceTreeCheck.Place]?
         /// The line of the test the failure came from; not written out.
         public var line: String?
+        /// The failing test function's code (its first 40 lines), shown to the model in a round; not written out.
+        public var source: String?
 
         enum CodingKeys: String, CodingKey {
             case name, outcome, message, atoms

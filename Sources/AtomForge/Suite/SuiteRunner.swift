@@ -6,16 +6,26 @@ import Foundation
 /// that outcomes come from pytest's own records rather than from its printed text.
 public struct SuiteRunner: Sendable {
     let runner: ToolRunner
+    /// One test's limit: a test cut there fails with that said, and the others still run.
+    let testTimeout: Duration
 
-    public init(runner: ToolRunner) {
+    /// `runner`'s timeout bounds one run of the whole suite.
+    public init(runner: ToolRunner, testTimeout: Duration = .seconds(10)) {
         self.runner = runner
+        self.testTimeout = testTimeout
     }
 
-    /// What the driver reads: the tree, the suite's files, the tests to run.
+    /// What the driver reads: the tree, the suite's files, the tests to run, one test's limit in seconds.
     struct Payload: Encodable {
         var tree: [String: String]
         var suite: [String: String]
         var only: [String]
+        var testTimeout: Double
+
+        enum CodingKeys: String, CodingKey {
+            case tree, suite, only
+            case testTimeout = "test_timeout"
+        }
     }
 
     /// The languages whose suites can be run.
@@ -29,7 +39,8 @@ public struct SuiteRunner: Sendable {
         let token = AtomTestValidator.makeToken()
         let payload = Payload(
             tree: tree.filter { $0.key.hasSuffix(".py") },
-            suite: Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }), only: only)
+            suite: Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }), only: only,
+            testTimeout: testTimeout.seconds)
         guard let data = try? JSONEncoder().encode(payload),
             let run = try? await runner.runPython(
                 ["suite.py"],
@@ -39,7 +50,12 @@ public struct SuiteRunner: Sendable {
                 ])
         else { return nil }
         if run.timedOut {
-            return SuiteResult(tests: [], problem: "the suite did not finish within \(runner.timeout)")
+            // The driver says each test as it starts: the one running when the time ran out is named.
+            let running = run.report(behind: token)?["running"] as? String
+            return SuiteResult(
+                tests: [],
+                problem: "the suite did not finish within \(runner.timeout) (suite.timeout_s)"
+                    + (running.map { "; the test running then: \($0)" } ?? ""))
         }
         guard let object = run.report(behind: token) else {
             let said = run.outputTail.split(separator: "\n").suffix(5).joined(separator: "\n")
@@ -56,6 +72,7 @@ public struct SuiteRunner: Sendable {
             guard let name = entry["name"] as? String, let outcome = entry["outcome"] as? String else { return nil }
             var test = SuiteResult.Test(name: name, outcome: outcome, message: entry["message"] as? String)
             test.line = entry["line"] as? String
+            test.source = entry["source"] as? String
             test.frames = (entry["frames"] as? [Any])?.compactMap { SourceTreeCheck.Place(reported: $0) }
             return test
         }
@@ -72,9 +89,11 @@ public struct SuiteRunner: Sendable {
     }
 
     /// Writes the tree and the suite, runs pytest on the suite with a collecting plugin, and prints one line behind
-    /// the token: each test's outcome, the collection errors, pytest's exit status.
+    /// the token: each test's outcome, the collection errors, pytest's exit status. Before each test it prints a line
+    /// naming it (what a timeout of the whole run reports), and each test is cut at its own limit by a timer signal
+    /// (a loop in Python code ends there; one inside a C call ends at the memory limit or the suite's timeout).
     static let python = #"""
-        import json, os, sys
+        import inspect, json, os, signal, sys
 
         def short(text, limit=1500):
             lines = [line for line in (text or "").splitlines() if line.strip()]
@@ -82,13 +101,32 @@ public struct SuiteRunner: Sendable {
             where = [line for line in lines if ".py:" in line][-1:]
             return "\n".join(shown[-12:] + where)[:limit]
 
+        class TestTimeout(BaseException):
+            """Raised in a test that ran past its limit; a BaseException, so that the code under test does not
+            swallow it with `except Exception`."""
+
         class Collector:
-            def __init__(self, src, suite):
+            def __init__(self, src, suite, report, token, limit):
                 self.tests = {}
                 self.errors = []
                 self.blame = {}
                 self.src = src
                 self.suite = suite
+                self.report = report
+                self.token = token
+                self.limit = limit
+
+            def pytest_runtest_logstart(self, nodeid, location):
+                self.report.write(self.token + json.dumps({"running": nodeid}) + "\n")
+                self.report.flush()
+
+                def out_of_time(signum, frame):
+                    raise TestTimeout(f"the test did not finish within {self.limit:g} s (suite.test_timeout_s)")
+                signal.signal(signal.SIGALRM, out_of_time)
+                signal.setitimer(signal.ITIMER_REAL, self.limit)
+
+            def pytest_runtest_logfinish(self, nodeid, location):
+                signal.setitimer(signal.ITIMER_REAL, 0)
 
             def pytest_exception_interact(self, node, call, report):
                 """Where a failing test's exception went through the tree (innermost last), and the line of the test
@@ -106,8 +144,15 @@ public struct SuiteRunner: Sendable {
                                 pass
                 except Exception:
                     pass
+                source = None
+                try:
+                    function = getattr(node, "function", None)
+                    if function is not None:
+                        source = "\n".join(inspect.getsource(function).splitlines()[:40])
+                except Exception:
+                    pass
                 # The call's exception first: a tear-down error after it does not replace where the test failed.
-                self.blame.setdefault(report.nodeid, {"frames": frames[-20:], "line": line})
+                self.blame.setdefault(report.nodeid, {"frames": frames[-20:], "line": line, "source": source})
 
             def pytest_collectreport(self, report):
                 if report.failed:
@@ -152,7 +197,8 @@ public struct SuiteRunner: Sendable {
                 report.write(token + json.dumps({"problem": "pytest is not installed for the python3 that runs tests"}) + "\n")
                 report.flush()
                 os._exit(0)
-            collector = Collector(os.path.join(here, "src"), os.path.join(here, "suite"))
+            collector = Collector(os.path.join(here, "src"), os.path.join(here, "suite"), report, token,
+                                  float(payload.get("test_timeout") or 10))
             chosen = payload.get("only") or ["suite"]
             code = pytest.main(
                 ["-q", "-p", "no:cacheprovider", "--rootdir", here, "-o", "python_files=*.py"] + chosen,
@@ -165,6 +211,7 @@ public struct SuiteRunner: Sendable {
             for test in failures[60:]:
                 test["message"] = test["message"][:200]
                 test["frames"] = test.get("frames", [])[-3:]
+                test["source"] = None
             report.write(token + json.dumps({"exit": int(code), "tests": list(collector.tests.values()),
                                              "errors": collector.errors}) + "\n")
             report.flush()

@@ -95,6 +95,13 @@ public protocol Validator: Sendable {
     /// Whether this validator has anything to say about `atom` (e.g. its language).
     func applies(to atom: Atom) -> Bool
     func validate(_ subject: ValidationSubject) async -> [ValidationIssue]
+    /// What the model must know of this check to meet it, said in the prompt of every candidate for `atom` (as an
+    /// atom's own tests are); nil for a check the task itself already says.
+    func promptNote(for atom: Atom) -> String?
+}
+
+extension Validator {
+    public func promptNote(for atom: Atom) -> String? { nil }
 }
 
 /// Validators run in order; a critical issue stops the chain, since later checks of broken code only add noise.
@@ -106,6 +113,11 @@ public struct ValidatorChain: Sendable {
     public init(_ validators: [any Validator], isolation: String = "none: no code is run") {
         self.validators = validators
         self.isolation = isolation
+    }
+
+    /// What the validators that apply to `atom` ask the prompt to say of their checks.
+    public func promptNotes(for atom: Atom) -> [String] {
+        validators.filter { $0.applies(to: atom) }.compactMap { $0.promptNote(for: atom) }
     }
 
     /// Whether the code of `atom` is run (its tests, its checks, or at least loaded) by one of these validators.

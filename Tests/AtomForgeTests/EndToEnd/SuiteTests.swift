@@ -117,6 +117,11 @@ struct SuiteTests {
         #expect(attempts.count == 3, "\(attempts.count)")
         let issues = (attempts[1]["issues"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(issues.contains { $0.contains("suite/test_tools.py::test_norm failed") }, "\(issues)")
+        // The round's candidates were shown the test, how it fails and the code as it stood; the first ladder's not.
+        let prompt = attempts[1]["prompt"] as? String ?? ""
+        #expect(prompt.contains("def test_norm():\n    assert norm(\" A \") == \"a\""), "\(prompt)")
+        #expect(prompt.contains("assert 'A' == 'a'") && prompt.contains("The code as it stands"), "\(prompt)")
+        #expect(!(attempts[0]["prompt"] as? String ?? "").contains("test suite"))
     }
 
     @Test("an atom no round fixes keeps the code that passed alone, and the run fails with the test named")

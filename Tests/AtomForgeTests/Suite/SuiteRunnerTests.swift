@@ -56,6 +56,44 @@ struct SuiteRunnerTests {
         #expect(result.line == "1 passed, 1 failed, 1 errored, 1 skipped")
     }
 
+    @Test("a test that runs past its limit fails with that said (even one that catches Exception); the rest still run")
+    func testTimeout() async throws {
+        let runner = SuiteRunner(runner: ToolRunner.standard(ValidationSettings.forTests), testTimeout: .seconds(0.5))
+        let suite = [
+            file(
+                "test_loop.py",
+                """
+                from text.tools import norm
+
+                def test_loops():
+                    while True:
+                        try:
+                            pass
+                        except Exception:
+                            pass
+
+                def test_norm():
+                    assert norm(" a ") == "a"
+                """)
+        ]
+        let result = try #require(await runner.run(suite, tree: tree))
+        #expect(result.problem == nil, "\(result)")
+        #expect(result.passed == 1 && result.failed == 1, "\(result)")
+        let cut = try #require(result.tests.first { $0.outcome == "failed" })
+        #expect(cut.message?.contains("did not finish within 0.5 s") == true, "\(cut)")
+    }
+
+    @Test("a suite that runs past the whole run's limit names the test that was running")
+    func suiteTimeout() async throws {
+        var whole = ToolRunner.standard(ValidationSettings.forTests)
+        whole.timeout = .seconds(2)
+        let runner = SuiteRunner(runner: whole, testTimeout: .seconds(60))
+        let suite = [file("test_slow.py", "import time\n\ndef test_slow():\n    time.sleep(30)\n")]
+        let result = try #require(await runner.run(suite, tree: tree))
+        #expect(result.problem?.contains("did not finish within") == true, "\(result)")
+        #expect(result.problem?.contains("the test running then: suite/test_slow.py::test_slow") == true, "\(result)")
+    }
+
     @Test("a suite whose file does not import cannot start: a problem of the suite, not 0 tests passed")
     func cannotStart() async throws {
         let result = try #require(

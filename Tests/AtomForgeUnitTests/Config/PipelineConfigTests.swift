@@ -46,22 +46,26 @@ struct PipelineConfigTests {
             """)
         #expect(config.validation.require == .agreement)
         #expect(!config.evidence.examples)
-        #expect(config.evidence.agreement == {
-            var agreement = AgreementSettings()
-            agreement.candidates = 4
-            agreement.maxCandidates = 6
-            agreement.proposeInputs = false
-            agreement.expectations = true
-            agreement.maxInputs = 30
-            agreement.withTests = true
-            agreement.withExamples = true
-            return agreement
-        }())
+        #expect(
+            config.evidence.agreement
+                == {
+                    var agreement = AgreementSettings()
+                    agreement.candidates = 4
+                    agreement.maxCandidates = 6
+                    agreement.proposeInputs = false
+                    agreement.expectations = true
+                    agreement.maxInputs = 30
+                    agreement.withTests = true
+                    agreement.withExamples = true
+                    return agreement
+                }())
         #expect(!(try PipelineConfig.parse("evidence: {agreement: {candidates: 0}}").evidence.agreement.isOn))
-        #expect(try PipelineConfig.parse("evidence: {agreement: {candidates: 7}}").evidence.agreement.maxCandidates == 7)
+        #expect(
+            try PipelineConfig.parse("evidence: {agreement: {candidates: 7}}").evidence.agreement.maxCandidates == 7)
         #expect(problems("validation: {require: proven}")?.contains("use one of parsed, loaded, agreement") == true)
         #expect(problems("evidence: {agreement: {candidates: 9}}")?.contains("evidence.agreement.candidates") == true)
-        #expect(problems("evidence: {agreement: {candidates: 4, max_candidates: 3}}")?.contains("max_candidates") == true)
+        #expect(
+            problems("evidence: {agreement: {candidates: 4, max_candidates: 3}}")?.contains("max_candidates") == true)
         #expect(problems("evidence: {agreement: {max_inputs: 0}}")?.contains("evidence.agreement.max_inputs") == true)
         #expect(problems("evidence: {agreements: {}}")?.contains("agreements") == true)
     }
@@ -312,6 +316,16 @@ struct PipelineConfigTests {
         #expect(message.contains("validation.timeout_s must be more than 0 seconds"))
         #expect(message.contains("pipeline.yaml:10:15: error: validation.scratch_mb must be at least 8 (found 0)"))
         #expect(message.split(separator: "\n").count == 6)
+    }
+
+    @Test("the suite's limits: a run of at least a second and at most a day, a test no longer than the run")
+    func suiteLimits() throws {
+        let message = try #require(problems("suite:\n  timeout_s: 1e300\n  test_timeout_s: 0\n"))
+        #expect(message.contains("suite.timeout_s must be from 1 to 86400 seconds"), "\(message)")
+        #expect(message.contains("suite.test_timeout_s must be from 0.1 seconds to suite.timeout_s"), "\(message)")
+        let longer = try #require(problems("suite:\n  timeout_s: 5\n  test_timeout_s: 6\n"))
+        #expect(longer.contains("suite.test_timeout_s"), "\(longer)")
+        #expect(problems("suite:\n  timeout_s: 60\n  test_timeout_s: 2.5\n") == nil)
     }
 
     @Test("a key pasted into api_key_env is refused without being repeated")
