@@ -23,6 +23,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Only measure the validation of one attempt, per language.")
     var validationCost = false
 
+    @Flag(help: "Only measure reading and checking plans of 1,000 and 10,000 atoms.")
+    var planReading = false
+
     func run() async throws {
         func report(_ name: String, _ value: Double, _ unit: String) {
             let line = "\(name) \(String(format: value < 10 ? "%.3f" : "%.1f", value)) \(unit)\n"
@@ -30,6 +33,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if validationCost {
             await ValidationCostBenchmark.run(report: report)
+            return
+        }
+        if planReading {
+            PlanReadingBenchmark.run(report: report)
             return
         }
         if let runPage {

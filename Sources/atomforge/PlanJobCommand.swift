@@ -13,10 +13,16 @@ struct PlanJobCommand {
     let logger: Logger
     /// The plan file, as GitHub Actions annotations name it.
     let planFile: String?
+    /// How long calls in flight may go on after SIGTERM or Ctrl-C before they are cancelled.
+    let gracePeriod: Duration
 
     /// Sets up logging for a command that runs a job: on a terminal with text logs, the run's events are shown as
     /// progress instead of log lines. Nil after printing why the config cannot be used.
-    init?(config: String, logging: LoggingOptions, format: OutputFormat, planFile: String? = nil) {
+    init?(
+        config: String, logging: LoggingOptions, format: OutputFormat, planFile: String? = nil,
+        shutdown: ShutdownOptions
+    ) {
+        gracePeriod = shutdown.duration
         progress = showsProgress(logging) ? TerminalProgress() : nil
         logger = logging.bootstrap(hidingRunEvents: progress != nil)
         output = CommandOutput(format: format)
@@ -75,11 +81,14 @@ struct PlanJobCommand {
                 problems: ["the model server did not start (see standard error)"])
             throw exit
         }
-        let (output, progress, planFile) = (self.output, self.progress, self.planFile)
+        let (output, progress, planFile, grace) = (self.output, self.progress, self.planFile, self.gracePeriod)
         let actions = GitHubActions(stream: output.format == .text ? .output : .error)
         return try await ServiceRuntime.run(servers + [metrics].compactMap { $0 }, logger: logger) {
-            await withGracefulShutdownHandler {
-                let outcome = await progress.showing { await job(services) }
+            // Its own task, so that a shutdown can cancel what is still in flight once the grace period is over:
+            // transport retries and hanging calls end there, and their atoms are kept unfinished.
+            let work = Task { await progress.showing { await job(services) } }
+            return await withGracefulShutdownHandler {
+                let outcome = await work.value
                 for message in outcome.messages { output.line(message) }
                 if let actions, let folder = outcome.folder, let planFile {
                     actions.report(runIn: folder, plan: planFile)
@@ -88,6 +97,10 @@ struct PlanJobCommand {
                 return outcome.exitCode
             } onGracefulShutdown: {
                 services.stop.request()
+                Task {
+                    try? await Task.sleep(for: grace)
+                    work.cancel()
+                }
             }
         }
     }

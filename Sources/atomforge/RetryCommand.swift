@@ -40,10 +40,15 @@ struct RetryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("text, json or stream-json, as for `run` (docs/events.md)."))
     var outputFormat = OutputFormat.text
 
+    @OptionGroup var shutdown: ShutdownOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat) else {
+        guard
+            let command = PlanJobCommand(
+                config: config, logging: logging, format: outputFormat, shutdown: shutdown)
+        else {
             throw ExitCode(2)
         }
         let opened = try await command.openRunFolder(folder, noWait: noWait)

@@ -49,10 +49,14 @@ struct RunCommand: AsyncParsableCommand {
                 + "the same object last; see docs/events.md)."))
     var outputFormat = OutputFormat.text
 
+    @OptionGroup var shutdown: ShutdownOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        guard let command = PlanJobCommand(config: config, logging: logging, format: outputFormat, planFile: plan)
+        guard
+            let command = PlanJobCommand(
+                config: config, logging: logging, format: outputFormat, planFile: plan, shutdown: shutdown)
         else { throw ExitCode(2) }
         // The plan is checked and its run folder taken before any server starts or any model is called: an invalid
         // plan is reported on stderr, like a compiler; a second run of the plan waits here for the first (whose

@@ -31,8 +31,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "The pipeline settings file; inbox and outbox paths in it are relative to it.")
     var config = "pipeline.yaml"
 
-    @Option(help: "Seconds that calls in flight may take to finish after SIGTERM before they are cancelled.")
-    var gracePeriod: Double = 30
+    @OptionGroup var shutdown: ShutdownOptions
 
     @Option(
         help: ArgumentHelp(
@@ -44,6 +43,12 @@ struct WatchCommand: AsyncParsableCommand {
     var create = false
 
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard outageDelay >= 0, outageDelay <= 86_400 else {
+            throw ValidationError("--outage-delay must be from 0 to 86400 seconds (found \(outageDelay))")
+        }
+    }
 
     func run() async throws {
         // In the foreground on a terminal, the plans' events are the progress display, not log lines.
@@ -93,7 +98,7 @@ struct WatchCommand: AsyncParsableCommand {
         let watch = InboxWatch.choose(for: settings.inboxPath, settings: settings.paths)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
-            gracePeriod: .seconds(gracePeriod), outageDelay: .seconds(max(0.1, outageDelay)), logger: logger,
+            gracePeriod: shutdown.duration, outageDelay: .seconds(max(0.1, outageDelay)), logger: logger,
             onPhase: { phase in
                 switch phase {
                 case .watching:

@@ -17,6 +17,29 @@ extension PipelineConfig {
                 problems.append(Problem(keyPath: keyPath.split(separator: ".").map(String.init), message: message))
             }
         }
+
+        /// Records a problem unless `value` is within `range`: every count a setting gives is bounded at load, so
+        /// that no arithmetic on it can overflow and no limit wraps into no limit.
+        mutating func require(_ value: Int, in range: ClosedRange<Int>, _ keyPath: String, _ meaning: String = "") {
+            require(
+                range.contains(value), keyPath,
+                "must be from \(range.lowerBound)\(meaning) to \(range.upperBound) (found \(value))")
+        }
+
+        /// Records a problem unless `seconds` is a number of seconds above 0 and at most `limit` (a day by default):
+        /// a duration beyond that would overflow the clocks it is turned into, and one of 0 or less means nothing.
+        mutating func requireSeconds(
+            _ seconds: Double, _ keyPath: String, atLeast minimum: Double = 0.001,
+            atMost limit: Double = 86_400
+        ) {
+            require(
+                seconds >= minimum && seconds <= limit, keyPath,
+                "must be from \(Self.shown(minimum)) to \(Self.shown(limit)) seconds (found \(seconds))")
+        }
+
+        static func shown(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(value)
+        }
     }
 
     /// Every value that cannot work, each with what is allowed instead; empty when the config is usable.
@@ -57,9 +80,8 @@ extension PipelineConfig {
         found.require(
             generation.maxAttempts <= 64, "generation.max_attempts",
             "must be at most 64 model calls per atom (found \(generation.maxAttempts))")
-        found.require(
-            execution.maxRequests >= 0, "execution.max_requests",
-            "must be 0 (as many as max_workers) or more (found \(execution.maxRequests))")
+        found.require(generation.maxCodeBytes, in: 256...16 << 20, "generation.max_code_bytes")
+        found.require(execution.maxRequests, in: 0...1024, "execution.max_requests", " (as many as max_workers)")
         if let escalation {
             // The escalation model is held to the same limits as the first: it is called the same way.
             found.problems += Self.problems(of: escalation.provider, at: "escalation.provider")
@@ -70,18 +92,11 @@ extension PipelineConfig {
                     "must differ from server.port (\(server.port)): the two servers cannot share a port")
             }
         }
+        found.require(execution.maxWorkers, in: 1...1024, "execution.max_workers")
+        found.require(execution.requestsPerMinute, in: 0...1_000_000, "execution.requests_per_minute", " (no limit)")
         found.require(
-            execution.maxWorkers >= 1, "execution.max_workers",
-            "must be at least 1 (found \(execution.maxWorkers))")
-        found.require(
-            execution.requestsPerMinute >= 0, "execution.requests_per_minute",
-            "must be 0 (no limit) or more (found \(execution.requestsPerMinute))")
-        found.require(
-            execution.outputTokensPerMinute >= 0, "execution.output_tokens_per_minute",
-            "must be 0 (no limit) or more (found \(execution.outputTokensPerMinute))")
-        found.require(
-            validation.timeoutSeconds > 0, "validation.timeout_s",
-            "must be more than 0 seconds (found \(validation.timeoutSeconds))")
+            execution.outputTokensPerMinute, in: 0...1_000_000_000, "execution.output_tokens_per_minute", " (no limit)")
+        found.requireSeconds(validation.timeoutSeconds, "validation.timeout_s")
         found.require(
             (0...10).contains(suite.rounds), "suite.rounds",
             "must be from 0 (the suite only judges) to 10 (found \(suite.rounds))")
@@ -91,20 +106,12 @@ extension PipelineConfig {
         found.require(
             suite.testTimeoutSeconds >= 0.1 && suite.testTimeoutSeconds <= suite.timeoutSeconds, "suite.test_timeout_s",
             "must be from 0.1 seconds to suite.timeout_s (found \(suite.testTimeoutSeconds))")
-        found.require(
-            budget.tokensPerPlan >= 0, "budget.tokens_per_plan",
-            "must be 0 (no cap) or more (found \(budget.tokensPerPlan))")
-        found.require(
-            validation.memoryMB >= 64, "validation.memory_mb", "must be at least 64 (found \(validation.memoryMB))")
-        found.require(
-            validation.scratchMB >= 8, "validation.scratch_mb",
-            "must be at least 8 (found \(validation.scratchMB))")
-        found.require(
-            validation.maxProcesses >= 1, "validation.max_processes",
-            "must be at least 1 (found \(validation.maxProcesses))")
-        found.require(
-            validation.concurrency >= 0, "validation.concurrency",
-            "must be 0 (one per core) or more (found \(validation.concurrency))")
+        found.require(budget.tokensPerPlan, in: 0...1_000_000_000_000, "budget.tokens_per_plan", " (no cap)")
+        // Within what setrlimit, a tmpfs size and the process table take without wrapping into no limit at all.
+        found.require(validation.memoryMB, in: 64...1 << 20, "validation.memory_mb")
+        found.require(validation.scratchMB, in: 8...1 << 20, "validation.scratch_mb")
+        found.require(validation.maxProcesses, in: 1...65_536, "validation.max_processes")
+        found.require(validation.concurrency, in: 0...1024, "validation.concurrency", " (one per core)")
         found.require(
             metrics.textfile.isEmpty || metrics.textfile.hasSuffix(".prom"), "metrics.textfile",
             "must end in .prom, as node_exporter's textfile collector reads only those (found '\(metrics.textfile)')")
@@ -124,7 +131,8 @@ extension PipelineConfig {
             (0...8).contains(evidence.agreement.candidates), "evidence.agreement.candidates",
             "must be from 0 (off) to 8 (found \(evidence.agreement.candidates))")
         found.require(
-            (evidence.agreement.candidates...16).contains(evidence.agreement.maxCandidates),
+            // Not a range from candidates: a candidates above 16 would make one that traps.
+            evidence.agreement.maxCandidates >= evidence.agreement.candidates && evidence.agreement.maxCandidates <= 16,
             "evidence.agreement.max_candidates",
             "must be from evidence.agreement.candidates (\(evidence.agreement.candidates)) to 16 "
                 + "(found \(evidence.agreement.maxCandidates))")
@@ -165,20 +173,22 @@ extension PipelineConfig {
                 key + ".api_key_env",
                 "must be the name of an environment variable such as OPENAI_API_KEY, not the key itself")
         }
-        found.require(provider.maxTokens >= 1, key + ".max_tokens", "must be at least 1 (found \(provider.maxTokens))")
-        found.require(
-            provider.timeoutSeconds > 0, key + ".timeout_s",
-            "must be more than 0 seconds (found \(provider.timeoutSeconds))")
-        found.require(
-            provider.connectTimeoutSeconds > 0, key + ".connect_timeout_s",
-            "must be more than 0 seconds (found \(provider.connectTimeoutSeconds))")
+        found.require(provider.maxTokens, in: 1...10_000_000, key + ".max_tokens")
+        found.requireSeconds(provider.timeoutSeconds, key + ".timeout_s")
+        found.requireSeconds(provider.connectTimeoutSeconds, key + ".connect_timeout_s")
         found.require(
             (0...20).contains(provider.maxRetries), key + ".max_retries",
             "must be from 0 to 20 (found \(provider.maxRetries))")
-        found.require(
-            provider.inputPricePerMillion >= 0 && provider.outputPricePerMillion >= 0
-                && (provider.cachedInputPricePerMillion ?? 0) >= 0, key,
-            "prices per million tokens must be 0 or more")
+        let prices = [
+            ("input_price_per_million", provider.inputPricePerMillion),
+            ("output_price_per_million", provider.outputPricePerMillion),
+            ("cached_input_price_per_million", provider.cachedInputPricePerMillion ?? 0),
+        ]
+        for (name, price) in prices {
+            found.require(
+                price >= 0 && price <= 1_000_000, key + "." + name,
+                "must be from 0 to 1000000 US dollars per million tokens (found \(price))")
+        }
         return found.problems
     }
 
@@ -188,9 +198,7 @@ extension PipelineConfig {
         found.require(
             (1...65535).contains(server.port), key + ".port",
             "must be a TCP port from 1 to 65535 (found \(server.port))")
-        found.require(
-            server.startupTimeoutSeconds > 0, key + ".startup_timeout_s",
-            "must be more than 0 seconds (found \(server.startupTimeoutSeconds))")
+        found.requireSeconds(server.startupTimeoutSeconds, key + ".startup_timeout_s")
         found.require(!server.command.isEmpty, key + ".command", "must name the program that serves the model")
         return found.problems
     }

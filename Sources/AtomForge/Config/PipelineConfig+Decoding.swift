@@ -137,7 +137,10 @@ extension GenerationSettings: Decodable {
             maxAttempts = 4
         } else if let ladder = try container.decodeIfPresent([LadderStep].self, forKey: .ladder) {
             self.ladder = ladder
-            maxAttempts = ladder.reduce(0) { $0 + $1.candidates }
+            // Saturating: the checks refuse a step's candidates beyond 8; the sum must not trap before they can.
+            maxAttempts = ladder.reduce(0) {
+                $0.addingReportingOverflow($1.candidates).overflow ? .max : $0 + $1.candidates
+            }
         }
         maxAttempts = try container.decode(.maxAttempts, or: maxAttempts)
         systemPrompt = try container.decodeIfPresent(String.self, forKey: .systemPrompt)

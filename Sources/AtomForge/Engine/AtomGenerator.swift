@@ -88,8 +88,11 @@ public struct AtomGenerator: Sendable {
     /// Generates `atom`, going on from `earlier` attempts when it has some: their numbers are not used again, their
     /// code is not validated again, and an interrupted ladder resumes at the step after the last one recorded. A stop
     /// (budget, shutdown, an outage) is thrown with every attempt made so far, so none that was paid for is lost.
+    /// `checkpoint` hears the attempts and the next step after each step that leaves the ladder going: what a run
+    /// killed outright goes on from.
     public func generate(
-        _ atom: Atom, context: AttemptContext, continuing earlier: EarlierAttempts? = nil
+        _ atom: Atom, context: AttemptContext, continuing earlier: EarlierAttempts? = nil,
+        checkpoint: (@Sendable (EarlierAttempts) async -> Void)? = nil
     ) async throws(GenerationInterruption) -> AtomResult {
         if let provided = atom.providedCode {
             return try await validateProvided(provided, of: atom, context: context)
@@ -326,6 +329,11 @@ public struct AtomGenerator: Sendable {
             if cancelled {
                 if plan.compares && !passing.isEmpty { break steps }
                 throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1)
+            }
+            // Paid for: kept before the next step is asked (a step that passed without a vote ends the ladder now).
+            if let checkpoint, !stepAttempts.isEmpty, passing.isEmpty || plan.compares {
+                await checkpoint(
+                    EarlierAttempts(attempts: attempts, nextStep: stepNumber + 1, reusesVerdicts: reusesVerdicts))
             }
             if let first = passing.first {
                 guard plan.compares else {

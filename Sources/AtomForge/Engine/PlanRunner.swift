@@ -7,10 +7,14 @@ public protocol RunRecorder: Sendable {
     /// An atom whose generation stopped before a verdict, with every attempt it has and the step to ask next:
     /// kept, so that the next run goes on from them.
     func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async
+    /// An atom still generating, after a ladder step: its attempts so far and the step to ask next, kept so that a
+    /// run killed outright (no time to say it stopped) goes on from the next step and never pays for these again.
+    func recordProgress(_ progress: EarlierAttempts, of atom: Atom) async
 }
 
 extension RunRecorder {
     public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {}
+    public func recordProgress(_ progress: EarlierAttempts, of atom: Atom) async {}
 }
 
 /// What running a plan came to.
@@ -89,7 +93,10 @@ public struct PlanRunner: Sendable {
             let before = earlier[atom.id]
             let result: Result<AtomResult, GenerationStop>
             do throws(GenerationInterruption) {
-                result = .success(try await generator.generate(atom, context: context, continuing: before))
+                result = .success(
+                    try await generator.generate(atom, context: context, continuing: before) { progress in
+                        await recorder.recordProgress(progress, of: atom)
+                    })
             } catch {
                 if error.progress != before, !error.attempts.isEmpty {
                     await recorder.recordUnfinished(error.progress, of: atom)

@@ -70,6 +70,15 @@ enum InboxEntry {
         case failed(String)
     }
 
+    /// Seconds since the entry at `path` (not followed) was last changed; nil when there is none.
+    static func age(at path: String) -> Double? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec - status.st_mtim.tv_sec) + Double(now.tv_nsec - status.st_mtim.tv_nsec) / 1e9
+    }
+
     /// What the entry at `path` is, without following it; nil when there is none.
     static func kind(at path: String) -> Kind? {
         var status = stat()

@@ -125,6 +125,8 @@ public final class InboxService: Service {
                         for name in listing.names { take(name, rescan: polled) }
                         for bytes in listing.undecodable { start { await self.refuse(bytes) } }
                     case .sweep:
+                        // Files left in the inbox are looked at again: an empty one that stayed empty is rejected.
+                        for name in self.leftInInbox.withLock({ Array($0.keys) }) { take(name, rescan: true) }
                         // Runs a process was cut short in (its progress still says running): one that stopped
                         // by itself (a budget, a shutdown, an outage) is resumed at a start, or by its own retries.
                         let candidates = await BlockingIO.run { self.unfinishedRuns().filter(Self.wasCutShort) }

@@ -25,6 +25,10 @@ public enum PlanIntake {
         case busy(String)
     }
 
+    /// How long an empty file may stay empty in the inbox before it is rejected: a producer that creates the file
+    /// and writes it later has had its chance; one that never writes it would leave it there for ever.
+    public static let emptyGraceSeconds = 60.0
+
     public static func take(_ path: String, outbox: String) -> Outcome {
         let name = URL(fileURLWithPath: path).lastPathComponent
         // What the entry is, without following it: only a regular file is read at all.
@@ -32,7 +36,15 @@ public enum PlanIntake {
         if let refusal = kind.refusal {
             return reject(path, name: name, problems: ["\(name) \(refusal)"], outbox: outbox)
         }
-        if case .regular(size: 0) = kind { return .empty }
+        if case .regular(size: 0) = kind {
+            guard let age = InboxEntry.age(at: path), age >= emptyGraceSeconds else { return .empty }
+            return reject(
+                path, name: name,
+                problems: [
+                    "\(name) is empty, and has stayed empty for over \(Int(emptyGraceSeconds)) s: a plan file must hold "
+                        + "a plan; write one into it (or drop it again)"
+                ], outbox: outbox)
+        }
         let contents: InboxEntry.Contents
         switch InboxEntry.read(path, limit: PlanChecker.maximumFileSize) {
         case .success(let read):

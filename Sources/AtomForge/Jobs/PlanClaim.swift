@@ -172,15 +172,8 @@ public enum PlanClaim {
     static func keepSuiteFiles(of plan: Plan, in folder: String) throws(OutboxError) {
         for file in plan.suite {
             guard let path = file.path else { continue }
-            let target = folder + "/suite/" + path
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try file.code.write(toFile: target, atomically: true, encoding: .utf8)
-            } catch {
-                throw OutboxError(
-                    "cannot keep the suite file \(path) in \(folder)/suite: \(error.localizedDescription)")
-            }
+            // AtomicFile, not Foundation's atomic write, which leaves a folder of its own behind in /tmp each time.
+            try AtomicFile.write(file.code, to: folder + "/suite/" + path)
         }
     }
 

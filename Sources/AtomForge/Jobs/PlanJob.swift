@@ -137,6 +137,18 @@ public enum PlanJob {
         // Read under the folder's lock, now: `accept` may have added to it since the folder was opened.
         let journal = await BlockingIO.run { folder.journal.readState() }
         let (restored, earlier) = carriedOver(from: journal, retry: retry)
+        // An atom the journal has finished but whose files are missing is written again from the journal's record.
+        do {
+            let mended = try await BlockingIO.run { () throws(OutboxError) -> [String] in
+                try OutboxRecorder.mendAtomFiles(plan, journal.results, in: folder)
+            }
+            if !mended.isEmpty {
+                logger.notice("wrote again from the journal the missing files of \(mended.joined(separator: ", "))")
+            }
+        } catch {
+            return Outcome(
+                exitCode: 4, folder: folder.path, messages: ["could not write an atom's files again: \(error)"])
+        }
         // A finished run whose atoms all passed: nothing to do, and its files stay as they are. (With `.keep`, as
         // after `accept`, the summaries and src/ are written again.)
         if folder.start == .continued, retry != .keep, allPassed(plan, restored), plan.suite.isEmpty {

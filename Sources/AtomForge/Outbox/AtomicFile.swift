@@ -58,5 +58,14 @@ public enum AtomicFile {
             unlink(temporary)
             throw OutboxError(error.description)
         }
+        // The new name is durable too: a journal line written after this file never points at a file a power cut
+        // took back.
+        if durable {
+            do {
+                try FileDescriptor.syncFolder(directory)
+            } catch {
+                throw OutboxError(SystemError("flush the folder of", path, errno: error).description)
+            }
+        }
     }
 }

@@ -105,9 +105,11 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         results[atom.id] = result
         let folder = self.folder
         do {
+            // The atom's files first, its journal line after: a run killed between the two finds the atom
+            // unfinished (and pays for it again) rather than finished with its files missing.
             try await BlockingIO.run { () throws(OutboxError) in
-                if result.status != .blocked { try folder.journal.append(result) }
                 try Self.writeAtom(atom, result, in: folder)
+                if result.status != .blocked { try folder.journal.append(result) }
             }
             await page.record(result)
             let finished = RunEvent.atomFinished(result, plan: plan.id)
@@ -120,6 +122,17 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             failedToWrite(error)
         }
         await progressChanged()
+    }
+
+    public func recordProgress(_ progress: EarlierAttempts, of atom: Atom) async {
+        let folder = self.folder
+        do {
+            try await BlockingIO.run { () throws(OutboxError) in
+                try folder.journal.appendUnfinished(atom.id, progress)
+            }
+        } catch {
+            failedToWrite(error)
+        }
     }
 
     public func recordUnfinished(_ progress: EarlierAttempts, of atom: Atom) async {
@@ -195,6 +208,29 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             try AtomicFile.write(ReviewPage.markdown(atom: atom, result: result, folder: folder.path), to: review)
             try writeEditableFile(atom, result, in: folder)
         }
+    }
+
+    /// Writes again, from the journal's records, the files of every finished atom that lacks one (`report.json`,
+    /// its code, its review page): what a run killed while writing them, before this order of writes, or a person
+    /// deleting them left behind. No model call: the journal has the code and the attempts. Returns the atoms mended.
+    static func mendAtomFiles(
+        _ plan: Plan, _ results: [String: AtomResult], in folder: RunFolder
+    ) throws(OutboxError) -> [String] {
+        var mended: [String] = []
+        let manager = FileManager.default
+        for atom in plan.atoms {
+            guard let result = results[atom.id], result.status != .blocked else { continue }
+            let directory = folder.path + "/atoms/" + atom.id
+            let codeFile = directory + "/code." + (atom.language.fileExtensions.first ?? "txt")
+            let complete =
+                manager.fileExists(atPath: directory + "/report.json")
+                && (result.code == nil || manager.fileExists(atPath: codeFile))
+                && (result.status == .passed || manager.fileExists(atPath: folder.path + "/review/" + atom.id + ".md"))
+            guard !complete else { continue }
+            try writeAtom(atom, result, in: folder)
+            mended.append(atom.id)
+        }
+        return mended
     }
 
     /// A review page for each atom that passed alone while tests of the plan's suite pinned on it still fail (with

@@ -319,17 +319,20 @@ struct PlanReader {
     static func nested(_ read: [(atom: Atom, pending: PendingNesting)]) -> [Atom] {
         var atoms = read.map(\.atom)
         let ids = Set(atoms.map(\.id))
-        for (index, entry) in read.enumerated() where atoms[index].parent == nil {
+        // Looked up by id and by name, not searched: a plan of 10,000 atoms is read in linear time.
+        let positionOfID = Dictionary(atoms.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let indicesOfName = Dictionary(grouping: atoms.indices, by: { atoms[$0].name })
+        for (index, entry) in read.enumerated() where atoms[index].parent == nil && !entry.pending.parentNames.isEmpty {
             let file = atoms[index].file
             let fileGiven = entry.pending.fileGiven
             // Only an atom that can be a class: not the atom itself, and not one whose kind says otherwise.
-            let candidates = atoms.enumerated().filter { other in
-                other.offset != index && (!fileGiven || other.element.file == file)
-                    && (read[other.offset].pending.kindGiven
-                        ? other.element.kind == .type : other.element.parent == nil)
-            }.map(\.element)
+            let canBeParent = { (other: Int) -> Bool in
+                other != index && (!fileGiven || atoms[other].file == file)
+                    && (read[other].pending.kindGiven ? atoms[other].kind == .type : atoms[other].parent == nil)
+            }
             let match = entry.pending.parentNames.lazy.compactMap { name -> String? in
-                candidates.first { $0.id == name }?.id ?? candidates.first { $0.name == name }?.id
+                if let other = positionOfID[name], canBeParent(other) { return atoms[other].id }
+                return indicesOfName[name]?.first(where: canBeParent).map { atoms[$0].id }
             }.first
             if let match {
                 atoms[index].parent = match

@@ -276,6 +276,40 @@ struct RunEndToEndTests {
         await server.server.stop()
     }
 
+    @Test("an atom the journal finished but whose files are gone gets them back from the journal, with no call")
+    func missingAtomFilesMended() async throws {
+        try config()
+        try write(
+            "plan: mend\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n"
+                + "  - {id: two, name: two, description: d, tests: 'assert two() == 3'}\n", to: "plan.yaml")
+        try await server.script([["reply": fenced("def one():\n    return 1")]], match: "defines `one`")
+        try await server.script([["reply": fenced("def two():\n    return 2")]], match: "defines `two`")
+        let first = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(first.status == 1, "\(first.standardOutput)")
+        let report = try Data(contentsOf: folder.appendingPathComponent("outbox/mend/atoms/one/report.json"))
+        let calls = try await server.requests().count
+        // As a run killed between an atom's journal line and its files would leave it (a passed atom and a failed
+        // one with its review page).
+        for gone in ["atoms/one", "atoms/two/report.json", "review/two.md"] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("outbox/mend/" + gone))
+        }
+        let again = try await CommandRunner.atomforge(["run", "plan.yaml", "--log-level", "notice"], in: folder.path)
+        #expect(
+            again.standardError.contains("wrote again from the journal the missing files of one, two"),
+            "\(again.standardError)")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("outbox/mend/atoms/one/report.json")) == report)
+        let code = try String(
+            contentsOf: folder.appendingPathComponent("outbox/mend/atoms/one/code.py"), encoding: .utf8)
+        #expect(code.contains("return 1"))
+        for back in ["atoms/two/report.json", "review/two.md"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/mend/" + back).path))
+        }
+        // Continuing the run retries the failed atom (its new ladder's calls), never the passed one.
+        #expect(try await requests(for: "one").count == 1)
+        #expect(try await server.requests().count >= calls)
+        await server.server.stop()
+    }
+
     @Test("kill -9 mid-plan, then run again: passed atoms are not requested again, the one in flight is")
     func resumeAfterKill() async throws {
         try config()
@@ -321,6 +355,97 @@ struct RunEndToEndTests {
         #expect(try await requests(for: "slow_c").count == 2)
         #expect(try await requests(for: "last_d").count == 1)
         #expect(try json("outbox/resumable/summary.json")["status"] as? String == "passed")
+        await server.server.stop()
+    }
+
+    @Test("kill -9 after two failed attempts: the resumed atom goes on from its next step, every paid attempt kept")
+    func resumeMidLadder() async throws {
+        try config()
+        try write(
+            "plan: midway\nlanguage: python\natoms:\n  - {id: mid, name: mid, description: d, tests: 'assert mid() == 1'}\n",
+            to: "plan.yaml")
+        try await server.script(
+            [
+                ["reply": fenced("def mid():\n    return 2")], ["reply": fenced("def mid():\n    return 3")],
+                ["reply": fenced("def mid():\n    return 1"), "delay_ms": 30000],
+                ["reply": fenced("def mid():\n    return 1")],
+            ], match: "defines `mid`")
+        let run = try await ChildProcess.spawn(
+            CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
+            workingDirectory: folder.path)
+        let journal = folder.appendingPathComponent("outbox/midway/journal.jsonl").path
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+            if try await requests(for: "mid").count == 3, text.contains("\"number\":2") { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        run.signal(SIGKILL)
+        #expect(await run.wait() == 128 + SIGKILL)
+
+        let rerun = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(rerun.status == 0, "\(rerun.standardOutput)\n\(rerun.standardError)")
+        // Two paid, one in flight when killed, one after: the two paid for are not asked again.
+        #expect(try await requests(for: "mid").count == 4)
+        let report = try json("outbox/midway/atoms/mid/report.json")
+        let attempts = try #require(report["attempts"] as? [[String: Any]])
+        #expect(attempts.compactMap { $0["number"] as? Int } == [1, 2, 3], "\(attempts.count)")
+        #expect((attempts.first?["code"] as? String)?.contains("return 2") == true)
+        await server.server.stop()
+    }
+
+    @Test("a server that stops answering is an outage: the plan stops unfinished (exit 4), no atom failed")
+    func stalledServerIsAnOutage() async throws {
+        try write(
+            """
+            provider:
+              base_url: \(server.baseURL)/v1
+              max_retries: 1
+              timeout_s: 0.5
+            evidence: {agreement: {candidates: 0}}
+            """, to: "pipeline.yaml")
+        try write(
+            "plan: stalled\nlanguage: python\natoms:\n  - {id: slow, name: slow, description: d}\n", to: "plan.yaml")
+        try await server.script(
+            Array(repeating: ["reply": fenced("def slow():\n    return 1"), "delay_ms": 5000], count: 8),
+            match: "defines `slow`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 4, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        #expect((outcome.standardOutput + outcome.standardError).contains("raise provider.timeout_s"))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("outbox/stalled/atoms/slow/report.json").path))
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.appendingPathComponent("outbox/stalled/summary.json").path))
+        await server.server.stop()
+    }
+
+    @Test("SIGTERM during a call that hangs: cancelled at the grace period, the atom kept unfinished, not failed")
+    func sigtermCutsAHangingCall() async throws {
+        try config()
+        try write(
+            "plan: hanging\nlanguage: python\natoms:\n  - {id: stuck, name: stuck, description: d}\n", to: "plan.yaml")
+        try await server.script(
+            [["reply": fenced("def stuck():\n    return 1"), "delay_ms": 600_000]], match: "defines `stuck`")
+        let run = try await ChildProcess.spawn(
+            CommandRunner.executable.path, ["run", "plan.yaml", "--grace-period", "1"],
+            environment: ProcessInfo.processInfo.environment, workingDirectory: folder.path)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, try await requests(for: "stuck").isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        run.signal(SIGTERM)
+        // Without the cut the run would wait out the reply's ten minutes here.
+        let status = await run.wait()
+        #expect(status != 0 && status != 128 + SIGKILL, "\(status)")
+        #expect(try await requests(for: "stuck").count == 1, "no transport retry after the shutdown")
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("outbox/hanging/atoms/stuck/report.json").path))
+        let journal =
+            (try? String(contentsOf: folder.appendingPathComponent("outbox/hanging/journal.jsonl"), encoding: .utf8))
+            ?? ""
+        #expect(!journal.contains("\"status\":\"failed\""), "\(journal)")
         await server.server.stop()
     }
 

@@ -239,7 +239,7 @@ struct PipelineConfigTests {
         #expect(lines[1].hasPrefix("pipeline.yaml:3:10: error: unknown key 'modle' in 'provider'"))
         #expect(lines[1].contains("did you mean 'model'?"))
         #expect(lines[2].hasPrefix("pipeline.yaml:5:17: error: generation.max_attempts"))
-        #expect(lines[3].hasPrefix("pipeline.yaml:7:16: error: execution.max_workers must be at least 1"))
+        #expect(lines[3].hasPrefix("pipeline.yaml:7:16: error: execution.max_workers must be from 1 to 1024"))
         #expect(lines[4].hasPrefix("pipeline.yaml:8:13: error: validation: expected a mapping"))
     }
 
@@ -309,12 +309,14 @@ struct PipelineConfigTests {
                   scratch_mb: 0
                 """))
         #expect(
-            message.contains("pipeline.yaml:2:14: error: provider.timeout_s must be more than 0 seconds (found -1.0)"))
+            message.contains(
+                "pipeline.yaml:2:14: error: provider.timeout_s must be from 0.001 to 86400 seconds (found -1.0)"))
         #expect(message.contains("generation.max_attempts must be at least 1"))
         #expect(message.contains("generation.temperatures must list at least one temperature"))
-        #expect(message.contains("pipeline.yaml:7:16: error: execution.max_workers must be at least 1 (found 0)"))
-        #expect(message.contains("validation.timeout_s must be more than 0 seconds"))
-        #expect(message.contains("pipeline.yaml:10:15: error: validation.scratch_mb must be at least 8 (found 0)"))
+        #expect(message.contains("pipeline.yaml:7:16: error: execution.max_workers must be from 1 to 1024 (found 0)"))
+        #expect(message.contains("validation.timeout_s must be from 0.001 to 86400 seconds"))
+        #expect(
+            message.contains("pipeline.yaml:10:15: error: validation.scratch_mb must be from 8 to 1048576 (found 0)"))
         #expect(message.split(separator: "\n").count == 6)
     }
 

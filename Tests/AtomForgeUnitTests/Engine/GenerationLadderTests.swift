@@ -80,7 +80,7 @@ struct GenerationLadderTests {
     func generate(
         _ ladder: [LadderStep], maxAttempts: Int? = nil, provider: ScriptedProvider, validator: MarkerValidator,
         escalation: ScriptedProvider? = nil, requestSlots: Int = 8, sampling: Bool = true,
-        earlier: EarlierAttempts? = nil
+        earlier: EarlierAttempts? = nil, checkpoint: (@Sendable (EarlierAttempts) async -> Void)? = nil
     ) async throws -> AtomResult {
         var generation = GenerationSettings()
         generation.ladder = ladder
@@ -91,7 +91,8 @@ struct GenerationLadderTests {
             generation: generation, maxTokensCeiling: 256,
             validationSlots: AsyncSemaphore(permits: 2), requestSlots: AsyncSemaphore(permits: requestSlots),
             budget: TokenBudget(limit: 0), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await generator.generate(atom, context: AttemptContext(), continuing: earlier)
+        return try await generator.generate(
+            atom, context: AttemptContext(), continuing: earlier, checkpoint: checkpoint)
     }
 
     /// A failed attempt of an earlier run, as the journal keeps it.
@@ -316,6 +317,38 @@ struct GenerationLadderTests {
         #expect(retried.attempts.last?.step == 1, "a retry is a new ladder")
         #expect(again.requests.map(\.temperature) == [0.2])
         #expect(again.requests[0].seed != AtomGenerator.seed(atom: "f", attempt: 1), "a seed of its own")
+    }
+
+    @Test(
+        "each step that leaves the ladder going is a checkpoint: its attempts and the next step, resumable as they are")
+    func checkpoints() async throws {
+        let ladder = [
+            LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8, candidates: 2),
+            LadderStep(.sample, temperature: 0.9),
+        ]
+        let heard = Checkpoints()
+        let provider = ScriptedProvider(replies: [
+            "def f(): return 'wrong'", "def f(): return 'wrong 2'", "def f(): return 'wrong 3'", "def f(): return 1",
+        ])
+        let result = try await generate(ladder, provider: provider, validator: MarkerValidator()) {
+            await heard.add($0)
+        }
+        #expect(result.status == .passed)
+        let seen = await heard.all
+        // After step 1 and step 2, not after step 3, which passed and ended the ladder.
+        #expect(seen.map(\.nextStep) == [2, 3], "\(seen.map(\.nextStep))")
+        #expect(seen.map { $0.attempts.map(\.number) } == [[1], [1, 2, 3]])
+        // What a run killed after step 2 goes on from: step 3 only, its attempts numbered on.
+        let resumedProvider = ScriptedProvider(replies: ["def f(): return 1"])
+        let resumed = try await generate(
+            ladder, provider: resumedProvider, validator: MarkerValidator(), earlier: seen.last)
+        #expect(resumed.status == .passed && resumed.attempts.map(\.number) == [1, 2, 3, 4])
+        #expect(resumedProvider.requests.map(\.temperature) == [0.9], "the paid steps are not asked again")
+    }
+
+    actor Checkpoints {
+        var all: [EarlierAttempts] = []
+        func add(_ progress: EarlierAttempts) { all.append(progress) }
     }
 
     @Test("normalised code tells duplicates apart by what runs, not by blank lines and comments")
