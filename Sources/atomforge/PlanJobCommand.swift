@@ -88,7 +88,12 @@ struct PlanJobCommand {
             // transport retries and hanging calls end there, and their atoms are kept unfinished.
             let work = Task { await progress.showing { await job(services) } }
             return await withGracefulShutdownHandler {
-                let outcome = await work.value
+                // The group's own cancellation (a service that failed) reaches the job too.
+                let outcome = await withTaskCancellationHandler {
+                    await work.value
+                } onCancel: {
+                    work.cancel()
+                }
                 for message in outcome.messages { output.line(message) }
                 if let actions, let folder = outcome.folder, let planFile {
                     actions.report(runIn: folder, plan: planFile)

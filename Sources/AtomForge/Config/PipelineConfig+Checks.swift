@@ -124,6 +124,7 @@ extension PipelineConfig {
             paths.sweepIntervalSeconds == 0 || (1...86_400).contains(paths.sweepIntervalSeconds),
             "paths.sweep_interval_s",
             "must be 0 (only at start) or from 1 second to a day, 86400 (found \(paths.sweepIntervalSeconds))")
+        found.requireSeconds(paths.emptyGraceSeconds, "paths.empty_grace_s", atLeast: 1)
         found.require(
             (1...86_400).contains(metrics.intervalSeconds), "metrics.interval_s",
             "must be from 1 second to a day, 86400 (found \(metrics.intervalSeconds))")

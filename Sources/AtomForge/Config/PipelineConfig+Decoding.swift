@@ -288,6 +288,7 @@ extension PathSettings: Decodable {
         case inbox, outbox, inotify
         case pollIntervalSeconds = "poll_interval_s"
         case sweepIntervalSeconds = "sweep_interval_s"
+        case emptyGraceSeconds = "empty_grace_s"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -299,6 +300,7 @@ extension PathSettings: Decodable {
         inotify = try container.decode(.inotify, or: defaults.inotify)
         pollIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .pollIntervalSeconds)
         sweepIntervalSeconds = try container.decode(.sweepIntervalSeconds, or: defaults.sweepIntervalSeconds)
+        emptyGraceSeconds = try container.decode(.emptyGraceSeconds, or: defaults.emptyGraceSeconds)
     }
 }
 
@@ -326,7 +328,9 @@ extension SuiteSettings: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         rounds = try container.decode(.rounds, or: SuiteSettings().rounds)
         timeoutSeconds = try container.decode(.timeoutSeconds, or: SuiteSettings().timeoutSeconds)
-        testTimeoutSeconds = try container.decode(.testTimeoutSeconds, or: SuiteSettings().testTimeoutSeconds)
+        // Left out, a test's limit is never above the whole run's.
+        testTimeoutSeconds = try container.decode(
+            .testTimeoutSeconds, or: min(SuiteSettings().testTimeoutSeconds, timeoutSeconds))
     }
 }
 

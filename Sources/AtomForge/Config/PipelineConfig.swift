@@ -165,6 +165,9 @@ public struct PathSettings: Sendable, Equatable {
     /// Seconds between two looks through the outbox for unfinished runs nobody holds (a dead host's, or one
     /// killed): `watch` resumes them. 0: only at start.
     public var sweepIntervalSeconds = 30.0
+    /// Seconds an empty file may stay empty in the inbox (its producer has not written it yet) before it is
+    /// rejected; it is looked at again at each sweep.
+    public var emptyGraceSeconds = 60.0
 
     public init() {}
 }

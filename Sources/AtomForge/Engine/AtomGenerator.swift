@@ -107,6 +107,7 @@ public struct AtomGenerator: Sendable {
         var diversity = 0.0
         let dependencyCode = context.allDependencies.map(\.code)
         let dependencyImports = Self.dependencyImports(context)
+        let planNames = context.planNames
         let scope = context.classScope
         let firstStep = max(1, earlier?.nextStep ?? 1)
         let reusesVerdicts = earlier?.reusesVerdicts ?? true
@@ -295,7 +296,8 @@ public struct AtomGenerator: Sendable {
                             let subject = ValidationSubject(
                                 atom: atom, code: candidate.code, dependencyCode: dependencyCode,
                                 dependencyImports: dependencyImports,
-                                enclosing: Self.enclosing(candidate.code, of: atom, in: scope), checks: plan.checks)
+                                enclosing: Self.enclosing(candidate.code, of: atom, in: scope), checks: plan.checks,
+                                knownNames: planNames)
                             do {
                                 record.issues = try await validationSlots.withPermit(priority: priority) {
                                     await validators.validate(subject)
@@ -331,7 +333,9 @@ public struct AtomGenerator: Sendable {
                 throw interruption(.cancelled, next: stepAttempts.isEmpty ? stepNumber : stepNumber + 1)
             }
             // Paid for: kept before the next step is asked (a step that passed without a vote ends the ladder now).
-            if let checkpoint, !stepAttempts.isEmpty, passing.isEmpty || plan.compares {
+            // Only a ladder whose verdicts carry over: a retried atom's ladder, or a suite round's (whose atom had
+            // passed), is journaled as it starts and, killed, starts again rather than lose what it stood on.
+            if let checkpoint, reusesVerdicts, !stepAttempts.isEmpty, passing.isEmpty || plan.compares {
                 await checkpoint(
                     EarlierAttempts(attempts: attempts, nextStep: stepNumber + 1, reusesVerdicts: reusesVerdicts))
             }
@@ -428,7 +432,7 @@ public struct AtomGenerator: Sendable {
         let subject = ValidationSubject(
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
             dependencyImports: Self.dependencyImports(context),
-            enclosing: Self.enclosing(unit, of: atom, in: context.classScope))
+            enclosing: Self.enclosing(unit, of: atom, in: context.classScope), knownNames: context.planNames)
         var started = RunEvent(.atomStarted, plan: planID, atom: atom.id)
         started.attempt = 1
         await events.emit(started)

@@ -12,6 +12,8 @@ public struct AttemptContext: Sendable {
     /// The atom's place in the queues for model and validation slots: the length of the chain of atoms that wait on
     /// it (the scheduler's own order), so that the critical path is not held up behind atoms nothing waits for.
     public var priority: Int
+    /// The names every atom of the plan defines (``ValidationSubject/knownNames``).
+    public var planNames: [String] = []
 
     public init(
         directDependencies: [(atom: Atom, code: String)] = [], allDependencies: [(atom: Atom, code: String)] = [],

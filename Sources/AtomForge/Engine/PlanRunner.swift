@@ -70,6 +70,7 @@ public struct PlanRunner: Sendable {
         let generator = self.generator
         let atomSlots = self.atomSlots
         let priorities = graph.chainLengthAhead()
+        let planNames = Array(Set(atoms.map(\.name))).sorted()
         let stop = generator.stop
         let outcome = await scheduler.run(graph, finished: finished) { index throws(GenerationStop) in
             if stop.isRequested { throw .cancelled }
@@ -89,6 +90,7 @@ public struct PlanRunner: Sendable {
             }
             var context = await passedCode.context(for: index)
             context.priority = priorities[index]
+            context.planNames = planNames
             let atom = atoms[index]
             let before = earlier[atom.id]
             let result: Result<AtomResult, GenerationStop>

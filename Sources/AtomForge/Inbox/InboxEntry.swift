@@ -70,13 +70,15 @@ enum InboxEntry {
         case failed(String)
     }
 
-    /// Seconds since the entry at `path` (not followed) was last changed; nil when there is none.
+    /// Seconds since the entry at `path` (not followed) was last changed, its contents or its name (a file moved
+    /// into the inbox keeps its old modification time, but its change time is the move's); nil when there is none.
     static func age(at path: String) -> Double? {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec - status.st_mtim.tv_sec) + Double(now.tv_nsec - status.st_mtim.tv_nsec) / 1e9
+        let seconds = { (time: timespec) in Double(time.tv_sec) + Double(time.tv_nsec) / 1e9 }
+        return seconds(now) - max(seconds(status.st_mtim), seconds(status.st_ctim))
     }
 
     /// What the entry at `path` is, without following it; nil when there is none.

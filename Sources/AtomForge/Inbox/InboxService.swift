@@ -192,8 +192,8 @@ public final class InboxService: Service {
     private func take(_ name: String, rescan: Bool, taken: () -> Void) async {
         var logger = logger
         logger[metadataKey: "file"] = "\(name)"
-        let (path, outbox) = (inbox + "/" + name, self.outbox)
-        var intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) })
+        let (path, outbox, emptyGrace) = (inbox + "/" + name, self.outbox, services.config.paths.emptyGraceSeconds)
+        var intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox, emptyGrace: emptyGrace) })
         if case .busy(let reason) = intake {
             logger.notice("\(reason); the file stays in the inbox and is taken when that run ends")
         }
@@ -202,7 +202,7 @@ public final class InboxService: Service {
                 taken()
                 return
             }
-            intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox) })
+            intake = await BlockingIO.run({ PlanIntake.take(path, outbox: outbox, emptyGrace: emptyGrace) })
         }
         taken()
         switch intake {

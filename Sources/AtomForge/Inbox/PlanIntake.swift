@@ -25,11 +25,10 @@ public enum PlanIntake {
         case busy(String)
     }
 
-    /// How long an empty file may stay empty in the inbox before it is rejected: a producer that creates the file
-    /// and writes it later has had its chance; one that never writes it would leave it there for ever.
-    public static let emptyGraceSeconds = 60.0
-
-    public static func take(_ path: String, outbox: String) -> Outcome {
+    /// `emptyGrace`: how long an empty file may stay empty in the inbox before it is rejected (`paths.empty_grace_s`):
+    /// a producer that creates the file and writes it later has had its chance; one that never writes it would
+    /// leave it there for ever.
+    public static func take(_ path: String, outbox: String, emptyGrace: Double = 60) -> Outcome {
         let name = URL(fileURLWithPath: path).lastPathComponent
         // What the entry is, without following it: only a regular file is read at all.
         guard let kind = InboxEntry.kind(at: path) else { return .gone }
@@ -37,12 +36,12 @@ public enum PlanIntake {
             return reject(path, name: name, problems: ["\(name) \(refusal)"], outbox: outbox)
         }
         if case .regular(size: 0) = kind {
-            guard let age = InboxEntry.age(at: path), age >= emptyGraceSeconds else { return .empty }
+            guard let age = InboxEntry.age(at: path), age >= emptyGrace else { return .empty }
             return reject(
                 path, name: name,
                 problems: [
-                    "\(name) is empty, and has stayed empty for over \(Int(emptyGraceSeconds)) s: a plan file must hold "
-                        + "a plan; write one into it (or drop it again)"
+                    "\(name) is empty, and has stayed empty for over \(emptyGrace) s (paths.empty_grace_s): a plan "
+                        + "file must hold a plan; write one into it (or drop it again)"
                 ], outbox: outbox)
         }
         let contents: InboxEntry.Contents

@@ -59,7 +59,7 @@ public enum AcceptJob {
             atom: atom, code: unit, dependencyCode: context.allDependencies.map(\.code),
             dependencyImports: AtomGenerator.dependencyImports(context),
             enclosing: AtomGenerator.enclosing(unit, of: atom, in: context.classScope),
-            checks: DescriptionExample.tests(examples, language: atom.language))
+            checks: DescriptionExample.tests(examples, language: atom.language), knownNames: plan.atoms.map(\.name))
         let issues: [ValidationIssue]
         do {
             issues = try await services.validationSlots.withPermit { await services.validators.validate(subject) }

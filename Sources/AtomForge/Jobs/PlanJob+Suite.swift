@@ -29,8 +29,9 @@ extension PlanJob {
     ) async {
         await rounds(
             plan, outcome: &outcome, services: services, recorder: recorder, logger: logger, runnerWith: runnerWith)
-        // The suite as it ends is pinned on atoms too, whichever way the rounds ended: what a reviewer reads.
-        if let suite = outcome.suite, suite.problem == nil {
+        // The suite as it ends is pinned on atoms too, what a reviewer reads; not after a round cut short, whose
+        // atoms may hold code the suite never ran (its pins, from the tree it ran on, stay).
+        if outcome.stop == nil, let suite = outcome.suite, suite.problem == nil {
             outcome.suite = SuiteAttribution.attribute(
                 suite, plan: plan,
                 layout: SourceAssembler.layout(plan, results: SuiteTree.results(plan, outcome.results)))

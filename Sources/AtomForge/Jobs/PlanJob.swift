@@ -64,6 +64,8 @@ public struct EngineServices: Sendable {
             ? SourceTreeCheck(runner: reporting, available: installed) : nil
         var suiteRun = reporting
         suiteRun.timeout = .seconds(config.suite.timeoutSeconds)
+        // A line per test as it starts, then every test's outcome in one line: a large suite's report is large.
+        suiteRun.outputLimit = 8 << 20
         suiteRunner =
             python ? SuiteRunner(runner: suiteRun, testTimeout: .seconds(config.suite.testTimeoutSeconds)) : nil
         self.logger = logger

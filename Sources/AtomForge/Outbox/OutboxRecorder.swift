@@ -238,8 +238,9 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     private static func writeSuiteReviews(
         _ plan: Plan, _ results: [String: AtomResult], suite: SuiteResult?, in folder: RunFolder
     ) throws(OutboxError) {
-        guard suite != nil else { return }
-        let implicated = suite.map(SuiteAttribution.implicated) ?? [:]
+        // A suite that could not run says nothing of the atoms: their pages stay as the last run that did left them.
+        guard let suite, suite.problem == nil else { return }
+        let implicated = SuiteAttribution.implicated(suite)
         for atom in plan.atoms {
             guard let result = results[atom.id], result.status == .passed else { continue }
             let review = folder.path + "/review/" + atom.id + ".md"

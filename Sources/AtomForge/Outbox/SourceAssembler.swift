@@ -58,6 +58,7 @@ public enum SourceAssembler {
             } else {
                 var comments = [Self.placeholder(for: atom, result: result)]
                 comments += methods.map { Self.placeholder(for: $0, result: results[$0.id]) }
+                if let stub = Self.pythonStub(for: atom, result: result) { comments.append(stub) }
                 files[atom.file]!.bodies.append(
                     Body(atom: atom.id, methods: methods.map(\.id), text: comments.joined(separator: "\n")))
             }
@@ -108,6 +109,21 @@ public enum SourceAssembler {
             }
             if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
             return "from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)"
+        }
+    }
+
+    /// For a Python function or class that did not pass: a definition of its name that raises, naming its review
+    /// page, so that the file still imports and what passed can be used (as a class's missing methods are stubs);
+    /// nil for other atoms, and for code the plan provides.
+    static func pythonStub(for atom: Atom, result: AtomResult?) -> String? {
+        guard atom.language.testRunner == .python, atom.providedCode == nil else { return nil }
+        let status = result?.status.rawValue ?? "unfinished"
+        let raise =
+            "raise NotImplementedError(\"\(atom.name) (atom '\(atom.id)') \(status): see review/\(atom.id).md\")"
+        switch atom.kind {
+        case .function: return "def \(atom.name)(*args, **kwargs):\n    \(raise)"
+        case .type: return "class \(atom.name):\n    def __init__(self, *args, **kwargs):\n        \(raise)"
+        case .method: return nil
         }
     }
 

@@ -95,6 +95,11 @@ public struct SuiteRunner: Sendable {
     static let python = #"""
         import inspect, json, os, signal, sys
 
+        try:
+            import pytest
+        except ImportError:
+            pytest = None
+
         def short(text, limit=1500):
             lines = [line for line in (text or "").splitlines() if line.strip()]
             shown = [line for line in lines if line.startswith("E ")] or lines[-12:]
@@ -120,13 +125,30 @@ public struct SuiteRunner: Sendable {
                 self.report.write(self.token + json.dumps({"running": nodeid}) + "\n")
                 self.report.flush()
 
+            def timed(self):
+                """Runs one phase of a test (set-up, call, tear-down) under the timer, and only that phase: a signal
+                that came in pytest's own code between phases would end the whole session."""
                 def out_of_time(signum, frame):
                     raise TestTimeout(f"the test did not finish within {self.limit:g} s (suite.test_timeout_s)")
                 signal.signal(signal.SIGALRM, out_of_time)
                 signal.setitimer(signal.ITIMER_REAL, self.limit)
+                try:
+                    yield
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
 
-            def pytest_runtest_logfinish(self, nodeid, location):
-                signal.setitimer(signal.ITIMER_REAL, 0)
+            if pytest is not None:
+                @pytest.hookimpl(hookwrapper=True)
+                def pytest_runtest_setup(self, item):
+                    yield from self.timed()
+
+                @pytest.hookimpl(hookwrapper=True)
+                def pytest_runtest_call(self, item):
+                    yield from self.timed()
+
+                @pytest.hookimpl(hookwrapper=True)
+                def pytest_runtest_teardown(self, item, nextitem):
+                    yield from self.timed()
 
             def pytest_exception_interact(self, node, call, report):
                 """Where a failing test's exception went through the tree (innermost last), and the line of the test
@@ -147,8 +169,9 @@ public struct SuiteRunner: Sendable {
                 source = None
                 try:
                     function = getattr(node, "function", None)
-                    if function is not None:
-                        source = "\n".join(inspect.getsource(function).splitlines()[:40])
+                    # Only the first failures' code is kept: a round's prompt shows three, and the report is one line.
+                    if function is not None and len(self.blame) < 20:
+                        source = "\n".join(inspect.getsource(function).splitlines()[:40])[:2000]
                 except Exception:
                     pass
                 # The call's exception first: a tear-down error after it does not replace where the test failed.
@@ -191,9 +214,7 @@ public struct SuiteRunner: Sendable {
             quiet = os.open(os.devnull, os.O_WRONLY)
             os.dup2(quiet, 1)
             os.dup2(quiet, 2)
-            try:
-                import pytest
-            except ImportError:
+            if pytest is None:
                 report.write(token + json.dumps({"problem": "pytest is not installed for the python3 that runs tests"}) + "\n")
                 report.flush()
                 os._exit(0)

@@ -70,7 +70,10 @@ public struct AtomTestValidator: Validator {
                 "python3", "-I", "harness.py", "program.py", "\(atomStart)", "\(testsStart)", "\(atomEnd)",
                 "\(classStart)", "\(offset)",
             ]
-            files = ["program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token]
+            files = [
+                "program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token,
+                TestHarness.knownNamesFile: subject.knownNames.joined(separator: "\n"),
+            ]
         case .swift?:
             // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
             // that only an overload for tuples answers, say), the tests as written are compiled instead. The

@@ -11,6 +11,8 @@
 enum TestHarness {
     /// The file the token is written to, in the scratch folder; the harness removes it before the program runs.
     static let tokenFile = "done-token"
+    /// The file holding the names the plan's other atoms define, one a line (``ValidationSubject/knownNames``).
+    static let knownNamesFile = "known-names"
 
     static let python = #"""
         import ast, inspect, os, signal, sys, traceback
@@ -26,6 +28,11 @@ enum TestHarness {
             with open("done-token", encoding="utf-8") as handle:
                 token = handle.read().strip()
             os.unlink("done-token")
+            known = set()
+            if os.path.exists("known-names"):
+                with open("known-names", encoding="utf-8") as handle:
+                    known = set(handle.read().split())
+                os.unlink("known-names")
             report = os.fdopen(os.dup(1), "w")  # the harness's own output, apart from the program's
             source = open(path, encoding="utf-8").read()
             lines = source.splitlines()
@@ -228,10 +235,28 @@ enum TestHarness {
                 """Names the atom's functions read as globals that neither the program nor Python's builtins define,
                 each with the first line that reads it: a NameError waiting for the first call to reach that line,
                 which tests that never reach it (or no tests at all) would let pass."""
-                import builtins, dis
+                import builtins, dis, symtable
                 if "NameError" in "\n".join(lines[atom_start - 1:atom_end - 1]):
                     return []  # the code expects a name to be missing
-                found, stored = {}, set()
+                # Names made where no compiler sees them: too dynamic to call any name missing.
+                if any(word in source for word in ("globals()", "exec(", "sys.modules", "__builtins__", "import *")):
+                    return []
+                # Bound anywhere at the program's top level (in any branch: an import that may fail, a definition
+                # under a condition) or by a `global` statement in any function: maybe missing, never undefined.
+                stored = set(known)
+                try:
+                    top = symtable.symtable(source, path, "exec")
+                    stored |= {s.get_name() for s in top.get_symbols()
+                               if s.is_assigned() or s.is_imported() or s.is_namespace()}
+                    tables = list(top.get_children())
+                    while tables:
+                        table = tables.pop()
+                        stored |= {s.get_name() for s in table.get_symbols()
+                                   if s.is_declared_global() and s.is_assigned()}
+                        tables += table.get_children()
+                except Exception:
+                    return []
+                found = {}
 
                 def walk(code, inside):
                     inside = inside or atom_start <= code.co_firstlineno < atom_end

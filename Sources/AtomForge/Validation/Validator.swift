@@ -18,10 +18,15 @@ public struct ValidationSubject: Sendable {
     /// Checks read from the atom's description (``DescriptionExamples``), run after the plan's tests like them.
     public var checks: String
 
+    /// The names the plan's other atoms define: a name the code uses that only a later atom defines (a base class
+    /// making its subclass, two functions calling each other) is no name missing.
+    public var knownNames: [String] = []
+
     public init(
         atom: Atom, code: String, dependencyCode: [String], dependencyImports: [String] = [],
-        enclosing: EnclosingCode? = nil, checks: String = ""
+        enclosing: EnclosingCode? = nil, checks: String = "", knownNames: [String] = []
     ) {
+        self.knownNames = knownNames
         self.atom = atom
         self.code = code
         self.dependencyCode = dependencyCode

@@ -232,7 +232,13 @@ struct SuiteTests {
         #expect(suite["passed"] as? Int == 1 && suite["failed"] as? Int == 1, "\(suite)")
         let tests = try #require(suite["tests"] as? [[String: Any]])
         let failed = try #require(tests.first { $0["outcome"] as? String == "failed" })
-        #expect((failed["message"] as? String ?? "").contains("atom broken did not pass"), "\(failed)")
+        #expect(
+            (failed["message"] as? String ?? "").contains("broken (atom 'broken') failed: see review/broken.md"),
+            "\(failed)")
+        // The same stub is in src/: the file imports, and what passed can be used.
+        let source = try String(
+            contentsOf: folder.appendingPathComponent("outbox/stubbed/src/text/tools.py"), encoding: .utf8)
+        #expect(source.contains("def broken(*args, **kwargs):\n    raise NotImplementedError("), "\(source)")
     }
 
     @Test("accept of a fix runs the suite again: the tree it completes passes, and so does the run")

@@ -287,7 +287,6 @@ struct RunEndToEndTests {
         let first = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(first.status == 1, "\(first.standardOutput)")
         let report = try Data(contentsOf: folder.appendingPathComponent("outbox/mend/atoms/one/report.json"))
-        let calls = try await server.requests().count
         // As a run killed between an atom's journal line and its files would leave it (a passed atom and a failed
         // one with its review page).
         for gone in ["atoms/one", "atoms/two/report.json", "review/two.md"] {
@@ -306,7 +305,6 @@ struct RunEndToEndTests {
         }
         // Continuing the run retries the failed atom (its new ladder's calls), never the passed one.
         #expect(try await requests(for: "one").count == 1)
-        #expect(try await server.requests().count >= calls)
         await server.server.stop()
     }
 

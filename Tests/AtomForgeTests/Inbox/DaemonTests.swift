@@ -50,26 +50,29 @@ struct DaemonTests: DaemonFolder {
         await server.server.stop()
     }
 
-    @Test("an empty file that stays empty past a minute is rejected, at start or at a sweep; a fresh one is left")
+    @Test("an empty file that stays empty past paths.empty_grace_s is rejected, at start or at a sweep")
     func staleEmptyFile() async throws {
         let config = try String(contentsOfFile: folder + "/pipeline.yaml", encoding: .utf8)
-        try (config + "\npaths:\n  sweep_interval_s: 1\n").write(
+        try (config + "\npaths:\n  sweep_interval_s: 1\n  empty_grace_s: 3\n").write(
             toFile: folder + "/pipeline.yaml", atomically: false, encoding: .utf8)
-        let longAgo = Date(timeIntervalSinceNow: -120)
         close(open(folder + "/inbox/old.yaml", O_WRONLY | O_CREAT, 0o644))
-        try FileManager.default.setAttributes([.modificationDate: longAgo], ofItemAtPath: folder + "/inbox/old.yaml")
+        try await Task.sleep(for: .seconds(3.2))
         let daemon = try await startDaemon()
         #expect(try await waitUntil { exists("outbox/_rejected/old.yaml.error.txt") })
         let error = try String(contentsOfFile: folder + "/outbox/_rejected/old.yaml.error.txt", encoding: .utf8)
-        #expect(error.contains("old.yaml is empty, and has stayed empty for over 60 s"), "\(error)")
-        // Created empty while it runs: left alone, until it has stayed empty a minute (its clock set back here).
-        close(open(folder + "/inbox/fresh.yaml", O_WRONLY | O_CREAT, 0o644))
+        #expect(error.contains("old.yaml is empty, and has stayed empty for over 3.0 s"), "\(error)")
+        // Created empty while it runs: left alone at first, rejected at a sweep once it has stayed empty that long;
+        // one written in time is taken.
         close(open(folder + "/inbox/later.yaml", O_WRONLY | O_CREAT, 0o644))
-        try await Task.sleep(for: .milliseconds(1500))
-        #expect(exists("inbox/later.yaml") && exists("inbox/fresh.yaml"))
-        try FileManager.default.setAttributes([.modificationDate: longAgo], ofItemAtPath: folder + "/inbox/later.yaml")
+        let written = open(folder + "/inbox/written.yaml", O_WRONLY | O_CREAT, 0o644)
+        try await Task.sleep(for: .seconds(1))
+        #expect(exists("inbox/later.yaml") && !exists("outbox/_rejected/later.yaml"))
+        try await server.script([good("one")])
+        let text = Array(plan("written").utf8)
+        #expect(write(written, text, text.count) == text.count)
+        close(written)
         #expect(try await waitUntil { exists("outbox/_rejected/later.yaml") })
-        #expect(exists("inbox/fresh.yaml"))
+        #expect(try await waitUntil { exists("outbox/written/summary.json") })
         daemon.signal(SIGTERM)
         #expect(await daemon.wait() == 0)
         await server.server.stop()

@@ -328,6 +328,8 @@ struct PipelineConfigTests {
         let longer = try #require(problems("suite:\n  timeout_s: 5\n  test_timeout_s: 6\n"))
         #expect(longer.contains("suite.test_timeout_s"), "\(longer)")
         #expect(problems("suite:\n  timeout_s: 60\n  test_timeout_s: 2.5\n") == nil)
+        // Only the run's limit set, below the default test limit: the test limit follows it.
+        #expect(try PipelineConfig.parse("suite:\n  timeout_s: 5\n").suite.testTimeoutSeconds == 5)
     }
 
     @Test("a key pasted into api_key_env is refused without being repeated")
