@@ -32,6 +32,10 @@ public struct RetryPolicy: Sendable {
         case .transport:
             let retryable: Set<HTTPError.Code> = [.connectionRefused, .timedOut, .connectionLost, .other]
             return error.transportCode.map(retryable.contains) ?? false
+        case .malformedReply:
+            // A 2xx body not in the API's shape (a proxy's HTML page, a body cut short, bytes that are not UTF-8):
+            // the provider's fault, not the request's, and often gone at the next try.
+            return true
         default:
             return false
         }

@@ -149,16 +149,24 @@ struct ScriptedServerTests {
         #expect(!whole.isTruncated)
     }
 
-    @Test("malformed JSON is an error that shows the start of the body, not retried")
+    @Test("a reply not in the API's shape is the provider's fault: retried, and an outage when it stays so")
     func malformed() async throws {
-        try await server.script([["malformed": true]], match: "garbled")
+        // Once: the retry gets the reply.
+        try await server.script([["malformed": true], ["reply": "fine"]], match: "garbled-once")
+        let reply = try await TestClients.client(.openai, baseURL: server.baseURL).complete(
+            TestClients.request("garbled-once"))
+        #expect(reply.text == "fine" && reply.transportRetries == 1)
+        // Every time: an error that shows the start of the body, after the retries, which stops the plan as an outage.
+        try await server.script(Array(repeating: ["malformed": true], count: 3), match: "garbled")
         await #expect {
-            _ = try await TestClients.client(.openai, baseURL: server.baseURL).complete(TestClients.request("garbled"))
+            _ = try await TestClients.client(.openai, baseURL: server.baseURL, maxRetries: 2).complete(
+                TestClients.request("garbled"))
         } throws: { error in
             let error = error as? ProviderError
             return error?.code == .malformedReply && error?.message.contains("not a Chat Completions response") == true
+                && error?.isOutage == true
         }
-        #expect(try await server.requests().filter { $0.lastUserText == "garbled" }.count == 1)
+        #expect(try await server.requests().filter { $0.lastUserText == "garbled" }.count == 3)
     }
 
     @Test("a connection closed mid-reply is a lost connection, retried")

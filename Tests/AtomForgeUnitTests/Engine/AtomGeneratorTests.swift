@@ -118,8 +118,8 @@ struct AtomGeneratorTests {
             }
             #expect(error.progress.nextStep == 1, "the step that got no reply is asked again")
         }
-        let malformed = ProviderError(.malformedReply, "not JSON")
-        let (result, _) = try await generate([.failure(malformed)], steps: [LadderStep(.sample, temperature: 0.2)])
-        #expect(result.status == .failed && result.reason?.contains("could not be reached: not JSON") == true)
+        let tooLong = ProviderError(.httpStatus, "prompt is too long", status: 400)
+        let (result, _) = try await generate([.failure(tooLong)], steps: [LadderStep(.sample, temperature: 0.2)])
+        #expect(result.status == .failed && result.reason?.contains("could not be reached: prompt is too long") == true)
     }
 }

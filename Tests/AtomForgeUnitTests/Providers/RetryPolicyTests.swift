@@ -17,14 +17,14 @@ struct RetryPolicyTests {
         for code in [400, 401, 403, 404, 413, 422] { #expect(!policy.isRetryable(status(code)), "\(code)") }
     }
 
-    @Test("transport failures are retried, cancellation and malformed replies are not")
+    @Test("transport failures and malformed replies are retried, cancellation and a missing key are not")
     func failures() {
         #expect(policy.isRetryable(ProviderError(.transport, "x", transportCode: .connectionRefused)))
         #expect(policy.isRetryable(ProviderError(.transport, "x", transportCode: .timedOut)))
         #expect(policy.isRetryable(ProviderError(.transport, "x", transportCode: .connectionLost)))
         #expect(!policy.isRetryable(ProviderError(.transport, "x", transportCode: .invalidURL)))
         #expect(!policy.isRetryable(ProviderError(.cancelled, "x")))
-        #expect(!policy.isRetryable(ProviderError(.malformedReply, "x")))
+        #expect(policy.isRetryable(ProviderError(.malformedReply, "x")))
         #expect(!policy.isRetryable(ProviderError(.missingAPIKey, "x")))
     }
 
