@@ -10,7 +10,7 @@ extension PlanJob {
             return SuiteResult(
                 tests: [], problem: "not run: it needs python3 and pytest, and validation.run_tests on")
         }
-        let tree = SourceAssembler.assemble(plan, results: SuiteTree.results(plan, results))
+        let tree = SourceAssembler.assemble(plan, results: results)
         return await runner.run(plan.suite, tree: tree)
             ?? SuiteResult(tests: [], problem: "the suite gave no answer in the sandbox")
     }
@@ -34,7 +34,7 @@ extension PlanJob {
         if outcome.stop == nil, let suite = outcome.suite, suite.problem == nil {
             outcome.suite = SuiteAttribution.attribute(
                 suite, plan: plan,
-                layout: SourceAssembler.layout(plan, results: SuiteTree.results(plan, outcome.results)))
+                layout: SourceAssembler.layout(plan, results: outcome.results))
         }
     }
 
@@ -48,7 +48,7 @@ extension PlanJob {
         while let suite = outcome.suite, suite.problem == nil {
             let attributed = SuiteAttribution.attribute(
                 suite, plan: plan,
-                layout: SourceAssembler.layout(plan, results: SuiteTree.results(plan, outcome.results)))
+                layout: SourceAssembler.layout(plan, results: outcome.results))
             outcome.suite = attributed
             guard !suite.passes, round < services.config.suite.rounds else { return }
             let before = outcome.results
@@ -64,7 +64,7 @@ extension PlanJob {
             var validators = services.validators
             validators.validators.append(
                 SuiteCheck(
-                    plan: plan, results: SuiteTree.results(plan, before),
+                    plan: plan, results: before,
                     tests: implicated,
                     runner: suiteRunner))
             let again = await runnerWith(validators).run(

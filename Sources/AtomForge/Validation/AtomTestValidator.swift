@@ -72,7 +72,8 @@ public struct AtomTestValidator: Validator {
             ]
             files = [
                 "program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token,
-                TestHarness.knownNamesFile: subject.knownNames.joined(separator: "\n"),
+                TestHarness.knownNamesFile: Self.namesUsed(of: subject.knownNames, in: subject.runnableCode)
+                    .joined(separator: "\n"),
             ]
         case .swift?:
             // The rewritten tests show both values of a failed comparison; should the rewrite not compile (an `==`
@@ -187,6 +188,14 @@ public struct AtomTestValidator: Validator {
             }.joined(separator: "\n") + "\n"
         default: return found.map { "__atomforgeTest(\($0.name));" }.joined(separator: "\n") + "\n"
         }
+    }
+
+    /// Those of `names` that `code` mentions as a word: all the harness needs of a large plan's names, sent with
+    /// every attempt.
+    static func namesUsed(of names: [String], in code: String) -> [String] {
+        guard !names.isEmpty else { return [] }
+        let words = Set(code.split { !($0.isLetter || $0.isNumber || $0 == "_") })
+        return names.filter { words.contains(Substring($0)) }
     }
 
     /// 128 random bits in hex: what the harness prints after the last test.

@@ -231,7 +231,7 @@ enum TestHarness {
                     return (named() if named else str(test)).replace("__main__.", "")
                 return [(label(test), error) for test, error in problems]
 
-            def undefined_names(namespace):
+            def undefined_names(namespace, program):
                 """Names the atom's functions read as globals that neither the program nor Python's builtins define,
                 each with the first line that reads it: a NameError waiting for the first call to reach that line,
                 which tests that never reach it (or no tests at all) would let pass."""
@@ -273,7 +273,7 @@ enum TestHarness {
                         if inspect.iscode(constant):
                             walk(constant, inside)
 
-                walk(compile(source, path, "exec"), False)
+                walk(program, False)
                 return [(name, line, owner) for name, (line, owner) in sorted(found.items(), key=lambda f: f[1][0])
                         if name not in namespace and name not in vars(builtins) and name not in stored
                         and not (name.startswith("__") and name.endswith("__"))]
@@ -284,8 +284,10 @@ enum TestHarness {
                 import unittest
                 unittest.main = lambda *args, **kwargs: None
             namespace = {"__name__": "__main__"}
+            program = None
             try:
-                exec(compile(source, path, "exec"), namespace)
+                program = compile(source, path, "exec")
+                exec(program, namespace)
             except BaseException as error:
                 fail(describe(error))
             failures, count = [], 0
@@ -303,7 +305,7 @@ enum TestHarness {
                 failures += [f"- {label}: " + describe(error).replace("\n", "\n  ") for label, error in problems]
             if failures:
                 fail(f"{len(failures)} of {max(count, len(failures))} tests failed:\n" + "\n".join(failures))
-            missing = undefined_names(namespace)
+            missing = undefined_names(namespace, program)
             if missing:
                 fail("\n".join(f"NameError waiting: {owner}() reads `{name}` at {where(line)}: {text(line)}\n"
                                f"  but nothing defines `{name}` (not the code, its dependencies, an import or a "

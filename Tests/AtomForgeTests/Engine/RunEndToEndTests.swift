@@ -48,6 +48,22 @@ struct RunEndToEndTests {
 
     func fenced(_ code: String) -> String { "```python\n\(code)\n```" }
 
+    /// `atomforge run plan.yaml` (with `extra` arguments) in the background, sent `signal` once `ready` holds (or
+    /// after 30 s); its exit status.
+    func interruptedRun(
+        _ extra: [String] = [], signal: Int32, once ready: () async throws -> Bool
+    ) async throws -> Int32 {
+        let run = try await ChildProcess.spawn(
+            CommandRunner.executable.path, ["run", "plan.yaml"] + extra,
+            environment: ProcessInfo.processInfo.environment, workingDirectory: folder.path)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, try await !ready() {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        run.signal(signal)
+        return await run.wait()
+    }
+
     @Test(
         "the ladder, seen from the requests the servers received: samples, repair, candidates, duplicates, escalation")
     func ladderOverHTTP() async throws {
@@ -332,18 +348,13 @@ struct RunEndToEndTests {
                 ["reply": fenced("def slow_c():\n    return 1")],
             ],
             match: "defines `slow_c`")
-        let run = try await ChildProcess.spawn(
-            CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
-            workingDirectory: folder.path)
         let journal = folder.appendingPathComponent("outbox/resumable/journal.jsonl").path
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        let killed = try await interruptedRun(signal: SIGKILL) {
             let lines = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
-            if lines >= 2, try await requests(for: "slow_c").count == 1 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            guard lines >= 2 else { return false }
+            return try await requests(for: "slow_c").count == 1
         }
-        run.signal(SIGKILL)
-        #expect(await run.wait() == 128 + SIGKILL)
+        #expect(killed == 128 + SIGKILL)
 
         let rerun = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(rerun.status == 0, "\(rerun.standardOutput)\n\(rerun.standardError)")
@@ -368,18 +379,13 @@ struct RunEndToEndTests {
                 ["reply": fenced("def mid():\n    return 1"), "delay_ms": 30000],
                 ["reply": fenced("def mid():\n    return 1")],
             ], match: "defines `mid`")
-        let run = try await ChildProcess.spawn(
-            CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
-            workingDirectory: folder.path)
         let journal = folder.appendingPathComponent("outbox/midway/journal.jsonl").path
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        let killed = try await interruptedRun(signal: SIGKILL) {
             let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
-            if try await requests(for: "mid").count == 3, text.contains("\"number\":2") { break }
-            try await Task.sleep(for: .milliseconds(20))
+            guard text.contains("\"number\":2") else { return false }
+            return try await requests(for: "mid").count == 3
         }
-        run.signal(SIGKILL)
-        #expect(await run.wait() == 128 + SIGKILL)
+        #expect(killed == 128 + SIGKILL)
 
         let rerun = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
         #expect(rerun.status == 0, "\(rerun.standardOutput)\n\(rerun.standardError)")
@@ -425,16 +431,10 @@ struct RunEndToEndTests {
             "plan: hanging\nlanguage: python\natoms:\n  - {id: stuck, name: stuck, description: d}\n", to: "plan.yaml")
         try await server.script(
             [["reply": fenced("def stuck():\n    return 1"), "delay_ms": 600_000]], match: "defines `stuck`")
-        let run = try await ChildProcess.spawn(
-            CommandRunner.executable.path, ["run", "plan.yaml", "--grace-period", "1"],
-            environment: ProcessInfo.processInfo.environment, workingDirectory: folder.path)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, try await requests(for: "stuck").isEmpty {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        run.signal(SIGTERM)
         // Without the cut the run would wait out the reply's ten minutes here.
-        let status = await run.wait()
+        let status = try await interruptedRun(["--grace-period", "1"], signal: SIGTERM) {
+            try await !requests(for: "stuck").isEmpty
+        }
         #expect(status != 0 && status != 128 + SIGKILL, "\(status)")
         #expect(try await requests(for: "stuck").count == 1, "no transport retry after the shutdown")
         #expect(
@@ -583,15 +583,8 @@ struct RunEndToEndTests {
         try await server.script(
             [["reply": fenced("def slow_one():\n    return 1"), "delay_ms": 1500]], match: "defines `slow_one`")
         try await server.script([["reply": fenced("def then_two():\n    return 2")]], match: "defines `then_two`")
-        let run = try await ChildProcess.spawn(
-            CommandRunner.executable.path, ["run", "plan.yaml"], environment: ProcessInfo.processInfo.environment,
-            workingDirectory: folder.path)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try await requests(for: "slow_one").isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        run.signal(SIGTERM)
-        #expect(await run.wait() == 1)
+        let stopped = try await interruptedRun(signal: SIGTERM) { try await !requests(for: "slow_one").isEmpty }
+        #expect(stopped == 1)
         #expect(try await requests(for: "then_two").isEmpty, "no new atom starts after SIGTERM")
         #expect(try json("outbox/interrupted-run/progress.json")["state"] as? String == "stopped")
         let rerun = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
