@@ -86,9 +86,10 @@ struct SuiteRunnerTests {
     @Test("a suite that runs past the whole run's limit names the test that was running")
     func suiteTimeout() async throws {
         var whole = ToolRunner.standard(ValidationSettings.forTests)
-        whole.timeout = .seconds(2)
-        let runner = SuiteRunner(runner: whole, testTimeout: .seconds(60))
-        let suite = [file("test_slow.py", "import time\n\ndef test_slow():\n    time.sleep(30)\n")]
+        // Long enough for pytest to start and reach the test on a loaded machine.
+        whole.timeout = .seconds(10)
+        let runner = SuiteRunner(runner: whole, testTimeout: .seconds(120))
+        let suite = [file("test_slow.py", "import time\n\ndef test_slow():\n    time.sleep(120)\n")]
         let result = try #require(await runner.run(suite, tree: tree))
         #expect(result.problem?.contains("did not finish within") == true, "\(result)")
         #expect(result.problem?.contains("the test running then: suite/test_slow.py::test_slow") == true, "\(result)")
