@@ -67,7 +67,8 @@ public struct EngineServices: Sendable {
         // A line per test as it starts, then every test's outcome in one line: a large suite's report is large.
         suiteRun.outputLimit = 8 << 20
         suiteRunner =
-            python ? SuiteRunner(runner: suiteRun, testTimeout: .seconds(config.suite.testTimeoutSeconds)) : nil
+            config.validation.runTests
+            ? SuiteRunner(runner: suiteRun, testTimeout: .seconds(config.suite.testTimeoutSeconds)) : nil
         self.logger = logger
     }
 

@@ -15,7 +15,9 @@ public enum SourceAssembler {
     public static func layout(_ plan: Plan, results: [String: AtomResult]) -> [String: AssembledFile] {
         let graph = DependencyGraph(plan.atoms)
         let fileOfAtom = Dictionary(plan.atoms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var files: [String: (language: Language, imports: [(text: String, atom: String)], bodies: [Body])] = [:]
+        var files:
+            [String: (language: Language, imports: [(text: String, atom: String)], bodies: [Body], defined: [String])] =
+                [:]
         var order: [String] = []
         var methodsOf: [String: [Atom]] = [:]
         for atom in plan.atoms where atom.kind == .method {
@@ -40,7 +42,7 @@ public enum SourceAssembler {
         }
         for atom in atomsInOrder {
             if files[atom.file] == nil {
-                files[atom.file] = (atom.language, [], [])
+                files[atom.file] = (atom.language, [], [], [])
                 order.append(atom.file)
             }
             var imports = atom.imports + moduleImports(of: atom, fileOfAtom: fileOfAtom)
@@ -55,10 +57,14 @@ public enum SourceAssembler {
                 }
                 imports += hoisted
                 files[atom.file]!.bodies.append(Body(atom: atom.id, methods: methods.map(\.id), text: body))
+                if atom.kind != .method { files[atom.file]!.defined.append(atom.name) }
             } else {
                 var comments = [Self.placeholder(for: atom, result: result)]
                 comments += methods.map { Self.placeholder(for: $0, result: results[$0.id]) }
-                if let stub = Self.pythonStub(for: atom, result: result) { comments.append(stub) }
+                if let stub = Self.stub(for: atom, result: result) {
+                    comments.append(stub)
+                    files[atom.file]!.defined.append(atom.name)
+                }
                 files[atom.file]!.bodies.append(
                     Body(atom: atom.id, methods: methods.map(\.id), text: comments.joined(separator: "\n")))
             }
@@ -83,6 +89,9 @@ public enum SourceAssembler {
                 next += count + 2
             }
             text += entry.bodies.map(\.text).joined(separator: "\n\n\n") + "\n"
+            if isCommonJS(file, entry.language), let exports = exports(of: entry.defined) {
+                text += "\n\n" + exports + "\n"
+            }
             output[file] = AssembledFile(
                 path: file, language: entry.language, text: text, regions: regions,
                 imports: lines.enumerated().map {
@@ -99,30 +108,77 @@ public enum SourceAssembler {
         var text: String
     }
 
-    /// For Python: `from module import Name` for each dependency of `atom` defined in another file of the plan (a
-    /// method of another class through its class), so that the assembled tree runs as it is.
+    /// For each dependency of `atom` defined in another file of the plan (a method of another class through its
+    /// class), the line that brings it in, so that the assembled tree runs as it is: Python `from module import
+    /// Name`, CommonJS `const { name } = require("./other.js");` (its files export their atoms, ``exports(of:)``).
     static func moduleImports(of atom: Atom, fileOfAtom: [String: Atom]) -> [String] {
-        guard atom.language.fromImports else { return [] }
+        let javascript = isCommonJS(atom.file, atom.language)
+        guard atom.language.fromImports || javascript else { return [] }
         return atom.dependsOn.compactMap { dependency in
-            guard var other = fileOfAtom[dependency], other.file != atom.file, other.file.hasSuffix(".py") else {
-                return nil
-            }
+            guard var other = fileOfAtom[dependency], other.file != atom.file else { return nil }
             if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
+            if javascript {
+                guard isCommonJS(other.file, other.language), isIdentifier(other.name) else { return nil }
+                return "const { \(other.name) } = require(\"\(relativePath(from: atom.file, to: other.file))\");"
+            }
+            guard other.file.hasSuffix(".py") else { return nil }
             return "from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)"
         }
     }
 
-    /// For a Python function or class that did not pass: a definition of its name that raises, naming its review
-    /// page, so that the file still imports and what passed can be used (as a class's missing methods are stubs);
-    /// nil for other atoms, and for code the plan provides.
-    static func pythonStub(for atom: Atom, result: AtomResult?) -> String? {
-        guard atom.language.testRunner == .python, atom.providedCode == nil else { return nil }
+    /// Whether `file` is a JavaScript file loaded as CommonJS (`.js`, `.cjs`; not an ES module's `.mjs`).
+    static func isCommonJS(_ file: String, _ language: Language) -> Bool {
+        language.testRunner == .javascript && (file.hasSuffix(".js") || file.hasSuffix(".cjs"))
+    }
+
+    /// A name JavaScript can declare and export as it is.
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "$")
+        }
+    }
+
+    /// `to` as a `require` path from the folder of `from` (`./b.js`, `../util/c.js`).
+    static func relativePath(from: String, to: String) -> String {
+        var base = from.split(separator: "/").dropLast().map(String.init)
+        var target = to.split(separator: "/").map(String.init)
+        while let first = base.first, first == target.first, target.count > 1 {
+            base.removeFirst()
+            target.removeFirst()
+        }
+        let up = Array(repeating: "..", count: base.count)
+        return (up.isEmpty ? "./" : up.joined(separator: "/") + "/") + target.joined(separator: "/")
+    }
+
+    /// For a CommonJS file: the line that exports its atoms' names (those that passed, and the stubs of those that
+    /// did not), so that a test or another file can `require` it; guarded, so the file still runs as a plain script.
+    static func exports(of names: [String]) -> String? {
+        let names = names.filter(isIdentifier)
+        guard !names.isEmpty else { return nil }
+        return "if (typeof module !== \"undefined\") module.exports = { \(names.joined(separator: ", ")) };"
+    }
+
+    /// For a Python or CommonJS function or class that did not pass: a definition of its name that raises, naming
+    /// its review page, so that the file still imports and what passed can be used (as a class's missing methods are
+    /// stubs); nil for other atoms, and for code the plan provides.
+    static func stub(for atom: Atom, result: AtomResult?) -> String? {
+        guard atom.providedCode == nil else { return nil }
         let status = result?.status.rawValue ?? "unfinished"
-        let raise =
-            "raise NotImplementedError(\"\(atom.name) (atom '\(atom.id)') \(status): see review/\(atom.id).md\")"
+        let why = "\(atom.name) (atom '\(atom.id)') \(status): see review/\(atom.id).md"
+        if atom.language.testRunner == .python {
+            let raise = "raise NotImplementedError(\"\(why)\")"
+            switch atom.kind {
+            case .function: return "def \(atom.name)(*args, **kwargs):\n    \(raise)"
+            case .type: return "class \(atom.name):\n    def __init__(self, *args, **kwargs):\n        \(raise)"
+            case .method: return nil
+            }
+        }
+        guard isCommonJS(atom.file, atom.language), isIdentifier(atom.name) else { return nil }
+        let raise = "throw new Error(\"\(why)\");"
         switch atom.kind {
-        case .function: return "def \(atom.name)(*args, **kwargs):\n    \(raise)"
-        case .type: return "class \(atom.name):\n    def __init__(self, *args, **kwargs):\n        \(raise)"
+        case .function: return "function \(atom.name)() {\n    \(raise)\n}"
+        case .type: return "class \(atom.name) {\n    constructor() {\n        \(raise)\n    }\n}"
         case .method: return nil
         }
     }

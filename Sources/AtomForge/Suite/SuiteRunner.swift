@@ -2,8 +2,9 @@ import Foundation
 
 /// Runs a plan's suite against the assembled tree, in the sandbox, with the limits, isolation and timeout of atom
 /// tests: the tree written under `src/` (on the import path, as a person's checkout would put it), the suite's files
-/// under `suite/`, and pytest run in one process with a plugin of AtomForge's that collects each test's report, so
-/// that outcomes come from pytest's own records rather than from its printed text.
+/// under `suite/`, and the language's own test runner: pytest in one process with a plugin of AtomForge's that
+/// collects each test's report, `node --test` with a reporter of AtomForge's. Outcomes come from the runner's own
+/// records rather than from its printed text.
 public struct SuiteRunner: Sendable {
     let runner: ToolRunner
     /// One test's limit: a test cut there fails with that said, and the others still run.
@@ -28,27 +29,56 @@ public struct SuiteRunner: Sendable {
         }
     }
 
-    /// The languages whose suites can be run.
-    public static let languages: Set<Language.TestRunner> = [.python]
+    /// The languages whose suites can be run: Python with pytest, JavaScript with `node --test`.
+    public static let languages: Set<Language.TestRunner> = [.python, .javascript]
 
     /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all. `only`: the tests to
-    /// run, by id (`suite/test_tools.py::test_norm`); all of them when empty.
+    /// run, by id (`suite/test_tools.py::test_norm`); all of them when empty. A suite in two languages runs as two,
+    /// one after the other, and its results are one.
     public func run(_ suite: [SuiteFile], tree: [String: String], only: [String] = []) async -> SuiteResult? {
-        let files = suite.filter { $0.language.testRunner == .python }
-        guard !files.isEmpty else { return SuiteResult(tests: [], problem: "no suite file in a language it runs") }
+        var parts: [SuiteResult] = []
+        for runner in [Language.TestRunner.python, .javascript] {
+            let files = suite.filter { $0.language.testRunner == runner }
+            let wanted = only.filter { id in files.contains { id.hasPrefix("suite/\($0.name)::") } }
+            guard !files.isEmpty, only.isEmpty || !wanted.isEmpty else { continue }
+            guard let part = await run(files, of: runner, tree: tree, only: wanted) else { return nil }
+            parts.append(part)
+        }
+        guard !parts.isEmpty else { return SuiteResult(tests: [], problem: "no suite file in a language it runs") }
+        let problems = parts.compactMap(\.problem)
+        return SuiteResult(
+            tests: parts.flatMap(\.tests), problem: problems.isEmpty ? nil : problems.joined(separator: "\n"))
+    }
+
+    /// One language's part of the suite: its driver run in the sandbox with the tree's files of that language.
+    private func run(
+        _ files: [SuiteFile], of language: Language.TestRunner, tree: [String: String], only: [String]
+    ) async -> SuiteResult? {
+        guard language.tools.allSatisfy({ Toolchain.find($0) != nil }) else {
+            return SuiteResult(
+                tests: [], problem: "not run: \(language.tools.joined(separator: " and ")) is not installed")
+        }
         let token = AtomTestValidator.makeToken()
+        let extensions = language == .python ? [".py"] : [".js", ".cjs", ".mjs"]
         let payload = Payload(
-            tree: tree.filter { $0.key.hasSuffix(".py") },
+            tree: tree.filter { entry in extensions.contains { entry.key.hasSuffix($0) } },
             suite: Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }), only: only,
             testTimeout: testTimeout.seconds)
-        guard let data = try? JSONEncoder().encode(payload),
-            let run = try? await runner.runPython(
-                ["suite.py"],
-                files: [
-                    "suite.py": Self.python, "suite.json": String(decoding: data, as: UTF8.self),
-                    TestHarness.tokenFile: token,
-                ])
-        else { return nil }
+        guard let data = try? JSONEncoder().encode(payload) else { return nil }
+        var scripts = [
+            "suite.json": String(decoding: data, as: UTF8.self), TestHarness.tokenFile: token,
+        ]
+        let started: ToolRunner.Run?
+        if language == .python {
+            scripts["suite.py"] = Self.python
+            started = try? await runner.runPython(["suite.py"], files: scripts)
+        } else {
+            scripts["suite.js"] = Self.javascript
+            scripts["reporter.mjs"] = Self.javascriptReporter
+            scripts["preload.js"] = Self.javascriptPreload
+            started = try? await runner.run("node", ["suite.js"], files: scripts)
+        }
+        guard let run = started else { return nil }
         if run.timedOut {
             // The driver says each test as it starts: the one running when the time ran out is named.
             let running = run.report(behind: token)?["running"] as? String
@@ -81,163 +111,11 @@ public struct SuiteRunner: Sendable {
         if !errors.isEmpty {
             return SuiteResult(tests: tests, problem: errors.prefix(3).joined(separator: "\n"))
         }
+        let tool = object["runner"] as? String ?? "pytest"
         if exit == 5 || tests.isEmpty {
-            return SuiteResult(tests: tests, problem: "pytest found no tests in the suite")
+            return SuiteResult(tests: tests, problem: "\(tool) found no tests in the suite")
         }
-        if exit >= 2 { return SuiteResult(tests: tests, problem: "pytest stopped with exit status \(exit)") }
+        if exit >= 2 { return SuiteResult(tests: tests, problem: "\(tool) stopped with exit status \(exit)") }
         return SuiteResult(tests: tests)
     }
-
-    /// Writes the tree and the suite, runs pytest on the suite with a collecting plugin, and prints one line behind
-    /// the token: each test's outcome, the collection errors, pytest's exit status. Before each test it prints a line
-    /// naming it (what a timeout of the whole run reports), and each test is cut at its own limit by a timer signal
-    /// (a loop in Python code ends there; one inside a C call ends at the memory limit or the suite's timeout).
-    static let python = #"""
-        import inspect, json, os, signal, sys
-
-        try:
-            import pytest
-        except ImportError:
-            pytest = None
-
-        def short(text, limit=1500):
-            lines = [line for line in (text or "").splitlines() if line.strip()]
-            shown = [line for line in lines if line.startswith("E ")] or lines[-12:]
-            where = [line for line in lines if ".py:" in line][-1:]
-            return "\n".join(shown[-12:] + where)[:limit]
-
-        class TestTimeout(BaseException):
-            """Raised in a test that ran past its limit; a BaseException, so that the code under test does not
-            swallow it with `except Exception`."""
-
-        class Collector:
-            def __init__(self, src, suite, report, token, limit):
-                self.tests = {}
-                self.errors = []
-                self.blame = {}
-                self.src = src
-                self.suite = suite
-                self.report = report
-                self.token = token
-                self.limit = limit
-
-            def pytest_runtest_logstart(self, nodeid, location):
-                self.report.write(self.token + json.dumps({"running": nodeid}) + "\n")
-                self.report.flush()
-
-            def timed(self):
-                """Runs one phase of a test (set-up, call, tear-down) under the timer, and only that phase: a signal
-                that came in pytest's own code between phases would end the whole session."""
-                def out_of_time(signum, frame):
-                    raise TestTimeout(f"the test did not finish within {self.limit:g} s (suite.test_timeout_s)")
-                signal.signal(signal.SIGALRM, out_of_time)
-                signal.setitimer(signal.ITIMER_REAL, self.limit)
-                try:
-                    yield
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-
-            if pytest is not None:
-                @pytest.hookimpl(hookwrapper=True)
-                def pytest_runtest_setup(self, item):
-                    yield from self.timed()
-
-                @pytest.hookimpl(hookwrapper=True)
-                def pytest_runtest_call(self, item):
-                    yield from self.timed()
-
-                @pytest.hookimpl(hookwrapper=True)
-                def pytest_runtest_teardown(self, item, nextitem):
-                    yield from self.timed()
-
-            def pytest_exception_interact(self, node, call, report):
-                """Where a failing test's exception went through the tree (innermost last), and the line of the test
-                it came from: what the failure is pinned on."""
-                frames, line = [], None
-                try:
-                    for entry in call.excinfo.traceback:
-                        path = str(entry.path)
-                        if path.startswith(self.src + os.sep):
-                            frames.append([os.path.relpath(path, self.src), entry.lineno + 1, entry.name])
-                        elif path.startswith(self.suite + os.sep):
-                            try:
-                                line = str(entry.statement).strip()[:500]
-                            except Exception:
-                                pass
-                except Exception:
-                    pass
-                source = None
-                try:
-                    function = getattr(node, "function", None)
-                    # Only the first failures' code is kept: a round's prompt shows three, and the report is one line.
-                    if function is not None and len(self.blame) < 20:
-                        source = "\n".join(inspect.getsource(function).splitlines()[:40])[:2000]
-                except Exception:
-                    pass
-                # The call's exception first: a tear-down error after it does not replace where the test failed.
-                self.blame.setdefault(report.nodeid, {"frames": frames[-20:], "line": line, "source": source})
-
-            def pytest_collectreport(self, report):
-                if report.failed:
-                    self.errors.append((report.nodeid or "collection") + ": " + short(report.longreprtext, 800))
-
-            def pytest_runtest_logreport(self, report):
-                entry = self.tests.setdefault(report.nodeid, {"name": report.nodeid, "outcome": "passed"})
-                if report.when == "call":
-                    if report.failed:
-                        entry["outcome"] = "failed"
-                        entry["message"] = short(report.longreprtext)
-                    elif report.skipped:
-                        entry["outcome"] = "skipped"
-                elif report.failed and entry["outcome"] != "failed":
-                    entry["outcome"] = "error"
-                    entry["message"] = short(report.longreprtext)
-                elif report.skipped and report.when == "setup":
-                    entry["outcome"] = "skipped"
-
-        def main():
-            with open("done-token", encoding="utf-8") as handle:
-                token = handle.read().strip()
-            os.unlink("done-token")
-            report = os.fdopen(os.dup(1), "w")
-            with open("suite.json", encoding="utf-8") as handle:
-                payload = json.load(handle)
-            here = os.getcwd()
-            for folder, files in (("src", payload["tree"]), ("suite", payload["suite"])):
-                for path, text in files.items():
-                    target = os.path.join(here, folder, path)
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    with open(target, "w", encoding="utf-8") as handle:
-                        handle.write(text)
-            sys.path.insert(0, os.path.join(here, "src"))
-            os.environ["PYTHONPATH"] = os.path.join(here, "src")
-            quiet = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(quiet, 1)
-            os.dup2(quiet, 2)
-            if pytest is None:
-                report.write(token + json.dumps({"problem": "pytest is not installed for the python3 that runs tests"}) + "\n")
-                report.flush()
-                os._exit(0)
-            collector = Collector(os.path.join(here, "src"), os.path.join(here, "suite"), report, token,
-                                  float(payload.get("test_timeout") or 10))
-            chosen = payload.get("only") or ["suite"]
-            code = pytest.main(
-                ["-q", "-p", "no:cacheprovider", "--rootdir", here, "-o", "python_files=*.py"] + chosen,
-                plugins=[collector])
-            for name, blame in collector.blame.items():
-                if name in collector.tests:
-                    collector.tests[name].update(blame)
-            # The report is one line the runner keeps whole: past the first 60 failures, messages are cut short.
-            failures = [t for t in collector.tests.values() if t.get("message")]
-            for test in failures[60:]:
-                test["message"] = test["message"][:200]
-                test["frames"] = test.get("frames", [])[-3:]
-                test["source"] = None
-            report.write(token + json.dumps({"exit": int(code), "tests": list(collector.tests.values()),
-                                             "errors": collector.errors}) + "\n")
-            report.flush()
-            os._exit(0)
-
-        main()
-        """#
 }

@@ -2,10 +2,11 @@ import Foundation
 
 extension SourceTreeCheck {
     /// The JavaScript files of `tree` that fail to load: each file read for a function or class declared twice at its
-    /// top (the later silently replaces the earlier), then each file run in a context of its own after the files of
-    /// its atoms' dependencies (`before`), as the atoms' tests run their dependencies first, with what a CommonJS
-    /// file has (`require`, `module`, `exports`). A syntax error or an exception while the file itself loads is the
-    /// file's, placed at the innermost line of the tree it came from.
+    /// top (the later silently replaces the earlier), then each file run in a context of its own with what a CommonJS
+    /// file has (`require` from its place in the tree, so that the `require` lines of the assembled tree load the
+    /// other files as Node would; `module`, `exports`), after the files of its atoms' dependencies that it cannot
+    /// require (`before`; an ES module's). A syntax error or an exception while a file loads is that file's,
+    /// placed at the innermost line of the tree it came from.
     func javascriptFailures(in tree: [String: AssembledFile], before: [String: [String]]) async -> [Failure]? {
         let paths = tree.keys.sorted()
         let entries = paths.map { path -> [String: Any] in
@@ -56,33 +57,41 @@ extension SourceTreeCheck {
                 }
             });
         }
-        /// The innermost line of the file an error's stack names: a frame first (it has the function), else the
+        // The tree on disk too: a file's `require("./other.js")` loads the other file as Node would.
+        const root = require("path").join(process.cwd(), "tree") + "/";
+        for (const { path, text } of tree) {
+            fs.mkdirSync(require("path").dirname(root + path), { recursive: true });
+            fs.writeFileSync(root + path, text);
+        }
+        const inTree = (file) => file.startsWith(root) ? file.slice(root.length) : file;
+        /// The innermost line of the tree an error's stack names: a frame first (it has the function), else the
         /// `file:line` a syntax error starts with.
-        function place(error, path) {
+        function place(error) {
             const stack = String(error && error.stack || "").split("\n");
             for (const line of stack) {
                 const frame = /at (?:(\S+) \()?([^()\s]+):(\d+):\d+\)?$/.exec(line.trim());
-                if (frame && frame[2] === path) {
+                if (frame && texts.has(inTree(frame[2]))) {
                     const name = frame[1] && !frame[1].startsWith("Object.<anonymous>") ? frame[1] : "<module>";
-                    return [path, Number(frame[3]), name.split(".").pop()];
+                    return [inTree(frame[2]), Number(frame[3]), name.split(".").pop()];
                 }
             }
             const head = /^(.+):(\d+)$/.exec(stack[0] || "");
-            return head && head[1] === path ? [path, Number(head[2]), "<module>"] : null;
+            return head && texts.has(inTree(head[1])) ? [inTree(head[1]), Number(head[2]), "<module>"] : null;
         }
-        function freshContext() {
+        function freshContext(path) {
             const module = { exports: {} };
             return vm.createContext({
-                console: quiet, require, module, exports: module.exports, process, Buffer, URL, URLSearchParams,
+                console: quiet, require: require("module").createRequire(root + path), module, exports: module.exports,
+                __filename: root + path, __dirname: require("path").dirname(root + path), process, Buffer, URL, URLSearchParams,
                 TextEncoder, TextDecoder, setTimeout, clearTimeout, setInterval, clearInterval, setImmediate,
                 clearImmediate, queueMicrotask, structuredClone,
             });
         }
         for (const { path, text, before } of tree) {
             if (results[path]) continue;
-            const context = freshContext();
-            // The dependencies' files: what fails there is theirs, reported with them.
-            for (const other of before) {
+            const context = freshContext(path);
+            // The dependencies' files that it does not `require` (not CommonJS): what fails there is theirs.
+            for (const other of before.filter((file) => !/\.c?js$/.test(file))) {
                 try { vm.runInContext(texts.get(other), context, { filename: other, timeout: 5000 }); } catch {}
             }
             try {
@@ -90,7 +99,10 @@ extension SourceTreeCheck {
             } catch (error) {
                 const name = String(error && error.name || "Error");
                 const message = (name + ": " + String(error && error.message || error)).slice(0, 500);
-                results[path] = { error: message, place: place(error, path) };
+                const where = place(error);
+                // An error in a file it requires is that file's, reported when that file is run.
+                if (where && where[0] !== path && texts.has(where[0])) continue;
+                results[path] = { error: message, place: where };
             }
         }
         out(token + JSON.stringify(results));

@@ -241,6 +241,61 @@ struct SuiteTests {
         #expect(source.contains("def broken(*args, **kwargs):\n    raise NotImplementedError("), "\(source)")
     }
 
+    @Test(
+        "JavaScript: src/ files require each other and export their atoms; node --test runs the suite and a round fixes the callee its failure went through"
+    )
+    func javascriptSuite() async throws {
+        try writePlan(
+            """
+            plan: js
+            language: javascript
+            atoms:
+              - {id: inner, name: inner, description: "Returns x doubled.", file: lib/math.js}
+              - {id: twice, name: twice, description: "Returns inner(x).", file: lib/api.js, depends_on: [inner]}
+              - id: broken
+                name: broken
+                description: "Returns 2."
+                file: lib/api.js
+                tests: "console.assert(broken() === 2)"
+            suite:
+              - name: test_api.js
+                code: |
+                  const test = require("node:test");
+                  const assert = require("node:assert");
+                  const { twice } = require("../src/lib/api.js");
+                  test("twice doubles", () => {
+                      assert.strictEqual(twice(3), 6);
+                  });
+            """)
+        // Alone `inner` passes (nothing checks what it does); on the tree the test fails inside it, under `twice`.
+        try await server.script(
+            [
+                ["reply": "```javascript\nfunction inner(x) {\n    throw new Error(\"not yet\");\n}\n```"],
+                ["reply": "```javascript\nfunction inner(x) {\n    return x * 2;\n}\n```"],
+            ], match: "defines `inner`")
+        try await server.script(
+            [["reply": "```javascript\nfunction twice(x) {\n    return inner(x);\n}\n```"]], match: "defines `twice`")
+        try await server.script(
+            [["reply": "```javascript\nfunction broken() {\n    return 1;\n}\n```"]], match: "defines `broken`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 1, "broken failed: \(outcome.standardOutput)\n\(outcome.standardError)")
+        let summary = try json("outbox/js/summary.json")
+        let suite = try #require(summary["suite"] as? [String: Any])
+        #expect(suite["passed"] as? Int == 1 && suite["failed"] as? Int == 0, "\(suite)")
+        let rounds = try #require(summary["suite_rounds"] as? [[String: Any]])
+        #expect(rounds.first?["implicated"] as? [String] == ["inner"], "\(rounds)")
+        #expect(rounds.first?["fixed"] as? [String] == ["inner"], "\(rounds)")
+        let api = try String(contentsOf: folder.appendingPathComponent("outbox/js/src/lib/api.js"), encoding: .utf8)
+        #expect(api.hasPrefix("const { inner } = require(\"./math.js\");\n"), "\(api)")
+        #expect(api.contains("function broken() {\n    throw new Error(\"broken (atom 'broken') failed"), "\(api)")
+        #expect(api.hasSuffix("if (typeof module !== \"undefined\") module.exports = { broken, twice };\n"), "\(api)")
+        // The tree is what Node loads: the file that requires the other runs.
+        let run = try await CommandRunner.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["node", "-e", "console.log(require('./outbox/js/src/lib/api.js').twice(21))"], in: folder.path)
+        #expect(run.standardOutput == "42\n", "\(run)")
+    }
+
     @Test("accept of a fix runs the suite again: the tree it completes passes, and so does the run")
     func acceptRerunsTheSuite() async throws {
         try writePlan(

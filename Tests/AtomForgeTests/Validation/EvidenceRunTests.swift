@@ -390,7 +390,7 @@ struct EvidenceRunTests {
     }
 
     @Test(
-        "the assembled JavaScript tree: each file loaded after its dependencies' files, as CommonJS; a function declared twice and an exception at load placed"
+        "the assembled JavaScript tree: each file loaded as CommonJS, requiring the others; a function declared twice and an exception at load placed in the file it came from"
     )
     func javascriptTreeCheck() async throws {
         let check = SourceTreeCheck(runner: ToolRunner.standard(ValidationSettings.forTests))
@@ -401,18 +401,20 @@ struct EvidenceRunTests {
         let tree = [
             "lib/a.js": file(
                 "lib/a.js", "function norm(s) {\n  return s;\n}\n\n\nfunction norm(s) {\n  return 1;\n}\n"),
-            // Needs b.js's table at load; uses require and module.exports as a CommonJS file does.
+            // Needs b.js's table at load, and requires it as the assembled tree's files do.
             "lib/c.js": file(
                 "lib/c.js",
-                "const path = require('path');\nconst size = table.length;\nfunction ok() { return size; }\n"
-                    + "module.exports = { ok };\n"),
-            "lib/b.js": file("lib/b.js", "const table = [1, 2];\n"),
-            // The same top-level name as b.js: fine, each file is loaded apart from those it does not need.
+                "const path = require('path');\nconst { table } = require('./b.js');\nconst size = table.length;\n"
+                    + "function ok() { return size; }\nmodule.exports = { ok };\n"),
+            "lib/b.js": file("lib/b.js", "const table = [1, 2];\nmodule.exports = { table };\n"),
+            // The same top-level name as b.js: fine, each file is loaded apart from the others.
             "lib/d.js": file(
                 "lib/d.js", "const table = 3;\nfunction fine() { return 1; }\n\n\nconst broken = missing.x;\n"),
             "lib/e.js": file("lib/e.js", "function helper() {\n  return undefinedThing.y;\n}\nhelper();\n"),
+            // Requires d.js, which fails at load: that failure is d.js's, not said twice.
+            "lib/f.js": file("lib/f.js", "const { fine } = require('./d.js');\n"),
         ]
-        let outcome = await check.check(tree, before: ["lib/c.js": ["lib/b.js"]])
+        let outcome = await check.check(tree)
         #expect(outcome.unchecked.isEmpty)
         let failures = outcome.failures
         #expect(failures.map(\.file) == ["lib/a.js", "lib/d.js", "lib/e.js"], "\(failures)")
@@ -422,9 +424,12 @@ struct EvidenceRunTests {
         #expect(failures[1].place == .init(file: "lib/d.js", line: 5, function: "<module>"))
         // An exception inside a function called at load: placed in that function.
         #expect(failures[2].place == .init(file: "lib/e.js", line: 2, function: "helper"), "\(failures[2])")
-        // Loaded without what it needs, c.js fails.
-        let alone = await check.check(tree, before: [:])
-        #expect(alone.failures.map(\.file).contains("lib/c.js"))
+        // Without the file it requires, c.js fails where it requires it.
+        var alone = tree
+        alone["lib/b.js"] = nil
+        let missing = await check.check(alone).failures.first { $0.file == "lib/c.js" }
+        #expect(missing?.message.contains("Cannot find module './b.js'") == true, "\(String(describing: missing))")
+        #expect(missing?.place?.line == 2, "\(String(describing: missing))")
     }
 
     @Test("the assembled Swift tree compiles as one module: a declaration made twice and a top-level statement placed")

@@ -1,0 +1,229 @@
+extension SuiteRunner {
+    /// Writes the tree and the suite, runs `node --test` on the suite's files with AtomForge's reporter and preload,
+    /// and prints one line behind the token: each test's outcome (its id `suite/test_x.js::describe > it`), the files
+    /// that failed before any test ran, and an exit status (5: no tests). Before each test it prints a line naming
+    /// it. The token stays in this process: the tests run in processes of their own, under the runner's, and what
+    /// they print goes to the runner, never here.
+    static let javascript = #"""
+        const fs = require("fs");
+        const path = require("path");
+        const { spawn } = require("child_process");
+        const token = fs.readFileSync("done-token", "utf8").trim();
+        fs.unlinkSync("done-token");
+        const payload = JSON.parse(fs.readFileSync("suite.json", "utf8"));
+        const here = process.cwd();
+        for (const [folder, files] of [["src", payload.tree], ["suite", payload.suite]]) {
+            for (const [name, text] of Object.entries(files)) {
+                const target = path.join(here, folder, name);
+                fs.mkdirSync(path.dirname(target), { recursive: true });
+                fs.writeFileSync(target, text);
+            }
+        }
+        const say = (object) => fs.writeSync(1, token + JSON.stringify(object) + "\n");
+        const limit = Math.round(1000 * (payload.test_timeout || 10));
+        const wanted = new Set(payload.only || []);
+        const chosen = wanted.size === 0 ? Object.keys(payload.suite)
+            : Object.keys(payload.suite).filter((name) => [...wanted].some((id) => id.startsWith("suite/" + name + "::")));
+        const files = chosen.map((name) => path.join("suite", name));
+        // Per file: each test by its place, its name path, and what became of it; the tests queued and started.
+        const state = new Map();
+        const tests = new Map();
+        const errors = [];
+        const stderr = new Map();
+        const idOf = (file, names) => path.relative(here, file) + "::" + names.join(" > ");
+        function fileState(file) {
+            if (!state.has(file)) state.set(file, { stack: [], byPlace: new Map(), queued: [], started: new Set(), any: false });
+            return state.get(file);
+        }
+        let failures = 0;
+        /// The test's code from its line: up to where its braces close (40 lines at most), what a round's prompt shows.
+        function testSource(file, line) {
+            try {
+                const lines = fs.readFileSync(file, "utf8").split("\n").slice(line - 1, line + 39);
+                let depth = 0;
+                let opened = false;
+                const kept = [];
+                for (const text of lines) {
+                    kept.push(text);
+                    for (const character of text) {
+                        if (character === "{") { depth += 1; opened = true; }
+                        if (character === "}") depth -= 1;
+                    }
+                    if (opened && depth <= 0) break;
+                }
+                return kept.join("\n").slice(0, 2000);
+            } catch {
+                return undefined;
+            }
+        }
+        function place(event) { return `${event.line}:${event.column}:${event.nesting}:${event.name}`; }
+        function handle(event) {
+            const data = event.data || {};
+            const file = data.file;
+            if (event.type === "test:stderr" || event.type === "test:stdout") {
+                if (file) stderr.set(file, ((stderr.get(file) || "") + data.message).slice(-4000));
+                return;
+            }
+            if (!file) return;
+            if (data.name === file || path.resolve(here, data.name || "") === file) {
+                if (event.type === "test:fail") fileState(file).failed = true;
+                return;
+            }
+            const own = fileState(file);
+            if (event.type === "test:enqueue") {
+                if (data.nesting === 0) own.queued.push(idOf(file, [data.name]));
+                return;
+            }
+            if (event.type === "test:dequeue") {
+                own.stack.length = data.nesting;
+                own.stack.push(data.name);
+                const id = idOf(file, own.stack);
+                own.byPlace.set(place(data), id);
+                own.started.add(id);
+                say({ running: id });
+                return;
+            }
+            if (event.type !== "test:pass" && event.type !== "test:fail") return;
+            own.any = true;
+            if (data.details && data.details.type === "suite") return;
+            const id = own.byPlace.get(place(data)) || idOf(file, [data.name]);
+            const entry = { name: id, outcome: "passed" };
+            if (data.skip !== undefined || data.todo !== undefined) entry.outcome = "skipped";
+            if (event.type === "test:fail") {
+                const error = data.details && data.details.error;
+                const cause = error && error.cause !== undefined ? error.cause : error;
+                entry.outcome = error && error.failureType === "testCodeFailure" ? "failed" : "error";
+                const lines = String(cause && cause.stack || cause && cause.message || cause).split("\n");
+                const said = lines.filter((line) => !/^\s+at /.test(line) && line.trim());
+                const where = lines.find((line) => line.includes(path.join(here, "suite") + path.sep));
+                entry.message = said.slice(0, 12).concat(where ? [where.trim()] : []).join("\n")
+                    .split(here + path.sep).join("").slice(0, 1500);
+                if (failures++ < 20) entry.source = testSource(file, data.line);
+                entry.frames = [];
+                for (const line of String(cause && cause.stack || "").split("\n")) {
+                    const frame = /at (?:(.+?) \()?([^()\s]+):(\d+):\d+\)?$/.exec(line.trim());
+                    if (!frame) continue;
+                    const where = path.relative(here, frame[2]);
+                    if (where.startsWith("src" + path.sep)) {
+                        entry.frames.unshift([where.slice(4), Number(frame[3]), (frame[1] || "<module>").split(".").pop()]);
+                    } else if (where.startsWith("suite" + path.sep) && entry.line === undefined) {
+                        const text = fs.readFileSync(frame[2], "utf8").split("\n")[Number(frame[3]) - 1];
+                        entry.line = (text || "").trim().slice(0, 500);
+                    }
+                }
+            }
+            tests.set(id, entry);
+        }
+        const child = spawn(process.execPath, ["--test", "--require", "./preload.js", "--test-reporter=./reporter.mjs",
+            "--test-reporter-destination=stdout", ...files], {
+            cwd: here, stdio: ["ignore", "pipe", "ignore"],
+            env: { ...process.env, ATOMFORGE_TEST_LIMIT_MS: String(limit), ATOMFORGE_HUNG_FILE: path.join(here, "hung.jsonl") },
+        });
+        let buffered = "";
+        child.stdout.on("data", (chunk) => {
+            buffered += chunk;
+            let newline;
+            while ((newline = buffered.indexOf("\n")) >= 0) {
+                const line = buffered.slice(0, newline);
+                buffered = buffered.slice(newline + 1);
+                try { handle(JSON.parse(line)); } catch {}
+            }
+        });
+        child.on("close", (code) => {
+            let hung = [];
+            try { hung = fs.readFileSync("hung.jsonl", "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).file); } catch {}
+            for (const [file, own] of state) {
+                const stopped = hung.includes(file);
+                for (const id of own.started) {
+                    if (tests.has(id)) continue;
+                    if (!stopped) continue;
+                    // The innermost test started and not finished is the one that ran past its limit; suites around it too.
+                    if ([...own.started].some((other) => other !== id && other.startsWith(id + " > ") && !tests.has(other))) continue;
+                    tests.set(id, { name: id, outcome: "failed", message: `the test did not finish within ${limit / 1000} s (suite.test_timeout_s)` });
+                    own.hung = id;
+                }
+                for (const id of stopped ? own.queued : []) {
+                    if (!own.started.has(id)) {
+                        tests.set(id, { name: id, outcome: "error", message: `not run: its file was stopped when ${own.hung || "a test"} ran past its limit` });
+                    }
+                }
+                if (own.failed && !own.any && !stopped) {
+                    const said = (stderr.get(file) || "").split("\n").filter((l) => /Error|error/.test(l)).slice(0, 3).join("\n");
+                    errors.push(path.relative(here, file) + ": " + (said || "the file failed before any test ran"));
+                }
+            }
+            for (const file of files.map((f) => path.join(here, f))) {
+                if (!state.has(file) && !errors.some((e) => e.startsWith(path.relative(here, file)))) {
+                    const said = (stderr.get(file) || "").split("\n").filter((l) => /Error/.test(l)).slice(0, 3).join("\n");
+                    if (said) errors.push(path.relative(here, file) + ": " + said);
+                }
+            }
+            let list = [...tests.values()];
+            if (wanted.size) list = list.filter((t) => wanted.has(t.name));
+            say({ runner: "node --test", exit: list.length === 0 && errors.length === 0 ? 5 : (code || 0), tests: list, errors });
+            process.exit(0);
+        });
+        """#
+
+    /// The reporter, loaded in `node --test`'s own process (which runs no test code): each event as a line of JSON,
+    /// its error reduced to what the driver reads (an Error's own fields do not survive `JSON.stringify`).
+    static let javascriptReporter = #"""
+        // Runs in the test runner's own process, which no test code shares: each event as one line of JSON.
+        export default async function* report(source) {
+            for await (const event of source) {
+                const data = event.data || {};
+                const error = data.details && data.details.error;
+                const cause = error && (error.cause !== undefined ? error.cause : error);
+                yield JSON.stringify({
+                    type: event.type,
+                    data: {
+                        name: data.name, nesting: data.nesting, file: data.file, line: data.line, column: data.column,
+                        skip: data.skip, todo: data.todo, message: data.message,
+                        details: data.details && {
+                            type: data.details.type,
+                            error: error && {
+                                failureType: error.failureType,
+                                cause: cause && (typeof cause === "object"
+                                    ? { message: String(cause.message), stack: String(cause.stack || cause.message) }
+                                    : { message: String(cause), stack: String(cause) }),
+                            },
+                        },
+                    },
+                }) + "\n";
+            }
+        }
+        """#
+
+    /// Loaded before each suite file, in the file's process: before each test it lets the event loop turn, so that
+    /// the results so far leave the process before a test that never yields; a watchdog thread ends the process
+    /// when a test runs past its limit (a loop that never yields cannot be cut from inside), noting the file, and
+    /// the driver names the test that was running from the runner's events.
+    static let javascriptPreload = #"""
+        // Loaded before each suite file: yields before each test so its results leave the process as they come, and a
+        // watchdog thread that ends the process when one test runs past its limit, naming it.
+        const { beforeEach, afterEach } = require("node:test");
+        const { Worker } = require("node:worker_threads");
+        const fs = require("node:fs");
+        const limit = Number(process.env.ATOMFORGE_TEST_LIMIT_MS || 10000);
+        const clock = new BigInt64Array(new SharedArrayBuffer(8));
+        const hungFile = process.env.ATOMFORGE_HUNG_FILE;
+        const watchdog = new Worker(`
+          const { workerData } = require("node:worker_threads");
+          const fs = require("node:fs");
+          setInterval(() => {
+            const started = Number(Atomics.load(workerData.clock, 0));
+            if (started > 0 && Date.now() - started > workerData.limit) {
+              try { fs.appendFileSync(workerData.hungFile, JSON.stringify({ file: workerData.file, pid: process.pid }) + "\\n"); } catch {}
+              process.kill(process.pid, "SIGKILL");
+            }
+          }, 50);
+        `, { eval: true, workerData: { clock, limit, hungFile, file: process.argv[1] } });
+        watchdog.unref();
+        beforeEach(async () => {
+          Atomics.store(clock, 0, 0n);
+          await new Promise((resolve) => setImmediate(resolve));
+          Atomics.store(clock, 0, BigInt(Date.now()));
+        });
+        afterEach(() => { Atomics.store(clock, 0, 0n); });
+        """#
+}
