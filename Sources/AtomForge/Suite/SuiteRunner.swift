@@ -29,15 +29,16 @@ public struct SuiteRunner: Sendable {
         }
     }
 
-    /// The languages whose suites can be run: Python with pytest, JavaScript with `node --test`.
-    public static let languages: Set<Language.TestRunner> = [.python, .javascript]
+    /// The languages whose suites can be run: Python with pytest, JavaScript with `node --test`, Swift as test
+    /// functions compiled with the tree.
+    public static let languages: Set<Language.TestRunner> = [.python, .javascript, .swift]
 
     /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all. `only`: the tests to
     /// run, by id (`suite/test_tools.py::test_norm`); all of them when empty. A suite in two languages runs as two,
     /// one after the other, and its results are one.
     public func run(_ suite: [SuiteFile], tree: [String: String], only: [String] = []) async -> SuiteResult? {
         var parts: [SuiteResult] = []
-        for runner in [Language.TestRunner.python, .javascript] {
+        for runner in [Language.TestRunner.python, .javascript, .swift] {
             let files = suite.filter { $0.language.testRunner == runner }
             let wanted = only.filter { id in files.contains { id.hasPrefix("suite/\($0.name)::") } }
             guard !files.isEmpty, only.isEmpty || !wanted.isEmpty else { continue }
@@ -54,12 +55,20 @@ public struct SuiteRunner: Sendable {
     private func run(
         _ files: [SuiteFile], of language: Language.TestRunner, tree: [String: String], only: [String]
     ) async -> SuiteResult? {
-        guard language.tools.allSatisfy({ Toolchain.find($0) != nil }) else {
+        // The Swift suite's driver is a Python program.
+        let tools = language.tools + (language == .swift ? ["python3"] : [])
+        let missing = tools.filter { Toolchain.find($0) == nil }
+        guard missing.isEmpty else {
             return SuiteResult(
-                tests: [], problem: "not run: \(language.tools.joined(separator: " and ")) is not installed")
+                tests: [], problem: "not run: \(missing.joined(separator: " and ")) is not installed")
         }
         let token = AtomTestValidator.makeToken()
-        let extensions = language == .python ? [".py"] : [".js", ".cjs", ".mjs"]
+        let extensions =
+            switch language {
+            case .python: [".py"]
+            case .swift: [".swift"]
+            default: [".js", ".cjs", ".mjs"]
+            }
         let payload = Payload(
             tree: tree.filter { entry in extensions.contains { entry.key.hasSuffix($0) } },
             suite: Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }), only: only,
@@ -72,6 +81,9 @@ public struct SuiteRunner: Sendable {
         if language == .python {
             scripts["suite.py"] = Self.python
             started = try? await runner.runPython(["suite.py"], files: scripts)
+        } else if language == .swift {
+            scripts["suite_swift.py"] = Self.swift
+            started = try? await runner.run("python3", ["-I", "suite_swift.py"], files: scripts)
         } else {
             scripts["suite.js"] = Self.javascript
             scripts["reporter.mjs"] = Self.javascriptReporter

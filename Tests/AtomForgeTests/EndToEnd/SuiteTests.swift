@@ -2,7 +2,8 @@ import AtomForge
 import Foundation
 import Testing
 
-/// A plan's own suite through the real binary, the scripted server over HTTP and the real pytest in the sandbox.
+/// A plan's own suite through the real binary, the scripted server over HTTP and the real pytest, `node --test` and
+/// swiftc in the sandbox.
 @Suite("a plan's suite end to end", .serialized)
 struct SuiteTests {
     let server: ScriptedServer
@@ -294,6 +295,40 @@ struct SuiteTests {
             URL(fileURLWithPath: "/usr/bin/env"),
             ["node", "-e", "console.log(require('./outbox/js/src/lib/api.js').twice(21))"], in: folder.path)
         #expect(run.standardOutput == "42\n", "\(run)")
+    }
+
+    @Test("Swift: test functions compiled with src/; a trap in the callee pins it, and a round fixes it")
+    func swiftSuite() async throws {
+        try writePlan(
+            """
+            plan: swift
+            language: swift
+            atoms:
+              - {id: inner, name: inner, description: "Returns x doubled.", file: Sources/Math.swift}
+              - {id: twice, name: twice, description: "Returns inner(x).", file: Sources/Math.swift, depends_on: [inner]}
+            suite:
+              - name: MathTests.swift
+                code: |
+                  func testTwice() {
+                      precondition(twice(3) == 6)
+                  }
+            """)
+        try await server.script(
+            [
+                ["reply": "```swift\nfunc inner(_ x: Int) -> Int {\n    let table = [1]\n    return table[x]\n}\n```"],
+                ["reply": "```swift\nfunc inner(_ x: Int) -> Int {\n    return x * 2\n}\n```"],
+            ], match: "defines `inner`")
+        try await server.script(
+            [["reply": "```swift\nfunc twice(_ x: Int) -> Int {\n    return inner(x)\n}\n```"]],
+            match: "defines `twice`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardOutput)\n\(outcome.standardError)")
+        let summary = try json("outbox/swift/summary.json")
+        let suite = try #require(summary["suite"] as? [String: Any])
+        #expect(suite["passed"] as? Int == 1 && suite["failed"] as? Int == 0, "\(suite)")
+        let rounds = try #require(summary["suite_rounds"] as? [[String: Any]])
+        #expect(rounds.first?["implicated"] as? [String] == ["inner"], "\(rounds)")
+        #expect(rounds.first?["fixed"] as? [String] == ["inner"], "\(rounds)")
     }
 
     @Test("accept of a fix runs the suite again: the tree it completes passes, and so does the run")

@@ -52,9 +52,11 @@ struct SuitePlanTests {
         #expect(
             errors("suite: [{name: t.ts, code: 'test()'}]").contains {
                 $0.contains("suites in typescript are not run yet")
-                    && $0.contains("only Python (pytest) and JavaScript (node --test) suites are")
+                    && $0.contains(
+                        "only Python (pytest), JavaScript (node --test) and Swift (test functions) suites are")
             })
         #expect(errors("suite: [{name: t.js, code: 'test()'}]").isEmpty)
+        #expect(errors("suite: [{name: t.swift, code: 'func testX() {}'}]").isEmpty)
         #expect(
             errors("suite: [{name: t.cobol, code: x, language: cobol}]").contains {
                 $0.contains("suites in cobol are not run yet")
