@@ -79,12 +79,19 @@ public final class HostStatus: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard let data = try? encoder.encode(snapshot) else { return }
-        try AtomicFile.write(Array(data) + [UInt8(ascii: "\n")], to: path, durable: false)
+        // Through the folder held open: a link at `_hosts` is refused, never followed.
+        let folder = try OutboxFolder.open((path as NSString).deletingLastPathComponent, create: true)
+        try withExtendedLifetime(folder) { () throws(OutboxError) in
+            try AtomicFile.write(
+                Array(data) + [UInt8(ascii: "\n")], to: folder.root + "/" + (path as NSString).lastPathComponent,
+                durable: false)
+        }
     }
 
     /// Removes the file (the daemon has stopped).
     public func remove() {
-        unlink(path)
+        guard let folder = try? OutboxFolder.open((path as NSString).deletingLastPathComponent) else { return }
+        unlinkat(folder.descriptor, (path as NSString).lastPathComponent, 0)
     }
 
     /// This machine's name (a pod's name under Kubernetes), as the files are named.

@@ -174,8 +174,16 @@ public enum PlanIntake {
     /// The same for a path given as bytes (a name that is not UTF-8). The error file is as private as the file it
     /// is about (its permission bits; 0600 for what is not a regular file), and it never quotes any other file.
     static func reject(_ path: [UInt8], name: String, problems: [String], outbox: String) -> Outcome {
-        let folder = outbox + "/_rejected"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+        // Held open and written through its descriptor: a link at `_rejected` is refused, never followed.
+        let rejected: OutboxFolder
+        do {
+            rejected = try OutboxFolder.open(outbox + "/_rejected", create: true)
+        } catch {
+            return .failed(error.description)
+        }
+        defer { withExtendedLifetime(rejected) {} }
+        let folder = rejected.root
         var target = folder + "/" + name
         var counter = 1
         // link, then unlink: link never replaces a file already there (another daemon's rejection of the same
@@ -186,8 +194,10 @@ public enum PlanIntake {
                 if failure == 0 { break }
                 guard failure == EEXIST else {
                     let shown = String(decoding: path, as: UTF8.self)
+                    let shownTarget = rejected.path + "/" + target.dropFirst(folder.count + 1)
                     return failure == ENOENT
-                        ? .gone : .failed("cannot move \(shown) to \(target): \(Errno(rawValue: failure).description)")
+                        ? .gone
+                        : .failed("cannot move \(shown) to \(shownTarget): \(Errno(rawValue: failure).description)")
                 }
             }
             counter += 1
@@ -205,7 +215,7 @@ public enum PlanIntake {
         } catch {
             return .failed(error.description)
         }
-        return .rejected(target, problems: problems)
+        return .rejected(rejected.path + "/" + target.dropFirst(folder.count + 1), problems: problems)
     }
 }
 

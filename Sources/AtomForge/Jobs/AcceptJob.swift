@@ -79,7 +79,7 @@ public enum AcceptJob {
             record.failure = FailureKind.classify(issues, truncated: false)
             let failures = record.failures.map { "- \($0.message)" }
             let note = ReviewPage.refusal(record, at: ISO8601DateFormatter().string(from: Date()))
-            let review = folder.path + "/review/" + id + ".md"
+            let review = folder.root + "/review/" + id + ".md"
             let appended = await BlockingIO.run { () -> Bool in
                 guard let handle = FileHandle(forWritingAtPath: review) else { return false }
                 defer { try? handle.close() }

@@ -69,9 +69,9 @@ public enum PlanClaim {
         do {
             let folder = try folder(
                 for: plan, text: text, format: format, placing: placing, outbox: outbox, options: options)
-            try keepSuiteFiles(of: plan, in: folder.path)
+            try keepSuiteFiles(of: plan, in: folder.root)
             // A run that goes on keeps its folder's plan file, whichever format the new copy came in.
-            let kept = folder.start == .new ? format : RunFolder.planFormat(in: folder.path) ?? format
+            let kept = folder.start == .new ? format : RunFolder.planFormat(in: folder.root) ?? format
             return .success(Claimed(plan: plan, text: text, format: kept, folder: folder))
         } catch {
             return .failure(.folder(error))
@@ -95,23 +95,28 @@ public enum PlanClaim {
             if !created && errno != EEXIST {
                 throw OutboxError("cannot create \(path): \(Errno.last.description)")
             }
-            var held = RunFolder.tryLock(path)
+            // Held open from here on, and every file of it reached through `root`: never through a link.
+            let folder = try OutboxFolder.open(path)
+            // Open until this try ends, at least: `root` names its descriptor.
+            defer { withExtendedLifetime(folder) {} }
+            let root = folder.root
+            var held = try RunFolder.tryLock(folder)
             if held == nil {
                 let isInboxClaim = if case .move = placing { true } else { false }
                 let sameRun = FolderChoice.isSameRun(
-                    created: created, fresh: options.fresh, samePlan: RunFolder.planFile(in: path)?.text == text,
-                    emptyClaim: isEmptyClaim(path), claimingInboxFile: isInboxClaim)
+                    created: created, fresh: options.fresh, samePlan: RunFolder.planFile(in: root)?.text == text,
+                    emptyClaim: isEmptyClaim(root), claimingInboxFile: isInboxClaim)
                 if sameRun {
                     let busy = "plan \(plan.id) is being run by another process in \(path)"
                     switch options.whenRunning {
                     case .wait:
                         options.onWait?("waiting: \(busy); it goes on with what that run leaves (--no-wait refuses)")
-                        held = try RunFolder.waitForLock(path, options: options)
+                        held = try RunFolder.waitForLock(folder, options: options)
                     case .refuse:
                         throw OutboxError(busy + "; run it again when that has ended", busy: true)
                     }
                 } else {
-                    held = awaitRacingClaim(of: placing, in: path)
+                    held = awaitRacingClaim(of: placing, in: folder)
                 }
             }
             guard let lock = held else {
@@ -122,33 +127,34 @@ public enum PlanClaim {
                 continue
             }
             // Under the lock, once: the holder may have been writing it.
-            let earlierPlan = RunFolder.planFile(in: path)
+            let earlierPlan = RunFolder.planFile(in: root)
             let choice = FolderChoice.choose(
-                created: created || isEmptyClaim(path), fresh: options.fresh, samePlan: earlierPlan?.text == text,
-                finished: RunFolder.isFinished(at: path), path: path)
+                created: created || isEmptyClaim(root), fresh: options.fresh, samePlan: earlierPlan?.text == text,
+                finished: RunFolder.isFinished(at: root), path: path)
             switch choice {
             case .fill:
                 do {
-                    try place(placing, text: text, at: path + "/plan." + format.fileExtension)
+                    try place(placing, text: text, at: root + "/plan." + format.fileExtension)
                 } catch {
                     close(lock)
-                    unlink(path + "/.lock")
+                    unlinkat(folder.descriptor, ".lock", 0)
                     rmdir(path)
                     throw error
                 }
-                return RunFolder(path: path, earlier: Journal.State(), start: .new, note: note, lockDescriptor: lock)
+                return RunFolder(
+                    folder: folder, earlier: Journal.State(), start: .new, note: note, lockDescriptor: lock)
             case .goOn(let start):
                 // The folder holds this text already: a copy is not written again; an inbox file still leaves the
                 // inbox, over the folder's plan file of the same text.
                 if case .move = placing, let earlierPlan {
                     do {
-                        try place(placing, text: text, at: path + "/plan." + earlierPlan.format.fileExtension)
+                        try place(placing, text: text, at: root + "/plan." + earlierPlan.format.fileExtension)
                     } catch {
                         close(lock)
                         throw error
                     }
                 }
-                let earlier = Journal(path: path + "/journal.jsonl").readState()
+                let earlier = Journal(path: root + "/journal.jsonl").readState()
                 let passed = earlier.results.values.filter { $0.status == .passed }.count
                 let said =
                     start == .continued
@@ -157,7 +163,7 @@ public enum PlanClaim {
                     : "resuming the interrupted run in \(path): \(earlier.results.count) atoms already finished "
                         + "(\(passed) passed) are not generated again"
                 return RunFolder(
-                    path: path, earlier: earlier, start: start,
+                    folder: folder, earlier: earlier, start: start,
                     note: [note, said].compactMap { $0 }.joined(separator: "; "), lockDescriptor: lock)
             case .next(let why):
                 close(lock)
@@ -179,7 +185,15 @@ public enum PlanClaim {
 
     /// The run folder at `path` (`retry`, `accept`, a resumption): locked, with the plan it holds and its journal.
     private static func open(_ path: String, options: RunFolder.Options) throws(ClaimFailure) -> Claimed {
-        guard let file = RunFolder.planFile(in: path) else {
+        let folder: OutboxFolder
+        do {
+            folder = try OutboxFolder.open(path)
+        } catch {
+            throw .folder(error)
+        }
+        defer { withExtendedLifetime(folder) {} }
+        let root = folder.root
+        guard let file = RunFolder.planFile(in: root) else {
             throw .folder(
                 OutboxError(
                     "\(path) is not a run folder: it has no plan.yaml or plan.json (give the folder of a plan under "
@@ -188,11 +202,16 @@ public enum PlanClaim {
         // A plan without `plan:` took its id from the file it was dropped as; the folder is named after that id.
         let fallback = URL(fileURLWithPath: path).lastPathComponent.replacing(/-\d+$/, with: "")
         // Suite files the plan names by path were copied into the folder when it was claimed.
-        let check = PlanChecker.check(text: file.text, fallbackID: fallback, suiteBase: path + "/suite")
+        let check = PlanChecker.check(text: file.text, fallbackID: fallback, suiteBase: root + "/suite")
         guard let plan = check.validPlan else {
             throw .invalid(check, file: path + "/plan." + file.format.fileExtension)
         }
-        var held = RunFolder.tryLock(path)
+        var held: Int32?
+        do {
+            held = try RunFolder.tryLock(folder)
+        } catch {
+            throw .folder(error)
+        }
         if held == nil {
             let busy = "\(path) is being run by another process"
             switch options.whenRunning {
@@ -201,7 +220,7 @@ public enum PlanClaim {
             case .wait:
                 options.onWait?("waiting: \(busy) (--no-wait refuses)")
                 do {
-                    held = try RunFolder.waitForLock(path, options: options)
+                    held = try RunFolder.waitForLock(folder, options: options)
                 } catch {
                     throw .folder(error)
                 }
@@ -210,23 +229,23 @@ public enum PlanClaim {
         guard let lock = held else {
             throw .folder(OutboxError("cannot lock \(path)/.lock: \(Errno.last.description)"))
         }
-        let earlier = Journal(path: path + "/journal.jsonl").readState()
-        let start: RunFolder.Start = RunFolder.isFinished(at: path) ? .continued : .resumed
+        let earlier = Journal(path: root + "/journal.jsonl").readState()
+        let start: RunFolder.Start = RunFolder.isFinished(at: root) ? .continued : .resumed
         return Claimed(
             plan: plan, text: file.text, format: file.format,
-            folder: RunFolder(path: path, earlier: earlier, start: start, note: nil, lockDescriptor: lock))
+            folder: RunFolder(folder: folder, earlier: earlier, start: start, note: nil, lockDescriptor: lock))
     }
 
     /// Another process holds `path` but has not put a plan in it yet: it is claiming a plan at this moment, most
     /// likely the same inbox file. Rather than race it into the next folder, wait (briefly) to see how its claim
     /// ends: the file gone means it won, and this claim stops; the lock free again means it gave up, and the
     /// folder is ours.
-    private static func awaitRacingClaim(of placing: Placing, in path: String) -> Int32? {
+    private static func awaitRacingClaim(of placing: Placing, in folder: OutboxFolder) -> Int32? {
         guard case .move(let file) = placing else { return nil }
         for _ in 0..<400 {
-            guard isEmptyClaim(path) else { return nil }
+            guard isEmptyClaim(folder.root) else { return nil }
             if !FileManager.default.fileExists(atPath: file.path) { return nil }
-            if let descriptor = RunFolder.tryLock(path) { return descriptor }
+            if let descriptor = try? RunFolder.tryLock(folder) { return descriptor }
             usleep(5_000)
         }
         return nil

@@ -49,7 +49,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             page: RunPage(
                 plan: plan, folder: folder.path, model: model, results: results,
                 unfinished: earlier.mapValues(\.attempts)),
-            path: folder.path + "/index.html")
+            path: folder.root + "/index.html")
     }
 
     /// Files that could not be written (a full disk, say): the run goes on, and these are reported at the end.
@@ -162,13 +162,13 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         do {
             try await BlockingIO.run { () throws(OutboxError) in
                 for (file, text) in SourceAssembler.assemble(plan, results: results) {
-                    try AtomicFile.write(text, to: folder.path + "/src/" + file)
+                    try AtomicFile.write(text, to: folder.root + "/src/" + file)
                 }
                 for atom in plan.atoms where results[atom.id]?.status == .blocked {
                     try Self.writeAtom(atom, results[atom.id]!, in: folder)
                 }
                 try Self.writeSuiteReviews(plan, results, suite: suite, in: folder)
-                try AtomicFile.write(summary.markdown, to: folder.path + "/summary.md")
+                try AtomicFile.write(summary.markdown, to: folder.root + "/summary.md")
                 // summary.json marks the run finished; a stopped run has none, so the next run resumes it.
                 if !stopped { try AtomicFile.write(OutboxJSON.encode(summary), to: folder.summaryPath) }
             }
@@ -196,12 +196,12 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     }
 
     private static func writeAtom(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError) {
-        let directory = folder.path + "/atoms/" + atom.id
+        let directory = folder.root + "/atoms/" + atom.id
         if let code = result.code {
             try AtomicFile.write(code + "\n", to: directory + "/code." + (atom.language.fileExtensions.first ?? "txt"))
         }
         try AtomicFile.write(OutboxJSON.encode(AtomReport(atom: atom, result: result)), to: directory + "/report.json")
-        let review = folder.path + "/review/" + atom.id + ".md"
+        let review = folder.root + "/review/" + atom.id + ".md"
         if result.status == .passed {
             try? FileManager.default.removeItem(atPath: review)
         } else {
@@ -220,12 +220,12 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         let manager = FileManager.default
         for atom in plan.atoms {
             guard let result = results[atom.id], result.status != .blocked else { continue }
-            let directory = folder.path + "/atoms/" + atom.id
+            let directory = folder.root + "/atoms/" + atom.id
             let codeFile = directory + "/code." + (atom.language.fileExtensions.first ?? "txt")
             let complete =
                 manager.fileExists(atPath: directory + "/report.json")
                 && (result.code == nil || manager.fileExists(atPath: codeFile))
-                && (result.status == .passed || manager.fileExists(atPath: folder.path + "/review/" + atom.id + ".md"))
+                && (result.status == .passed || manager.fileExists(atPath: folder.root + "/review/" + atom.id + ".md"))
             guard !complete else { continue }
             try writeAtom(atom, result, in: folder)
             mended.append(atom.id)
@@ -243,7 +243,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         let implicated = SuiteAttribution.implicated(suite)
         for atom in plan.atoms {
             guard let result = results[atom.id], result.status == .passed else { continue }
-            let review = folder.path + "/review/" + atom.id + ".md"
+            let review = folder.root + "/review/" + atom.id + ".md"
             if let tests = implicated[atom.id] {
                 try AtomicFile.write(
                     ReviewPage.markdown(atom: atom, result: result, folder: folder.path, suiteFailures: tests),
@@ -261,7 +261,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     private static func writeEditableFile(_ atom: Atom, _ result: AtomResult, in folder: RunFolder) throws(OutboxError)
     {
         guard let code = result.code ?? result.attempts.last?.code, !code.isEmpty else { return }
-        let path = folder.path + "/" + atom.editableReviewFile
+        let path = folder.root + "/" + atom.editableReviewFile
         if let data = FileManager.default.contents(atPath: path) {
             let current = String(decoding: data, as: UTF8.self)
             let ours = result.attempts.contains { $0.isModelCall && $0.code + "\n" == current }
@@ -288,7 +288,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             elapsedS: (tally.elapsed(at: now) * 10).rounded() / 10,
             estimatedRemainingS: state == .running ? tally.estimatedRemaining(at: now).map { $0.rounded() } : nil,
             startedAt: RunEvent.timestamp(tally.started), updatedAt: RunEvent.timestamp(now))
-        let path = folder.path + "/progress.json"
+        let path = folder.root + "/progress.json"
         let bytes = Array(OutboxJSON.encode(progress).utf8)
         // Queued before this actor lets anything else in, so the writes happen in the order of their snapshots.
         let result: Result<Void, OutboxError> = await withCheckedContinuation { continuation in

@@ -14,8 +14,16 @@ import SystemPackage
 ///
 /// A running plan holds an exclusive `flock` on the folder's `.lock`, so two processes never run one folder, and
 /// the lock vanishes with the process that held it, so a crashed run can be resumed.
+///
+/// The folder is held open (``OutboxFolder``): every file of the run is written through ``root``, never through a
+/// link, whatever happens to the folder's name while the run goes on.
 public final class RunFolder: Sendable {
+    /// The folder's name in the outbox, for what people read (messages, pages, suggested commands).
     public let path: String
+    /// The folder itself, held open.
+    public let folder: OutboxFolder
+    /// The path file calls use: the held folder's (``OutboxFolder/root``).
+    public var root: String { folder.root }
     /// What the journal of the earlier run in the folder holds; empty for a new run.
     public let earlier: Journal.State
     /// How this run relates to the one the folder held before.
@@ -70,9 +78,9 @@ public final class RunFolder: Sendable {
         case refuse
     }
 
-    public var journal: Journal { Journal(path: path + "/journal.jsonl") }
-    public var summaryPath: String { path + "/summary.json" }
-    public var isFinished: Bool { Self.isFinished(at: path) }
+    public var journal: Journal { Journal(path: root + "/journal.jsonl") }
+    public var summaryPath: String { root + "/summary.json" }
+    public var isFinished: Bool { Self.isFinished(at: root) }
 
     /// Whether the run in the folder at `path` finished: its `summary.json` is written last, and only by a run that
     /// finished (a stopped or interrupted one has none, so the next run resumes it).
@@ -80,8 +88,9 @@ public final class RunFolder: Sendable {
         FileManager.default.fileExists(atPath: path + "/summary.json")
     }
 
-    init(path: String, earlier: Journal.State, start: Start, note: String?, lockDescriptor: Int32) {
-        self.path = path
+    init(folder: OutboxFolder, earlier: Journal.State, start: Start, note: String?, lockDescriptor: Int32) {
+        self.path = folder.path
+        self.folder = folder
         self.earlier = earlier
         self.start = start
         self.note = note
@@ -120,23 +129,29 @@ public final class RunFolder: Sendable {
         [PlanFormat.yaml, .json].first { FileManager.default.fileExists(atPath: path + "/plan." + $0.fileExtension) }
     }
 
-    /// An exclusive `flock` on `path/.lock`, waiting for another process to let it go; nil if it cannot be opened.
-    /// It polls, so that a shutdown (``Options/shouldStop``) ends the wait; it sleeps the calling thread between
-    /// tries, so callers run it off Swift's cooperative pool.
-    static func waitForLock(_ path: String, options: Options) throws(OutboxError) -> Int32? {
+    /// An exclusive `flock` on the folder's `.lock`, waiting for another process to let it go; nil if it cannot be
+    /// opened. It polls, so that a shutdown (``Options/shouldStop``) ends the wait; it sleeps the calling thread
+    /// between tries, so callers run it off Swift's cooperative pool.
+    static func waitForLock(_ folder: OutboxFolder, options: Options) throws(OutboxError) -> Int32? {
         while true {
-            if let descriptor = tryLock(path) { return descriptor }
-            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            if let descriptor = try tryLock(folder) { return descriptor }
+            guard FileManager.default.fileExists(atPath: folder.root + "/.lock") else { return nil }
             if options.shouldStop?() == true {
-                throw OutboxError("stopped while waiting for \(path), which another process is running")
+                throw OutboxError("stopped while waiting for \(folder.path), which another process is running")
             }
             usleep(100_000)
         }
     }
 
-    /// An exclusive, non-blocking `flock` on `path/.lock`; nil when another process holds it.
-    static func tryLock(_ path: String) -> Int32? {
-        let descriptor = Glibc.open(path + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// An exclusive, non-blocking `flock` on the folder's `.lock` (opened in the held folder, not through a link);
+    /// nil when another process holds it.
+    static func tryLock(_ folder: OutboxFolder) throws(OutboxError) -> Int32? {
+        let descriptor = openat(folder.descriptor, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if descriptor < 0, errno == ELOOP {
+            throw OutboxError(
+                "\(folder.path)/.lock is a symbolic link: AtomForge does not write through links in the outbox; "
+                    + "remove it")
+        }
         guard descriptor >= 0 else { return nil }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

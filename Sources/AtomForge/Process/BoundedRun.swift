@@ -72,7 +72,8 @@ public enum BoundedRun {
     static func openOutput(_ path: String?, for executable: String) throws(ChildProcessError) -> FileDescriptor {
         do {
             return try FileDescriptor.open(
-                path ?? "/dev/null", .writeOnly, options: [.create, .append, .closeOnExec],
+                path ?? "/dev/null", .writeOnly,
+                options: path == nil ? [.create, .append, .closeOnExec] : [.create, .append, .closeOnExec, .noFollow],
                 permissions: [.ownerReadWrite, .groupRead, .otherRead])
         } catch {
             throw ChildProcessError(executable: executable, reason: "cannot open \(path ?? "/dev/null"): \(error)")

@@ -71,15 +71,23 @@ public final class LocalServer: Service, Sendable {
     }
 
     private func launch() async throws(LocalServerError) {
-        try? FileManager.default.createDirectory(
-            atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // The log's folder held open while the log is opened in it: a link at `_server` is refused, never followed.
+        let folder: OutboxFolder
+        do {
+            folder = try OutboxFolder.open(
+                (logPath as NSString).deletingLastPathComponent, create: true, filesOnly: true)
+        } catch {
+            throw LocalServerError("cannot write the model server's log: \(error)")
+        }
+        defer { withExtendedLifetime(folder) {} }
+        let log = folder.root + "/" + (logPath as NSString).lastPathComponent
         let arguments = settings.arguments.map { argument in
             let replaced = argument.replacing("{port}", with: "\(settings.port)")
             return settings.requiredFiles.contains(replaced) ? resolve(replaced) : replaced
         }
         do {
             let process = try await ChildProcess.spawn(
-                resolve(settings.command), arguments, environment: Self.serverEnvironment(), output: .file(logPath))
+                resolve(settings.command), arguments, environment: Self.serverEnvironment(), output: .file(log))
             child.withLock { $0 = process }
             logger.info(
                 "started model server (pid \(process.pid)): \(settings.command) \(arguments.joined(separator: " "))")
@@ -119,7 +127,14 @@ public final class LocalServer: Service, Sendable {
 
     /// The last lines of the server's log, for error messages.
     public func logTail(lines: Int = 15) -> String {
-        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        guard
+            let folder = try? OutboxFolder.open(
+                (logPath as NSString).deletingLastPathComponent, filesOnly: true)
+        else { return "" }
+        let text = withExtendedLifetime(folder) {
+            (try? String(contentsOfFile: folder.root + "/" + (logPath as NSString).lastPathComponent, encoding: .utf8))
+                ?? ""
+        }
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
