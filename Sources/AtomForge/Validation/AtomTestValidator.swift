@@ -122,6 +122,15 @@ public struct AtomTestValidator: Validator {
                     .error, "the tests did not finish within \(runner.timeout) (an endless loop?)", validator: name)
             ]
         }
+        if run.outputBytes >= runner.sandbox.maxFileBytes {
+            return [
+                ValidationIssue(
+                    .error,
+                    "the program wrote \(runner.sandbox.maxFileBytes >> 20) MB of output, all a run may write, and "
+                        + "was stopped there before its tests ended: the code must not print that much",
+                    validator: name)
+            ]
+        }
         let finished = Self.containsLine(token, run.output) || Self.containsLine(token, run.outputTail)
         var output = Self.removingLine(token, from: run.output).trimmingWhitespace()
         // The harness's report of a failure comes first; what the program printed before it, after (shortened).

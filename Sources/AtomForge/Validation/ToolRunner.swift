@@ -16,6 +16,9 @@ public struct ToolRunner: Sendable {
         /// The last bytes of the output, even when ``output`` was cut: where a harness's last line is.
         public var outputTail: String
         public var timedOut: Bool
+        /// How many bytes the program wrote in all: at ``Sandbox/maxFileBytes`` it was stopped there (a fresh
+        /// sandbox's output file can grow no larger; the warm runner ends the program).
+        public var outputBytes = 0
     }
 
     public var timeout: Duration
@@ -76,7 +79,8 @@ public struct ToolRunner: Sendable {
             return Self.read(outputPath, limit: limit)
         }
         return Run(
-            exitCode: ending.exitCode, output: output.head, outputTail: output.tail, timedOut: ending.timedOut)
+            exitCode: ending.exitCode, output: output.head, outputTail: output.tail, timedOut: ending.timedOut,
+            outputBytes: output.size)
     }
 
     /// Runs one of AtomForge's own Python scripts that parse code and never run it, as `python3 -I -c script
@@ -116,17 +120,17 @@ public struct ToolRunner: Sendable {
         return (head + "\n… (output cut at \(limit) bytes)", String(decoding: bytes.suffix(1024), as: UTF8.self))
     }
 
-    private static func read(_ path: String, limit: Int) -> (head: String, tail: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return ("", "") }
+    private static func read(_ path: String, limit: Int) -> (head: String, tail: String, size: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ("", "", 0) }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
         let text = String(decoding: data.prefix(limit), as: UTF8.self)
-        guard data.count > limit else { return (text, text) }
+        guard data.count > limit else { return (text, text, data.count) }
         let tailSize: UInt64 = 1024
         let end = (try? handle.seekToEnd()) ?? 0
         try? handle.seek(toOffset: end > tailSize ? end - tailSize : 0)
         let tail = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
-        return (text + "\n… (output cut at \(limit) bytes)", tail)
+        return (text + "\n… (output cut at \(limit) bytes)", tail, Int(end))
     }
 }
 
@@ -134,8 +138,8 @@ public struct ToolRunner: Sendable {
 ///
 /// Scratch folders live in `$TMPDIR/atomforge-<uid>/` (0711: others may pass through to a folder they were given,
 /// never list it), each named after the process that made it and private (0700) to the program that runs in it:
-/// another user of the machine never reads the generated code. A process killed with `kill -9` cannot remove its
-/// folders: the next one removes those whose process is gone.
+/// another user of the machine never reads the generated code. A process removes what is left of its own folders
+/// when it exits; one killed with `kill -9` cannot: the next one removes those whose process is gone.
 struct Scratch: Sendable {
     let path: String
 
@@ -178,12 +182,26 @@ struct Scratch: Sendable {
             }
             chmod(path, 0o711)
             removeLeftovers(in: path)
+            if folder == nil {
+                // The folders of services that live as long as the process (the warm parser's and runner's) are
+                // removed when it exits, not left for the next process to find.
+                atexit { Scratch.removeOwn() }
+            }
             folder = path
             return path
         }
     }
 
     private static let prepared = Mutex<String?>(nil)
+
+    /// Removes this process's folders (`<pid>-…`) and their output files.
+    static func removeOwn() {
+        guard let parent = prepared.withLock({ $0 }) else { return }
+        let prefix = "\(getpid())-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(atPath: parent + "/" + name)
+        }
+    }
 
     /// Folders (and their `.output` files) whose process is gone and that are older than a validator run can
     /// last: a process of another PID namespace sharing the folder looks gone too, and its runs are young.

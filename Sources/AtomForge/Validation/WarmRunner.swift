@@ -30,10 +30,12 @@ public actor WarmRunner {
         var timedOut: Bool?
         var output: String?
         var tail: String?
+        /// How many bytes the program wrote in all.
+        var written: Int?
         var error: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, exit, output, tail, error
+            case id, exit, output, tail, error, written
             case timedOut = "timed_out"
         }
     }
@@ -135,12 +137,14 @@ public actor WarmRunner {
         else {
             lastFallback =
                 line == nil
-                ? "no answer" : (try? JSONDecoder().decode(Answer.self, from: line!))?.error ?? "an answer it could not read"
+                ? "no answer"
+                : (try? JSONDecoder().decode(Answer.self, from: line!))?.error ?? "an answer it could not read"
             return nil
         }
         // Cut at `outputLimit` by the run's parent, with the line saying so, as ``ToolRunner/run(_:_:files:)`` cuts.
         return ToolRunner.Run(
-            exitCode: exit, output: output, outputTail: answer.tail ?? output, timedOut: answer.timedOut ?? false)
+            exitCode: exit, output: output, outputTail: answer.tail ?? output, timedOut: answer.timedOut ?? false,
+            outputBytes: answer.written ?? 0)
     }
 
     /// Ends the zygote and waits for it to exit.
@@ -346,6 +350,8 @@ public actor WarmRunner {
             the end of a sandbox's init kills it). A run that could not be set up is no answer (an error: its caller
             runs the tests in a fresh sandbox instead)."""
             identifier, limit = request["id"], request["output_limit"]
+            # What a run may write in all, as a file's size limit cuts a fresh sandbox's output file.
+            most = request["limits"]["file"]
             timeout, setup_deadline = request["timeout"], time.monotonic() + 20  # the timeout is the program's own
             read_end, write_end = os.pipe()
             ready_r, ready_w = os.pipe()
@@ -381,7 +387,7 @@ public actor WarmRunner {
             # open until it is killed), or the deadline.
             ended = os.pidfd_open(pid)
             waiting = [read_end, ended, reap_r]
-            head, tail, timed_out, program_status = b"", b"", False, None
+            head, tail, timed_out, program_status, written = b"", b"", False, None, 0
             while read_end in waiting or ended in waiting:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -408,13 +414,17 @@ public actor WarmRunner {
                     if len(head) <= limit:
                         head += data
                     tail = (tail + data)[-TAIL:]
+                    written += len(data)
+                    if written >= most and ended in waiting:
+                        # Past what a run may write: it ends here, as a fresh sandbox's program stops writing.
+                        kill_the_rest()
             status = program_status if program_status is not None else os.waitpid(pid, 0)[1]
             code = os.waitstatus_to_exitcode(status)
             code = code if code >= 0 else 128 - code
             cut = len(head) > limit
             output = head[:limit].decode("utf-8", "replace") + (f"\n… (output cut at {limit} bytes)" if cut else "")
             answer = {"id": identifier, "exit": code, "timed_out": timed_out, "output": output,
-                      "tail": tail.decode("utf-8", "replace") if cut else None}
+                      "tail": tail.decode("utf-8", "replace") if cut else None, "written": written}
             write_answer(answer)
 
 

@@ -150,6 +150,15 @@ struct SandboxTests {
         #expect(found.first?.message.contains("MemoryError") == true, "\(found)")
     }
 
+    @Test("printing 100 MB stops the program at what a run may write, and says so (not 'ended before its tests')")
+    func hugeOutput() async {
+        let found = await run(
+            "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * (1 << 20))\ndef hostile():\n    return 1",
+            tests: "assert hostile() == 1")
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?.message.contains("wrote 64 MB of output, all a run may write") == true, "\(found)")
+    }
+
     @Test("the scratch folder is private to the program, and other runs' folders cannot be listed")
     func privateScratch() async {
         let found = await run(
