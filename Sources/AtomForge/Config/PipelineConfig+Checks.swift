@@ -111,6 +111,7 @@ extension PipelineConfig {
         found.require(validation.memoryMB, in: 64...1 << 20, "validation.memory_mb")
         found.require(validation.scratchMB, in: 8...1 << 20, "validation.scratch_mb")
         found.require(validation.maxProcesses, in: 1...65_536, "validation.max_processes")
+        found.require(validation.nice, in: 0...19, "validation.nice")
         found.require(validation.concurrency, in: 0...1024, "validation.concurrency", " (one per core)")
         found.require(
             metrics.textfile.isEmpty || metrics.textfile.hasSuffix(".prom"), "metrics.textfile",

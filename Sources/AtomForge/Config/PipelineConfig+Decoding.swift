@@ -225,6 +225,7 @@ extension ValidationSettings: Decodable {
         case maxProcesses = "max_processes"
         case scratchMB = "scratch_mb"
         case runTests = "run_tests"
+        case nice
     }
 
     public init(from decoder: any Decoder) throws {
@@ -235,6 +236,7 @@ extension ValidationSettings: Decodable {
         memoryMB = try container.decode(.memoryMB, or: defaults.memoryMB)
         maxProcesses = try container.decode(.maxProcesses, or: defaults.maxProcesses)
         scratchMB = try container.decode(.scratchMB, or: defaults.scratchMB)
+        nice = try container.decode(.nice, or: defaults.nice)
         runTests = try container.decode(.runTests, or: defaults.runTests)
         concurrency = try container.decode(.concurrency, or: defaults.concurrency)
         warmPython = try container.decode(.warmPython, or: defaults.warmPython)

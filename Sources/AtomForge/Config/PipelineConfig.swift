@@ -118,6 +118,9 @@ public struct ValidationSettings: Sendable, Equatable {
     public var maxProcesses = 256
     /// What a validator run may write in its scratch folder, in MiB (bubblewrap: the size of its tmpfs).
     public var scratchMB = 256
+    /// The niceness validator runs get (0 to 19): on a busy machine the managed model server, at the default 0,
+    /// keeps its share of the CPU (a validator beside it at the same priority cut its tokens per second by 5x).
+    public var nice = 10
     /// `auto` (the strongest available), `bubblewrap`, `unshare` or `none`.
     public var isolation = IsolationLevel.auto
     /// Run each atom's `tests` with its code and its dependencies' code in scope.

@@ -28,12 +28,16 @@ public struct Sandbox: Sendable, Equatable {
     public var cpuSeconds: Int
     /// What the program may write in its scratch folder, in all (bubblewrap: the tmpfs's size).
     public var scratchBytes: Int
+    /// The niceness the sandbox and all it runs get: below the model server's, so that the server keeps its share
+    /// of the CPU when validators fill the machine.
+    public var niceness: Int
 
     public init(
         isolation: Isolation, memoryBytes: Int = 2 << 30, maxProcesses: Int = 256, maxFileBytes: Int = 64 << 20,
-        cpuSeconds: Int = 60, scratchBytes: Int = 256 << 20
+        cpuSeconds: Int = 60, scratchBytes: Int = 256 << 20, niceness: Int = 10
     ) {
         self.scratchBytes = scratchBytes
+        self.niceness = niceness
         self.isolation = isolation == .auto ? Self.best : isolation
         self.memoryBytes = memoryBytes
         self.maxProcesses = maxProcesses
@@ -200,11 +204,11 @@ public struct Sandbox: Sendable, Equatable {
             // Made the program's own (it may run as a user of its own) and private to it, as on the host.
             let owner = user.map { " && chown -R \($0):\($0) ." } ?? ""
             let copyIn = "cp -R \(Self.input)/. .\(owner) && chmod 700 . && exec \"$@\""
-            return wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + limited
+            return niced(wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + limited)
         case .unshare:
-            return ["unshare", "--net", "--pid", "--fork", "--kill-child", "--"] + limited
+            return niced(["unshare", "--net", "--pid", "--fork", "--kill-child", "--"] + limited)
         case .none, .auto:
-            return limited
+            return niced(limited)
         }
     }
 
@@ -242,6 +246,11 @@ public struct Sandbox: Sendable, Equatable {
             wrapped += ["--cap-add", capability]
         }
         let copyIn = "cp -R \(Self.input)/. . && exec \"$@\""
-        return wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + command
+        return niced(wrapped + ["--", "/bin/sh", "-c", copyIn, "sh"] + command)
+    }
+
+    /// `command` run at ``niceness``, and everything it starts.
+    private func niced(_ command: [String]) -> [String] {
+        niceness == 0 ? command : ["nice", "-n", "\(niceness)"] + command
     }
 }

@@ -43,7 +43,8 @@ extension ToolRunner {
     public static func standard(_ settings: ValidationSettings) -> ToolRunner {
         let sandbox = Sandbox(
             isolation: settings.isolation, memoryBytes: settings.memoryMB << 20, maxProcesses: settings.maxProcesses,
-            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1, scratchBytes: settings.scratchMB << 20)
+            cpuSeconds: Int(settings.timeoutSeconds.rounded(.up)) + 1, scratchBytes: settings.scratchMB << 20,
+            niceness: settings.nice)
         var runner = ToolRunner(timeout: .seconds(settings.timeoutSeconds), sandbox: sandbox)
         if settings.warmPython, Toolchain.find("python3") != nil {
             runner.warmParser = WarmParser.shared(sandbox: sandbox, timeout: runner.timeout)

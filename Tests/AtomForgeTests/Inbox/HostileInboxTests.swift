@@ -51,7 +51,7 @@ struct HostileInboxTests {
 
     func drop(_ name: String, _ make: (String) throws -> Void) throws { try drop(Array(name.utf8), make) }
 
-    func waitUntil(_ limit: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
+    func waitUntil(_ limit: Duration = .seconds(120), _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if try condition() { return true }

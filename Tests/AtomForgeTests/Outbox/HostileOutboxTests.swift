@@ -34,7 +34,7 @@ struct HostileOutboxTests {
         try FileManager.default.contentsOfDirectory(atPath: folder + "/elsewhere").sorted()
     }
 
-    func waitUntil(_ limit: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
+    func waitUntil(_ limit: Duration = .seconds(120), _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if try condition() { return true }

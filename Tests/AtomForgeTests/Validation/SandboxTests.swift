@@ -150,6 +150,15 @@ struct SandboxTests {
         #expect(found.first?.message.contains("MemoryError") == true, "\(found)")
     }
 
+    @Test("the code runs at validation.nice, below the model server, warm runner and fresh sandbox alike")
+    func niceness() async {
+        #expect(await run("import os\ndef hostile():\n    return os.nice(0)", tests: "assert hostile() == 10").isEmpty)
+        let found = await run(
+            "import os\ndef hostile():\n    return os.nice(0)", tests: "assert hostile() == 10",
+            adjusting: { $0.nice = 3 })
+        #expect(found.first?.message.contains("3") == true, "\(found)")
+    }
+
     @Test("printing 100 MB stops the program at what a run may write, and says so (not 'ended before its tests')")
     func hugeOutput() async {
         let found = await run(
