@@ -62,6 +62,8 @@ public struct AtomTestValidator: Validator {
         let calls = Self.testCalls(in: tests, language: subject.atom.language.testRunner)
         let program = withAtom + tests + "\n" + calls
         let token = Self.makeToken()
+        // Python's report marker: a secret apart from the token (the code may read its own output, the report too).
+        let reportToken = Self.makeToken(prefix: "atomforge-report-")
         let command: [String]
         let files: [String: String]
         switch subject.atom.language.testRunner {
@@ -72,6 +74,7 @@ public struct AtomTestValidator: Validator {
             ]
             files = [
                 "program.py": program, "harness.py": TestHarness.python, TestHarness.tokenFile: token,
+                TestHarness.reportTokenFile: reportToken,
                 TestHarness.knownNamesFile: Self.namesUsed(of: subject.knownNames, in: subject.runnableCode)
                     .joined(separator: "\n"),
             ]
@@ -134,7 +137,7 @@ public struct AtomTestValidator: Validator {
         let finished = Self.containsLine(token, run.output) || Self.containsLine(token, run.outputTail)
         var output = Self.removingLine(token, from: run.output).trimmingWhitespace()
         // The harness's report of a failure comes first; what the program printed before it, after (shortened).
-        let marker = token + ":report"
+        let marker = (subject.atom.language.testRunner == .python ? reportToken : token) + ":report"
         if let report = Self.text(after: marker, in: run.output) ?? Self.text(after: marker, in: run.outputTail) {
             let printed = output.components(separatedBy: marker).first?.trimmingWhitespace() ?? ""
             output = report
@@ -207,12 +210,13 @@ public struct AtomTestValidator: Validator {
         return names.filter { words.contains(Substring($0)) }
     }
 
-    /// 128 random bits in hex: what the harness prints after the last test.
-    static func makeToken() -> String {
+    /// 128 random bits in hex: what the harness prints after the last test (or, with another prefix, the marker of
+    /// the Python harness's report).
+    static func makeToken(prefix: String = "atomforge-tests-finished-") -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
-        return "atomforge-tests-finished-" + String(high, radix: 16) + String(low, radix: 16)
+        return prefix + String(high, radix: 16) + String(low, radix: 16)
     }
 
     /// The text after the harness's report marker line, if the output has one.

@@ -194,7 +194,15 @@ public struct Sandbox: Sendable, Equatable {
         if getuid() == 0 {
             limited.append("--nproc=\(maxProcesses)")
             if let user {
-                limited = ["setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups"] + limited
+                // The Python test harness starts with real and effective ids apart: the kernel makes a program so
+                // started not dumpable, so that no process of its user (none the code starts) can read or write its
+                // memory (/proc/<pid>/mem, ptrace); the harness takes the one id back at once (shells drop an
+                // effective id that differs from the real one). The real id is a fresh one too (it is the one the
+                // process limit counts).
+                let ids =
+                    command.starts(with: ["python3", "-I", "harness.py"])
+                    ? ["--ruid=\(user + 1_000_000)", "--euid=\(user)"] : ["--reuid=\(user)"]
+                limited = ["setpriv"] + ids + ["--regid=\(user)", "--clear-groups"] + limited
             }
         }
         limited += ["--"] + command

@@ -4,18 +4,197 @@
 /// its arguments, instead of a raw traceback.
 ///
 /// Each harness also proves that the tests ran to their end: it prints a token (read from a file it deletes before
-/// any of the program runs) after the last test, and puts the same token in front of its report of a failure, so
-/// that what the program printed never hides the report. Code that exits early (`sys.exit(0)`,
-/// `os._exit(0)`, `process.exit(0)`, `exit(0)`) never reaches that line, so it cannot pass by skipping the tests.
-/// The token is a guard against accidents and shortcuts; the sandbox is what contains hostile code.
+/// any of the program runs) after the last test, and puts a marker in front of its report of a failure, so that what
+/// the program printed never hides the report. Code that exits early (`sys.exit(0)`, `os._exit(0)`,
+/// `process.exit(0)`, `exit(0)`) never reaches that line, so it cannot pass by skipping the tests.
+///
+/// The Python harness also keeps the token out of the code's reach, so that the verdict is the harness's own: the
+/// program and its tests run in a thread of their own while the main thread (the only one Python hands signal
+/// handlers' frames to) waits; an audit hook, installed before any of the program runs, refuses the code every way
+/// to a frame (`sys._getframe`, `tb_frame`, `gi_frame`, `sys._current_frames`, trace functions, `gc`), to the
+/// process's memory (ctypes, cffi, `/proc/<pid>/mem`, bytecode it makes itself) and to a copy of the process (fork);
+/// the token is held in one buffer, wiped as soon as a test fails (before frames are read to describe the failure),
+/// and the report's marker is a secret of its own (``reportTokenFile``), so that reading it tells nothing of the
+/// token. What ran is checked against the tests as written, so that code that hides, removes or replaces a test (or
+/// what the harness uses to find the tests) fails. Programs the code starts cannot read the harness's memory only
+/// where it is not dumpable (a run's own user: ``Sandbox`` starts it with real and effective ids apart).
 enum TestHarness {
     /// The file the token is written to, in the scratch folder; the harness removes it before the program runs.
     static let tokenFile = "done-token"
     /// The file holding the names the plan's other atoms define, one a line (``ValidationSubject/knownNames``).
     static let knownNamesFile = "known-names"
+    /// The Python harness's marker of a failure's report (`<marker>:report`), a secret of its own: the code may read
+    /// the report (its own output), never the token. The harness removes it before the program runs.
+    static let reportTokenFile = "report-token"
 
     static let python = #"""
-        import ast, inspect, os, signal, sys, traceback
+        import _thread, ast, inspect, os, signal, sys, traceback, types
+
+
+        # Modules that read or write the process's memory: never imported while the tests run.
+        MEMORY_MODULES = frozenset(("ctypes", "_ctypes", "cffi", "_cffi_backend", "_testcapi", "_testinternalcapi",
+                                    "_testbuffer", "_testmultiphase", "_testsinglephase", "_testimportmultiple",
+                                    "_testclinic", "_ctypes_test", "_xxsubinterpreters", "_xxinterpchannels", "_xxtestfuzz"))
+
+
+        def guard(strict, loading, spawning):
+            """The audit hook the harness installs before any of the program runs (hooks cannot be removed).
+
+            While `strict[0]` (until the verdict) nothing may obtain a frame: that is the only way from the code to the
+            harness's own locals (the token, the failures found so far). For the whole run the code may not read the process's
+            memory (ctypes, cffi, the C test modules, /proc/<pid>/mem, bytecode it made itself), fork a copy of the harness or
+            add a hook. `loading[0]`: while the harness imports what the program will (before any of it runs), bytecode may
+            be loaded from the caches. `spawning`: whether programs may be started (only when the kernel keeps them out of
+            this process's memory). It reads only its own closure (no globals, no builtins: the code can change those) and never calls the
+            code."""
+            frame_events = frozenset(("sys._getframe", "sys._current_frames", "sys._current_exceptions", "sys.settrace",
+                                      "sys.setprofile", "gc.get_objects", "gc.get_referrers", "gc.get_referents"))
+            frame_attributes = frozenset(("tb_frame", "gi_frame", "cr_frame", "ag_frame"))
+            memory_modules = MEMORY_MODULES
+            refused = frozenset(("code.__new__", "marshal.load", "marshal.loads", "os.fork", "os.forkpty",
+                                 "sys.addaudithook", "sqlite3.enable_load_extension", "sqlite3.load_extension",
+                                 # ctypes cannot be imported; these are for a process that had it loaded before
+                                 "ctypes.addressof", "ctypes.call_function", "ctypes.cdata", "ctypes.cdata/buffer",
+                                 "ctypes.create_string_buffer", "ctypes.create_unicode_buffer", "ctypes.dlopen",
+                                 "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.get_errno", "ctypes.set_errno",
+                                 "ctypes.string_at", "ctypes.wstring_at", "ctypes.PyObj_FromPtr",
+                                 "ctypes.set_exception"))
+            starting = frozenset(("subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn"))
+            paths = frozenset(("open", "os.chdir", "os.symlink", "sqlite3.connect"))
+            harmless_proc = frozenset(("/proc/cpuinfo", "/proc/meminfo", "/proc/loadavg", "/proc/stat", "/proc/uptime",
+                                       "/proc/version"))
+            descriptors = frozenset(("fd", "stdin", "stdout", "stderr"))
+            watched = frame_events | refused | starting | paths | frozenset(("object.__getattr__", "import"))
+            text, data, kind, count, length = str, bytes, type, range, len
+            denied, no_attribute, no_value, no_module = PermissionError, AttributeError, ValueError, ImportError
+            refusal = RuntimeError
+
+            def sealed(error, event):
+                return error(f"{event}: not available to the code under test (the test harness keeps it)")
+
+            def into_proc(path):
+                """Whether `path` names a file of /proc (a process's memory, its descriptors) or /dev/fd, whatever the
+                directory it is relative to."""
+                if kind(path) is data:
+                    path = path.decode("utf-8", "surrogateescape")
+                if kind(path) is not text or path in harmless_proc:
+                    return False
+                parts = path.split("/")
+                if "proc" in parts:
+                    return True
+                for index in count(length(parts) - 1):
+                    if parts[index] == "dev" and parts[index + 1] in descriptors:
+                        return True
+                return False
+
+            def hook(event, args):
+                if event not in watched:
+                    return
+                if event == "object.__getattr__":
+                    if strict[0] and args[1] in frame_attributes:
+                        raise sealed(no_attribute, args[1])
+                elif event in frame_events:
+                    if strict[0]:
+                        raise sealed(no_value if event == "sys._getframe" else refusal, event)
+                elif event in paths:
+                    if into_proc(args[0]) or (event == "os.symlink" and into_proc(args[1])):
+                        raise sealed(denied, f"{event} {args[0]!r}" if kind(args[0]) in (text, data) else event)
+                elif event == "import":
+                    if kind(args[0]) is text and args[0].partition(".")[0] in memory_modules:
+                        raise sealed(no_module, f"import {args[0]}")
+                elif event in starting:
+                    if not spawning:
+                        raise sealed(denied, event)
+                elif event in refused:
+                    if loading[0] and event == "marshal.loads":
+                        return
+                    raise sealed(denied if event[:7] == "ctypes." else refusal, event)
+            return hook
+
+
+        class StackEntry:
+            """What code reads of a frame (its place, its module's name, the frame it was called from), for the code under
+            test while frames are kept from it: made from the interpreter's own printouts (which read frames themselves,
+            without an audit event), never from the frame, so it leads to nothing of the harness. Its locals: none."""
+            __slots__ = ("f_code", "f_back", "f_lineno", "f_globals", "co_filename", "co_name")
+
+            def __init__(self, filename, name, lineno, back=None):
+                self.f_code, self.co_filename, self.co_name, self.f_lineno, self.f_back = self, filename, name, lineno, back
+                self.f_globals = {"__name__": module_named(filename)}
+
+            @property
+            def f_locals(self):
+                raise AttributeError("f_locals: the frames' locals are not available to the code under test (the test "
+                                     "harness keeps them)")
+
+
+        def module_named(filename, modules=sys.modules, names={}):
+            """The name of the module whose file `filename` is (the program's: __main__)."""
+            if filename not in names:
+                names.clear()
+                names.update((getattr(module, "__file__", None), name) for name, module in list(modules.items()))
+                names[sys.argv[1]] = "__main__"
+            return names.get(filename, "__main__")
+
+
+        def printed_entries(tb, display=sys.__excepthook__, buffer_type=__import__("io").StringIO):
+            """(filename, name) of each entry of `tb`, from the interpreter's C traceback printer."""
+            buffer, saved = buffer_type(), sys.stderr
+            sys.stderr = buffer
+            try:
+                display(Exception, Exception(), tb)
+            finally:
+                sys.stderr = saved
+            entries = []
+            for line in buffer.getvalue().split("\n"):
+                if line.startswith('  File "') and '", line ' in line and ", in " in line:
+                    filename, _, rest = line[8:].rpartition('", line ')
+                    entries.append((filename, rest.partition(", in ")[2]))
+                elif line.startswith("  [Previous line repeated ") and entries:
+                    entries += [entries[-1]] * int(line.split()[3])
+            return entries
+
+
+        def walk_tb(tb):
+            """traceback.walk_tb while frames are kept from the code: the entries' places instead of their frames."""
+            chain = []
+            while tb is not None:
+                chain.append(tb)
+                tb = tb.tb_next
+            entries = printed_entries(chain[0]) if chain else []
+            entries = [("<unknown>", "<unknown>")] * (len(chain) - len(entries)) + entries[len(entries) - len(chain):]
+            for entry, (filename, name) in zip(chain, entries):
+                yield StackEntry(filename, name, entry.tb_lineno), entry.tb_lineno
+
+
+        def walk_tb_with_positions(tb):
+            for entry, lineno in walk_tb(tb):
+                yield entry, (lineno, lineno, None, None)
+
+
+        def getframe(depth=0, dump=__import__("faulthandler").dump_traceback):
+            """sys._getframe while frames are kept from the code (namedtuple, enum, typing and logging ask it for their
+            caller's module and place): the stack as faulthandler prints it, as StackEntry."""
+            handle = os.memfd_create("stack")
+            try:
+                dump(handle, all_threads=False)
+                printed = os.pread(handle, os.fstat(handle).st_size, 0).decode("utf-8", "replace")
+            finally:
+                os.close(handle)
+            places = []
+            for line in printed.split("\n"):
+                if line.startswith('  File "') and '", line ' in line:
+                    filename, _, rest = line[8:].rpartition('", line ')
+                    number, _, name = rest.partition(" in ")
+                    places.append((filename, name, int(number) if number.isdigit() else 0))
+            places = places[1 + depth:]  # this function's own first
+            if not places:
+                raise ValueError("call stack is not deep enough")
+            entry = None
+            for filename, name, lineno in reversed(places):
+                entry = StackEntry(filename, name, lineno, entry)
+            return entry
+
 
         def main():
             # Everything is local to main(): nothing of the harness sits in the namespace the program runs in.
@@ -25,15 +204,28 @@ enum TestHarness {
             # imports, hoisted above the class) come before its first line in the program.
             class_start = int(sys.argv[5]) if len(sys.argv) > 5 else atom_start
             offset = int(sys.argv[6]) if len(sys.argv) > 6 else 0
-            with open("done-token", encoding="utf-8") as handle:
-                token = handle.read().strip()
-            os.unlink("done-token")
+            # Started with real and effective user ids apart (setpriv --ruid/--euid), this process is not dumpable: no other
+            # process of its user can read or write its memory (/proc/<pid>/mem, ptrace). It stays so with one id again, the
+            # id the programs the code starts get.
+            if os.getuid() != os.geteuid():
+                os.setresuid(os.geteuid(), os.geteuid(), os.geteuid())
+                # Started so, the C library took TMPDIR out of the environment, as it does for a setuid program: the
+                # scratch folder, as HOME is.
+                if "TMPDIR" not in os.environ and "HOME" in os.environ:
+                    os.environ["TMPDIR"] = os.environ["HOME"]
+            # The marker of a failure's report: a secret of its own, so that reading it (from the output) tells nothing of
+            # the token that says the tests passed.
+            with open("report-token", encoding="utf-8") as handle:
+                marker = handle.read().strip()
+            os.unlink("report-token")
             known = set()
             if os.path.exists("known-names"):
                 with open("known-names", encoding="utf-8") as handle:
                     known = set(handle.read().split())
                 os.unlink("known-names")
-            report = os.fdopen(os.dup(1), "w")  # the harness's own output, apart from the program's
+            namespace_type = types.SimpleNamespace  # a type nothing can change, kept before the program can rebind `types`
+            report = os.dup(1)  # the harness's own output, apart from the program's
+            write, writev, end = os.write, os.writev, os._exit  # as they are before the program can replace them
             source = open(path, encoding="utf-8").read()
             lines = source.splitlines()
 
@@ -118,13 +310,6 @@ enum TestHarness {
                     except BaseException:
                         pass
 
-            def fail(message):
-                # After a marker line, so that what the program printed never hides the report.
-                flush_program_output()
-                report.write(f"{token}:report\n{message}\n")
-                report.flush()
-                os._exit(1)
-
             def describe(error):
                 """What went wrong, for the retry prompt: the failing assertion with its values, or the error with
                 the call that raised it."""
@@ -173,6 +358,51 @@ enum TestHarness {
                 return {n.value.func.id for n in statements if isinstance(n, ast.Expr)
                         and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)}
 
+            def expected_tests(program, asynchronous):
+                """The plain `def test…()` functions of the tests the harness must run itself, each with the code the
+                compiler made of it, and the test methods of their TestCase classes: what ran is checked against them, so
+                that code that removes, replaces or hides a test (from the namespace, from discovery) fails instead of
+                passing. `asynchronous` gets the names of the `async def` ones."""
+                try:
+                    tree = ast.parse(source)
+                except SyntaxError:
+                    return {}, set()
+                called, found = called_by_the_tests(), {}
+                for node in tree.body:
+                    if (node.lineno >= tests_start and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and node.name.startswith("test") and node.name not in called and not node.decorator_list
+                            and len(node.args.posonlyargs) + len(node.args.args) == len(node.args.defaults)):
+                        found[node.name] = node.lineno
+                        if isinstance(node, ast.AsyncFunctionDef):
+                            asynchronous.add(node.name)
+                        else:
+                            asynchronous.discard(node.name)
+                codes = {(c.co_name, c.co_firstlineno): c for c in program.co_consts if inspect.iscode(c)}
+                functions = {name: codes.get((name, line)) for name, line in found.items()}
+                # The test methods of the TestCase classes the tests define (a base named …TestCase): each must start.
+                methods = {(node.name, item.name) for node in tree.body
+                           if node.lineno >= tests_start and isinstance(node, ast.ClassDef)
+                           and any(ast.unparse(base).endswith("TestCase") for base in node.bases)
+                           for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                           and item.name.startswith("test")}
+                return functions, methods
+
+            def program_imports():
+                """The modules the program imports (anywhere in it), but those that reach the process's memory or do
+                something when imported."""
+                try:
+                    tree = ast.parse(source)
+                except SyntaxError:
+                    return []
+                names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+                names += [node.module for node in ast.walk(tree)
+                          if isinstance(node, ast.ImportFrom) and node.module and not node.level]
+                return sorted({name for name in names if "ctypes" not in name
+                               and name.partition(".")[0] not in MEMORY_MODULES
+                               and name.partition(".")[0] not in ("antigravity", "this", "idlelib", "tkinter", "turtle",
+                                                                  "turtledemo", "test", "__main__", "__hello__",
+                                                                  "__phello__")})
+
             def takes_arguments(function):
                 if function is not inspect.unwrap(function):
                     return False  # a decorator (mock.patch) supplies what it takes
@@ -199,32 +429,46 @@ enum TestHarness {
                             found.append((line, name, (value, methods)))
                 return [(name, run) for _, name, run in sorted(found, key=lambda item: item[0])]
 
-            def run_function(function):
+            def run_function(function, asynchronous):
+                """Runs a test function; an `async def` one (or one that returns an awaitable) under asyncio, checked to
+                have run to its end (`completed`, which only this call holds)."""
                 result = function()
-                if inspect.isawaitable(result):
+                if asynchronous or inspect.isawaitable(result):
                     import asyncio
+                    completed = []
+
                     async def wait():
-                        return await result
+                        await result
+                        completed.append(True)
                     asyncio.run(wait())
+                    if not completed:
+                        raise AssertionError("the async test did not run to its end")
 
-            def run_case(cls, methods):
+            def run_case(cls, methods, started):
                 """A TestCase class's tests through unittest itself (setUpClass, setUp, subTest, asyncSetUp and
-                cleanups as unittest runs them), each error or failure kept with its test."""
+                cleanups as unittest runs them), each error or failure kept with its test. The result unittest reports to
+                is a SimpleNamespace (a type nothing can change) whose recorders only it holds: no class of the harness for
+                the code to find (`TestResult.__subclasses__()`) and change."""
                 unittest = sys.modules["unittest"]
-                problems = []
+                problems, base = [], unittest.TestResult()
 
-                class Collect(unittest.TestResult):
-                    def addError(self, test, err):
-                        problems.append((test, err[1]))
+                def start(test):
+                    started.add((type(test).__name__, getattr(test, "_testMethodName", None)))
+                    base.startTest(test)
 
-                    def addFailure(self, test, err):
-                        problems.append((test, err[1]))
+                def failed(test, err):
+                    problems.append((test, err[1]))
 
-                    def addSubTest(self, test, subtest, err):
-                        if err is not None:
-                            problems.append((subtest, err[1]))
-
-                unittest.TestSuite(cls(m) for m in methods).run(Collect())
+                def failed_part(test, subtest, err):
+                    if err is not None:
+                        problems.append((subtest, err[1]))
+                result = namespace_type(
+                    failfast=False, shouldStop=False, buffer=False, tb_locals=False, startTest=start,
+                    stopTest=base.stopTest, startTestRun=base.startTestRun, stopTestRun=base.stopTestRun,
+                    addSuccess=base.addSuccess, addSkip=base.addSkip, addExpectedFailure=base.addExpectedFailure,
+                    addUnexpectedSuccess=base.addUnexpectedSuccess, addError=failed, addFailure=failed,
+                    addSubTest=failed_part, wasSuccessful=lambda: not problems, stop=base.stop)
+                unittest.TestSuite(cls(m) for m in methods).run(result)
 
                 def label(test):
                     named = getattr(test, "id", None)
@@ -278,42 +522,149 @@ enum TestHarness {
                         if name not in namespace and name not in vars(builtins) and name not in stored
                         and not (name.startswith("__") and name.endswith("__"))]
 
-            if "unittest" in source:
-                # `unittest.main()` at the end of the tests would run them its own way and exit: the harness runs
-                # them instead, each failure reported.
-                import unittest
-                unittest.main = lambda *args, **kwargs: None
-            namespace = {"__name__": "__main__"}
-            program = None
-            try:
-                program = compile(source, path, "exec")
-                exec(program, namespace)
-            except BaseException as error:
-                fail(describe(error))
-            failures, count = [], 0
-            for name, run in discovered(namespace):
-                if isinstance(run, tuple):
-                    count += len(run[1])
-                    problems = run_case(*run)
-                else:
-                    count += 1
-                    problems = []
+            def secret(name):
+                """The token, read into a buffer of its own (no other copy) and its file removed."""
+                handle = os.open(name, os.O_RDONLY)
+                try:
+                    buffer = bytearray(os.fstat(handle).st_size)
+                    os.readv(handle, [buffer])
+                finally:
+                    os.close(handle)
+                os.unlink(name)
+                first, last = 0, len(buffer)
+                while first < last and buffer[first] in b" \t\r\n":
+                    first += 1
+                while last > first and buffer[last - 1] in b" \t\r\n":
+                    last -= 1
+                if (first, last) == (0, len(buffer)):
+                    return buffer
+                token = bytearray(buffer[first:last])
+                wipe(buffer)
+                return token
+
+            def wipe(buffer):
+                for index in range(len(buffer)):
+                    buffer[index] = 0
+
+            def verdict(previous, finished, outcome):
+                """The tests, in a thread of their own (see below), holding the token: printed after the last test if all
+                passed; wiped before anything else happens if one failed. `outcome` gets what the main thread needs to
+                describe a failure."""
+                token, failure, strict = bytearray(), None, [True]
+                originals = (traceback.walk_tb, traceback._walk_tb_with_full_positions, traceback.clear_frames,
+                             sys._getframe)
+                try:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+                    token = secret("done-token")
+                    import symtable
+                    if "async" in source:
+                        import asyncio
+                    if "unittest" in source:
+                        # `unittest.main()` at the end of the tests would run them its own way and exit: the harness runs
+                        # them instead, each failure reported.
+                        import unittest
+                        unittest.main = lambda *args, **kwargs: None
                     try:
-                        run_function(run)
+                        program = compile(source, path, "exec")
                     except BaseException as error:
-                        problems = [(name, error)]
-                failures += [f"- {label}: " + describe(error).replace("\n", "\n  ") for label, error in problems]
-            if failures:
-                fail(f"{len(failures)} of {max(count, len(failures))} tests failed:\n" + "\n".join(failures))
-            missing = undefined_names(namespace, program)
-            if missing:
-                fail("\n".join(f"NameError waiting: {owner}() reads `{name}` at {where(line)}: {text(line)}\n"
-                               f"  but nothing defines `{name}` (not the code, its dependencies, an import or a "
-                               "builtin): calling it raises NameError; define or import it, or use the name the code "
-                               "has" for name, line, owner in missing[:5]))
-            flush_program_output()
-            report.write(token + "\n")
-            report.flush()
+                        failure = lambda error=error: describe(error)
+                        return
+                    asynchronous, ran, started = set(), set(), set()
+                    expected, methods = expected_tests(program, asynchronous)
+                    # Whether programs the code starts are kept out of this process's memory by the kernel: when this
+                    # process is not dumpable (its /proc files are root's) and not root. Otherwise none may start.
+                    try:
+                        spawning = os.geteuid() != 0 and os.stat("/proc/self/mem").st_uid != os.geteuid()
+                    except OSError:
+                        spawning = False
+                    os.register_at_fork(after_in_child=lambda: end(70))
+                    loading = [True]
+                    sys.addaudithook(guard(strict, loading, spawning))
+                    traceback.walk_tb, traceback._walk_tb_with_full_positions = walk_tb, walk_tb_with_positions
+                    traceback.clear_frames, sys._getframe = (lambda tb: None), getframe
+                    # What the program imports, imported now from the bytecode caches (afterwards the code may not load
+                    # bytecode, made by itself or not: an import compiles its source), the hook already refusing ctypes.
+                    for name in program_imports():
+                        try:
+                            __import__(name)
+                        except BaseException:
+                            pass
+                    loading[0] = False
+                    sys.pycache_prefix = os.path.join(os.sep, "nonexistent", "atomforge-no-bytecode")
+                    namespace = {"__name__": "__main__"}
+                    try:
+                        exec(program, namespace)
+                    except BaseException as error:
+                        failure = lambda error=error: describe(error)
+                        return
+                    problems, count = [], 0
+                    for name, run in discovered(namespace):
+                        if isinstance(run, tuple):
+                            count += len(run[1])
+                            problems += run_case(*run, started)
+                        else:
+                            count += 1
+                            if (type(run) is type(verdict) and run.__code__ is expected.get(name)
+                                    and run.__globals__ is namespace):
+                                ran.add(name)
+                            try:
+                                run_function(run, name in asynchronous and run.__code__ is expected.get(name))
+                            except BaseException as error:
+                                problems.append((name, error))
+                    lost = ([name for name in expected if name not in ran]
+                            + [f"{cls}.{method}" for cls, method in sorted(methods - started)])
+                    if problems or lost:
+                        described = lambda: [f"- {label}: " + describe(error).replace("\n", "\n  ")
+                                             for label, error in problems]
+                        failure = lambda: (
+                            f"{len(problems) + len(lost)} of {max(count, len(problems)) + len(lost)} tests failed:\n"
+                            + "\n".join(described() + [f"- {name}: the test did not run (the program removed, replaced or "
+                                                      "hid it)" for name in lost]))
+                        return
+                    missing = undefined_names(namespace, program)
+                    if missing:
+                        message = "\n".join(
+                            f"NameError waiting: {owner}() reads `{name}` at {where(line)}: {text(line)}\n"
+                            f"  but nothing defines `{name}` (not the code, its dependencies, an import or a "
+                            "builtin): calling it raises NameError; define or import it, or use the name the code "
+                            "has" for name, line, owner in missing[:5])
+                        failure = lambda: message
+                        return
+                    flush_program_output()
+                    writev(report, [token, b"\n"])
+                except BaseException as error:
+                    failure = lambda error=error: f"the test harness failed: {type(error).__name__}: {error}"
+                finally:
+                    wipe(token)
+                    if failure is not None:
+                        # The token is gone: frames may be read again (describing the failure reads them).
+                        (traceback.walk_tb, traceback._walk_tb_with_full_positions, traceback.clear_frames,
+                         sys._getframe) = originals
+                        strict[0] = False
+                        outcome.append(failure)
+                    finished.release()
+
+            # The tests run in a thread of their own while this (main) thread waits with every signal blocked: Python runs
+            # signal handlers only in the main thread, handing them the frame it is running, and the code cannot install
+            # one from another thread (signal.signal refuses). So no code of the program runs here before the verdict, and
+            # no frame of the verdict's thread reaches it.
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+            finished = _thread.allocate_lock()
+            finished.acquire()
+            outcome = []
+            _thread.start_new_thread(verdict, (previous, finished, outcome))
+            finished.acquire()
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            if outcome:
+                try:
+                    message = outcome[0]()
+                except BaseException as error:
+                    message = f"the tests failed; describing the failure failed too: {type(error).__name__}: {error}"
+                # After a marker line, so that what the program printed never hides the report.
+                flush_program_output()
+                write(report, f"{marker}:report\n{message}\n".encode("utf-8", "replace"))
+                end(1)
+
 
         main()
         """#

@@ -246,10 +246,14 @@ public actor WarmRunner {
                     resource.setrlimit(kind, (value, value))
                 os.setgroups([])
                 os.setresgid(uid, uid, uid)
-                os.setresuid(uid, uid, uid)
-                # After the change of user (which clears both): dumpable, as after an exec, so that the run's own
-                # processes can read each other's /proc; killed if its init dies.
-                libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+                # The test harness gets an interpreter of its own (below), started with real and effective ids apart
+                # as Sandbox.wrap starts it: not dumpable; it takes the one id back itself.
+                fresh = argv[1:2] == ["harness.py"]
+                os.setresuid(uid + 1_000_000 if fresh else uid, uid, uid)
+                # After the change of user (which clears both): killed if its init dies. Left not dumpable (as the
+                # change of user made it): no process of the run's user (none the code starts) may read or write the
+                # harness's memory through /proc/<pid>/mem or ptrace; the programs the code starts are dumpable again
+                # after their exec.
                 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
                 check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
                 os.chdir(scratch)
@@ -273,6 +277,15 @@ public actor WarmRunner {
             signal.signal(signal.SIGINT, signal.default_int_handler)
             os.environ.clear()
             os.environ.update(environment)
+            if fresh:
+                # Not this interpreter, which loaded the zygote's modules: ctypes once loaded leaves classes any
+                # code can find (object.__subclasses__()) and read memory with, the harness's token there. A
+                # fresh python3 has none of it.
+                try:
+                    os.execve(sys.executable, ["python3", "-I"] + argv[1:], environment)
+                except OSError as error:
+                    os.write(2, f"cannot start python3: {error}\n".encode())
+                    os._exit(126)
             sys.argv = argv[1:]
             # As a fresh interpreter on pipes: stdout block-buffered, stderr line-buffered with backslashreplace.
             sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)

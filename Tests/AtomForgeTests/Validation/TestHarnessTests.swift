@@ -73,6 +73,112 @@ struct TestHarnessTests {
         #expect(python.first?.message.contains("before its tests ran") == true, "\(python)")
     }
 
+    /// Python that looks for the token in the locals of every frame from `frame` down and, found, prints it and ends
+    /// the process with status 0: what a forged pass looks like.
+    static let tokenWalk = #"""
+        while frame is not None:
+            for value in list(frame.f_locals.values()):
+                if isinstance(value, (bytes, bytearray)):
+                    value = bytes(value).decode("ascii", "replace")
+                if isinstance(value, str) and value.startswith("atomforge-tests-finished-") and ":" not in value:
+                    print(value, flush=True)
+                    os._exit(0)
+            frame = frame.f_back
+        """#
+
+    /// ``tokenWalk`` one level in, for the body of a function.
+    static let indentedWalk = tokenWalk.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+
+    static let signalWalk =
+        "import os, signal\ndef f():\n    return 0\ndef walk(number, frame):\n" + indentedWalk
+        + "\nsignal.signal(signal.SIGALRM, walk)\nsignal.setitimer(signal.ITIMER_REAL, 0.05)"
+
+    static let collectorSearch = #"""
+        import gc, os
+        def f():
+            for value in gc.get_objects():
+                if isinstance(value, dict):
+                    for item in list(value.values()):
+                        if isinstance(item, str) and item.startswith("atomforge-tests-finished-"):
+                            print(item, flush=True)
+                            os._exit(0)
+            return 0
+        """#
+
+    static let ctypesWalk =
+        #"""
+        import os
+        def find(name):
+            todo, seen = [object], set()
+            while todo:
+                for kind in type.__subclasses__(todo.pop()):
+                    if id(kind) not in seen:
+                        seen.add(id(kind))
+                        todo.append(kind)
+                        if f"{kind.__module__}.{kind.__qualname__}" == name:
+                            return kind
+        def f():
+            return 0
+        Simple, Union = find("_ctypes._SimpleCData"), find("_ctypes.Union")
+        if Simple is not None and Union is not None:
+            class Z(Simple):
+                _type_ = "z"
+            class P(Simple):
+                _type_ = "P"
+            class O(Simple):
+                _type_ = "O"
+            class U(Union):
+                _fields_ = [("a", P), ("o", O)]
+            def byte_at(address):
+                value = Z(address).value
+                return value[0] if value else 0
+            u = U()
+            try:
+                raise ValueError()
+            except ValueError as error:
+                u.a = int.from_bytes(bytes(byte_at(id(error.__traceback__) + 24 + i) for i in range(8)), "little")
+            frame = u.o
+        """# + "\n" + indentedWalk
+
+    @Test(
+        "Python code cannot forge a pass: no frame, object or function of the harness is within its reach",
+        arguments: [
+            // The frame walk: from its own frame up to the harness's, the token read and printed.
+            (
+                "import os, sys\ndef f():\n    return 0\nframe = sys._getframe()\n" + TestHarnessTests.tokenWalk,
+                "assert f() == 1"
+            ),
+            // The same from an exception's traceback.
+            (
+                "import os\ndef f():\n    return 0\ntry:\n    raise ValueError()\nexcept ValueError as error:\n"
+                    + "    frame = error.__traceback__.tb_frame\n" + TestHarnessTests.tokenWalk, "assert f() == 1"
+            ),
+            // The same from the frames of every thread.
+            (
+                "import os, sys\ndef f():\n    return 0\nframe = list(sys._current_frames().values())[0]\n"
+                    + TestHarnessTests.tokenWalk, "assert f() == 1"
+            ),
+            // The harness's exit made to do nothing: its failure path must not carry on to the token.
+            ("import os\nos._exit = lambda status: None\ndef f():\n    return 0", "assert f() == 1"),
+            // What the harness finds tests with made to find none.
+            (
+                "import inspect\ninspect.isfunction = lambda value: False\ndef f():\n    return 0",
+                "def test_f():\n    assert f() == 1"
+            ),
+            // A signal handler, handed the frame the main thread is running.
+            (TestHarnessTests.signalWalk, "import time\ntime.sleep(0.5)\nassert f() == 1"),
+            // Every object the collector knows, searched for the token.
+            (TestHarnessTests.collectorSearch, "assert f() == 1"),
+            // No import at all: ctypes' classes (the warm runner's zygote loads ctypes) found through
+            // object.__subclasses__(), reading memory to turn a traceback's frame pointer into the frame.
+            (TestHarnessTests.ctypesWalk, "assert f() == 1"),
+        ])
+    func pythonForgeries(code: String, tests: String) async {
+        let issues = await run("python", code: code, tests: tests)
+        #expect(issues.count == 1, "\(issues)")
+        #expect(issues.first?.severity == .error, "\(issues)")
+    }
+
     @Test("JavaScript's console.assert fails a test (in Node it only prints)")
     func consoleAssert() async {
         let issues = await run("javascript", code: "function f() { return 0; }", tests: "console.assert(f() === 1);")
