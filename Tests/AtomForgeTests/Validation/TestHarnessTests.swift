@@ -179,6 +179,14 @@ struct TestHarnessTests {
         #expect(issues.first?.severity == .error, "\(issues)")
     }
 
+    @Test("Python code that sets a signal handler gets an error: the tests run outside the main thread")
+    func signalHandlers() async {
+        let issues = await run(
+            "python", code: "import signal\ndef f():\n    signal.signal(signal.SIGALRM, lambda *a: None)\n    return 1",
+            tests: "assert f() == 1")
+        #expect(issues.first?.message.contains("ValueError: signal only works in main thread") == true, "\(issues)")
+    }
+
     @Test("JavaScript's console.assert fails a test (in Node it only prints)")
     func consoleAssert() async {
         let issues = await run("javascript", code: "function f() { return 0; }", tests: "console.assert(f() === 1);")
