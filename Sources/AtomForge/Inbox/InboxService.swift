@@ -86,7 +86,14 @@ public final class InboxService: Service {
                     running.value.add(1, ordering: .relaxed)
                     group.addTask {
                         await work()
-                        running.value.subtract(1, ordering: .relaxed)
+                        // The last plan done, and no other for a second: what the burst freed goes back to the
+                        // system (not between the plans of a burst, where it would only be taken again).
+                        if running.value.subtract(1, ordering: .relaxed).newValue == 0 {
+                            try? await Task.sleep(for: .seconds(1))
+                            if !Task.isCancelled, running.value.load(ordering: .relaxed) == 0 {
+                                await BlockingIO.run { FreedMemory.giveBack() }
+                            }
+                        }
                     }
                 }
                 for folder in unfinishedRuns() {
