@@ -91,7 +91,7 @@ public final class HostStatus: Sendable {
     /// Removes the file (the daemon has stopped).
     public func remove() {
         guard let folder = try? OutboxFolder.open((path as NSString).deletingLastPathComponent) else { return }
-        unlinkat(folder.descriptor, (path as NSString).lastPathComponent, 0)
+        withExtendedLifetime(folder) { _ = unlinkat(folder.descriptor, (path as NSString).lastPathComponent, 0) }
     }
 
     /// This machine's name (a pod's name under Kubernetes), as the files are named.

@@ -5,7 +5,8 @@ public struct OutboxError: Error, Sendable, CustomStringConvertible {
     public var isBusy: Bool
 
     public init(_ message: String, busy: Bool = false) {
-        self.message = message
+        // A file call made in a folder held open names it by its descriptor: the folder's name is what to show.
+        self.message = OutboxFolder.shown(message)
         self.isBusy = busy
     }
 

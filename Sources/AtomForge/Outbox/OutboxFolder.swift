@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// A folder at the top of the outbox (a run folder, `_rejected/`, `_server/`, `_hosts/`) held open as a descriptor,
@@ -23,10 +24,24 @@ public final class OutboxFolder: Sendable {
     private init(path: String, descriptor: CInt) {
         self.path = path
         self.descriptor = descriptor
+        Self.names.withLock { $0[descriptor] = path }
     }
 
     deinit {
+        Self.names.withLock { _ = $0.removeValue(forKey: descriptor) }
         close(descriptor)
+    }
+
+    /// The name of each folder held open, by descriptor: what a message shows instead of `/proc/self/fd/N`.
+    private static let names = Mutex<[CInt: String]>([:])
+
+    /// `text` with each `/proc/self/fd/N` of a folder held open written as the folder's name: errors of the file
+    /// calls made through ``root`` name what a person knows.
+    public static func shown(_ text: String) -> String {
+        guard text.contains("/proc/self/fd/") else { return text }
+        return text.replacing(/\/proc\/self\/fd\/(\d+)/) { match in
+            CInt(match.output.1).flatMap { number in names.withLock { $0[number] } } ?? String(match.output.0)
+        }
     }
 
     /// The folder at `path`, created first (mode 0755) when `create` and missing, with the outbox above it.

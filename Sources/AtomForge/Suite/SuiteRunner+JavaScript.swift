@@ -32,7 +32,7 @@ extension SuiteRunner {
         const stderr = new Map();
         const idOf = (file, names) => path.relative(here, file) + "::" + names.join(" > ");
         function fileState(file) {
-            if (!state.has(file)) state.set(file, { stack: [], byPlace: new Map(), queued: [], started: new Set(), any: false });
+            if (!state.has(file)) state.set(file, { stack: [], byPlace: new Map(), queued: [], started: new Set(), suites: new Set(), any: false });
             return state.get(file);
         }
         let failures = 0;
@@ -85,7 +85,10 @@ extension SuiteRunner {
             }
             if (event.type !== "test:pass" && event.type !== "test:fail") return;
             own.any = true;
-            if (data.details && data.details.type === "suite") return;
+            if (data.details && data.details.type === "suite") {
+                own.suites.add(own.byPlace.get(place(data)) || idOf(file, [data.name]));
+                return;
+            }
             const id = own.byPlace.get(place(data)) || idOf(file, [data.name]);
             const entry = { name: id, outcome: "passed" };
             if (data.skip !== undefined || data.todo !== undefined) entry.outcome = "skipped";
@@ -112,10 +115,13 @@ extension SuiteRunner {
                     }
                 }
             }
+            // Two tests of one name (a loop of `test("equal", …)`): a failure is never hidden by a later pass.
+            const earlier = tests.get(id);
+            if (earlier && earlier.outcome !== "passed" && entry.outcome === "passed") return;
             tests.set(id, entry);
         }
         const child = spawn(process.execPath, ["--test", "--require", "./preload.js", "--test-reporter=./reporter.mjs",
-            "--test-reporter-destination=stdout", ...files], {
+            "--test-reporter-destination=stdout", "--test-force-exit", ...files], {
             cwd: here, stdio: ["ignore", "pipe", "ignore"],
             env: { ...process.env, ATOMFORGE_TEST_LIMIT_MS: String(limit), ATOMFORGE_HUNG_FILE: path.join(here, "hung.jsonl") },
         });
@@ -129,22 +135,30 @@ extension SuiteRunner {
                 try { handle(JSON.parse(line)); } catch {}
             }
         });
-        child.on("close", (code) => {
+        child.on("close", (code, signal) => {
+            if (signal) errors.push(`node --test was ended by signal ${signal}`);
             let hung = [];
             try { hung = fs.readFileSync("hung.jsonl", "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).file); } catch {}
             for (const [file, own] of state) {
                 const stopped = hung.includes(file);
                 for (const id of own.started) {
-                    if (tests.has(id)) continue;
-                    if (!stopped) continue;
+                    if (tests.has(id) || own.suites.has(id)) continue;
+                    if (!stopped) {
+                        // Started and never finished, its file's process gone (the code called process.exit, or crashed).
+                        if ([...own.started].some((other) => other !== id && other.startsWith(id + " > ") && !tests.has(other))) continue;
+                        tests.set(id, { name: id, outcome: "error", message: "the test did not finish: its file's process ended while it ran (process.exit, or a crash)" });
+                        own.ended = id;
+                        continue;
+                    }
                     // The innermost test started and not finished is the one that ran past its limit; suites around it too.
                     if ([...own.started].some((other) => other !== id && other.startsWith(id + " > ") && !tests.has(other))) continue;
                     tests.set(id, { name: id, outcome: "failed", message: `the test did not finish within ${limit / 1000} s (suite.test_timeout_s)` });
                     own.hung = id;
                 }
-                for (const id of stopped ? own.queued : []) {
+                for (const id of stopped || own.ended ? own.queued : []) {
                     if (!own.started.has(id)) {
-                        tests.set(id, { name: id, outcome: "error", message: `not run: its file was stopped when ${own.hung || "a test"} ran past its limit` });
+                        const why = stopped ? `was stopped when ${own.hung || "a test"} ran past its limit` : `ended during ${own.ended}`;
+                        tests.set(id, { name: id, outcome: "error", message: `not run: its file's process ${why}` });
                     }
                 }
                 if (own.failed && !own.any && !stopped) {

@@ -5,7 +5,7 @@ extension SuiteRunner {
     /// and prints one line behind the token: each test's outcome, with the frames of the backtrace that fall in
     /// `src/` and the test's line. The token stays in this process: the tests run in the compiled program.
     static let swift = #"""
-        import json, os, re, subprocess, sys
+        import json, os, re, secrets, subprocess, sys
 
         # One top-level test function: `func testName()`, perhaps `async`, perhaps `throws`.
         TEST = re.compile(r"^func\s+(test\w*)\s*\(\s*\)\s*((?:async\s*)?(?:throws\s*)?)(?:->\s*Void\s*)?\{", re.M)
@@ -37,17 +37,19 @@ extension SuiteRunner {
             user_main = "main.swift" in payload["suite"]
             tests = []
             if user_main:
-                tests.append(("suite/main.swift", None, ""))
+                tests.append(("suite/main.swift::main", None, ""))
             else:
                 for name, text in sorted(payload["suite"].items()):
                     for match in TEST.finditer(text):
                         tests.append(("suite/%s::%s" % (name, match.group(1)), match.group(1), match.group(2)))
                 calls = []
+                returned = "atomforge-test-returned-" + secrets.token_hex(16)
                 for _, function, effects in tests:
                     call = ("try " if "throws" in effects else "") + ("await " if "async" in effects else "") + function + "()"
                     if "throws" in effects:
                         call = "do { %s } catch { fatalError(\"error thrown: \\(error)\") }" % call
-                    calls.append("case \"%s\": %s" % (function, call))
+                    # A test passed only if it returned: its line is printed after it (an exit(0) in the code never prints it).
+                    calls.append("case \"%s\": %s; print(\"%s\")" % (function, call, returned))
                 with open("main.swift", "w", encoding="utf-8") as handle:
                     handle.write("switch CommandLine.arguments.dropFirst().first ?? \"\" {\n%s\ndefault: break\n}\n"
                                  % "\n".join(calls))
@@ -77,8 +79,13 @@ extension SuiteRunner {
                     results.append({"name": test_id, "outcome": "failed",
                                     "message": "the test did not finish within %g s (suite.test_timeout_s)" % limit})
                     continue
-                if run.returncode == 0:
+                if run.returncode == 0 and (function is None or returned in run.stdout):
                     results.append({"name": test_id, "outcome": "passed"})
+                    continue
+                if run.returncode == 0:
+                    results.append({"name": test_id, "outcome": "failed",
+                                    "message": "the program ended (exit status 0) before the test returned: the code must not "
+                                               "exit the program"})
                     continue
                 output = run.stdout[-20000:]
                 fatal = FATAL.search(output)

@@ -80,7 +80,9 @@ enum TestHarness {
                 if kind(path) is not text or path in harmless_proc:
                     return False
                 parts = path.split("/")
-                if "proc" in parts:
+                # `..` and `mem` too: a path relative to a descriptor (dir_fd, fchdir), which the event does not show,
+                # could climb from /dev/fd (/proc/self/fd) up to /proc/self/mem.
+                if "proc" in parts or ".." in parts or parts[-1] == "mem":
                     return True
                 for index in count(length(parts) - 1):
                     if parts[index] == "dev" and parts[index + 1] in descriptors:
@@ -97,7 +99,8 @@ enum TestHarness {
                     if strict[0]:
                         raise sealed(no_value if event == "sys._getframe" else refusal, event)
                 elif event in paths:
-                    if into_proc(args[0]) or (event == "os.symlink" and into_proc(args[1])):
+                    # No links at all: one made to /dev would lead to /proc through a path that names neither.
+                    if event == "os.symlink" or into_proc(args[0]):
                         raise sealed(denied, f"{event} {args[0]!r}" if kind(args[0]) in (text, data) else event)
                 elif event == "import":
                     if kind(args[0]) is text and args[0].partition(".")[0] in memory_modules:
@@ -199,6 +202,7 @@ enum TestHarness {
         def main():
             # Everything is local to main(): nothing of the harness sits in the namespace the program runs in.
             path, atom_start, tests_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            unittest_kept = []  # unittest's own runners, (class, name, function), as they were before the code ran
             atom_end = int(sys.argv[4]) if len(sys.argv) > 4 else tests_start
             # A method runs inside its class: where the class starts, and how many lines of the method's code (its
             # imports, hoisted above the class) come before its first line in the program.
@@ -450,6 +454,8 @@ enum TestHarness {
                 is a SimpleNamespace (a type nothing can change) whose recorders only it holds: no class of the harness for
                 the code to find (`TestResult.__subclasses__()`) and change."""
                 unittest = sys.modules["unittest"]
+                for owner, name, value in unittest_kept:
+                    setattr(owner, name, value)
                 problems, base = [], unittest.TestResult()
 
                 def start(test):
@@ -564,6 +570,15 @@ enum TestHarness {
                         # them instead, each failure reported.
                         import unittest
                         unittest.main = lambda *args, **kwargs: None
+                        # What runs a TestCase's tests, as unittest has it before the code runs: put back before the
+                        # cases run, so that code replacing it cannot make a test count as run without running it.
+                        unittest_kept.extend(
+                            (owner, name, owner.__dict__[name]) for owner, name in (
+                                (unittest.TestCase, "run"), (unittest.TestCase, "_callTestMethod"),
+                                (unittest.TestCase, "_callSetUp"), (unittest.TestCase, "_callTearDown"),
+                                (unittest.TestCase, "__call__"), (unittest.TestSuite, "run"),
+                                (unittest.TestSuite, "__call__"), (unittest.TestSuite, "_handleClassSetUp"))
+                            if name in owner.__dict__)
                     try:
                         program = compile(source, path, "exec")
                     except BaseException as error:

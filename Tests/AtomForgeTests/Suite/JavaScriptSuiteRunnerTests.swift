@@ -124,6 +124,36 @@ struct JavaScriptSuiteRunnerTests {
         #expect(picked.failed == 1)
     }
 
+    @Test(
+        "a test whose process the code ends is an error, the file's later tests not run; a failure is never hidden by a pass of the same name"
+    )
+    func endedAndDuplicates() async throws {
+        let suite = [
+            file(
+                "test_exit.js",
+                """
+                const test = require("node:test");
+                test("first", () => {});
+                test("exits", () => { process.exit(0); });
+                test("after", () => {});
+                """),
+            file(
+                "test_same.js",
+                """
+                const test = require("node:test");
+                const assert = require("node:assert");
+                for (const value of [1, 2]) test("equal", () => assert.strictEqual(value, 2));
+                """),
+        ]
+        let result = try #require(await runner.run(suite, tree: tree))
+        let outcome = Dictionary(result.tests.map { ($0.name, $0.outcome) }, uniquingKeysWith: { first, _ in first })
+        #expect(outcome["suite/test_exit.js::first"] == "passed", "\(result)")
+        #expect(outcome["suite/test_exit.js::exits"] == "error", "\(result)")
+        #expect(outcome["suite/test_exit.js::after"] == "error", "\(result)")
+        #expect(outcome["suite/test_same.js::equal"] == "failed", "\(result)")
+        #expect(!result.passes)
+    }
+
     @Test("a suite in Python and JavaScript runs as one: both runners' tests in one result")
     func twoLanguages() async throws {
         let suite = [

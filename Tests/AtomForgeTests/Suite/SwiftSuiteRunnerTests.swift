@@ -85,11 +85,21 @@ struct SwiftSuiteRunnerTests {
         #expect(picked.failed == 1)
     }
 
+    @Test("code that ends the program with status 0 before the test returned fails the test")
+    func exitBeforeReturn() async throws {
+        let exiting = ["Sources/Exit.swift": "import Glibc\n\nfunc leave() -> Int {\n    exit(0)\n}\n"]
+        let result = try #require(
+            await runner.run(
+                [file("T.swift", "func testLeaves() {\n    precondition(leave() == 1)\n}\n")], tree: exiting))
+        #expect(result.failed == 1, "\(result)")
+        #expect(result.tests.first?.message?.contains("before the test returned") == true, "\(result)")
+    }
+
     @Test("a suite's own main.swift is one test, passed when it exits 0")
     func ownMain() async throws {
         let passing = try #require(
             await runner.run([file("main.swift", "precondition(twice(0) == 2)\nprint(\"ok\")\n")], tree: tree))
-        #expect(passing.tests.map(\.name) == ["suite/main.swift"] && passing.passes, "\(passing)")
+        #expect(passing.tests.map(\.name) == ["suite/main.swift::main"] && passing.passes, "\(passing)")
         let failing = try #require(
             await runner.run([file("main.swift", "precondition(twice(0) == 4)\n")], tree: tree))
         #expect(failing.failed == 1 && failing.tests.first?.line == "precondition(twice(0) == 4)", "\(failing)")

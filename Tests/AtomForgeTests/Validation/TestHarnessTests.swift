@@ -86,6 +86,21 @@ struct TestHarnessTests {
             frame = frame.f_back
         """#
 
+    static let unittestRunReplaced = #"""
+        import unittest
+        unittest.TestCase.run = lambda self, result=None: (
+            result.startTest(self), result.addSuccess(self), result.stopTest(self))
+        def f():
+            return 0
+        """#
+
+    static let unittestCase = #"""
+        import unittest
+        class FTestCase(unittest.TestCase):
+            def test_f(self):
+                self.assertEqual(f(), 1)
+        """#
+
     /// ``tokenWalk`` one level in, for the body of a function.
     static let indentedWalk = tokenWalk.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
 
@@ -165,6 +180,8 @@ struct TestHarnessTests {
                 "import inspect\ninspect.isfunction = lambda value: False\ndef f():\n    return 0",
                 "def test_f():\n    assert f() == 1"
             ),
+            // unittest's runner replaced: a TestCase's test started and stopped, never run.
+            (TestHarnessTests.unittestRunReplaced, TestHarnessTests.unittestCase),
             // A signal handler, handed the frame the main thread is running.
             (TestHarnessTests.signalWalk, "import time\ntime.sleep(0.5)\nassert f() == 1"),
             // Every object the collector knows, searched for the token.
