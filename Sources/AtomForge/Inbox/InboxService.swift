@@ -363,7 +363,13 @@ public final class InboxService: Service {
         for line in lines { logger.info("\(line)") }
         do {
             let text = lines.joined(separator: "\n") + "\n"
-            try await BlockingIO.run { () throws(OutboxError) in try AtomicFile.write(text, to: path + ".result.txt") }
+            // Through the run folder held open: never through a link put where it was.
+            try await BlockingIO.run { () throws(OutboxError) in
+                let held = try OutboxFolder.open(run)
+                try withExtendedLifetime(held) { () throws(OutboxError) in
+                    try AtomicFile.write(text, to: held.root + "/" + path.dropFirst(run.count + 1) + ".result.txt")
+                }
+            }
         } catch {
             logger.error("cannot write \(path).result.txt: \(error)")
         }

@@ -136,12 +136,24 @@ public enum PlanIntake {
                         + (runs.isEmpty ? "none" : runs.joined(separator: ", "))
                 ], outbox: outbox)
         }
-        let folder = run + "/accepted"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // The run folder held open, and the file linked in through it: a link, or a folder of another user, is
+        // refused, never followed.
+        let held: OutboxFolder
+        do {
+            held = try OutboxFolder.open(run)
+        } catch {
+            return reject(path, name: name, problems: ["\(name): \(error)"], outbox: outbox)
+        }
+        defer { withExtendedLifetime(held) {} }
+        let folder = held.root + "/accepted"
+        if mkdir(folder, 0o755) != 0, errno != EEXIST {
+            return .failed(OutboxFolder.shown(SystemError("create", folder).description))
+        }
         // link, then unlink: unlike rename, link never replaces a file already there (an earlier fix of the same
         // name), and exactly one of two daemons gets the file.
         for counter in 1...10_000 {
-            let target = folder + "/" + (counter == 1 ? "" : "\(counter)-") + name
+            let base = (counter == 1 ? "" : "\(counter)-") + name
+            let target = folder + "/" + base
             if link(path, target) == 0 {
                 guard unlink(path) == 0 else {
                     let reason = errno
@@ -157,11 +169,12 @@ public enum PlanIntake {
                         return .failed(error.description)
                     }
                 }
-                return .accept(file, folder: run, path: target)
+                return .accept(file, folder: run, path: run + "/accepted/" + base)
             }
             if errno == EEXIST { continue }
             return errno == ENOENT
-                ? .gone : .failed("cannot move \(path) to \(target): \(Errno.last.description)")
+                ? .gone
+                : .failed(OutboxFolder.shown("cannot move \(path) to \(target): \(Errno.last.description)"))
         }
         return .failed("no free name for \(name) in \(folder)")
     }

@@ -115,6 +115,16 @@ struct HostileOutboxTests {
             try await waitUntil { FileManager.default.fileExists(atPath: folder + "/outbox/good/summary.json") },
             "\(log())")
         #expect(log().contains("outbox/_hosts is a symbolic link"), "\(log())")
+        // A person's fix for a run whose folder is a link: refused, nothing linked or written where it points.
+        try FileManager.default.createDirectory(atPath: folder + "/elsewhere/run", withIntermediateDirectories: true)
+        try "plan: linkedrun\n".write(toFile: folder + "/elsewhere/run/plan.yaml", atomically: true, encoding: .utf8)
+        #expect(symlink(folder + "/elsewhere/run", folder + "/outbox/linkedrun") == 0)
+        try "run: linkedrun\natom: one\ncode: |\n  def one():\n      return 1\n".write(
+            toFile: folder + "/elsewhere/fix.accept.yaml", atomically: true, encoding: .utf8)
+        #expect(rename(folder + "/elsewhere/fix.accept.yaml", folder + "/inbox/fix.accept.yaml") == 0)
+        #expect(
+            try await waitUntil { log().contains("outbox/linkedrun is a symbolic link") }, "\(log())")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/elsewhere/run") == ["plan.yaml"])
         await daemon.stop(grace: .seconds(10))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/elsewhere/r").isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/elsewhere/h").isEmpty)
