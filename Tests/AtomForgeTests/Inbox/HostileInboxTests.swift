@@ -51,15 +51,6 @@ struct HostileInboxTests {
 
     func drop(_ name: String, _ make: (String) throws -> Void) throws { try drop(Array(name.utf8), make) }
 
-    func waitUntil(_ limit: Duration = .seconds(120), _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return false
-    }
-
     @Test("links, pipes, folders and names that are not UTF-8 are refused for what they are; nothing else is read")
     func refused() async throws {
         try await server.script([["reply": "```python\ndef one():\n    return 1\n```"]], match: "defines `one`")

@@ -34,15 +34,6 @@ struct HostileOutboxTests {
         try FileManager.default.contentsOfDirectory(atPath: folder + "/elsewhere").sorted()
     }
 
-    func waitUntil(_ limit: Duration = .seconds(120), _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
     @Test("run and retry refuse a link, a .lock link, another user's folder and one every user can write to")
     func runRefuses() async throws {
         try await server.script([["reply": "```python\ndef one():\n    return 1\n```"]], match: "defines `one`")
