@@ -2,9 +2,9 @@
 /// de-duplicated at the top.
 ///
 /// Import lines at the start of an atom's code are hoisted too, so a model that repeats `import re` does not leave
-/// it in the middle of a file. For Python, a dependency defined in another file of the plan is imported from that
-/// file's module, so the tree runs as it is. Atoms that did not pass leave a comment in their place pointing at
-/// their review file.
+/// it in the middle of a file. For Python, CommonJS and TypeScript, a dependency defined in another file of the plan
+/// is imported from that file's module (which exports its atoms), so the tree runs as it is. Atoms that did not pass
+/// leave a comment in their place pointing at their review file (and a stub where the language has one).
 public enum SourceAssembler {
     /// File path → file contents.
     public static func assemble(_ plan: Plan, results: [String: AtomResult]) -> [String: String] {
@@ -91,6 +91,10 @@ public enum SourceAssembler {
             text += entry.bodies.map(\.text).joined(separator: "\n\n\n") + "\n"
             if isCommonJS(file, entry.language), let exports = exports(of: entry.defined) {
                 text += "\n\n" + exports + "\n"
+            } else if isTypeScriptModule(file, entry.language),
+                let exports = typescriptExports(of: entry.defined, in: text)
+            {
+                text += "\n\n" + exports + "\n"
             }
             output[file] = AssembledFile(
                 path: file, language: entry.language, text: text, regions: regions,
@@ -110,16 +114,24 @@ public enum SourceAssembler {
 
     /// For each dependency of `atom` defined in another file of the plan (a method of another class through its
     /// class), the line that brings it in, so that the assembled tree runs as it is: Python `from module import
-    /// Name`, CommonJS `const { name } = require("./other.js");` (its files export their atoms, ``exports(of:)``).
+    /// Name`, CommonJS `const { name } = require("./other.js");` (its files export their atoms, ``exports(of:)``),
+    /// TypeScript `import { name } from "./other";` (its files are modules, ``typescriptExports(of:in:)``).
     static func moduleImports(of atom: Atom, fileOfAtom: [String: Atom]) -> [String] {
         let javascript = isCommonJS(atom.file, atom.language)
-        guard atom.language.fromImports || javascript else { return [] }
+        let typescript = isTypeScriptModule(atom.file, atom.language)
+        guard atom.language.fromImports || javascript || typescript else { return [] }
         return atom.dependsOn.compactMap { dependency in
             guard var other = fileOfAtom[dependency], other.file != atom.file else { return nil }
             if other.kind == .method, let parent = other.parent.flatMap({ fileOfAtom[$0] }) { other = parent }
             if javascript {
                 guard isCommonJS(other.file, other.language), isIdentifier(other.name) else { return nil }
                 return "const { \(other.name) } = require(\"\(relativePath(from: atom.file, to: other.file))\");"
+            }
+            if typescript {
+                guard isTypeScriptModule(other.file, other.language), isIdentifier(other.name) else { return nil }
+                // TypeScript names a module without its extension: `./other` is other.ts here, other.js compiled.
+                let path = relativePath(from: atom.file, to: other.file).dropLast(3)
+                return "import { \(other.name) } from \"\(path)\";"
             }
             guard other.file.hasSuffix(".py") else { return nil }
             return "from \(other.file.dropLast(3).replacing("/", with: ".")) import \(other.name)"
@@ -129,6 +141,12 @@ public enum SourceAssembler {
     /// Whether `file` is a JavaScript file loaded as CommonJS (`.js`, `.cjs`; not an ES module's `.mjs`).
     static func isCommonJS(_ file: String, _ language: Language) -> Bool {
         language.testRunner == .javascript && (file.hasSuffix(".js") || file.hasSuffix(".cjs"))
+    }
+
+    /// Whether `file` is a TypeScript file, assembled as a module: it imports what it uses from the plan's other
+    /// files and exports its own atoms, so a test (or a person's code) imports it as it would any module.
+    static func isTypeScriptModule(_ file: String, _ language: Language) -> Bool {
+        language.testRunner == .typescript && file.hasSuffix(".ts") && !file.hasSuffix(".d.ts")
     }
 
     /// A name JavaScript can declare and export as it is.
@@ -159,7 +177,20 @@ public enum SourceAssembler {
         return "if (typeof module !== \"undefined\") module.exports = { \(names.joined(separator: ", ")) };"
     }
 
-    /// For a Python or CommonJS function or class that did not pass: a definition of its name that raises, naming
+    /// For a TypeScript file: `export { a, b };` of its atoms' names, but those its code already exports
+    /// (`export function a`), which a second export would declare twice.
+    static func typescriptExports(of names: [String], in text: String) -> String? {
+        let exported = Set(
+            text.matches(
+                of:
+                    #/(?m)^\s*export\s+(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|enum|interface|type|namespace)\s+(?<name>[A-Za-z_$][\w$]*)/#
+            ).map { String($0.name) })
+        let names = names.filter { isIdentifier($0) && !exported.contains($0) }
+        guard !names.isEmpty else { return nil }
+        return "export { \(names.joined(separator: ", ")) };"
+    }
+
+    /// For a Python, CommonJS or TypeScript function or class that did not pass: a definition of its name that raises, naming
     /// its review page, so that the file still imports and what passed can be used (as a class's missing methods are
     /// stubs); nil for other atoms, and for code the plan provides.
     static func stub(for atom: Atom, result: AtomResult?) -> String? {
@@ -174,11 +205,15 @@ public enum SourceAssembler {
             case .method: return nil
             }
         }
-        guard isCommonJS(atom.file, atom.language), isIdentifier(atom.name) else { return nil }
+        let typescript = isTypeScriptModule(atom.file, atom.language)
+        guard isCommonJS(atom.file, atom.language) || typescript, isIdentifier(atom.name) else { return nil }
         let raise = "throw new Error(\"\(why)\");"
+        // TypeScript's stub takes any arguments and gives `any`, so the callers in the tree still compile.
+        let parameters = typescript ? "..._arguments: any[]" : ""
+        let returns = typescript ? ": any" : ""
         switch atom.kind {
-        case .function: return "function \(atom.name)() {\n    \(raise)\n}"
-        case .type: return "class \(atom.name) {\n    constructor() {\n        \(raise)\n    }\n}"
+        case .function: return "function \(atom.name)(\(parameters))\(returns) {\n    \(raise)\n}"
+        case .type: return "class \(atom.name) {\n    constructor(\(parameters)) {\n        \(raise)\n    }\n}"
         case .method: return nil
         }
     }

@@ -152,7 +152,8 @@ struct PlanReader {
         guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
             error(
                 "\(label): suites in \(language.name.isEmpty ? "this language" : language.name) are not run yet; "
-                    + "only Python (pytest), JavaScript (node --test) and Swift (test functions) suites are", item)
+                    + "only Python (pytest), JavaScript and TypeScript (node --test) and Swift (test functions) suites "
+                    + "are", item)
             return nil
         }
         return language

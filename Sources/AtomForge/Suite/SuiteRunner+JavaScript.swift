@@ -1,13 +1,13 @@
 extension SuiteRunner {
-    /// Writes the tree and the suite, runs `node --test` on the suite's files with AtomForge's reporter and preload,
-    /// and prints one line behind the token: each test's outcome (its id `suite/test_x.js::describe > it`), the files
-    /// that failed before any test ran, and an exit status (5: no tests). Before each test it prints a line naming
-    /// it. The token stays in this process: the tests run in processes of their own, under the runner's, and what
+    /// Writes the tree and the suite (TypeScript compiled to JavaScript beside it first, with source maps), runs
+    /// `node --test` on the suite's files with AtomForge's reporter and preload, and prints one line behind the
+    /// token: each test's outcome (its id `suite/test_x.js::describe > it`), the files that failed before any test
+    /// ran, and an exit status (5: no tests). Before each test it prints a line naming it. The token stays in this process: the tests run in processes of their own, under the runner's, and what
     /// they print goes to the runner, never here.
     static let javascript = #"""
         const fs = require("fs");
         const path = require("path");
-        const { spawn } = require("child_process");
+        const { spawn, spawnSync } = require("child_process");
         const token = fs.readFileSync("done-token", "utf8").trim();
         fs.unlinkSync("done-token");
         const payload = JSON.parse(fs.readFileSync("suite.json", "utf8"));
@@ -22,13 +22,34 @@ extension SuiteRunner {
         const say = (object) => fs.writeSync(1, token + JSON.stringify(object) + "\n");
         const limit = Math.round(1000 * (payload.test_timeout || 10));
         const wanted = new Set(payload.only || []);
-        const chosen = wanted.size === 0 ? Object.keys(payload.suite)
+        let chosen = wanted.size === 0 ? Object.keys(payload.suite)
             : Object.keys(payload.suite).filter((name) => [...wanted].some((id) => id.startsWith("suite/" + name + "::")));
-        const files = chosen.map((name) => path.join("suite", name));
+        const errors = [];
+        // TypeScript: the tree and the suite compiled to CommonJS beside their sources, with source maps, so that
+        // stacks and test places name the .ts files and their lines. Type errors do not stop a test (a suite
+        // without Node's type declarations has them); a suite file that does not parse is a problem of the suite.
+        const typescript = Boolean(payload.typescript);
+        if (typescript) {
+            const sources = [...Object.keys(payload.tree).map((name) => path.join("src", name)),
+                ...chosen.map((name) => path.join("suite", name))].filter((name) => name.endsWith(".ts"));
+            const compiled = spawnSync("tsc", ["--target", "es2020", "--module", "commonjs", "--esModuleInterop",
+                "--skipLibCheck", "--sourceMap", "--pretty", "false", "--rootDir", ".", ...sources], { cwd: here, encoding: "utf8" });
+            const unparsed = new Map();
+            for (const line of String(compiled.stdout || "").split("\n")) {
+                const found = /^(suite\/[^(]+)\((\d+),\d+\): error (TS1\d{3}: .*)$/.exec(line);
+                if (found && !unparsed.has(found[1])) unparsed.set(found[1], `${found[1]}:${found[2]}: ${found[3]}`);
+            }
+            if (compiled.error) errors.push("tsc could not run: " + compiled.error.message);
+            for (const said of unparsed.values()) errors.push(said);
+            chosen = chosen.filter((name) => !unparsed.has(path.join("suite", name)));
+        }
+        // A compiled file is known by its TypeScript source: the runner names the file it ran (.js) at times.
+        const source = (file) => typescript && file && file.endsWith(".js") && fs.existsSync(file.slice(0, -3) + ".ts")
+            ? file.slice(0, -3) + ".ts" : file;
+        const files = chosen.map((name) => path.join("suite", typescript ? name.replace(/\.ts$/, ".js") : name));
         // Per file: each test by its place, its name path, and what became of it; the tests queued and started.
         const state = new Map();
         const tests = new Map();
-        const errors = [];
         const stderr = new Map();
         const idOf = (file, names) => path.relative(here, file) + "::" + names.join(" > ");
         function fileState(file) {
@@ -59,13 +80,13 @@ extension SuiteRunner {
         function place(event) { return `${event.line}:${event.column}:${event.nesting}:${event.name}`; }
         function handle(event) {
             const data = event.data || {};
-            const file = data.file;
+            const file = source(data.file);
             if (event.type === "test:stderr" || event.type === "test:stdout") {
                 if (file) stderr.set(file, ((stderr.get(file) || "") + data.message).slice(-4000));
                 return;
             }
             if (!file) return;
-            if (data.name === file || path.resolve(here, data.name || "") === file) {
+            if (data.name === data.file || path.resolve(here, data.name || "") === data.file) {
                 if (event.type === "test:fail") fileState(file).failed = true;
                 return;
             }
@@ -120,10 +141,15 @@ extension SuiteRunner {
             if (earlier && earlier.outcome !== "passed" && entry.outcome === "passed") return;
             tests.set(id, entry);
         }
+        if (files.length === 0) {
+            // Nothing left to run (no file parsed): `node --test` without files would look for tests elsewhere.
+            say({ runner: "node --test", exit: errors.length ? 0 : 5, tests: [], errors });
+            process.exit(0);
+        }
         const child = spawn(process.execPath, ["--test", "--require", "./preload.js", "--test-reporter=./reporter.mjs",
             "--test-reporter-destination=stdout", "--test-force-exit", ...files], {
             cwd: here, stdio: ["ignore", "pipe", "ignore"],
-            env: { ...process.env, ATOMFORGE_TEST_LIMIT_MS: String(limit), ATOMFORGE_HUNG_FILE: path.join(here, "hung.jsonl") },
+            env: { ...process.env, ...(typescript ? { NODE_OPTIONS: "--enable-source-maps" } : {}), ATOMFORGE_TEST_LIMIT_MS: String(limit), ATOMFORGE_HUNG_FILE: path.join(here, "hung.jsonl") },
         });
         let buffered = "";
         child.stdout.on("data", (chunk) => {
@@ -138,7 +164,7 @@ extension SuiteRunner {
         child.on("close", (code, signal) => {
             if (signal) errors.push(`node --test was ended by signal ${signal}`);
             let hung = [];
-            try { hung = fs.readFileSync("hung.jsonl", "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).file); } catch {}
+            try { hung = fs.readFileSync("hung.jsonl", "utf8").trim().split("\n").filter(Boolean).map((l) => source(JSON.parse(l).file)); } catch {}
             for (const [file, own] of state) {
                 const stopped = hung.includes(file);
                 for (const id of own.started) {
@@ -166,7 +192,7 @@ extension SuiteRunner {
                     errors.push(path.relative(here, file) + ": " + (said || "the file failed before any test ran"));
                 }
             }
-            for (const file of files.map((f) => path.join(here, f))) {
+            for (const file of files.map((f) => source(path.join(here, f)))) {
                 if (!state.has(file) && !errors.some((e) => e.startsWith(path.relative(here, file)))) {
                     const said = (stderr.get(file) || "").split("\n").filter((l) => /Error/.test(l)).slice(0, 3).join("\n");
                     if (said) errors.push(path.relative(here, file) + ": " + said);

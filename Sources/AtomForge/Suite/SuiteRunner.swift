@@ -3,7 +3,7 @@ import Foundation
 /// Runs a plan's suite against the assembled tree, in the sandbox, with the limits, isolation and timeout of atom
 /// tests: the tree written under `src/` (on the import path, as a person's checkout would put it), the suite's files
 /// under `suite/`, and the language's own test runner: pytest in one process with a plugin of AtomForge's that
-/// collects each test's report, `node --test` with a reporter of AtomForge's. Outcomes come from the runner's own
+/// collects each test's report, `node --test` with a reporter of AtomForge's (TypeScript compiled by `tsc` first). Outcomes come from the runner's own
 /// records rather than from its printed text.
 public struct SuiteRunner: Sendable {
     let runner: ToolRunner
@@ -22,23 +22,25 @@ public struct SuiteRunner: Sendable {
         var suite: [String: String]
         var only: [String]
         var testTimeout: Double
+        /// The suite and the tree are TypeScript, compiled before they run.
+        var typescript = false
 
         enum CodingKeys: String, CodingKey {
-            case tree, suite, only
+            case tree, suite, only, typescript
             case testTimeout = "test_timeout"
         }
     }
 
-    /// The languages whose suites can be run: Python with pytest, JavaScript with `node --test`, Swift as test
-    /// functions compiled with the tree.
-    public static let languages: Set<Language.TestRunner> = [.python, .javascript, .swift]
+    /// The languages whose suites can be run: Python with pytest, JavaScript with `node --test` (TypeScript too,
+    /// compiled by `tsc` first), Swift as test functions compiled with the tree.
+    public static let languages: Set<Language.TestRunner> = [.python, .javascript, .typescript, .swift]
 
     /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all. `only`: the tests to
     /// run, by id (`suite/test_tools.py::test_norm`); all of them when empty. A suite in two languages runs as two,
     /// one after the other, and its results are one.
     public func run(_ suite: [SuiteFile], tree: [String: String], only: [String] = []) async -> SuiteResult? {
         var parts: [SuiteResult] = []
-        for runner in [Language.TestRunner.python, .javascript, .swift] {
+        for runner in [Language.TestRunner.python, .javascript, .typescript, .swift] {
             let files = suite.filter { $0.language.testRunner == runner }
             let wanted = only.filter { id in files.contains { id.hasPrefix("suite/\($0.name)::") } }
             guard !files.isEmpty, only.isEmpty || !wanted.isEmpty else { continue }
@@ -67,12 +69,13 @@ public struct SuiteRunner: Sendable {
             switch language {
             case .python: [".py"]
             case .swift: [".swift"]
-            default: [".js", ".cjs", ".mjs"]
+            case .typescript: [".ts"]
+            case .javascript: [".js", ".cjs", ".mjs"]
             }
         let payload = Payload(
             tree: tree.filter { entry in extensions.contains { entry.key.hasSuffix($0) } },
             suite: Dictionary(files.map { ($0.name, $0.code) }, uniquingKeysWith: { first, _ in first }), only: only,
-            testTimeout: testTimeout.seconds)
+            testTimeout: testTimeout.seconds, typescript: language == .typescript)
         guard let data = try? JSONEncoder().encode(payload) else { return nil }
         var scripts = [
             "suite.json": String(decoding: data, as: UTF8.self), TestHarness.tokenFile: token,

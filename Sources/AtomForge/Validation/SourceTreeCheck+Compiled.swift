@@ -28,10 +28,11 @@ extension SourceTreeCheck {
     }
 
     /// The TypeScript files of `tree` that declare what another declaration already did (`tsc --noEmit` of all of
-    /// them together: a duplicate function, identifier or block-scoped variable; in one file the later declaration
-    /// is the one that shadows). Other type errors are the atoms' own, checked when each was compiled with its
-    /// dependencies: the tree's files have no imports of one another, so a file that is a module would see names of
-    /// the others missing that the plan means it to have.
+    /// them together: a duplicate function, identifier or block-scoped variable; the later declaration is the one
+    /// that shadows). Each file is a module that imports what it uses from the others (``SourceAssembler``), so a
+    /// name is declared twice within one file only. Other type errors are the atoms' own, checked when each was
+    /// compiled with its dependencies: here the files lie side by side under other names, and their imports of one
+    /// another do not resolve.
     func typescriptFailures(in tree: [String: AssembledFile]) async -> [Failure]? {
         let paths = tree.keys.sorted()
         let names = paths.indices.map { "f\($0).ts" }

@@ -297,6 +297,74 @@ struct SuiteTests {
         #expect(run.standardOutput == "42\n", "\(run)")
     }
 
+    @Test(
+        "TypeScript: src/ files are modules that import each other; the suite, compiled by tsc, runs on node --test and a round fixes the callee"
+    )
+    func typescriptSuite() async throws {
+        try writePlan(
+            """
+            plan: ts
+            language: typescript
+            atoms:
+              - {id: inner, name: inner, description: "Returns x doubled.", file: lib/math.ts}
+              - {id: twice, name: twice, description: "Returns inner(x).", file: lib/api.ts, depends_on: [inner]}
+              - id: broken
+                name: broken
+                description: "Returns 2."
+                file: lib/api.ts
+                tests: "console.assert(broken() === 2)"
+            suite:
+              - name: api.test.ts
+                code: |
+                  import { test } from "node:test";
+                  import assert from "node:assert";
+                  import { twice } from "../src/lib/api";
+
+                  test("twice doubles", () => {
+                      assert.strictEqual(twice(3), 6);
+                  });
+            """)
+        // Alone `inner` passes (nothing checks what it does); on the tree the test fails inside it, under `twice`.
+        try await server.script(
+            [
+                [
+                    "reply":
+                        "```typescript\nfunction inner(x: number): number {\n    throw new Error(\"not yet\");\n}\n```"
+                ],
+                ["reply": "```typescript\nfunction inner(x: number): number {\n    return x * 2;\n}\n```"],
+            ], match: "defines `inner`")
+        try await server.script(
+            [["reply": "```typescript\nfunction twice(x: number): number {\n    return inner(x);\n}\n```"]],
+            match: "defines `twice`")
+        try await server.script(
+            [["reply": "```typescript\nfunction broken(): number {\n    return 1;\n}\n```"]], match: "defines `broken`")
+        let outcome = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(outcome.status == 1, "broken failed: \(outcome.standardOutput)\n\(outcome.standardError)")
+        let summary = try json("outbox/ts/summary.json")
+        let suite = try #require(summary["suite"] as? [String: Any])
+        #expect(suite["problem"] == nil, "\(suite)")
+        #expect(suite["passed"] as? Int == 1 && suite["failed"] as? Int == 0, "\(suite)")
+        let rounds = try #require(summary["suite_rounds"] as? [[String: Any]])
+        #expect(rounds.first?["implicated"] as? [String] == ["inner"], "\(rounds)")
+        #expect(rounds.first?["fixed"] as? [String] == ["inner"], "\(rounds)")
+        let api = try String(contentsOf: folder.appendingPathComponent("outbox/ts/src/lib/api.ts"), encoding: .utf8)
+        #expect(api.hasPrefix("import { inner } from \"./math\";\n"), "\(api)")
+        #expect(
+            api.contains(
+                "function broken(..._arguments: any[]): any {\n    throw new Error(\"broken (atom 'broken') failed"),
+            "\(api)")
+        #expect(api.hasSuffix("export { broken, twice };\n"), "\(api)")
+        // The tree is what tsc compiles and Node runs: the module that imports the other works.
+        let run = try await CommandRunner.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            [
+                "-c",
+                "cd outbox/ts/src && tsc --module commonjs --target es2020 --outDir ../../../compiled lib/api.ts "
+                    + "&& node -e \"console.log(require('../../../compiled/api.js').twice(21))\"",
+            ], in: folder.path)
+        #expect(run.standardOutput == "42\n", "\(run)")
+    }
+
     @Test("Swift: test functions compiled with src/; a trap in the callee pins it, and a round fixes it")
     func swiftSuite() async throws {
         try writePlan(

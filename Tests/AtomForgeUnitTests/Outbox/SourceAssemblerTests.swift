@@ -31,6 +31,37 @@ struct SourceAssemblerTests {
         #expect(files["pkg/base.py"]?.hasPrefix("import re") == true)
     }
 
+    @Test("TypeScript files are modules: a dependency in another file imported, atoms exported once, a stub typed")
+    func typescriptModules() throws {
+        func atom(_ id: String, file: String, after: [String] = []) -> Atom {
+            var atom = TestEngine.atom(id, file: file, after: after)
+            atom.language = .named("typescript")
+            return atom
+        }
+        let plan = Plan(
+            id: "p",
+            atoms: [
+                atom("base", file: "lib/base.ts"),
+                atom("uses", file: "lib/deep/uses.ts", after: ["base"]),
+                atom("shown", file: "lib/deep/uses.ts"),
+                atom("missing", file: "lib/deep/uses.ts"),
+            ])
+        let files = SourceAssembler.assemble(
+            plan,
+            results: [
+                "base": AtomResult(id: "base", status: .passed, code: "function base(): number {\n    return 1;\n}"),
+                "uses": AtomResult(id: "uses", status: .passed, code: "function uses() {\n    return base();\n}"),
+                "shown": AtomResult(id: "shown", status: .passed, code: "export function shown() {\n    return 2;\n}"),
+                "missing": AtomResult(id: "missing", status: .failed),
+            ])
+        let uses = try #require(files["lib/deep/uses.ts"])
+        #expect(uses.hasPrefix("import { base } from \"../base\";\n"), "\(uses)")
+        #expect(uses.contains("function missing(..._arguments: any[]): any {\n    throw new Error("), "\(uses)")
+        // `shown` exports itself: a second export of it would declare it twice.
+        #expect(uses.hasSuffix("export { missing, uses };\n"), "\(uses)")
+        #expect(files["lib/base.ts"]?.hasSuffix("export { base };\n") == true, "\(files)")
+    }
+
     @Test("the layout says which atom owns each line: its code, or an import line it asked for")
     func layout() throws {
         let plan = Plan(
@@ -57,7 +88,8 @@ struct SourceAssemblerTests {
         #expect(uses.owner(ofLine: uses.regions[1].lines.lowerBound + 1)?.atom == "uses")
         let reImport = try #require(uses.imports.first { $0.text == "import re" })
         #expect(lines[reImport.line - 1] == "import re")
-        #expect(uses.owner(ofLine: reImport.line)?.atom == "helper" && uses.owner(ofLine: reImport.line)?.isImport == true)
+        #expect(
+            uses.owner(ofLine: reImport.line)?.atom == "helper" && uses.owner(ofLine: reImport.line)?.isImport == true)
         let fromBase = try #require(uses.imports.first { $0.text == "from pkg.base import base" })
         #expect(fromBase.atoms == ["uses"])
         #expect(uses.owner(ofLine: uses.regions[0].lines.upperBound) == nil, "a blank line between atoms")
