@@ -36,8 +36,11 @@ struct AcceptCommand: AsyncParsableCommand {
     @Argument(help: "The code to accept; default: the run folder's review/<id>.<ext>.", completion: .file())
     var file: String?
 
-    @Option(help: "The pipeline settings file: validators, and the model for the atoms that follow.")
-    var config = "pipeline.yaml"
+    @Option(
+        help: ArgumentHelp(
+            "The pipeline settings file (validators, and the model for the atoms that follow); by default the one "
+                + "the run was made with (the run folder's run.json), else pipeline.yaml here."))
+    var config: String?
 
     @Flag(help: "Refuse, rather than wait, when another process is running this folder.")
     var noWait = false
@@ -52,7 +55,8 @@ struct AcceptCommand: AsyncParsableCommand {
     func run() async throws {
         guard
             let command = PlanJobCommand(
-                config: config, logging: logging, format: outputFormat, shutdown: shutdown)
+                config: .runFolder(folder, explicit: config), logging: logging, format: outputFormat,
+                shutdown: shutdown)
         else {
             throw ExitCode(2)
         }
@@ -62,6 +66,16 @@ struct AcceptCommand: AsyncParsableCommand {
             throw command.refuse([plan.unknownAtom(atom)])
         }
         let source = file ?? "\(runFolder.path)/\(target.editableReviewFile)"
+        if file == nil, runFolder.earlier.results[target.id]?.status == .passed,
+            !FileManager.default.fileExists(atPath: source)
+        {
+            // Nothing to review: a person who wants to replace a passed atom's code says where theirs is.
+            throw command.refuse([
+                "atom \(target.id) has passed already (its code: \(runFolder.path)/atoms/\(target.id)/); to replace "
+                    + "it with yours, give your file: atomforge accept \(ShellWord.quote(runFolder.path)) \(target.id) "
+                    + "FILE"
+            ])
+        }
         guard let data = FileManager.default.contents(atPath: source) else {
             throw command.refuse([
                 "cannot read \(source): "

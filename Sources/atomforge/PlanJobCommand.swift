@@ -19,7 +19,7 @@ struct PlanJobCommand {
     /// Sets up logging for a command that runs a job: on a terminal with text logs, the run's events are shown as
     /// progress instead of log lines. Nil after printing why the config cannot be used.
     init?(
-        config: String, logging: LoggingOptions, format: OutputFormat, planFile: String? = nil,
+        config: ConfigSource, logging: LoggingOptions, format: OutputFormat, planFile: String? = nil,
         shutdown: ShutdownOptions
     ) {
         gracePeriod = shutdown.duration
@@ -27,8 +27,8 @@ struct PlanJobCommand {
         logger = logging.bootstrap(hidingRunEvents: progress != nil)
         output = CommandOutput(format: format)
         self.planFile = planFile
-        guard let settings = loadConfig(config) else {
-            output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config) is not valid"])
+        guard let settings = config.load() else {
+            output.result(exitCode: 2, folder: nil, messages: [], problems: ["the config \(config.shown) is not valid"])
             return nil
         }
         self.settings = settings

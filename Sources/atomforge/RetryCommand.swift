@@ -28,8 +28,11 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: "The run folder: outbox/<plan>.", completion: .directory)
     var folder: String
 
-    @Option(help: "The pipeline settings file the atoms are generated with.")
-    var config = "pipeline.yaml"
+    @Option(
+        help: ArgumentHelp(
+            "The pipeline settings file the atoms are generated with; by default the one the run was made with "
+                + "(the run folder's run.json), else pipeline.yaml here."))
+    var config: String?
 
     @Option(help: "Only these failed atoms (comma-separated ids); the blocked ones follow them.")
     var atoms: String?
@@ -47,7 +50,8 @@ struct RetryCommand: AsyncParsableCommand {
     func run() async throws {
         guard
             let command = PlanJobCommand(
-                config: config, logging: logging, format: outputFormat, shutdown: shutdown)
+                config: .runFolder(folder, explicit: config), logging: logging, format: outputFormat,
+                shutdown: shutdown)
         else {
             throw ExitCode(2)
         }

@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         guard
             let command = PlanJobCommand(
-                config: config, logging: logging, format: outputFormat, planFile: plan, shutdown: shutdown)
+                config: .file(config), logging: logging, format: outputFormat, planFile: plan, shutdown: shutdown)
         else { throw ExitCode(2) }
         // The plan is checked and its run folder taken before any server starts or any model is called: an invalid
         // plan is reported on stderr, like a compiler; a second run of the plan waits here for the first (whose

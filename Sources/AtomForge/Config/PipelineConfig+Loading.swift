@@ -24,7 +24,10 @@ extension PipelineConfig {
             throw ConfigError(file: path, problems: [YAMLError("the config file is not UTF-8 text")])
         }
         var config = try parse(text, file: path)
-        config.directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        config.directory = absolute.deletingLastPathComponent().path
+        config.file = absolute.path
+        config.text = text
         return config
     }
 

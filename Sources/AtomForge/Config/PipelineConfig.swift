@@ -19,6 +19,9 @@ public struct PipelineConfig: Sendable, Equatable {
     public var escalation: EscalationSettings?
     /// The folder of the file this came from; relative paths in it are relative to this folder.
     public var directory = "."
+    /// The file this came from, as an absolute path, and its text: what a run folder remembers (``RunRecord``).
+    public var file: String?
+    public var text: String?
 
     public init() {}
 }

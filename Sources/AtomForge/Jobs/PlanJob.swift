@@ -157,13 +157,20 @@ public enum PlanJob {
         if folder.start == .continued, retry != .keep, allPassed(plan, restored), plan.suite.isEmpty {
             messages.append(
                 "plan \(plan.id): every atom (\(plan.atoms.count)) passed already in \(folder.path); "
-                    + "nothing to generate "
-                    + "(--fresh starts over in a new folder)")
+                    + "nothing to generate (`atomforge run` of the plan with --fresh starts over in a new folder)")
             return Outcome(exitCode: 0, folder: folder.path, messages: messages)
         }
         if let note = folder.note {
             messages.append(note)
             logger.notice("\(note)")
+        }
+        // The folder remembers the config, the model and the version of each job: `retry` and `accept` go on with
+        // them from anywhere. A record that cannot be written costs that convenience, not the run.
+        let config = services.config
+        do {
+            try await BlockingIO.run { () throws(OutboxError) in try RunRecord.note(config, in: folder) }
+        } catch {
+            logger.warning("could not write \(folder.path)/\(RunRecord.fileName): \(error)")
         }
         // The retried failures are journaled as unfinished first, each with its new ladder, so that if this run is
         // cut short before it reaches one, the next run still retries it rather than restoring the failure.
@@ -180,7 +187,6 @@ public enum PlanJob {
             return Outcome(
                 exitCode: 4, folder: folder.path, messages: messages + ["interrupted: \(reason)"], outage: reason)
         }
-        let config = services.config
         let alreadyUsed =
             restored.values.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
             + earlier.values.reduce(0) { total, atom in

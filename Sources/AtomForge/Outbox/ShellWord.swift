@@ -3,8 +3,8 @@ import Foundation
 /// A word as a POSIX shell reads it back unchanged: plain words as they are, anything else in single quotes. The
 /// commands AtomForge prints for a person to copy (`atomforge accept <folder> <id>`) name folders that may hold
 /// spaces.
-enum ShellWord {
-    static func quote(_ word: String) -> String {
+public enum ShellWord {
+    public static func quote(_ word: String) -> String {
         let plain =
             !word.isEmpty
             && word.unicodeScalars.allSatisfy { scalar in
