@@ -94,7 +94,9 @@ struct AcceptCommand: AsyncParsableCommand {
         ) { services in
             let outcome = await AcceptJob.accept(
                 atom: atomID, code: code, from: source, plan: plan, in: runFolder, services: services)
-            return PlanJob.Outcome(exitCode: outcome.exitCode, folder: runFolder.path, messages: outcome.messages)
+            return PlanJob.Outcome(
+                exitCode: outcome.exitCode, folder: runFolder.path, messages: outcome.messages,
+                summary: outcome.summary)
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
     }

@@ -21,27 +21,31 @@ struct CommandOutput: Sendable {
         Console.shared.write(text + "\n", to: format == .text ? .output : .error)
     }
 
-    /// With `json`: the run's `summary.json` (a run that finished), with `exit_code`, `folder` and the lines
-    /// printed; for a run that did not finish or did not start, `status` says why (`invalid`, `stopped`,
-    /// `interrupted`) and `problems` what was wrong.
-    func result(exitCode: Int32, folder: String?, messages: [String], problems: [String] = []) {
+    /// With `json`: one object of one shape for every ending. A run that started gives its summary (what
+    /// `summary.json` holds, also when it stopped early and wrote none: `status` `stopped` or `interrupted`,
+    /// `ending` why, `reason` what to do); one that did not start (an invalid plan or config, a busy folder, a
+    /// model server that would not start) gives the same keys with nothing counted, `status` and `ending` saying
+    /// why (`invalid` for exit 2, `failed` and `busy` for a folder another process runs), and `problems` what was
+    /// wrong. Then `exit_code`, `folder` and
+    /// the lines printed.
+    func result(
+        exitCode: Int32, folder: String?, messages: [String], problems: [String] = [], summary: String? = nil,
+        ending: RunEnding? = nil
+    ) {
         guard format != .text else { return }
         var object: [String: Any] = [:]
-        let finished = exitCode == 0 || exitCode == 1
-        if finished, let folder, let data = FileManager.default.contents(atPath: folder + "/summary.json"),
-            let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        if let summary, let parsed = try? JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any] {
+            object = parsed
+        } else if exitCode == 0 || exitCode == 1, let folder,
+            let data = FileManager.default.contents(atPath: folder + "/summary.json"),
+            let written = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         {
-            object = summary
+            object = written
         } else {
-            object["status"] =
-                switch exitCode {
-                case 2: "invalid"
-                case 3: RunStatus.stopped.rawValue
-                case 4: RunStatus.interrupted.rawValue
-                default: RunStatus.failed.rawValue
-                }
+            object = Self.nothingRun(exitCode: exitCode, ending: ending)
         }
         object["exit_code"] = Int(exitCode)
+        if !problems.isEmpty, object["reason"] == nil { object["reason"] = problems.first }
         if let folder { object["folder"] = folder }
         object["messages"] = messages
         if !problems.isEmpty { object["problems"] = problems }
@@ -50,5 +54,21 @@ struct CommandOutput: Sendable {
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         Console.shared.write(String(decoding: data, as: UTF8.self) + "\n", to: .output)
+    }
+
+    /// The summary's keys for a command that ran nothing: nothing counted, and why in `status` and `ending`.
+    static func nothingRun(exitCode: Int32, ending given: RunEnding?) -> [String: Any] {
+        let (status, ending): (String, RunEnding) =
+            switch exitCode {
+            case 2: ("invalid", given ?? .invalid)
+            case 3: (RunStatus.stopped.rawValue, given ?? .budget)
+            case 4: (RunStatus.interrupted.rawValue, given ?? .outage)
+            default: (RunStatus.failed.rawValue, given ?? .busy)
+            }
+        return [
+            "schema_version": 1, "status": status, "ending": ending.rawValue,
+            "counts": ["passed": 0, "failed": 0, "blocked": 0, "unfinished": 0],
+            "tokens": ["input": 0, "output": 0, "cache_read": 0, "cache_write": 0], "attempts": 0, "atoms": [],
+        ]
     }
 }

@@ -43,14 +43,14 @@ struct PlanJobCommand {
         case .success(let claimed):
             return claimed
         case .failure(let failure):
-            throw refuse(["\(failure)"], exitCode: failure.isBusy ? 1 : 2)
+            throw refuse(["\(failure)"], exitCode: failure.isBusy ? 1 : 2, ending: failure.isBusy ? .busy : .invalid)
         }
     }
 
     /// Ends the command before the job, with `problems` said as the format wants (on stderr, and in the JSON).
-    func refuse(_ problems: [String], exitCode: Int32 = 2) -> ExitCode {
+    func refuse(_ problems: [String], exitCode: Int32 = 2, ending: RunEnding? = nil) -> ExitCode {
         for problem in problems { printError(problem) }
-        output.result(exitCode: exitCode, folder: nil, messages: [], problems: problems)
+        output.result(exitCode: exitCode, folder: nil, messages: [], problems: problems, ending: ending)
         return ExitCode(exitCode)
     }
 
@@ -78,7 +78,7 @@ struct PlanJobCommand {
             // The reason is on stderr already; a tool reading the JSON still gets its object.
             output.result(
                 exitCode: exit.rawValue, folder: nil, messages: [],
-                problems: ["the model server did not start (see standard error)"])
+                problems: ["the model server did not start (see standard error)"], ending: .outage)
             throw exit
         }
         let (output, progress, planFile, grace) = (self.output, self.progress, self.planFile, self.gracePeriod)
@@ -98,7 +98,9 @@ struct PlanJobCommand {
                 if let actions, let folder = outcome.folder, let planFile {
                     actions.report(runIn: folder, plan: planFile)
                 }
-                output.result(exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages)
+                output.result(
+                    exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages,
+                    summary: outcome.summary)
                 return outcome.exitCode
             } onGracefulShutdown: {
                 services.stop.request()

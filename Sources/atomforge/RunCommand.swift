@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         case .failure(.folder(let error)):
             let message =
                 error.isBusy ? "\(error) (without --no-wait, it waits)" : "cannot prepare the outbox: \(error)"
-            throw command.refuse([message], exitCode: 1)
+            throw command.refuse([message], exitCode: 1, ending: error.isBusy ? .busy : .unwritable)
         }
         let code = try await command.run(needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder)) { services in
             await PlanJob.run(prepared.plan, in: prepared.folder, services: services)

@@ -37,6 +37,11 @@ public struct RunEvent: Sendable, Equatable, Encodable {
     public var status: String?
     /// Why it did not pass, in one line (`attempt_finished`, `atom_finished`, `plan_finished`).
     public var reason: String?
+    /// `plan_finished`: why the run ended, `finished` or what stopped it (``RunEnding``).
+    public var ending: String?
+    /// `plan_finished`: what the plan's calls cost in US dollars, when the model's price is known (as `summary.json`
+    /// prices it).
+    public var costUSD: Double?
     /// The first line of each issue that failed the attempt, in the validators' order.
     public var issues: [String]?
     /// Tokens the call used (`attempt_finished`), the atom's attempts used (`atom_finished`), or all the plan's

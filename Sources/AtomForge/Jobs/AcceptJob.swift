@@ -13,6 +13,8 @@ public enum AcceptJob {
         public var accepted: Bool
         /// Set when the provider could not be reached for the atoms that follow.
         public var outage: String?
+        /// The run's summary after it (``PlanJob/Outcome/summary``), once the code was accepted.
+        public var summary: String?
     }
 
     /// Validates `code` (read from `file`) as atom `id` of the run in `folder`, and records it if it passes.
@@ -108,7 +110,9 @@ public enum AcceptJob {
         let accepted = "accepted: atom \(id) passed with the code in \(file), recorded as a person's"
         // The atoms it blocked, generated now; the other failures stay as they are until a retry.
         let job = await PlanJob.run(plan, in: folder, services: services, retry: .keep)
-        return Outcome(exitCode: job.exitCode, messages: [accepted] + job.messages, accepted: true, outage: job.outage)
+        return Outcome(
+            exitCode: job.exitCode, messages: [accepted] + job.messages, accepted: true, outage: job.outage,
+            summary: job.summary)
     }
 
     /// Whether accepting atom `id` leaves atoms to generate (so the model server is needed).

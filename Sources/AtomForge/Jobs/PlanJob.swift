@@ -92,12 +92,18 @@ public enum PlanJob {
         public var messages: [String]
         /// Set when the run was interrupted by something outside it (the provider, a full disk): why, as a phrase.
         public var outage: String?
+        /// The run's summary as `summary.json` has it (snake_case JSON), also for a run that stopped early and so
+        /// wrote none: what `--output-format json` prints for every ending.
+        public var summary: String?
 
-        public init(exitCode: Int32, folder: String?, messages: [String], outage: String? = nil) {
+        public init(
+            exitCode: Int32, folder: String?, messages: [String], outage: String? = nil, summary: String? = nil
+        ) {
             self.exitCode = exitCode
             self.folder = folder
             self.messages = messages
             self.outage = outage
+            self.summary = summary
         }
     }
 
@@ -246,7 +252,8 @@ public enum PlanJob {
             outcome.stop = .unwritable(failure)
             for id in await recorder.unsaved { outcome.results[id] = nil }
         }
-        let status = await recorder.finish(outcome, provider: config.provider)
+        let summary = await recorder.finishing(outcome, provider: config.provider)
+        let status = summary.status
         // The sources or summaries could not be written: the run is not finished, whatever its atoms came to.
         if outcome.stop == nil, let failure = await recorder.writeFailure { outcome.stop = .unwritable(failure) }
         for error in await recorder.writeErrors { messages.append("could not write: \(error)") }
@@ -257,6 +264,7 @@ public enum PlanJob {
             + "\(String(format: "%.1f", outcome.duration.seconds)) s"
         let unfinished = plan.atoms.count - counts.total
         if unfinished > 0 { line += " (\(unfinished) unfinished)" }
+        if let cost = summary.costUsd { line += String(format: ", $%.4f", cost) }
         messages.append(line)
         let exitCode: Int32
         var outage: String?
@@ -305,7 +313,9 @@ public enum PlanJob {
         }
         var finished = RunEvent(.planFinished, plan: plan.id)
         finished.folder = folder.path
-        finished.status = (outcome.stop?.runStatus ?? status).rawValue
+        finished.status = status.rawValue
+        finished.ending = summary.ending.rawValue
+        finished.costUSD = summary.costUsd
         finished.reason = stopReason
         (finished.passed, finished.failed, finished.blocked) = (counts.passed, counts.failed, counts.blocked)
         let tokens = outcome.results.values.reduce(TokenUsage()) { $0 + $1.tokens }
@@ -318,7 +328,9 @@ public enum PlanJob {
             finished.suiteProblem = suite.problem
         }
         await outward.emit(finished)
-        return Outcome(exitCode: exitCode, folder: folder.path, messages: messages, outage: outage)
+        return Outcome(
+            exitCode: exitCode, folder: folder.path, messages: messages, outage: outage,
+            summary: OutboxJSON.encode(summary, pretty: false))
     }
 
     /// From an earlier run's journal: the results kept as they are, and the atoms that go on from attempts they

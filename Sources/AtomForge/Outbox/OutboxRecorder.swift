@@ -153,6 +153,12 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
     /// `plan_finished` event is the caller's, who knows the exit code.
     @discardableResult
     public func finish(_ outcome: PlanOutcome, provider: ProviderSettings) async -> RunStatus {
+        await finishing(outcome, provider: provider).status
+    }
+
+    /// ``finish(_:provider:)``, giving the summary itself: what `summary.json` holds (or would, for a run that
+    /// stopped early and so writes none, leaving the next run to resume it).
+    func finishing(_ outcome: PlanOutcome, provider: ProviderSettings) async -> RunSummary {
         finishing = true
         var outcome = outcome
         outcome.results.merge(results) { new, _ in new }
@@ -182,7 +188,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
             case let stop?: stop.runStatus == .interrupted ? .interrupted : .stopped
             }
         await page.finish(state, results: results, verdict: RunPage.TreeVerdict(outcome))
-        return summary.status
+        return summary
     }
 
     /// A result that could not be written stops the plan at once: said as an error now, not at the end.

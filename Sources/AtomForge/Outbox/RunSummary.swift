@@ -23,10 +23,19 @@ struct RunSummary: Encodable, Sendable {
         var suiteFailures: Int?
     }
 
+    /// The version of this file's shape: keys are only ever added, and a change that is not an addition raises it.
+    var schemaVersion = 1
     var plan: String
-    /// `passed` when every atom passed; `failed` otherwise (see `stop_reason` for a run that stopped early).
+    /// `passed` when every atom passed; `failed` when some did not; `stopped` or `interrupted` when the run ended
+    /// before every atom had a verdict (`ending` says why).
     var status: RunStatus
+    /// Why the run ended: `finished`, or what stopped it (``RunEnding``).
+    var ending: RunEnding
+    /// The same as a phrase, for a run that stopped early: `budget`, `stopped`, `provider unavailable`, `outbox not
+    /// writable` (kept for tools that read it before `ending` was added).
     var stopReason: String?
+    /// For a run that stopped early: what stopped it and what to do, as the command says it.
+    var reason: String?
     var provider: String
     var model: String
     var counts: Counts
@@ -118,8 +127,11 @@ struct RunSummary: Encodable, Sendable {
         suite = outcome.suite
         suiteRounds = outcome.suiteRounds.isEmpty ? nil : outcome.suiteRounds
         status =
-            counts.passed == plan.atoms.count && outcome.treeProblems.isEmpty && (outcome.suite?.passes ?? true)
-            ? .passed : .failed
+            outcome.stop?.runStatus
+            ?? (counts.passed == plan.atoms.count && outcome.treeProblems.isEmpty && (outcome.suite?.passes ?? true)
+                ? .passed : .failed)
+        ending = RunEnding(outcome.stop)
+        reason = outcome.stop.map(Self.reason(of:))
         stopReason = outcome.stop.map {
             switch $0 {
             case .budget: "budget"
@@ -131,6 +143,18 @@ struct RunSummary: Encodable, Sendable {
         let now = Date()
         startedAt = ISO8601DateFormatter().string(from: now.addingTimeInterval(-outcome.duration.seconds))
         finishedAt = ISO8601DateFormatter().string(from: now)
+    }
+
+    /// What stopped a run, and what to do about it, in a sentence.
+    static func reason(of stop: GenerationStop) -> String {
+        switch stop {
+        case .budget: "the plan reached budget.tokens_per_plan; raise it and run the plan again to continue"
+        case .cancelled: "it was asked to stop; run the plan again to continue"
+        case .unavailable(let why):
+            "the provider did not serve the requests (\(why)); once it answers, run the plan again to go on"
+        case .unwritable(let why):
+            "the results could not be written (\(why)); free space or fix the permissions, then run the plan again"
+        }
     }
 
     /// The line a person reads first about an atom that did not pass.
@@ -158,7 +182,11 @@ struct RunSummary: Encodable, Sendable {
 
     var markdown: String {
         var text = "# Plan \(plan): \(status.rawValue)\n\n"
-        if let stopReason { text += "The run stopped early (\(stopReason)); running the plan again continues it.\n\n" }
+        if stopReason != nil {
+            text += "The run \(status.rawValue) before every atom was finished (\(ending.rawValue))"
+            text += reason.map { ": \($0)" } ?? "; running the plan again continues it."
+            text += "\n\n"
+        }
         text += "| passed | failed | blocked | unfinished | attempts | tokens in | tokens out | time |\n"
         text += "|---|---|---|---|---|---|---|---|\n"
         text += "| \(counts.passed) | \(counts.failed) | \(counts.blocked) | \(counts.unfinished) | \(attempts) | "
@@ -206,9 +234,14 @@ struct RunSummary: Encodable, Sendable {
         let ordered = atoms.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
             .map(\.element)
         for atom in ordered {
+            // Failed and blocked atoms have a review page; an unfinished one has none yet (the next run goes on).
             var status =
-                atom.status == AtomStatus.passed.rawValue
-                ? atom.status : "**\(atom.status)** ([review](review/\(atom.id).md))"
+                switch atom.status {
+                case AtomStatus.passed.rawValue: atom.status
+                case AtomStatus.failed.rawValue, AtomStatus.blocked.rawValue:
+                    "**\(atom.status)** ([review](review/\(atom.id).md))"
+                default: "**\(atom.status)**"
+                }
             if let failing = atom.suiteFailures {
                 status += ", **the suite fails on it** (\(failing) test\(failing == 1 ? "" : "s"); "
                 status += "[review](review/\(atom.id).md))"
