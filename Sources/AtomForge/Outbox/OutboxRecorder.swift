@@ -181,7 +181,7 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         } catch {
             failedToWrite(error)
         }
-        await writeProgress(state: outcome.stop == nil ? .finished : .stopped)
+        await writeProgress(state: outcome.stop == nil ? .finished : .stopped, ending: RunEnding(outcome.stop))
         let state: RunPage.State =
             switch outcome.stop {
             case nil: .finished
@@ -276,24 +276,25 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         try AtomicFile.write(code + "\n", to: path)
     }
 
-    private func writeProgress(state: Progress.State) async {
+    private func writeProgress(state: RunProgress.State, ending: RunEnding? = nil) async {
         lastProgress = .now
         progressPending = false
         let counts = StatusCounts(results.values)
         let now = Date()
         // An atom whose result is in but not yet announced counts as done, not as in flight.
         let inFlight = state == .running ? tally.inFlight.filter { results[$0.atom] == nil } : []
-        let progress = Progress(
+        let progress = RunProgress(
             plan: plan.id, state: state, total: plan.atoms.count, passed: counts.passed, failed: counts.failed,
             blocked: counts.blocked, running: inFlight.count,
             pending: max(0, plan.atoms.count - counts.total - inFlight.count),
             inFlight: inFlight.map {
-                Progress.Atom(atom: $0.atom, attempt: $0.attempt, step: $0.step, since: RunEvent.timestamp($0.since))
+                RunProgress.Atom(atom: $0.atom, attempt: $0.attempt, step: $0.step, since: RunEvent.timestamp($0.since))
             },
             tokensIn: tally.tokensIn, tokensOut: tally.tokensOut,
             elapsedS: (tally.elapsed(at: now) * 10).rounded() / 10,
             estimatedRemainingS: state == .running ? tally.estimatedRemaining(at: now).map { $0.rounded() } : nil,
-            startedAt: RunEvent.timestamp(tally.started), updatedAt: RunEvent.timestamp(now))
+            startedAt: RunEvent.timestamp(tally.started), updatedAt: RunEvent.timestamp(now),
+            ending: ending?.rawValue)
         let path = folder.root + "/progress.json"
         let bytes = Array(OutboxJSON.encode(progress).utf8)
         // Queued before this actor lets anything else in, so the writes happen in the order of their snapshots.
@@ -309,38 +310,4 @@ public actor OutboxRecorder: RunRecorder, RunObserver {
         if case .failure(let error) = result { errors.append(error.description) }
     }
 
-    /// `progress.json`, for other tools to poll while a plan runs (`docs/events.md` describes each field).
-    private struct Progress: Encodable, Sendable {
-        struct Atom: Encodable, Sendable {
-            var atom: String
-            var attempt: Int
-            var step: Int?
-            var since: String
-        }
-
-        enum State: String, Encodable, Sendable {
-            case running, finished
-            /// A budget, a shutdown or an outage: running the plan again continues it.
-            case stopped
-        }
-
-        var plan: String
-        var state: State
-        var total: Int
-        var passed: Int
-        var failed: Int
-        var blocked: Int
-        /// Atoms being generated now, and those not started.
-        var running: Int
-        var pending: Int
-        var inFlight: [Atom]
-        /// Tokens this run's calls used.
-        var tokensIn: Int
-        var tokensOut: Int
-        var elapsedS: Double
-        /// At the pace of the atoms finished so far; absent before the first one and once the run ended.
-        var estimatedRemainingS: Double?
-        var startedAt: String
-        var updatedAt: String
-    }
 }
