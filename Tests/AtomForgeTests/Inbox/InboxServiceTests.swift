@@ -1,4 +1,5 @@
 import AtomForge
+import AtomForgeTestSupport
 import Foundation
 import Logging
 import Testing
@@ -38,6 +39,8 @@ struct InboxServiceTests {
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
         var config = PipelineConfig()
         config.provider.baseURL = server.baseURL + "/v1"
+        // Twenty plans' validations beside the other suites: at normal priority (see ValidationSettings.forTests).
+        config.validation = .forTests
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let client = try ModelClient.make(
             settings: config.provider, rateLimiter: RateLimiter(), transport: CurlTransport(), environment: [:],
@@ -54,7 +57,7 @@ struct InboxServiceTests {
                 toFile: folder + "/inbox/lost-\(index).yaml", atomically: true, encoding: .utf8)
         }
         continuation.yield(.rescan(reason: "the kernel's event queue overflowed"))
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(120)
         func finished() -> Int {
             (0..<20).filter { FileManager.default.fileExists(atPath: folder + "/outbox/lost-\($0)/summary.json") }.count
         }
