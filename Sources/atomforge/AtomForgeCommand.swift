@@ -30,6 +30,19 @@ struct AtomForgeCommand: AsyncParsableCommand {
     static func main() async {
         MallocTuning.apply()
         signal(SIGPIPE, SIG_IGN)
+        if let unknown = mistypedSubcommand(CommandLine.arguments) {
+            printError(unknown)
+            Glibc.exit(64)
+        }
         await main(nil)
+    }
+
+    /// For `atomforge rnu plan.yaml`: what the user meant, instead of the parser's "2 unexpected arguments". Nil
+    /// when the first argument is an option, a subcommand, or nothing like one.
+    static func mistypedSubcommand(_ arguments: [String]) -> String? {
+        guard arguments.count > 1, let word = arguments.dropFirst().first, !word.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(word), let meant = Spelling.closest(to: word, among: names) else { return nil }
+        return "Error: unknown command '\(word)'; did you mean '\(meant)'? (atomforge --help lists the commands)"
     }
 }

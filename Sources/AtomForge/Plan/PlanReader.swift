@@ -14,6 +14,11 @@ struct PlanReader {
         "tests", "context", "kind", "parent", "code",
     ]
 
+    /// ` (did you mean 'depends_on'?)` for a key a typo away from one of `keys`; empty otherwise.
+    static func guess(_ key: String, in keys: Set<String>) -> String {
+        keys.sorted().first { $0.isCloseSpelling(of: key) }.map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
     /// The plan in `root`, or nil when it is too broken to name its atoms; `fallbackID` is used when the file has no
     /// `plan` key (a plan called after its file).
     mutating func read(_ root: YAMLNode, fallbackID: String) -> Plan? {
@@ -22,7 +27,9 @@ struct PlanReader {
             return nil
         }
         for pair in pairs where !Self.planKeys.contains(pair.key) {
-            warning("unknown plan key '\(pair.key)' is ignored", at: pair.keyLocation)
+            warning(
+                "unknown plan key '\(pair.key)' is ignored" + Self.guess(pair.key, in: Self.planKeys),
+                at: pair.keyLocation)
         }
         let id = planID(root, fallbackID: fallbackID)
         let language = text(root["language"], "language")
@@ -88,7 +95,9 @@ struct PlanReader {
                 continue
             }
             for pair in pairs where !Self.suiteKeys.contains(pair.key) {
-                warning("\(label): unknown key '\(pair.key)' is ignored", at: pair.keyLocation)
+                warning(
+                    "\(label): unknown key '\(pair.key)' is ignored" + Self.guess(pair.key, in: Self.suiteKeys),
+                    at: pair.keyLocation)
             }
             if let pathNode = item["path"] {
                 // A file next to the plan: read by the checker, which knows where the plan is.
@@ -197,7 +206,9 @@ struct PlanReader {
         let idNode = node["id"]
         let label = idNode?.text.map { "atom '\($0)'" } ?? "atoms[\(index)]"
         for pair in pairs where !Self.atomKeys.contains(pair.key) {
-            warning("\(label): unknown key '\(pair.key)' is ignored", at: pair.keyLocation)
+            warning(
+                "\(label): unknown key '\(pair.key)' is ignored" + Self.guess(pair.key, in: Self.atomKeys),
+                at: pair.keyLocation)
         }
         let id = required(idNode, "id", of: label, in: node)
         if let id, !Self.isSafeName(id) {

@@ -18,16 +18,22 @@ extension String {
         return distance > 0 && distance <= (min(count, other.count) <= 4 ? 1 : 2)
     }
 
-    /// Levenshtein distance: insertions, deletions and substitutions of one character each.
+    /// Edit distance: insertions, deletions, substitutions and swaps of two neighbouring characters, one each (the
+    /// optimal string alignment distance), so that `rnu` is one typo from `run`, as it is to the person who typed it.
     func editDistance(to other: String) -> Int {
         let a = Array(self), b = Array(other)
+        var beforePrevious: [Int] = []
         var previous = Array(0...b.count)
         for i in a.indices {
             var current = [i + 1] + Array(repeating: 0, count: b.count)
             for j in b.indices {
                 let substitution = previous[j] + (a[i] == b[j] ? 0 : 1)
                 current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, substitution)
+                if i > 0, j > 0, a[i] == b[j - 1], a[i - 1] == b[j] {
+                    current[j + 1] = Swift.min(current[j + 1], beforePrevious[j - 1] + 1)
+                }
             }
+            beforePrevious = previous
             previous = current
         }
         return previous[b.count]

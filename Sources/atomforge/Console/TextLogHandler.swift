@@ -1,3 +1,4 @@
+import AtomForge
 import Foundation
 import Logging
 
@@ -31,10 +32,13 @@ struct TextLogHandler: LogHandler {
             : "["
                 + shown.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                     separator: " ") + "] "
+        // One record, one line where lines are records (journald, a pipe to a log shipper).
+        let text = LogRecordText.oneRecord(
+            metadataText + "\(event.message)", asOneLine: journald || !Console.shared.errorIsTerminal)
         let line =
             journald
-            ? "\(JournaldPriority.prefix(for: event.level))\(label): \(metadataText)\(event.message)\n"
-            : "\(Self.timestamp()) \(event.level) \(label): \(metadataText)\(event.message)\n"
+            ? "\(JournaldPriority.prefix(for: event.level))\(label): \(text)\n"
+            : "\(Self.timestamp()) \(event.level) \(label): \(text)\n"
         Console.shared.write(line)
     }
 

@@ -98,6 +98,12 @@ struct CheckCommandTests {
         #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == AtomForgeVersion.current)
         let usage = try await CommandRunner.atomforge(["run", "--bogus"])
         #expect(usage.status == 64)
+        // A mistyped command is named with the one meant, not "2 unexpected arguments".
+        let typo = try await CommandRunner.atomforge(["rnu", "plan.yaml"])
+        #expect(typo.status == 64)
+        #expect(typo.standardError.contains("unknown command 'rnu'; did you mean 'run'?"), "\(typo.standardError)")
+        let status = try await CommandRunner.atomforge(["stauts"])
+        #expect(status.standardError.contains("did you mean 'status'?"), "\(status.standardError)")
     }
 
     @Test("--help shows an example")

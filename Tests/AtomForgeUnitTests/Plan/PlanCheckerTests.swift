@@ -198,6 +198,18 @@ struct PlanCheckerTests {
             text: Self.good.replacingOccurrences(of: "plan: todo", with: "plan: todo\nowner: team-a"))
         #expect(check.validPlan != nil)
         #expect(check.warnings.map(\.description) == ["2:1: warning: unknown plan key 'owner' is ignored"])
+        // A key a typo away from one it knows says which; a swap of two letters is one typo.
+        let typo = PlanChecker.check(
+            text: Self.good.replacingOccurrences(of: "depends_on: [model]", with: "depnedson: [model]")
+                .replacingOccurrences(of: "plan: todo", with: "plan: todo\natmos: []"))
+        #expect(
+            typo.warnings.map(\.description).contains {
+                $0.hasSuffix("unknown plan key 'atmos' is ignored (did you mean 'atoms'?)")
+            }, "\(typo.warnings)")
+        #expect(
+            typo.warnings.map(\.description).contains {
+                $0.hasSuffix("atom 'store': unknown key 'depnedson' is ignored (did you mean 'depends_on'?)")
+            }, "\(typo.warnings)")
     }
 
     @Test("the seed planner's field names are read")
