@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
               atomforge run examples/plans/textkit.yaml --config pipeline.yaml
 
             Exit codes: 0 every atom passed, 1 some failed or were blocked (see review/), 2 invalid plan or config \
-            (or a model server that cannot start), 3 stopped by budget.tokens_per_plan, 4 the provider could not be \
+            (or a model server that cannot start), 3 stopped by budget.tokens_per_plan or cost_per_plan, 4 the provider could not be \
             reached (the run is kept unfinished: run the plan again to go on).
             """
     )

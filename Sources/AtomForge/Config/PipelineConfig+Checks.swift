@@ -107,6 +107,20 @@ extension PipelineConfig {
             suite.testTimeoutSeconds >= 0.1 && suite.testTimeoutSeconds <= suite.timeoutSeconds, "suite.test_timeout_s",
             "must be from 0.1 seconds to suite.timeout_s (found \(suite.testTimeoutSeconds))")
         found.require(budget.tokensPerPlan, in: 0...1_000_000_000_000, "budget.tokens_per_plan", " (no cap)")
+        found.require(
+            budget.costPerPlan >= 0 && budget.costPerPlan <= 1_000_000, "budget.cost_per_plan",
+            "must be from 0 (no cap) to 1000000 US dollars (found \(budget.costPerPlan))")
+        found.require(
+            budget.costPerPlan == 0 || provider.price != nil, "budget.cost_per_plan",
+            "needs the model's price, and none is known for \(provider.model): set provider.input_price_per_million "
+                + "and output_price_per_million (US dollars; 0 and 0 for a free local model)")
+        // A cap one call's output could pass on its own would stop every plan before its first call.
+        if budget.costPerPlan > 0, let callCost = provider.cost(of: TokenUsage(output: provider.maxTokens)) {
+            found.require(
+                callCost <= budget.costPerPlan, "budget.cost_per_plan",
+                "(\(budget.costPerPlan) US dollars) is less than one call may cost (\(provider.maxTokens) output "
+                    + "tokens, provider.max_tokens, at the output price: \(callCost)): raise it, or lower max_tokens")
+        }
         // Within what setrlimit, a tmpfs size and the process table take without wrapping into no limit at all.
         found.require(validation.memoryMB, in: 64...1 << 20, "validation.memory_mb")
         found.require(validation.scratchMB, in: 8...1 << 20, "validation.scratch_mb")

@@ -309,12 +309,14 @@ extension PathSettings: Decodable {
 extension BudgetSettings: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case tokensPerPlan = "tokens_per_plan"
+        case costPerPlan = "cost_per_plan"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         tokensPerPlan = try container.decode(.tokensPerPlan, or: BudgetSettings().tokensPerPlan)
+        costPerPlan = try container.decode(.costPerPlan, or: BudgetSettings().costPerPlan)
     }
 }
 

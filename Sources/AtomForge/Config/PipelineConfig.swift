@@ -195,6 +195,9 @@ public struct SuiteSettings: Sendable, Equatable {
 public struct BudgetSettings: Sendable, Equatable {
     /// Input and output tokens one plan may use, checked before each model call; 0 means no cap.
     public var tokensPerPlan = 0
+    /// US dollars one plan may spend, priced as the summary prices its tokens (the configured or list prices);
+    /// checked before each call at the call's worst case; 0 means no cap.
+    public var costPerPlan = 0.0
 
     public init() {}
 }

@@ -204,7 +204,13 @@ public enum PlanJob {
         let recorder = OutboxRecorder(
             folder: folder, plan: plan, restored: restored, earlier: earlier, model: config.provider.model,
             stop: planStop, logger: logger, events: outward)
-        let budget = TokenBudget(limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed)
+        let earlierUsage =
+            restored.values.reduce(TokenUsage()) { $0 + $1.tokens }
+            + earlier.values.reduce(TokenUsage()) { total, atom in atom.attempts.reduce(total) { $0 + $1.tokens } }
+        let budget = TokenBudget(
+            limit: config.budget.tokensPerPlan, alreadyUsed: alreadyUsed, costLimit: config.budget.costPerPlan,
+            alreadyCost: config.provider.cost(of: earlierUsage) ?? 0, pricing: config.provider,
+            maxOutput: config.provider.maxTokens)
         // One budget for the plan's atoms and its suite's rounds alike.
         let generatorWith = { (validators: ValidatorChain) in
             AtomGenerator(
@@ -270,10 +276,8 @@ public enum PlanJob {
         var outage: String?
         switch outcome.stop {
         case .budget?:
-            messages.append(
-                "stopped: the plan reached budget.tokens_per_plan (\(config.budget.tokensPerPlan)); "
-                    + "raise it and run again to continue"
-            )
+            let cap = await budget.exhaustedCap ?? "budget.tokens_per_plan (\(config.budget.tokensPerPlan))"
+            messages.append("stopped: the plan reached \(cap); raise it and run again to continue")
             exitCode = 3
         case .cancelled?:
             messages.append("stopped before the end; run the plan again to continue")

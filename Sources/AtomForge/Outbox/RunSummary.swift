@@ -148,7 +148,9 @@ struct RunSummary: Encodable, Sendable {
     /// What stopped a run, and what to do about it, in a sentence.
     static func reason(of stop: GenerationStop) -> String {
         switch stop {
-        case .budget: "the plan reached budget.tokens_per_plan; raise it and run the plan again to continue"
+        case .budget:
+            "the plan reached its budget (budget.tokens_per_plan or cost_per_plan); raise it and run the plan again "
+                + "to continue"
         case .cancelled: "it was asked to stop; run the plan again to continue"
         case .unavailable(let why):
             "the provider did not serve the requests (\(why)); once it answers, run the plan again to go on"

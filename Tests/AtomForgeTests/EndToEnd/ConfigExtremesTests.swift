@@ -149,7 +149,8 @@ struct ConfigExtremesTests {
                 mapping[head] = inner
             }
         }
-        for key in keys where !key.inList {
+        // A money cap is bounded by what one call may cost at the prices' maxima: at its own maximum it is less.
+        for key in keys where !key.inList && key.description != "budget.cost_per_plan" {
             let maximum = try #require(key.maximum, "\(key)")
             let value: Any = maximum == maximum.rounded() ? Int(maximum) : maximum
             set(value, at: key.path[...], in: &root)

@@ -105,6 +105,54 @@ struct ResultShapeTests {
         #expect(markdown.contains("| two | **unfinished** |"), "\(markdown)")
     }
 
+    @Test("a money cap stops the plan before a call that could pass it, priced as the summary prices it")
+    func costCap() async throws {
+        // $1000 and $2000 per million tokens: a call of up to 500 output tokens may cost $1.00 and its input more.
+        try write(
+            """
+            provider:
+              base_url: \(server.baseURL)/v1
+              model: priced-model
+              max_retries: 0
+              max_tokens: 500
+              input_price_per_million: 1000
+              output_price_per_million: 2000
+            generation:
+              max_attempts: 1
+            evidence: {agreement: {candidates: 0}}
+            budget: {cost_per_plan: 1.25}
+            """, to: "pipeline.yaml")
+        // The first call costs $0.20 (100 in, 50 out); the second could cost up to $1.10: $1.30 in all, past $1.25.
+        try await server.script(
+            [["reply": "```python\ndef one():\n    return 1\n```", "input_tokens": 100, "output_tokens": 50]],
+            match: "defines `one`")
+        try await server.script([["reply": "```python\ndef two():\n    return 2\n```"]], match: "defines `two`")
+        let run = try await CommandRunner.atomforge(["run", "plan.yaml", "--output-format", "json"], in: folder.path)
+        #expect(run.status == 3, "\(run.standardError)")
+        let result = try object(run.standardOutput)
+        expectShape(result, status: "stopped", ending: "budget")
+        // The first call ran (nothing spent yet); the second could have passed the cap, so it was not made.
+        #expect((result["counts"] as? [String: Int])?["passed"] == 1, "\(result)")
+        #expect(try await server.requests().filter { $0.lastUserText.contains("defines `two`") }.isEmpty)
+        let cost = try #require(result["cost_usd"] as? Double)
+        #expect(cost == 0.2, "\(result)")
+        #expect(
+            run.standardError.contains("stopped: the plan reached budget.cost_per_plan ($1.25; $0.2000 used"),
+            "\(run.standardError)")
+        // A cap on a model whose price nobody knows is refused before anything runs.
+        try write(
+            """
+            provider:
+              base_url: \(server.baseURL)/v1
+              model: some-local-model
+            budget: {cost_per_plan: 1}
+            """, to: "pipeline.yaml")
+        let refused = try await CommandRunner.atomforge(["run", "plan.yaml"], in: folder.path)
+        #expect(refused.status == 2)
+        #expect(
+            refused.standardError.contains("budget.cost_per_plan needs the model's price"), "\(refused.standardError)")
+    }
+
     @Test("interrupted by an outage: status interrupted, ending outage, the atoms unfinished")
     func outage() async throws {
         // A port nothing listens on: every call is refused.

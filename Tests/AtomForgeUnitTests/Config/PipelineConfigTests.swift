@@ -362,4 +362,20 @@ struct PipelineConfigTests {
             "\(error)".contains("the config file does not exist; create it")
         }
     }
+
+    @Test("budget.cost_per_plan: needs a price, and room for one call's output at it")
+    func costCap() throws {
+        let priced =
+            "provider:\n  model: m\n  max_tokens: 1000\n  input_price_per_million: 3\n  output_price_per_million: 15\n"
+        #expect(try PipelineConfig.parse(priced + "budget:\n  cost_per_plan: 0.5\n").budget.costPerPlan == 0.5)
+        let unknown = try #require(problems("provider:\n  model: my-local\nbudget:\n  cost_per_plan: 1\n"))
+        #expect(unknown.contains("budget.cost_per_plan needs the model's price"), "\(unknown)")
+        // 1000 output tokens at $15 per million: $0.015 a call at most.
+        let tight = try #require(problems(priced + "budget:\n  cost_per_plan: 0.01\n"))
+        #expect(tight.contains("is less than one call may cost"), "\(tight)")
+        #expect(problems(priced + "budget:\n  cost_per_plan: -1\n")?.contains("must be from 0 (no cap)") == true)
+        // The list prices AtomForge knows price a known model without configuration.
+        #expect(
+            problems("provider:\n  kind: anthropic\n  model: claude-sonnet-4-5\nbudget:\n  cost_per_plan: 1\n") == nil)
+    }
 }
