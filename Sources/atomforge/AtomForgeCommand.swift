@@ -20,7 +20,7 @@ struct AtomForgeCommand: AsyncParsableCommand {
         version: AtomForgeVersion.current,
         subcommands: [
             WatchCommand.self, RunCommand.self, RetryCommand.self, AcceptCommand.self, CheckCommand.self,
-            StatusCommand.self, ExportCommand.self, PingCommand.self, HealthCommand.self,
+            StatusCommand.self, ExportCommand.self, PromptCommand.self, PingCommand.self, HealthCommand.self,
         ]
     )
 

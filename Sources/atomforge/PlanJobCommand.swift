@@ -57,7 +57,7 @@ struct PlanJobCommand {
     /// Runs `job` with the engine, starting the model servers only when `needsModel`; returns its exit code after
     /// printing its messages and result.
     func run(
-        needsModel: Bool,
+        needsModel: Bool, atomLocations: [String: SourceLocation] = [:],
         job: @escaping @Sendable (EngineServices) async -> PlanJob.Outcome
     ) async throws -> Int32 {
         let metrics = MetricsTextfile.bootstrap(settings)
@@ -96,7 +96,7 @@ struct PlanJobCommand {
                 }
                 for message in outcome.messages { output.line(message) }
                 if let actions, let folder = outcome.folder, let planFile {
-                    actions.report(runIn: folder, plan: planFile)
+                    actions.report(runIn: folder, plan: planFile, atomLocations: atomLocations)
                 }
                 output.result(
                     exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages,

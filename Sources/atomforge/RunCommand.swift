@@ -76,7 +76,13 @@ struct RunCommand: AsyncParsableCommand {
                 error.isBusy ? "\(error) (without --no-wait, it waits)" : "cannot prepare the outbox: \(error)"
             throw command.refuse([message], exitCode: 1, ending: error.isBusy ? .busy : .unwritable)
         }
-        let code = try await command.run(needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder)) { services in
+        // Under GitHub Actions, an atom that did not pass is annotated at its line of the plan file.
+        let locations = Dictionary(
+            prepared.plan.atoms.compactMap { atom in atom.location.map { (atom.id, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        let code = try await command.run(
+            needsModel: PlanJob.hasWork(prepared.plan, in: prepared.folder), atomLocations: locations
+        ) { services in
             await PlanJob.run(prepared.plan, in: prepared.folder, services: services)
         }
         if code != 0 { throw ExitCode(code) }

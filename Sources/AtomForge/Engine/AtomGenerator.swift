@@ -32,7 +32,7 @@ public struct AtomGenerator: Sendable {
     /// Hears each atom and attempt start and each attempt end (``RunEvent``), for the plan `planID`.
     let events: RunEvents
     let planID: String
-    private let prompts: PromptBuilder
+    let prompts: PromptBuilder
     /// Where evidence beyond the plan's tests comes from (`evidence:`).
     let evidence: EvidenceSettings
     /// Runs candidates on inputs for the vote between them; nil: no vote (and no examples parsed beforehand).
@@ -155,20 +155,15 @@ public struct AtomGenerator: Sendable {
             let repairing = comparing ? nil : Self.repairTarget(for: step, after: attempts)
             let escalating = step.kind == .escalate && (!comparing || votes.undecided)
             let kind: AttemptKind = escalating ? .escalate : (repairing == nil ? .sample : .repair)
-            let model = escalating ? (escalation ?? client) : client
-            let raised = min(step.temperature + diversity, max(step.temperature, Self.temperatureCeiling))
-            // Each provider's own `sampling` setting decides whether a temperature is sent to it.
-            let temperature = model.sendsSampling ? (raised * 100).rounded() / 100 : nil
-            // With prefill the reply starts inside the code block and ends at its closing fence.
-            let prefill = model.prefillsCode ? "```" + atom.language.fenceTags[0] + "\n" : nil
-            let maxTokens = prompts.maxTokens(
-                for: atom,
-                ceiling: escalating ? (escalationMaxTokensCeiling ?? maxTokensCeiling) : maxTokensCeiling,
-                afterTruncation: previousStep.contains { $0.truncated })
-            let system = prompts.system(for: atom, style: step.prompt)
-            let (prompt, cacheablePrefix) = prompts.composed(
-                for: atom, attempt: stepNumber, context: context, previous: repairing, style: step.prompt,
-                notes: validators.promptNotes(for: atom))
+            let stepRequest = stepRequest(
+                for: atom, step: step, number: stepNumber, context: context, repairing: repairing,
+                escalating: escalating, diversity: diversity, afterTruncation: previousStep.contains { $0.truncated })
+            let model = stepRequest.model
+            let temperature = stepRequest.request.temperature
+            let maxTokens = stepRequest.request.maxTokens
+            let prefill = stepRequest.request.prefill
+            let system = stepRequest.request.system
+            let prompt = stepRequest.request.messages.first?.text ?? ""
             // After the highest number so far: a candidate that got no reply leaves a gap, never a repeat (a number
             // names its seed).
             let firstNumber = (attempts.map(\.number).max() ?? 0) + 1
@@ -194,14 +189,7 @@ public struct AtomGenerator: Sendable {
                 for index in 0..<candidates {
                     let number = firstNumber + index
                     let seed = Self.seed(atom: atom.id, attempt: number)
-                    var request = ModelRequest(
-                        system: system, prompt: prompt, maxTokens: maxTokens, temperature: temperature,
-                        seed: temperature == nil ? nil : seed)
-                    if let prefill {
-                        request.prefill = prefill
-                        request.stop = ["\n```"]
-                    }
-                    request.cacheablePrefix = cacheablePrefix
+                    let request = stepRequest.request(seed: seed)
                     group.addTask {
                         var result = await Self.call(model, request, slots: requestSlots, priority: priority)
                         var code = ""

@@ -343,6 +343,7 @@ public final class InboxService: Service {
     private func accept(_ file: AcceptFile, run: String, path: String) async {
         var lines: [String]
         var outage: String?
+        var result = AcceptResult(atom: file.atom, accepted: false, exitCode: 2)
         do {
             let stop = services.stop
             let logger = self.logger
@@ -357,17 +358,23 @@ public final class InboxService: Service {
             opened.folder.release()
             lines = outcome.messages
             outage = outcome.outage
+            (result.accepted, result.exitCode) = (outcome.accepted, Int(outcome.exitCode))
         } catch {
             lines = ["not accepted: \(error)"]
         }
+        result.messages = lines
         for line in lines { logger.info("\(line)") }
         do {
             let text = lines.joined(separator: "\n") + "\n"
+            let json = OutboxJSON.encode(result)
             // Through the run folder held open: never through a link put where it was.
             try await BlockingIO.run { () throws(OutboxError) in
                 let held = try OutboxFolder.open(run)
                 try withExtendedLifetime(held) { () throws(OutboxError) in
-                    try AtomicFile.write(text, to: held.root + "/" + path.dropFirst(run.count + 1) + ".result.txt")
+                    let name = held.root + "/" + path.dropFirst(run.count + 1)
+                    // The same for a script, written first: the text marks the fix as handled.
+                    try AtomicFile.write(json, to: name + ".result.json")
+                    try AtomicFile.write(text, to: name + ".result.txt")
                 }
             }
         } catch {

@@ -86,6 +86,16 @@ public enum RunListing {
         }
     }
 
+    /// The code of each atom that passed in the run folder at `path`, by id (from its journal); nil when it is not a
+    /// run folder or cannot be opened.
+    public static func passedCode(inRunFolder path: String) -> [String: String]? {
+        guard let folder = try? OutboxFolder.open(path), RunFolder.planFormat(in: folder.root) != nil else {
+            return nil
+        }
+        let state = Journal(path: folder.root + "/journal.jsonl").readState()
+        return state.results.filter { $0.value.status == .passed }.compactMapValues(\.code)
+    }
+
     /// Whether `path` is a run folder (it holds a plan) rather than an outbox of them.
     public static func isRunFolder(_ path: String) -> Bool {
         RunFolder.holdsPlan(at: path)

@@ -31,11 +31,12 @@ struct GitHubActions: Sendable {
             + escapeData(diagnostic.message)
     }
 
-    /// An atom that did not pass, annotated on the plan file: its line is not known here, so the file carries it.
-    func annotateFailure(atom: String, reason: String, plan file: String) {
-        let command =
-            "::error file=\(Self.escapeProperty(file)),title=\(Self.escapeProperty("atom " + atom))::"
-            + Self.escapeData(reason)
+    /// An atom that did not pass, annotated on the plan file at the atom's line where the plan gave it.
+    func annotateFailure(atom: String, reason: String, plan file: String, at location: SourceLocation? = nil) {
+        var properties = ["file=\(Self.escapeProperty(file))"]
+        if let location { properties += ["line=\(location.line)", "col=\(location.column)"] }
+        properties.append("title=\(Self.escapeProperty("atom " + atom))")
+        let command = "::error \(properties.joined(separator: ","))::" + Self.escapeData(reason)
         Console.shared.write(command + "\n", to: stream)
     }
 
@@ -59,20 +60,31 @@ struct GitHubActions: Sendable {
 
     /// A run's results for the job: an annotation on the plan file for each atom that did not pass, and the run's
     /// `summary.md` appended to the job summary.
-    func report(runIn folder: String, plan file: String) {
+    func report(runIn folder: String, plan file: String, atomLocations: [String: SourceLocation] = [:]) {
         if let data = FileManager.default.contents(atPath: folder + "/summary.json"),
             let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let atoms = summary["atoms"] as? [[String: Any]]
         {
             for atom in atoms where atom["status"] as? String != AtomStatus.passed.rawValue {
+                let id = atom["id"] as? String ?? "?"
                 annotateFailure(
-                    atom: atom["id"] as? String ?? "?",
+                    atom: id,
                     reason: "\(atom["status"] as? String ?? "failed"): " + (atom["error"] as? String ?? "see review/"),
-                    plan: file)
+                    plan: file, at: atomLocations[id])
             }
         }
         if let data = FileManager.default.contents(atPath: folder + "/summary.md") {
-            appendSummary(String(decoding: data, as: UTF8.self))
+            appendSummary(Self.withoutLinks(String(decoding: data, as: UTF8.self), folder: folder))
+        }
+    }
+
+    /// `summary.md` for the job summary: its links lead to files of the run folder, which GitHub's page cannot
+    /// open, so each becomes the file's path on the runner (to upload as an artifact) instead of a dead link.
+    static func withoutLinks(_ markdown: String, folder: String) -> String {
+        markdown.replacing(/\[(?<text>[^\]]+)\]\((?<target>[^)\s]+)\)/) { match in
+            let target = String(match.output.target)
+            if target.contains("://") { return String(match.output.0) }
+            return "\(match.output.text) (`\(folder)/\(target)`)"
         }
     }
 

@@ -127,6 +127,17 @@ struct DaemonTests: DaemonFolder {
         let result = try String(
             contentsOfFile: folder + "/outbox/fixable/accepted/fix.accept.yaml.result.txt", encoding: .utf8)
         #expect(result.contains("accepted: atom two passed"), "\(result)")
+        // The same for a script.
+        let machine =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(fileURLWithPath: folder + "/outbox/fixable/accepted/fix.accept.yaml.result.json")))
+            as? [String: Any]
+        #expect(
+            machine?["accepted"] as? Bool == true && machine?["atom"] as? String == "two",
+            "\(String(describing: machine))")
+        #expect(machine?["exit_code"] as? Int == 0 && machine?["schema_version"] as? Int == 1)
+        #expect((machine?["messages"] as? [String])?.first?.hasPrefix("accepted: atom two passed") == true)
         let report =
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: folder + "/outbox/fixable/atoms/two/report.json")))
