@@ -17,6 +17,9 @@ public struct RunEvent: Sendable, Equatable, Encodable {
     }
 
     public var event: Kind
+    /// The version of the events' shape (`schemas/event.schema.json`): fields are only ever added, and a change that
+    /// is not an addition raises it.
+    public var schemaVersion = 1
     /// When it happened, to the millisecond.
     public var time: Date
     public var plan: String

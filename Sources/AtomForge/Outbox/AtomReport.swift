@@ -2,6 +2,9 @@ import Foundation
 
 /// `atoms/<id>/report.json`: the atom as planned and every attempt at it.
 struct AtomReport: Encodable {
+    /// The version of this file's shape (`schemas/report.schema.json`): keys are only ever added, and a change that
+    /// is not an addition raises it.
+    var schemaVersion = 1
     var id: String
     var name: String
     var file: String
