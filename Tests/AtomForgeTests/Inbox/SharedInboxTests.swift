@@ -108,7 +108,9 @@ struct SharedInboxTests: DaemonFolder {
         try configure(paths: "  sweep_interval_s: 1")
         try await server.script([good("fast")], match: "defines `fast`")
         try await server.script(
-            [good("slow").merging(["delay_ms": 4000]) { $1 }, good("slow")], match: "defines `slow`")
+            // Long enough that a loaded machine starting the second daemon does not see the first finish first; the
+            // first is killed well before, so the test does not wait it out.
+            [good("slow").merging(["delay_ms": 30000]) { $1 }, good("slow")], match: "defines `slow`")
         try await server.script([good("after")], match: "defines `after`")
         let first = try await startDaemon("first.log")
         try drop(fastSlowAfter("orphan"), as: "orphan.yaml")

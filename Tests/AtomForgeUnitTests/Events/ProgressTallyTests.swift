@@ -56,6 +56,6 @@ struct ProgressTallyTests {
         #expect(!event.jsonLine.contains("\n"))
         #expect(object["time"] as? String == "1970-01-01T00:00:01.250Z")
         #expect(object["tokens_in"] as? Int == 3 && object["issues"] as? [String] == ["x"])
-        #expect(Set(object.keys) == ["event", "time", "plan", "atom", "tokens_in", "issues"])
+        #expect(Set(object.keys) == ["event", "schema_version", "time", "plan", "atom", "tokens_in", "issues"])
     }
 }
