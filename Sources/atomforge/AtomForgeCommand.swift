@@ -21,6 +21,7 @@ struct AtomForgeCommand: AsyncParsableCommand {
         subcommands: [
             WatchCommand.self, RunCommand.self, RetryCommand.self, AcceptCommand.self, CheckCommand.self,
             StatusCommand.self, ExportCommand.self, PromptCommand.self, PingCommand.self, HealthCommand.self,
+            CompletionsCommand.self,
         ]
     )
 
