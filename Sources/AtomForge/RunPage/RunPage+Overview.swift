@@ -66,35 +66,59 @@ extension RunPage {
     }
 
     func graphSection(state: State) -> String {
-        let (width, height, gap, margin) = (150, 24, 48, 8)
+        // Boxes as wide as the longest id needs (within bounds); a longer one is cut, whole in its hover title.
+        let longest = plan.atoms.map(\.id.count).max() ?? 0
+        let width = min(320, max(150, 16 + longest * 7))
+        let (height, gap, margin) = (24, 56, 8)
+        let characters = (width - 16) / 7
         let rowHeight = height + 8
         let columns = layout.columnHeights.count
         let svgWidth = margin * 2 + columns * width + max(0, columns - 1) * gap
         let svgHeight = margin * 2 + (layout.columnHeights.max() ?? 0) * rowHeight - 8
-        func x(_ index: Int) -> Int { margin + layout.column[index] * (width + gap) }
-        func y(_ index: Int) -> Int { margin + layout.row[index] * rowHeight }
+        func x(column: Int) -> Int { margin + column * (width + gap) }
+        func y(row: Int) -> Int { margin + row * rowHeight + height / 2 }
+        func x(_ index: Int) -> Int { x(column: layout.column[index]) }
         var text = "<section id=\"graph\">\n<h2>Dependencies</h2>\n"
-        text += "<p class=\"hint\">Each atom stands right of what it depends on; open one by clicking it.</p>\n"
+        text += "<p class=\"hint\">Each atom stands right of what it depends on, an arrow from each dependency; open "
+        text += "one by clicking it.</p>\n"
+        // As wide as its box, up to twice its own size; a graph wider than the box keeps its size and scrolls.
         text += "<div class=\"graph-scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgWidth)\" "
-        text += "height=\"\(max(svgHeight, 0))\" viewBox=\"0 0 \(svgWidth) \(max(svgHeight, 0))\" role=\"img\" "
-        text += "aria-label=\"dependency graph of plan \(HTMLText.escape(plan.id))\">\n<g class=\"edges\">"
-        for (index, dependencies) in graph.dependencies.enumerated() {
-            for dependency in dependencies {
-                let (x1, y1) = (x(dependency) + width, y(dependency) + height / 2)
-                let (x2, y2) = (x(index), y(index) + height / 2)
-                let middle = (x1 + x2) / 2
-                text += "<path d=\"M\(x1) \(y1)C\(middle) \(y1) \(middle) \(y2) \(x2) \(y2)\"/>"
+        text += "height=\"\(max(svgHeight, 0))\" viewBox=\"0 0 \(svgWidth) \(max(svgHeight, 0))\" "
+        text +=
+            "style=\"width: 100%; min-width: \(svgWidth)px; max-width: \(svgWidth * 2)px; height: auto\" role=\"img\" "
+        text += "aria-label=\"dependency graph of plan \(HTMLText.escape(plan.id))\">\n"
+        text += "<defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" refY=\"4\" markerWidth=\"7\" "
+        text += "markerHeight=\"7\" orient=\"auto\"><polygon points=\"0,0 8,4 0,8\"/></marker></defs>\n"
+        text += "<g class=\"edges\">"
+        for edge in layout.edges {
+            // From the dependency's right side, through its lane in each column between (the gap, then the lane,
+            // where no atom stands), to the dependent's left side.
+            var (px, py) = (x(edge.from) + width, y(row: layout.row[edge.from]))
+            var d = "M\(px) \(py)"
+            let fromColumn = layout.column[edge.from]
+            for (offset, lane) in edge.lanes.enumerated() {
+                let (lx, ly) = (x(column: fromColumn + 1 + offset), y(row: lane))
+                let middle = (px + lx) / 2
+                d += "C\(middle) \(py) \(middle) \(ly) \(lx) \(ly)H\(lx + width)"
+                (px, py) = (lx + width, ly)
             }
+            let (tx, ty) = (x(edge.to), y(row: layout.row[edge.to]))
+            let middle = (px + tx) / 2
+            d += "C\(middle) \(py) \(middle) \(ty) \(tx) \(ty)"
+            text +=
+                "<path d=\"\(d)\" marker-end=\"url(#arrow)\" data-from=\"\(HTMLText.escape(plan.atoms[edge.from].id))\" "
+            text += "data-to=\"\(HTMLText.escape(plan.atoms[edge.to].id))\"/>"
         }
         text += "</g>\n<g class=\"nodes\">\n"
         for (index, atom) in plan.atoms.enumerated() {
             let status = status(of: atom, in: state).rawValue
             let id = HTMLText.escape(atom.id)
-            let label = atom.id.count > 19 ? String(atom.id.prefix(18)) + "…" : atom.id
+            let label = atom.id.count > characters ? String(atom.id.prefix(characters - 1)) + "…" : atom.id
+            let top = y(row: layout.row[index]) - height / 2
             text += "<a href=\"#atom-\(id)\" class=\"node \(status)\" data-atom=\"\(id)\">"
             text += "<title>\(id): \(status)</title>"
-            text += "<rect x=\"\(x(index))\" y=\"\(y(index))\" width=\"\(width)\" height=\"\(height)\" rx=\"4\"/>"
-            text += "<text x=\"\(x(index) + 8)\" y=\"\(y(index) + 16)\">\(HTMLText.escape(label))</text></a>\n"
+            text += "<rect x=\"\(x(index))\" y=\"\(top)\" width=\"\(width)\" height=\"\(height)\" rx=\"4\"/>"
+            text += "<text x=\"\(x(index) + 8)\" y=\"\(top + 16)\">\(HTMLText.escape(label))</text></a>\n"
         }
         return text + "</g></svg></div>\n</section>\n"
     }

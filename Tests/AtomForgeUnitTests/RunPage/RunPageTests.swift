@@ -61,7 +61,8 @@ struct RunPageTests {
             ids: ["a", "b", "c", "d"], dependencies: [[], ["a"], ["a", "b"], []])
         let layout = GraphLayout(graph)
         #expect(layout.column == [0, 1, 2, 0])
-        #expect(layout.columnHeights == [2, 1, 1])
+        // Column 1 holds b and the lane of a → c, which passes it.
+        #expect(layout.columnHeights == [2, 2, 1])
     }
 
     @Test("within a column, atoms follow the rows of what they depend on, so edges do not cross")
@@ -71,6 +72,31 @@ struct RunPageTests {
         let layout = GraphLayout(graph)
         #expect(layout.row[0] < layout.row[1])
         #expect(layout.row[3] < layout.row[2], "x (on a) above y (on b): \(layout.row)")
+    }
+
+    @Test("an edge that spans columns has a lane in each column between, a slot no atom takes")
+    func graphLanes() {
+        // a → d spans two columns (b and c stand between).
+        let graph = DependencyGraph(
+            ids: ["a", "b", "c", "d"], dependencies: [[], ["a"], ["b"], ["a", "c"]])
+        let layout = GraphLayout(graph)
+        #expect(layout.column == [0, 1, 2, 3])
+        let long = layout.edges.first { $0.from == 0 && $0.to == 3 }
+        #expect(long?.lanes.count == 2, "\(layout.edges)")
+        // Each lane is a row of its column that no atom has: b's in column 1, c's in column 2.
+        #expect(long?.lanes[0] != layout.row[1] && long?.lanes[1] != layout.row[2], "\(layout)")
+        #expect(layout.columnHeights == [1, 2, 2, 1])
+        #expect(layout.edges.filter { $0.lanes.isEmpty }.count == 3)
+        var page = RunPage(
+            plan: Plan(
+                id: "p",
+                atoms: graph.ids.enumerated().map { index, id in
+                    Atom(
+                        id: id, name: id, description: "d", file: "m.py", language: .named("python"),
+                        dependsOn: graph.dependencies[index].map { graph.ids[$0] })
+                }), folder: "out/p", model: "m", results: [:])
+        let html = page.html(state: .running)
+        #expect(html.components(separatedBy: "marker-end=\"url(#arrow)\"").count == 5, "an arrowhead on each edge")
     }
 
     @Test("what a model or a plan wrote never becomes markup or ends the page's script")
