@@ -49,14 +49,6 @@ struct Git: Sendable {
 
     /// The output of `git arguments…`, or nil when it fails (a question whose answer may be no).
     func answer(_ arguments: String...) async -> String? {
-        do {
-            let result = try await Subprocess.run(
-                .name("git"), arguments: Arguments(arguments), workingDirectory: FilePath(folder),
-                output: .string(limit: 1 << 20), error: .discarded)
-            guard result.terminationStatus.isSuccess else { return nil }
-            return (result.standardOutput ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            return nil
-        }
+        try? await run(arguments)
     }
 }
