@@ -143,8 +143,8 @@ public final class RunFolder: Sendable {
         }
     }
 
-    /// An exclusive, non-blocking `flock` on the folder's `.lock` (opened in the held folder, not through a link);
-    /// nil when another process holds it.
+    /// An exclusive, non-blocking `flock` on the folder's `.lock` (opened in the held folder, not through a link),
+    /// with the holder's pid written in it; nil when another process holds it.
     static func tryLock(_ folder: OutboxFolder) throws(OutboxError) -> Int32? {
         let descriptor = openat(folder.descriptor, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         if descriptor < 0, errno == ELOOP {
@@ -157,6 +157,10 @@ public final class RunFolder: Sendable {
             close(descriptor)
             return nil
         }
+        // The holder's pid in the file lets `status` confirm a holder the kernel's lock table skipped
+        // (``FileLockHolder``); a file left with a dead process's pid says nothing, as only a held lock counts.
+        let pid = Array("\(getpid())\n".utf8)
+        if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, pid, pid.count, 0) }
         return descriptor
     }
 
