@@ -49,9 +49,26 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             exclude: ["RunPage/Assets/LICENSE-prism"],
-            // The run page's script and styles, compiled into the binary: index.html carries them inline, so the
-            // page needs no network and no files beside it.
+            // Compiled into the binary, so that it needs no files beside it: the programs run beside generated code,
+            // kept as files of their own language for that language's tools (see EmbeddedScript), and the run page's
+            // script and styles, which index.html carries inline (the page needs no network).
             resources: [
+                .embedInCode("Evidence/Scripts/behaviour-probe-support.swift"),
+                .embedInCode("Evidence/Scripts/behaviour-probe.js"),
+                .embedInCode("Evidence/Scripts/behaviour-probe.py"),
+                .embedInCode("Extraction/Scripts/unit-extractor.py"),
+                .embedInCode("Suite/Scripts/suite-driver-swift.py"),
+                .embedInCode("Suite/Scripts/suite-driver.js"),
+                .embedInCode("Suite/Scripts/suite-driver.py"),
+                .embedInCode("Suite/Scripts/suite-preload.js"),
+                .embedInCode("Suite/Scripts/suite-reporter.mjs"),
+                .embedInCode("Validation/Scripts/source-tree-check.js"),
+                .embedInCode("Validation/Scripts/source-tree-check.py"),
+                .embedInCode("Validation/Scripts/test-harness-support.swift"),
+                .embedInCode("Validation/Scripts/test-harness.js"),
+                .embedInCode("Validation/Scripts/test-harness.py"),
+                .embedInCode("Validation/Scripts/warm-parser.py"),
+                .embedInCode("Validation/Scripts/warm-runner.py"),
                 .embedInCode("RunPage/Assets/prism.js"),
                 .embedInCode("RunPage/Assets/prism.css"),
                 .embedInCode("RunPage/Assets/run-page.js"),

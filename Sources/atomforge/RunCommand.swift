@@ -129,7 +129,7 @@ func makeServices(
         let warning =
             "validation.isolation auto: bubblewrap cannot run here, so generated code runs under "
             + "\(Sandbox.best.rawValue), which lets it read what AtomForge's user can read and write where it can "
-            + "(see the README's table); install bubblewrap (scripts/install-deps) or allow user namespaces"
+            + "(see docs/sandbox.md); install bubblewrap (scripts/install-deps) or allow user namespaces"
         logger.warning("\(warning)")
     }
     var services = EngineServices(

@@ -1,4 +1,4 @@
-/// How generated code is contained when the validators run it (`validation.isolation`); the README's table says
+/// How generated code is contained when the validators run it (`validation.isolation`); docs/sandbox.md's table says
 /// what each level protects. A config type, so that reading `pipeline.yaml` needs nothing of the sandbox itself.
 public enum IsolationLevel: String, Sendable, CaseIterable, Equatable {
     /// The strongest level this machine can run, probed at start.

@@ -16,8 +16,8 @@ extension PipelineConfig {
             let reason =
                 exists
                 ? "cannot read the config file (check its permissions)"
-                : "the config file does not exist; create it (the README lists the keys) or point --config at "
-                    + "another"
+                : "the config file does not exist; create it (docs/configuration.md lists the keys) or point "
+                    + "--config at another"
             throw ConfigError(file: path, problems: [YAMLError(reason)])
         }
         guard let text = String(data: data, encoding: .utf8) else {

@@ -81,7 +81,7 @@ public struct EngineServices: Sendable {
 /// A claimed plan (``PlanClaim``) taken to a finished outbox folder: generate what is left, write the results, say
 /// how it ended. `atomforge run`, `retry`, `accept` and the inbox all go through here.
 public enum PlanJob {
-    /// How a job ended, with the exit code the README documents.
+    /// How a job ended, with the exit code docs/outbox.md documents.
     public struct Outcome: Sendable {
         /// 0 every atom passed, 1 some failed or were blocked, 2 the plan is invalid, 3 a budget stopped it, 4 the
         /// provider could not be reached (the run is kept, unfinished, to go on with later).

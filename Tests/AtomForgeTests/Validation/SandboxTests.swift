@@ -274,13 +274,13 @@ struct SandboxTests {
         #expect(check.isEmpty, "the next run has its own scratch folder: \(check)")
     }
 
-    /// What each level protects, as the README's table says: (network closed, host files hidden, host writes refused).
-    /// `unshare` runs only as root; CI runs as root, so all three are tried there.
+    /// What each level protects, as docs/sandbox.md's table says: (network closed, host files hidden, host writes
+    /// refused). `unshare` runs only as root; CI runs as root, so all three are tried there.
     static let promises: [(Sandbox.Isolation, network: Bool, reads: Bool, writes: Bool)] = [
         (.bubblewrap, true, true, true), (.unshare, true, false, false), (.none, false, false, false),
     ].filter { $0.0 != .unshare || getuid() == 0 }
 
-    @Test("each isolation level holds what the README promises, and no more is claimed", arguments: promises)
+    @Test("each isolation level holds what docs/sandbox.md promises, and no more is claimed", arguments: promises)
     func levels(_ promise: (Sandbox.Isolation, network: Bool, reads: Bool, writes: Bool)) async throws {
         let server = ScriptedServer(try await ServerProcess.scripted())
         let token = UUID().uuidString

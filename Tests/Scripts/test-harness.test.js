@@ -1,0 +1,57 @@
+// The JavaScript test harness (Validation/Scripts/test-harness.js) on its own, under node's own test runner: the
+// token only when the tests ran to their end, a failure reported with its place, console.assert made to throw.
+const { test } = require("node:test");
+const assert = require("node:assert");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const harness = path.join(__dirname, "..", "..", "Sources", "AtomForge", "Validation", "Scripts", "test-harness.js");
+const TOKEN = "atomforge-token-0123456789";
+const ATOM = "function add(a, b) {\n    return a + b;\n}\n";
+
+/** Runs the atom `add` (lines 1-3) with `tests` (from line 5) as AtomTestValidator does. */
+function run(tests) {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "harness-js-"));
+    fs.copyFileSync(harness, path.join(folder, "runner.js"));
+    fs.writeFileSync(path.join(folder, "program.js"), ATOM + "\n" + tests);
+    fs.writeFileSync(path.join(folder, "done-token"), TOKEN);
+    const result = spawnSync("node", ["runner.js", "1", "5", "3", "1", "0"], { cwd: folder, encoding: "utf8" });
+    const tokenLeft = fs.existsSync(path.join(folder, "done-token"));
+    fs.rmSync(folder, { recursive: true, force: true });
+    // A pass is the token on a line of its own; a report of a failure starts `<token>:report`.
+    const lines = result.stdout.split("\n");
+    return { ...result, tokenLeft, passed: lines.includes(TOKEN), reported: lines.includes(`${TOKEN}:report`) };
+}
+
+test("passing tests print the token, and its file is gone", () => {
+    const result = run("console.assert(add(1, 2) === 3);\n");
+    assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    assert.ok(result.passed && !result.reported, result.stdout);
+    assert.strictEqual(result.tokenLeft, false);
+});
+
+test("a failing console.assert fails the run (in Node it only prints)", () => {
+    const result = run("console.assert(add(1, 2) === 3);\nconsole.assert(add(2, 2) === 5);\n");
+    assert.ok(!result.passed && result.reported, result.stdout);
+    assert.match(result.stdout, /Assertion failed\n {2}at tests line 2: console\.assert\(add\(2, 2\) === 5\);/);
+    assert.notStrictEqual(result.status, 0);
+});
+
+test("an uncaught error is reported with its line in the tests", () => {
+    const result = run("console.assert(add(1, 2) === 3);\nthrow new Error('boom');\n");
+    assert.ok(!result.passed && result.reported, result.stdout);
+    assert.match(result.stdout, /Error: boom\n {2}at tests line 2: throw new Error\('boom'\);/);
+});
+
+test("a test awaiting a promise that never settles is reported, not passed", () => {
+    const result = run("test('waits', async () => { await new Promise(() => {}); });\n");
+    assert.ok(!result.passed && result.reported, result.stdout);
+    assert.match(result.stdout, /the test "waits" never finished/);
+});
+
+test("process.exit(0) before the last test does not pass", () => {
+    const result = run("process.exit(0);\nconsole.assert(add(2, 2) === 5);\n");
+    assert.ok(!result.passed, result.stdout);
+});
