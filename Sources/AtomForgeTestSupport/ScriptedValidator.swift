@@ -18,7 +18,9 @@ public final class ScriptedValidator: Validator {
         validated.withLock { $0.append(subject.code) }
         guard subject.code.contains("# bug") else { return [] }
         return [
-            ValidationIssue(.error, "test failed at tests line 1: assert \(subject.atom.name)() == 2", validator: name)
+            ValidationIssue(
+                .error, "test failed at tests line 1: assert \(subject.atom.name)() == 2", validator: name,
+                kind: .assertion)
         ]
     }
 }

@@ -276,7 +276,7 @@ public struct AtomGenerator: Sendable {
                                 ValidationIssue(
                                     .error,
                                     "the reply was cut off at max_tokens (\(maxTokens)) before the code was complete",
-                                    validator: "reply")
+                                    validator: "reply", kind: .truncated)
                             ]
                         } else if let size = candidate.oversize, let issue = sizeLimit.issue(forCodeOf: size) {
                             record.issues = [issue]

@@ -24,7 +24,7 @@ public struct CodeSizeLimit: Sendable, Equatable {
             .error,
             "the code is \(Self.describe(size)), more than an atom of this size may have (\(Self.describe(bytes)); "
                 + "generation.max_code_bytes caps it): not validated; write the unit alone, much shorter",
-            validator: Self.validator)
+            validator: Self.validator, kind: .tooLong)
     }
 
     /// The first `limit` bytes of `text` (cut at a character), with a line that says how much was left out.

@@ -126,8 +126,8 @@ public final class InboxService: Service {
                     case .undecodableName(let bytes):
                         if bytes.first != UInt8(ascii: ".") { start { await self.refuse(bytes) } }
                     case .rescan(let reason):
-                        let polled = reason == Self.pollReason
-                        if reason != "start" && !polled { logger.notice("rescanning the inbox: \(reason)") }
+                        let polled = reason == .poll
+                        if reason.isNotable { logger.notice("rescanning the inbox: \(reason)") }
                         let listing = await BlockingIO.run { [inbox] in InboxFiles.scan(inbox) }
                         for name in listing.names { take(name, rescan: polled) }
                         for bytes in listing.undecodable { start { await self.refuse(bytes) } }
@@ -295,9 +295,6 @@ public final class InboxService: Service {
         return state == nil || state == "running"
     }
 
-    /// The reason of the rescans at an interval (``InboxWatch/pollInterval``).
-    static let pollReason = "poll"
-
     /// The events of `watch`: inotify's (through `makeEvents`) or a start rescan, the rescans at its interval, and
     /// the sweeps of the outbox; and what ends them.
     private func mergedEvents(_ watch: InboxWatch) throws -> (AsyncStream<InboxEvent>, @Sendable () -> Void) {
@@ -313,10 +310,10 @@ public final class InboxService: Service {
                     continuation.finish()  // the watch ended: so does the daemon, as before
                 })
         } else {
-            continuation.yield(.rescan(reason: "start"))
+            continuation.yield(.rescan(.start))
         }
         for (interval, event) in [
-            (watch.pollInterval, InboxEvent.rescan(reason: Self.pollReason)), (sweepInterval, .sweep),
+            (watch.pollInterval, InboxEvent.rescan(.poll)), (sweepInterval, .sweep),
         ] {
             guard let interval else { continue }
             tasks.append(

@@ -7,9 +7,8 @@ public enum InboxEvent: Sendable, Equatable {
     case file(String)
     /// The same for a name that is not UTF-8, as its bytes: it is refused, with a message that says why.
     case undecodableName([UInt8])
-    /// Look at every file: at start, after the kernel's queue overflowed, when the folder itself was replaced, or at
-    /// an interval where inotify is blind.
-    case rescan(reason: String)
+    /// Look at every file, for the reason given.
+    case rescan(RescanReason)
     /// Look through the outbox for unfinished runs no process holds.
     case sweep
 }
@@ -54,7 +53,7 @@ public final class InotifyWatcher: Sendable {
     /// The events, starting with a rescan; the stream ends after ``stop()``.
     public func events() -> AsyncStream<InboxEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: InboxEvent.self, bufferingPolicy: .unbounded)
-        continuation.yield(.rescan(reason: "start"))
+        continuation.yield(.rescan(.start))
         let thread = ReaderThread(watcher: self, continuation: continuation)
         thread.start()
         return stream
@@ -87,7 +86,7 @@ public final class InotifyWatcher: Sendable {
                 break
             }
             for event in Self.decode(buffer[..<count]) {
-                if case .rescan(let reason) = event, reason == "inbox replaced" {
+                if event == .rescan(.inboxReplaced) {
                     // Wait for a folder to be there again, then watch the new one.
                     while Self.addWatch(inotify, directory) < 0 {
                         var wake = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
@@ -119,9 +118,9 @@ public final class InotifyWatcher: Sendable {
             let nameBytes = bytes[(offset + headerSize)..<min(offset + headerSize + nameLength, bytes.endIndex)]
             let rawName = Array(nameBytes.prefix { $0 != 0 })
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                events.append(.rescan(reason: "the kernel's event queue overflowed"))
+                events.append(.rescan(.overflow))
             } else if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
-                events.append(.rescan(reason: "inbox replaced"))
+                events.append(.rescan(.inboxReplaced))
             } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0, !rawName.isEmpty {
                 if let name = String(validating: rawName, as: UTF8.self) {
                     events.append(.file(name))

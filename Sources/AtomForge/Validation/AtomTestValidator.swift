@@ -122,7 +122,8 @@ public struct AtomTestValidator: Validator {
         if run.timedOut {
             return [
                 ValidationIssue(
-                    .error, "the tests did not finish within \(runner.timeout) (an endless loop?)", validator: name)
+                    .error, "the tests did not finish within \(runner.timeout) (an endless loop?)", validator: name,
+                    kind: .timeout)
             ]
         }
         if run.outputBytes >= runner.sandbox.maxFileBytes {
@@ -131,16 +132,17 @@ public struct AtomTestValidator: Validator {
                     .error,
                     "the program wrote \(runner.sandbox.maxFileBytes >> 20) MB of output, all a run may write, and "
                         + "was stopped there before its tests ended: the code must not print that much",
-                    validator: name)
+                    validator: name, kind: .exception)
             ]
         }
         let finished = Self.containsLine(token, run.output) || Self.containsLine(token, run.outputTail)
         var output = Self.removingLine(token, from: run.output).trimmingWhitespace()
         // The harness's report of a failure comes first; what the program printed before it, after (shortened).
         let marker = (subject.atom.language.testRunner == .python ? reportToken : token) + ":report"
-        if let report = Self.text(after: marker, in: run.output) ?? Self.text(after: marker, in: run.outputTail) {
+        let report = Self.report(after: marker, in: run.output) ?? Self.report(after: marker, in: run.outputTail)
+        if let report {
             let printed = output.components(separatedBy: marker).first?.trimmingWhitespace() ?? ""
-            output = report
+            output = report.text
             if !printed.isEmpty {
                 output += "\n  the program printed: " + String(printed.prefix(300)) + (printed.count > 300 ? "…" : "")
             }
@@ -156,16 +158,25 @@ public struct AtomTestValidator: Validator {
             let message =
                 "the program ended (exit status 0) before its tests ran to their end: the code must not exit or "
                 + "stop the program (sys.exit, os._exit, process.exit, exit(0)); it must only define \(subject.atom.name)"
-            return [ValidationIssue(.error, output.isEmpty ? message : message + "\n" + output, validator: name)]
+            return [
+                ValidationIssue(
+                    .error, output.isEmpty ? message : message + "\n" + output, validator: name, kind: .exited)
+            ]
         }
         if run.exitCode > 128 {
             output +=
                 (output.isEmpty ? "" : "\n") + "the program was killed by signal \(run.exitCode - 128)"
                 + (run.exitCode - 128 == 9 || run.exitCode - 128 == 24 ? " (a resource limit)" : "")
         }
+        // The harness names the kind of what it reported; a Swift program (which has no harness of its own) is told
+        // by its toolchain's diagnostics; anything else that ended without a report (a process killed at a limit,
+        // TypeScript that did not compile) is an exception.
+        let swift = subject.atom.language.testRunner == .swift
+        let kind = report?.kind ?? (swift ? ToolchainFailure.kind(ofSwift: output) : nil) ?? .exception
         return [
             ValidationIssue(
-                .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name)
+                .error, output.isEmpty ? "the tests failed (exit \(run.exitCode))" : output, validator: name,
+                kind: kind)
         ]
     }
 
@@ -220,9 +231,22 @@ public struct AtomTestValidator: Validator {
     }
 
     /// The text after the harness's report marker line, if the output has one.
-    static func text(after marker: String, in output: String) -> String? {
-        guard let range = output.range(of: marker + "\n") else { return nil }
-        return String(output[range.upperBound...]).trimmingWhitespace()
+    /// The harness's report of a failure in `output`: the text after its marker line (`<marker>:report:<kind>`),
+    /// and the kind that line names (nil for a kind this version does not know).
+    static func report(after marker: String, in output: String) -> (kind: FailureKind?, text: String)? {
+        var searched = output.startIndex
+        while let range = output.range(of: marker, range: searched..<output.endIndex) {
+            searched = range.upperBound
+            let rest = output[range.upperBound...]
+            guard let newline = rest.firstIndex(of: "\n") else { return nil }
+            let header = rest[..<newline]
+            guard header.isEmpty || header.first == ":" else { continue }
+            return (
+                FailureKind(rawValue: String(header.dropFirst())),
+                String(rest[rest.index(after: newline)...]).trimmingWhitespace()
+            )
+        }
+        return nil
     }
 
     static func containsLine(_ line: String, _ text: String) -> Bool {

@@ -20,13 +20,13 @@ public struct StructuralValidator: Validator {
                     ValidationIssue(
                         .error,
                         "the code does not define the method `\(atom.name)`; the atom must be exactly that method",
-                        validator: name))
+                        validator: name, kind: .name))
             }
         } else if !Self.defines(atom.name, in: code, language: atom.language) {
             issues.append(
                 ValidationIssue(
                     .error, "the code does not define `\(atom.name)`; the atom must define exactly that name",
-                    validator: name))
+                    validator: name, kind: .name))
         }
         let lines = code.split(separator: "\n", omittingEmptySubsequences: true).count
         if let estimate = atom.estimatedLOC, lines > estimate * 4 + 20 {

@@ -51,7 +51,9 @@ public struct SyntaxValidator: Validator {
         }
         if run.timedOut {
             return [
-                ValidationIssue(.error, "\(command[0]) did not finish within the validation timeout", validator: name)
+                ValidationIssue(
+                    .error, "\(command[0]) did not finish within the validation timeout", validator: name,
+                    kind: .timeout)
             ]
         }
         if run.exitCode == 127 {
@@ -69,7 +71,8 @@ public struct SyntaxValidator: Validator {
         }
         return [
             ValidationIssue(
-                .error, output.isEmpty ? "\(command[0]) exited with \(run.exitCode)" : output, validator: name)
+                .error, output.isEmpty ? "\(command[0]) exited with \(run.exitCode)" : output, validator: name,
+                kind: .syntax)
         ]
     }
 }

@@ -16,10 +16,14 @@ public struct ValidationIssue: Sendable, Equatable, Codable {
     public var message: String
     /// Which validator found it (`python-syntax`, `structure`, `command:ruff`…).
     public var validator: String
+    /// What kind of failure it is, said by the validator that found it (the ladder routes on it): nil for a finding
+    /// that fails nothing, and for one that says nothing of the code (a tool that could not run), which is `other`.
+    public var kind: FailureKind?
 
-    public init(_ severity: Severity, _ message: String, validator: String) {
+    public init(_ severity: Severity, _ message: String, validator: String, kind: FailureKind? = nil) {
         self.severity = severity
         self.message = message
         self.validator = validator
+        self.kind = kind
     }
 }

@@ -26,8 +26,8 @@ struct InboxServiceTests {
         record(wd: 1, mask: UInt32(IN_DELETE_SELF), name: "")
         #expect(
             InotifyWatcher.decode(bytes[...]) == [
-                .file("plan.yaml"), .rescan(reason: "the kernel's event queue overflowed"), .file("other.json"),
-                .rescan(reason: "inbox replaced"),
+                .file("plan.yaml"), .rescan(.overflow), .file("other.json"),
+                .rescan(.inboxReplaced),
             ])
     }
 
@@ -56,7 +56,7 @@ struct InboxServiceTests {
             try "plan: lost-\(index)\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n".write(
                 toFile: folder + "/inbox/lost-\(index).yaml", atomically: true, encoding: .utf8)
         }
-        continuation.yield(.rescan(reason: "the kernel's event queue overflowed"))
+        continuation.yield(.rescan(.overflow))
         let deadline = ContinuousClock.now + .seconds(120)
         func finished() -> Int {
             (0..<20).filter { FileManager.default.fileExists(atPath: folder + "/outbox/lost-\($0)/summary.json") }.count

@@ -38,6 +38,38 @@ struct TestHarnessTests {
         #expect(issues.first?.message.contains(expected) == true, "\(issues)")
     }
 
+    /// What each harness names a failure, through the real toolchains: the kind the ladder routes on, said where
+    /// the failure is (the harness has the exception; Swift's compiler and runtime say it in their diagnostics).
+    static let kinds: [(String, String, String, FailureKind)] = [
+        ("python", "def f():\n    return g()", "assert f() == 1", .name),
+        ("python", "import nowhere_at_all\ndef f():\n    return 1", "assert f() == 1", .import),
+        ("python", "def f():\n    return 1 + 'a'", "assert f() == 1", .type),
+        ("python", "def f():\n    return 2", "assert f() == 1", .assertion),
+        ("python", "def f():\n    return 2", "def test_f():\n    assert f() == 1", .assertion),
+        ("python", "def f():\n    return 1 / 0", "assert f() == 1", .exception),
+        ("python", "def f():\n    assert False\n    return 1", "assert f() == 1", .exception),
+        ("python", "import sys\ndef f():\n    sys.exit(3)", "assert f() == 1", .exited),
+        ("python", "def f():\n    return 1", "assert f() == 1 +", .syntax),
+        ("javascript", "function f() { return g(); }", "console.assert(f() === 1);", .name),
+        ("javascript", "function f() { return null.x; }", "console.assert(f() === 1);", .type),
+        ("javascript", "function f() { return 2; }", "console.assert(f() === 1);", .assertion),
+        (
+            "javascript", "function f() { return 2; }",
+            "const assert = require('assert');\ntest('f', () => { assert.strictEqual(f(), 1); });", .assertion
+        ),
+        ("javascript", "function f() { throw new RangeError('no'); }", "console.assert(f() === 1);", .exception),
+        ("swift", "func f() -> Int { g() }", "assert(f() == 1)", .name),
+        ("swift", "func f() -> Int { \"a\" }", "assert(f() == 1)", .compile),
+        ("swift", "func f() -> Int { 2 }", "assert(f() == 1)", .assertion),
+    ]
+
+    @Test("each failure comes with the kind the ladder routes on, named by the harness that saw it", arguments: kinds)
+    func failureKinds(language: String, code: String, tests: String, expected: FailureKind) async {
+        let issues = await run(language, code: code, tests: tests)
+        #expect(issues.first?.kind == expected, "\(issues)")
+        #expect(FailureKind.classify(issues, truncated: false) == expected, "\(issues)")
+    }
+
     @Test(
         "the same code without the trick passes",
         arguments: [

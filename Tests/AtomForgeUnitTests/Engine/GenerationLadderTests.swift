@@ -58,10 +58,16 @@ struct GenerationLadderTests {
         func validate(_ subject: ValidationSubject) async -> [ValidationIssue] {
             runs.withLock { $0.append(subject.code) }
             if subject.code.contains("syntax") {
-                return [ValidationIssue(.error, "atom.py:1:9: SyntaxError: expected ':'", validator: "python-syntax")]
+                return [
+                    ValidationIssue(
+                        .error, "atom.py:1:9: SyntaxError: expected ':'", validator: "python-syntax", kind: .syntax)
+                ]
             }
             if subject.code.contains("wrong") {
-                return [ValidationIssue(.error, "test failed at tests line 1: assert f() == 1", validator: "tests")]
+                return [
+                    ValidationIssue(
+                        .error, "test failed at tests line 1: assert f() == 1", validator: "tests", kind: .assertion)
+                ]
             }
             return []
         }
@@ -100,7 +106,10 @@ struct GenerationLadderTests {
         var record = AttemptRecord(
             number: number, temperature: 0.2, maxTokens: 256, tokens: TokenUsage(input: 10, output: 5), latencyS: 0,
             transportRetries: 0, stopReason: "stop", truncated: false, code: code,
-            issues: [ValidationIssue(.error, "test failed at tests line 1: assert f() == 1", validator: "tests")],
+            issues: [
+                ValidationIssue(
+                    .error, "test failed at tests line 1: assert f() == 1", validator: "tests", kind: .assertion)
+            ],
             passed: false)
         record.step = step
         record.kind = .sample
@@ -249,24 +258,19 @@ struct GenerationLadderTests {
         #expect(result.attempts.map(\.step) == [1, 2, 2, 2, 3])
     }
 
-    @Test("failures are classified the way the ladder routes them")
+    @Test("an attempt's failure is the kind its validator gave the first failing issue, whatever the message says")
     func classification() {
-        func kind(_ message: String, _ validator: String = "tests") -> FailureKind? {
-            FailureKind.classify([ValidationIssue(.error, message, validator: validator)], truncated: false)
-        }
-        #expect(kind("atom.py:1:1: SyntaxError: x", "python-syntax") == .syntax)
-        #expect(kind("NameError: name 'check' is not defined\n  at tests line 1") == .name)
-        #expect(kind("ModuleNotFoundError: No module named 'textkit'") == .import)
-        #expect(kind("TypeError: f() missing 1 required positional argument") == .type)
-        #expect(kind("test failed at tests line 2: assert f(1) == 2") == .assertion)
-        #expect(kind("ZeroDivisionError: division by zero") == .exception)
-        #expect(kind("the program ended (exit status 0) before its tests ran to their end") == .exited)
-        #expect(kind("main.swift:3:5: error: cannot find 'g' in scope") == .name)
-        #expect(kind("main.swift:3:5: error: cannot convert value") == .compile)
-        #expect(kind("the code does not define `f`; the atom must define exactly that name", "structure") == .name)
-        #expect(FailureKind.classify([], truncated: true) == .truncated)
+        let warning = ValidationIssue(.warning, "long", validator: "structure", kind: .syntax)
+        let name = ValidationIssue(.error, "test failed at tests line 1", validator: "tests", kind: .name)
+        let assertion = ValidationIssue(.error, "NameError: x", validator: "tests", kind: .assertion)
+        #expect(FailureKind.classify([warning, name, assertion], truncated: false) == .name)
+        #expect(FailureKind.classify([assertion, name], truncated: false) == .assertion)
+        // A failing issue that names no kind (a tool that could not run) is `other`; a cut-off reply is truncated.
         #expect(
-            FailureKind.classify([ValidationIssue(.warning, "long", validator: "structure")], truncated: false) == nil)
+            FailureKind.classify([ValidationIssue(.critical, "no node", validator: "tests")], truncated: false)
+                == .other)
+        #expect(FailureKind.classify([name], truncated: true) == .truncated)
+        #expect(FailureKind.classify([warning], truncated: false) == nil)
     }
 
     @Test("an outage stops the atom with the attempts it made; a request the provider refuses fails it")

@@ -25,8 +25,17 @@ const explain = (error) => {
     if (test !== undefined && test !== places[0]) message += `\n  called from ${where(test)}: ${lines[test - 1].trim()}`;
     return message;
 };
+// The kind of a failure, as the retry ladder routes it (AtomForge's FailureKind): said here, where the error is.
+const kindOf = (error) => {
+    const name = error && error.name;
+    if (name === "AssertionError" || (name === "Error" && /^Assertion failed/.test(String(error.message)))) {
+        return "assertion";
+    }
+    return { ReferenceError: "name", TypeError: "type", SyntaxError: "syntax" }[name] || "exception";
+};
+// A report starts with a line naming its kind, so that what the program printed never hides it.
 const report = (error) => {
-    write(`${token}:report\n${explain(error)}`);
+    write(`${token}:report:${kindOf(error)}\n${explain(error)}`);
     process.exitCode = 1;
 };
 process.on("uncaughtException", (error) => { report(error); process.exit(1); });
@@ -38,7 +47,7 @@ process.on("beforeExit", () => {
     if (finished || process.exitCode === 1) return;
     finished = true;
     if (testsDone) { write(token); return; }
-    write(`${token}:report\nthe test ${JSON.stringify(running)} never finished: it waits on a promise that never settles`);
+    write(`${token}:report:exception\nthe test ${JSON.stringify(running)} never finished: it waits on a promise that never settles`);
     process.exitCode = 1;
 });
 // Tests in the shape node:test and the usual runners write: `test("name", fn)` (or `it`, inside
@@ -51,7 +60,7 @@ globalThis.describe = (name, body) => { prefix.push(String(name)); try { body();
 globalThis.__atomforgeTest = (fn) => { tests.push([fn.name, fn]); };
 require("./program.js");
 (async () => {
-    const failures = [];
+    const failures = [], errors = [];
     for (const [name, fn] of tests) {
         running = name;
         try {
@@ -62,11 +71,13 @@ require("./program.js");
             }
         } catch (error) {
             failures.push(`- ${name}: ` + explain(error).replace(/\n/g, "\n  "));
+            errors.push(error);
         }
     }
     testsDone = true;
     if (failures.length) {
-        write(`${token}:report\n${failures.length} of ${tests.length} tests failed:\n` + failures.join("\n"));
+        write(`${token}:report:${kindOf(errors[0])}\n${failures.length} of ${tests.length} tests failed:\n`
+            + failures.join("\n"));
         process.exitCode = 1;
     }
 })();
