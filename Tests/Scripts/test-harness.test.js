@@ -20,9 +20,13 @@ function run(tests) {
     const result = spawnSync("node", ["runner.js", "1", "5", "3", "1", "0"], { cwd: folder, encoding: "utf8" });
     const tokenLeft = fs.existsSync(path.join(folder, "done-token"));
     fs.rmSync(folder, { recursive: true, force: true });
-    // A pass is the token on a line of its own; a report of a failure starts `<token>:report`.
+    // A pass is the token on a line of its own; a report of a failure starts `<token>:report:<kind>`.
     const lines = result.stdout.split("\n");
-    return { ...result, tokenLeft, passed: lines.includes(TOKEN), reported: lines.includes(`${TOKEN}:report`) };
+    const header = lines.find((line) => line.startsWith(`${TOKEN}:report:`));
+    return {
+        ...result, tokenLeft, passed: lines.includes(TOKEN), reported: header !== undefined,
+        kind: header && header.slice(`${TOKEN}:report:`.length),
+    };
 }
 
 test("passing tests print the token, and its file is gone", () => {
@@ -35,6 +39,7 @@ test("passing tests print the token, and its file is gone", () => {
 test("a failing console.assert fails the run (in Node it only prints)", () => {
     const result = run("console.assert(add(1, 2) === 3);\nconsole.assert(add(2, 2) === 5);\n");
     assert.ok(!result.passed && result.reported, result.stdout);
+    assert.strictEqual(result.kind, "assertion");
     assert.match(result.stdout, /Assertion failed\n {2}at tests line 2: console\.assert\(add\(2, 2\) === 5\);/);
     assert.notStrictEqual(result.status, 0);
 });
@@ -42,6 +47,7 @@ test("a failing console.assert fails the run (in Node it only prints)", () => {
 test("an uncaught error is reported with its line in the tests", () => {
     const result = run("console.assert(add(1, 2) === 3);\nthrow new Error('boom');\n");
     assert.ok(!result.passed && result.reported, result.stdout);
+    assert.strictEqual(result.kind, "exception");
     assert.match(result.stdout, /Error: boom\n {2}at tests line 2: throw new Error\('boom'\);/);
 });
 
@@ -49,6 +55,13 @@ test("a test awaiting a promise that never settles is reported, not passed", () 
     const result = run("test('waits', async () => { await new Promise(() => {}); });\n");
     assert.ok(!result.passed && result.reported, result.stdout);
     assert.match(result.stdout, /the test "waits" never finished/);
+});
+
+test("the report names the kind from the error's class: an undefined name, a wrong type, node's assert", () => {
+    assert.strictEqual(run("console.assert(missing() === 1);\n").kind, "name");
+    assert.strictEqual(run("console.assert(null.x === 1);\n").kind, "type");
+    const strict = run("const assert = require('assert');\ntest('adds', () => { assert.strictEqual(add(2, 2), 5); });\n");
+    assert.strictEqual(strict.kind, "assertion", strict.stdout);
 });
 
 test("process.exit(0) before the last test does not pass", () => {

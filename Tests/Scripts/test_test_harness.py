@@ -29,7 +29,7 @@ def test_a_failing_comparison_is_reported_with_both_values_and_no_token(scratch)
     result = run(scratch, "assert add(1, 2) == 3\nassert add(2, 2) == 5\n")
     assert result.returncode != 0
     assert TOKEN not in result.stdout
-    assert f"{MARKER}:report" in result.stdout
+    assert f"{MARKER}:report:assertion\n" in result.stdout
     assert "tests line 2: assert add(2, 2) == 5" in result.stdout
     assert "got:      4" in result.stdout and "expected: 5" in result.stdout
 
@@ -38,6 +38,19 @@ def test_a_failing_comparison_is_reported_with_both_values_and_no_token(scratch)
 def test_code_that_exits_before_the_last_test_does_not_pass(scratch, exit_call):
     result = run(scratch, f"assert add(1, 2) == 3\n{exit_call}\nassert add(2, 2) == 5\n")
     assert TOKEN not in result.stdout
+
+
+@pytest.mark.parametrize("tests, kind", [
+    ("assert add(1) == 1\n", "type"),
+    ("assert sub(1, 2) == -1\n", "name"),
+    ("import nowhere_at_all\n", "import"),
+    ("assert add(1, 0) / 0\n", "exception"),
+    ("import sys\nsys.exit(2)\n", "exited"),
+    ("assert add(1, 2) ==\n", "syntax"),
+])
+def test_the_report_names_the_kind_of_the_failure_from_the_exception(scratch, tests, kind):
+    result = run(scratch, tests)
+    assert f"{MARKER}:report:{kind}\n" in result.stdout, result.stdout
 
 
 def test_the_code_cannot_read_the_token_file(scratch):
