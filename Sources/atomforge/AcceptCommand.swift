@@ -95,7 +95,7 @@ struct AcceptCommand: AsyncParsableCommand {
             let outcome = await AcceptJob.accept(
                 atom: atomID, code: code, from: source, plan: plan, in: runFolder, services: services)
             return PlanJob.Outcome(
-                exitCode: outcome.exitCode, folder: runFolder.path, messages: outcome.messages,
+                ending: outcome.ending, passed: outcome.passed, folder: runFolder.path, messages: outcome.messages,
                 summary: outcome.summary)
         }
         if exitCode != 0 { throw ExitCode(exitCode) }

@@ -340,7 +340,8 @@ public final class InboxService: Service {
     private func accept(_ file: AcceptFile, run: String, path: String) async {
         var lines: [String]
         var outage: String?
-        var result = AcceptResult(atom: file.atom, accepted: false, exitCode: 2)
+        var result = AcceptResult(
+            atom: file.atom, accepted: false, exitCode: Int(RunEnding.invalid.exitCode(passed: false)))
         do {
             let stop = services.stop
             let logger = self.logger
@@ -378,7 +379,7 @@ public final class InboxService: Service {
             logger.error("cannot write \(path).result.txt: \(error)")
         }
         if let outage {
-            await keepTrying(run, after: PlanJob.Outcome(exitCode: 4, folder: run, messages: [], outage: outage))
+            await keepTrying(run, after: PlanJob.Outcome(ending: .outage, folder: run, messages: [], outage: outage))
         }
     }
 
@@ -388,7 +389,7 @@ public final class InboxService: Service {
         var outcome = first
         var delay = outageDelay
         var tries = 1
-        while let last = outcome, last.exitCode == 4 {
+        while let last = outcome, last.ending.isOutage {
             let (reason, wait) = (last.outage ?? "no answer", Self.format(delay))
             let text = "\(reason); \(folder) is kept unfinished and tried again in \(wait) (try \(tries + 1))"
             logger.warning("\(text)")

@@ -6,8 +6,11 @@ import Foundation
 /// is only ever read.
 public enum AcceptJob {
     public struct Outcome: Sendable {
-        /// 0 accepted (and every atom passed), 1 refused or some atoms still fail, 2 nothing to accept, 3/4 as `run`.
-        public var exitCode: Int32
+        /// How it ended: `invalid` when there was nothing to accept, `finished` when the code was checked (and, once
+        /// accepted, the run's own ending after the atoms it blocked were generated).
+        public var ending: RunEnding
+        /// Whether the code was accepted and every atom of the run passed.
+        public var passed = false
         public var messages: [String]
         /// Whether the code passed and the atom is now a person's.
         public var accepted: Bool
@@ -15,6 +18,9 @@ public enum AcceptJob {
         public var outage: String?
         /// The run's summary after it (``PlanJob/Outcome/summary``), once the code was accepted.
         public var summary: String?
+
+        /// 0 accepted (and every atom passed), 1 refused or some atoms still fail, 2 nothing to accept, 3/4 as `run`.
+        public var exitCode: Int32 { ending.exitCode(passed: passed) }
     }
 
     /// Validates `code` (read from `file`) as atom `id` of the run in `folder`, and records it if it passes.
@@ -22,7 +28,7 @@ public enum AcceptJob {
         atom id: String, code: String, from file: String, plan: Plan, in folder: RunFolder, services: EngineServices
     ) async -> Outcome {
         guard let index = plan.atoms.firstIndex(where: { $0.id == id }) else {
-            return Outcome(exitCode: 2, messages: [plan.unknownAtom(id)], accepted: false)
+            return Outcome(ending: .invalid, messages: [plan.unknownAtom(id)], accepted: false)
         }
         let atom = plan.atoms[index]
         let journal = await BlockingIO.run { folder.journal.readState() }
@@ -33,7 +39,7 @@ public enum AcceptJob {
             current.trimmingWhitespace() == code.trimmingWhitespace()
         {
             return Outcome(
-                exitCode: 2,
+                ending: .invalid,
                 messages: ["atom \(id) has passed already in \(folder.path) with this code; nothing to accept"],
                 accepted: false)
         }
@@ -43,7 +49,7 @@ public enum AcceptJob {
         let missing = atom.requires.filter { passed[$0] == nil }
         guard missing.isEmpty else {
             return Outcome(
-                exitCode: 2,
+                ending: .invalid,
                 messages: [
                     "atom \(id) depends on \(missing.joined(separator: ", ")), which "
                         + (missing.count == 1 ? "has" : "have") + " not passed: accept or retry "
@@ -66,7 +72,7 @@ public enum AcceptJob {
         do {
             issues = try await services.validationSlots.withPermit { await services.validators.validate(subject) }
         } catch {
-            return Outcome(exitCode: 1, messages: ["stopped before the code was checked"], accepted: false)
+            return Outcome(ending: .shutdown, messages: ["stopped before the code was checked"], accepted: false)
         }
         var attempts = earlier?.attempts ?? journal.unfinished[id]?.attempts ?? []
         var record = AttemptRecord(
@@ -89,7 +95,7 @@ public enum AcceptJob {
                 return (try? handle.write(contentsOf: Data(note.utf8))) != nil
             }
             return Outcome(
-                exitCode: 1,
+                ending: .finished,
                 messages: ["not accepted: \(file) fails atom \(id)'s validation:"] + failures + [
                     "atom \(id) stays \(earlier?.status.rawValue ?? "unfinished")"
                         + (appended ? "; the errors are on its review page, review/\(id).md" : "")
@@ -105,14 +111,15 @@ public enum AcceptJob {
             folder: folder, plan: plan, events: RunEvents([EventLog(logger: services.logger)] + services.observers))
         await recorder.record(result, of: atom)
         if let error = await recorder.writeErrors.first {
-            return Outcome(exitCode: 1, messages: ["could not record the accepted code: \(error)"], accepted: false)
+            return Outcome(
+                ending: .unwritable, messages: ["could not record the accepted code: \(error)"], accepted: false)
         }
         let accepted = "accepted: atom \(id) passed with the code in \(file), recorded as a person's"
         // The atoms it blocked, generated now; the other failures stay as they are until a retry.
         let job = await PlanJob.run(plan, in: folder, services: services, retry: .keep)
         return Outcome(
-            exitCode: job.exitCode, messages: [accepted] + job.messages, accepted: true, outage: job.outage,
-            summary: job.summary)
+            ending: job.ending, passed: job.passed, messages: [accepted] + job.messages, accepted: true,
+            outage: job.outage, summary: job.summary)
     }
 
     /// Whether accepting atom `id` leaves atoms to generate (so the model server is needed).

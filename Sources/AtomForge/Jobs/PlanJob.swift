@@ -81,11 +81,14 @@ public struct EngineServices: Sendable {
 /// A claimed plan (``PlanClaim``) taken to a finished outbox folder: generate what is left, write the results, say
 /// how it ended. `atomforge run`, `retry`, `accept` and the inbox all go through here.
 public enum PlanJob {
-    /// How a job ended, with the exit code docs/outbox.md documents.
+    /// How a job ended: its ending and whether every atom passed, from which its exit code follows.
     public struct Outcome: Sendable {
-        /// 0 every atom passed, 1 some failed or were blocked, 2 the plan is invalid, 3 a budget stopped it, 4 the
-        /// provider could not be reached (the run is kept, unfinished, to go on with later).
-        public var exitCode: Int32
+        /// Why the job ended (``RunEnding/finished`` when every atom got its verdict).
+        public var ending: RunEnding
+        /// Whether every atom passed (and the plan's suite, when it has one).
+        public var passed: Bool
+        /// The exit code docs/outbox.md documents for it (``RunEnding/exitCode(passed:)``).
+        public var exitCode: Int32 { ending.exitCode(passed: passed) }
         /// The run folder, when the plan got one.
         public var folder: String?
         /// Lines for a person: problems of an invalid plan, or what happened and where the results are.
@@ -97,9 +100,11 @@ public enum PlanJob {
         public var summary: String?
 
         public init(
-            exitCode: Int32, folder: String?, messages: [String], outage: String? = nil, summary: String? = nil
+            ending: RunEnding, passed: Bool = false, folder: String?, messages: [String], outage: String? = nil,
+            summary: String? = nil
         ) {
-            self.exitCode = exitCode
+            self.ending = ending
+            self.passed = passed
             self.folder = folder
             self.messages = messages
             self.outage = outage
@@ -156,7 +161,7 @@ public enum PlanJob {
             }
         } catch {
             return Outcome(
-                exitCode: 4, folder: folder.path, messages: ["could not write an atom's files again: \(error)"])
+                ending: .unwritable, folder: folder.path, messages: ["could not write an atom's files again: \(error)"])
         }
         // A finished run whose atoms all passed: nothing to do, and its files stay as they are. (With `.keep`, as
         // after `accept`, the summaries and src/ are written again.)
@@ -164,7 +169,7 @@ public enum PlanJob {
             messages.append(
                 "plan \(plan.id): every atom (\(plan.atoms.count)) passed already in \(folder.path); "
                     + "nothing to generate (`atomforge run` of the plan with --fresh starts over in a new folder)")
-            return Outcome(exitCode: 0, folder: folder.path, messages: messages)
+            return Outcome(ending: .finished, passed: true, folder: folder.path, messages: messages)
         }
         if let note = folder.note {
             messages.append(note)
@@ -191,7 +196,8 @@ public enum PlanJob {
         } catch {
             let reason = "the results could not be written (\(error))"
             return Outcome(
-                exitCode: 4, folder: folder.path, messages: messages + ["interrupted: \(reason)"], outage: reason)
+                ending: .unwritable, folder: folder.path, messages: messages + ["interrupted: \(reason)"],
+                outage: reason)
         }
         let alreadyUsed =
             restored.values.reduce(0) { $0 + $1.tokens.input + $1.tokens.output }
@@ -272,16 +278,13 @@ public enum PlanJob {
         if unfinished > 0 { line += " (\(unfinished) unfinished)" }
         if let cost = summary.costUsd { line += String(format: ", $%.4f", cost) }
         messages.append(line)
-        let exitCode: Int32
         var outage: String?
         switch outcome.stop {
         case .budget?:
             let cap = await budget.exhaustedCap ?? "budget.tokens_per_plan (\(config.budget.tokensPerPlan))"
             messages.append("stopped: the plan reached \(cap); raise it and run again to continue")
-            exitCode = 3
         case .cancelled?:
             messages.append("stopped before the end; run the plan again to continue")
-            exitCode = 1
         case .unavailable(let reason)?:
             messages.append(
                 "interrupted: the provider did not serve the requests (\(reason)); the \(unfinished) unfinished "
@@ -290,17 +293,17 @@ public enum PlanJob {
                     + "from here"
             )
             outage = "the provider did not serve the requests (\(reason))"
-            exitCode = 4
         case .unwritable(let reason)?:
             messages.append(
                 "interrupted: the run's results could not be written (\(reason)); what was written is kept, and "
                     + "the model was asked for nothing more. Free space (or fix the permissions), then run the plan "
                     + "again, or `atomforge retry \(ShellWord.quote(folder.path))`, to go on from here")
             outage = "the results could not be written (\(reason))"
-            exitCode = 4
-        case nil:
-            exitCode = status == .passed ? 0 : 1
+        case nil: break
         }
+        let ending = RunEnding(outcome.stop)
+        let passed = status == .passed
+        let exitCode = ending.exitCode(passed: passed)
         // Each stop said one line above: why the run stopped, for `plan_finished`.
         let stopReason = outcome.stop == nil ? nil : messages.last
         let written = await recorder.writeErrors.isEmpty
@@ -309,7 +312,7 @@ public enum PlanJob {
                 "results: \(folder.path)/summary.md, sources in \(folder.path)/src/, "
                     + "the run page \(folder.path)/index.html")
         }
-        if exitCode == 1, outcome.stop == nil {
+        if ending == .finished, !passed {
             messages.append(
                 "to review: \(folder.path)/review/ — `atomforge retry \(ShellWord.quote(folder.path))` generates "
                     + "the failed atoms "
@@ -333,7 +336,7 @@ public enum PlanJob {
         }
         await outward.emit(finished)
         return Outcome(
-            exitCode: exitCode, folder: folder.path, messages: messages, outage: outage,
+            ending: ending, passed: passed, folder: folder.path, messages: messages, outage: outage,
             summary: OutboxJSON.encode(summary, pretty: false))
     }
 
