@@ -12,14 +12,16 @@ enum FileLockHolder {
     /// missing from one read, or from several in a row. So a lock the table does not show is looked for once more
     /// where it cannot be skipped: among the descriptors of the process whose pid the file holds (written there by
     /// whoever took the lock), each of which the kernel describes on its own, locks included (`/proc/PID/fdinfo`).
-    static func pid(holding path: String) -> Int32? {
+    /// `table` reads the kernel's table (a parameter so that a test can hand it one that skipped the entry).
+    static func pid(
+        holding path: String,
+        table: () -> String? = { try? String(contentsOfFile: "/proc/locks", encoding: .utf8) }
+    ) -> Int32? {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         let device = String(
             format: "%02llx:%02llx:%llu", major(status.st_dev), minor(status.st_dev), UInt64(status.st_ino))
-        if let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8),
-            let pid = holder(of: device, in: table)
-        {
+        if let table = table(), let pid = holder(of: device, in: table) {
             return pid
         }
         guard let written = try? String(contentsOfFile: path, encoding: .utf8),

@@ -76,7 +76,7 @@ struct PingCommandTests {
 
     @Test("a 404 points at base_url and model")
     func notFound() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         try await server.script([["status": 404, "error_type": "not_found_error", "message": "model: nope"]])
         let folder = try configFolder("  base_url: \(server.baseURL)/v1\n  model: nope")
         let outcome = try await ping(folder)

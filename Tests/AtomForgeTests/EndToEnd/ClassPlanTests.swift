@@ -7,19 +7,16 @@ import Testing
 /// asked for alone with its class shown, validated inside its class, and written into it in `src/`, where the file
 /// imports (Python), type-checks (Swift) or loads (JavaScript) with a stub in place of a method that failed.
 @Suite("classes and methods end to end", .serialized)
-struct ClassPlanTests {
+struct ClassPlanTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("classes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("classes")
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
             generation:
               max_attempts: 2
               ladder:
@@ -29,20 +26,7 @@ struct ClassPlanTests {
               max_workers: 2
             validation:
               timeout_s: 300  # swiftc and node beside the other suites on two cores
-            """, to: "pipeline.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-
-    func read(_ path: String) throws -> String {
-        try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
-    }
-
-    func json(_ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: folder.appendingPathComponent(path))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            """)
     }
 
     func requests(containing text: String) async throws -> [ReceivedRequest] {

@@ -129,7 +129,7 @@ struct ConfigExtremesTests {
 
     @Test("every numeric key at its upper bound at once: the real binary runs a plan to its end")
     func everyKeyAtItsMaximum() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("extremes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

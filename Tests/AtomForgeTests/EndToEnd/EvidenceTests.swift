@@ -6,23 +6,20 @@ import Testing
 /// the description's examples run as checks, code with no tests still loaded, candidates compared by what they do on
 /// inputs the model proposes, and `validation.require` holding back an atom on too little evidence.
 @Suite("evidence end to end", .serialized)
-struct EvidenceTests {
+struct EvidenceTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("evidence")
     }
 
     /// pipeline.yaml for the scripted server: a first sample, then two candidates at once; `extra` appended.
     func config(maxAttempts: Int = 3, extra: String = "") throws {
-        try write(
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
             generation:
               max_attempts: \(maxAttempts)
               ladder:
@@ -31,20 +28,7 @@ struct EvidenceTests {
             execution:
               max_workers: 1
             \(extra)
-            """, to: "pipeline.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-
-    func json(_ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: folder.appendingPathComponent(path))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
-    func reply(_ code: String, delay: Int = 0) -> [String: any Sendable] {
-        ["reply": "```python\n\(code)\n```", "delay_ms": delay]
+            """)
     }
 
     func run() async throws -> CommandRunner.Outcome {

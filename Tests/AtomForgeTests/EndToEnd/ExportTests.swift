@@ -6,25 +6,22 @@ import Testing
 /// repository (its working tree and checked-out branch untouched), or written as a patch `git apply` takes; the
 /// stubs of atoms that did not pass said. Through the real binary, a real run against the scripted server, real git.
 @Suite("atomforge export", .serialized)
-struct ExportTests {
+struct ExportTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
     var run: String { folder.appendingPathComponent("outbox/lib").path }
     var repository: URL { folder.appendingPathComponent("repo") }
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("export")
+        try writeConfig(
+            retries: 0,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 0
             generation:
               max_attempts: 1
             evidence: {agreement: {candidates: 0}}
-            """, to: "pipeline.yaml")
+            """)
         try write(
             """
             plan: lib
@@ -33,16 +30,6 @@ struct ExportTests {
               - {id: one, name: one, description: "returns 1", file: lib/one.py, tests: "assert one() == 1"}
               - {id: two, name: two, description: "returns 2", file: lib/two.py, tests: "assert two() == 2"}
             """, to: "plan.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        let url = folder.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
-
-    func read(_ name: String) throws -> String {
-        try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
     }
 
     /// A finished run: `one` passes, `two` fails (its file holds a stub).

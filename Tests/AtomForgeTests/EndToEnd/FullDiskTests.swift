@@ -15,7 +15,7 @@ struct FullDiskTests {
         "a write that fails stops the plan at once, exit 4; freed space and a rerun finish it",
         .enabled(if: canMount, "mounting a small tmpfs for the outbox needs root"))
     func fullDisk() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString)").path
         let outbox = folder + "/outbox"
         try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)

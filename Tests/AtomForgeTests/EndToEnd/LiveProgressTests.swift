@@ -5,26 +5,23 @@ import Testing
 /// every attempt, and the terminal's progress line (under a real pseudo-terminal, by `script`) and its absence in a
 /// pipe. Through the real binary, the scripted server over HTTP and real validators.
 @Suite("live progress end to end", .serialized)
-struct LiveProgressTests {
+struct LiveProgressTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("live")
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
             generation:
               max_attempts: 2
               ladder:
                 - {kind: sample, temperature: 0.2}
             execution:
               max_workers: 1
-            """, to: "pipeline.yaml")
+            """)
         try write(
             """
             plan: live
@@ -36,21 +33,6 @@ struct LiveProgressTests {
               - {id: after, name: after, description: "broken() + 1", file: live/broken.py, depends_on: [broken],
                  tests: "assert after() == 3"}
             """, to: "plan.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        let url = folder.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
-
-    func json(_ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: folder.appendingPathComponent(path))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
-    func reply(_ code: String, delay: Int = 0) -> [String: any Sendable] {
-        ["reply": "```python\n\(code)\n```", "delay_ms": delay]
     }
 
     /// `base` passes, `broken` fails both attempts (each reply `delay` ms late), `after` is blocked behind it.

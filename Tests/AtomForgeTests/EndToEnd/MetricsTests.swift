@@ -5,18 +5,13 @@ import Testing
 /// The metrics file for Prometheus' textfile collector, written by the real binary after a run against the
 /// scripted server and read with `prometheus_client`'s own text-format parser (from `.venv`).
 @Suite("metrics for Prometheus", .serialized)
-struct MetricsTests {
+struct MetricsTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("metrics")
     }
 
     /// The samples of the file, parsed by prometheus_client: `name{label="value",…}` → value.
@@ -40,11 +35,9 @@ struct MetricsTests {
 
     @Test("a run's plans, atoms, attempts, calls, retries, tokens, cost and durations, parsed and counted")
     func textfile() async throws {
-        try write(
+        try writeConfig(
+            retries: 2,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 2
               input_price_per_million: 1.0
               output_price_per_million: 2.0
             generation:
@@ -54,7 +47,7 @@ struct MetricsTests {
             metrics:
               textfile: metrics/atomforge.prom
               interval_s: 1
-            """, to: "pipeline.yaml")
+            """)
         try write(
             """
             plan: counted

@@ -5,14 +5,13 @@ import Testing
 /// `atomforge prompt`: the first request for an atom, printed without sending it, is the request a run sends: the
 /// body the scripted server received over HTTP for the atom's first attempt, through both provider APIs.
 @Suite("atomforge prompt", .serialized)
-struct PromptCommandTests {
+struct PromptCommandTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("prompt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("prompt")
         try write(
             """
             plan: shown
@@ -22,10 +21,6 @@ struct PromptCommandTests {
               - {id: uses, name: uses, description: "base() + 1", file: pkg/a.py, depends_on: [base],
                  tests: "assert uses() == 2"}
             """, to: "plan.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
     func config(kind: String) throws {

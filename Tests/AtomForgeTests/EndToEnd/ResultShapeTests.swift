@@ -7,14 +7,13 @@ import Testing
 /// `summary.md` of a stopped run is titled for it and links no review page that does not exist; the final line and
 /// `plan_finished` carry the cost. Through the real binary and the scripted server over HTTP.
 @Suite("one result shape for every ending", .serialized)
-struct ResultShapeTests {
+struct ResultShapeTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("shape-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("shape")
         try write(
             """
             plan: shape
@@ -23,10 +22,6 @@ struct ResultShapeTests {
               - {id: one, name: one, description: "returns 1", tests: "assert one() == 1"}
               - {id: two, name: two, description: "returns 2", depends_on: [one], tests: "assert two() == 2"}
             """, to: "plan.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
     func config(baseURL: String? = nil, extra: String = "") throws {

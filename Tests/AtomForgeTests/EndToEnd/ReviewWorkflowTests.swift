@@ -7,14 +7,13 @@ import Testing
 /// the same plan run again, an outage that stops a run and the rerun that finishes it, two runs of one plan at once.
 /// Through the real binary, the scripted server over HTTP, real validators and files.
 @Suite("review workflow end to end", .serialized)
-struct ReviewWorkflowTests {
+struct ReviewWorkflowTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("review-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("review")
         try config(ladder: ["{kind: sample, temperature: 0.2}"])
         try write(
             """
@@ -31,11 +30,9 @@ struct ReviewWorkflowTests {
 
     /// pipeline.yaml for the scripted server: one transport retry, two attempts, this ladder.
     func config(ladder: [String]) throws {
-        try write(
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
             generation:
               max_attempts: 2
               ladder:
@@ -43,27 +40,7 @@ struct ReviewWorkflowTests {
             execution:
               max_workers: 2
             evidence: {agreement: {candidates: 0}}   # one call per atom: the workflow, not the vote, is tested
-            """, to: "pipeline.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        let url = folder.appendingPathComponent(name)
-        try FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
-
-    func read(_ name: String) throws -> String {
-        try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-    }
-
-    func exists(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path)
-    }
-
-    func json(_ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: folder.appendingPathComponent(path))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            """)
     }
 
     func attempts(_ id: String) throws -> [[String: Any]] {
@@ -72,10 +49,6 @@ struct ReviewWorkflowTests {
 
     func requests(for name: String) async throws -> Int {
         try await server.requests().filter { $0.lastUserText.contains("defines `\(name)`") }.count
-    }
-
-    func reply(_ code: String, delay: Int = 0) -> [String: any Sendable] {
-        ["reply": "```python\n\(code)\n```", "delay_ms": delay]
     }
 
     func atomforge(_ arguments: [String]) async throws -> CommandRunner.Outcome {

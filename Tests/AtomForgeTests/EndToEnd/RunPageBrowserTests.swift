@@ -6,26 +6,23 @@ import Testing
 /// highlighted code, and for a failed atom the command that accepts a fix. Real binary, scripted server over HTTP,
 /// real validators, a real browser; a screenshot is kept in `.build/test-artifacts/`.
 @Suite("run page in a browser", .serialized)
-struct RunPageBrowserTests {
+struct RunPageBrowserTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-page-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("run-page")
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
             generation:
               max_attempts: 2
               ladder:
                 - {kind: sample, temperature: 0.2}
             execution:
               max_workers: 2
-            """, to: "pipeline.yaml")
+            """)
         try write(
             """
             plan: flow
@@ -38,14 +35,6 @@ struct RunPageBrowserTests {
               - {id: after, name: after, description: "broken() + 1", file: flow/broken.py, depends_on: [broken],
                  tests: "assert after() == 3"}
             """, to: "plan.yaml")
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-
-    func reply(_ code: String, delay: Int = 0) -> [String: any Sendable] {
-        ["reply": "```python\n\(code)\n```", "delay_ms": delay]
     }
 
     var page: URL { folder.appendingPathComponent("outbox/flow/index.html") }

@@ -16,7 +16,7 @@ struct RunRecordTests {
     var runFolder: URL { project.appendingPathComponent("settings/outbox/flow") }
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
+        server = try await ScriptedServer.start()
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)")
         project = base.appendingPathComponent("project")
         elsewhere = base.appendingPathComponent("elsewhere")

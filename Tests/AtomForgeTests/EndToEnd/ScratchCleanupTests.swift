@@ -7,7 +7,7 @@ import Testing
 struct ScratchCleanupTests {
     @Test("a run leaves no scratch folder of its own behind when it exits")
     func noneLeft() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scratch-\(UUID().uuidString)")
         let temporary = folder.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)

@@ -7,24 +7,21 @@ import Testing
 /// apart by who holds a run's lock, never by taking it. Through the real binary, real runs against the scripted
 /// server over HTTP, and a run killed with SIGKILL.
 @Suite("atomforge status", .serialized)
-struct StatusCommandTests {
+struct StatusCommandTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try write(
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("status")
+        try writeConfig(
+            retries: 0,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 0
               timeout_s: 60
             generation:
               max_attempts: 1
             evidence: {agreement: {candidates: 0}}
-            """, to: "pipeline.yaml")
+            """)
         for (name, atom) in [("quick", "fast"), ("slow", "sleepy")] {
             try write(
                 """
@@ -35,14 +32,6 @@ struct StatusCommandTests {
                   - {id: then, name: then, description: "returns 2", depends_on: [\(atom)], tests: "assert then() == 2"}
                 """, to: "\(name).yaml")
         }
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-
-    func reply(_ code: String, delay: Int = 0) -> [String: any Sendable] {
-        ["reply": "```python\n\(code)\n```", "delay_ms": delay]
     }
 
     func status(_ arguments: [String]) async throws -> CommandRunner.Outcome {

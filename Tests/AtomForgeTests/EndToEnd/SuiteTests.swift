@@ -5,14 +5,13 @@ import Testing
 /// A plan's own suite through the real binary, the scripted server over HTTP and the real pytest, `node --test` and
 /// swiftc in the sandbox.
 @Suite("a plan's suite end to end", .serialized)
-struct SuiteTests {
+struct SuiteTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("suite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("suite")
         try """
         provider:
           base_url: \(server.baseURL)/v1
@@ -49,11 +48,6 @@ struct SuiteTests {
                   def test_norm():
                       assert norm(" A ") == \(test)
             """)
-    }
-
-    func json(_ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: folder.appendingPathComponent(path))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     @Test(

@@ -7,7 +7,7 @@ import Testing
 struct UnboundedReplyTests {
     @Test("a 6 MB code block fails as too long, unvalidated; the report keeps its beginning; the next sample passes")
     func megabytesOfCode() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try """

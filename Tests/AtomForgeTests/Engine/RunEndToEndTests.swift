@@ -6,26 +6,19 @@ import Testing
 
 /// `atomforge run` as a user runs it, through HTTP against the scripted server, with real validators and files.
 @Suite("atomforge run end to end", .serialized)
-struct RunEndToEndTests {
+struct RunEndToEndTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("run")
     }
 
     func config(extra: String = "") throws {
-        try write(
+        try writeConfig(
+            retries: 3,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 3
               max_tokens: 900
             generation:
               max_attempts: 4
@@ -34,12 +27,7 @@ struct RunEndToEndTests {
               max_workers: 4
             evidence: {agreement: {candidates: 0}}   # the calls counted here are the ladder's alone
             \(extra)
-            """, to: "pipeline.yaml")
-    }
-
-    func json(_ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: folder.appendingPathComponent(path))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            """)
     }
 
     func requests(for name: String) async throws -> [ReceivedRequest] {
@@ -67,12 +55,10 @@ struct RunEndToEndTests {
     @Test(
         "the ladder, seen from the requests the servers received: samples, repair, candidates, duplicates, escalation")
     func ladderOverHTTP() async throws {
-        let large = ScriptedServer(try await ServerProcess.scripted())
-        try write(
+        let large = try await ScriptedServer.start()
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
             generation:
               max_attempts: 6
               ladder:
@@ -83,7 +69,7 @@ struct RunEndToEndTests {
               provider: {base_url: "\(large.baseURL)/v1", model: large-model}
             execution:
               max_workers: 2
-            """, to: "pipeline.yaml")
+            """)
         try write(
             """
             plan: ladder
@@ -400,14 +386,12 @@ struct RunEndToEndTests {
 
     @Test("a server that stops answering is an outage: the plan stops unfinished (exit 4), no atom failed")
     func stalledServerIsAnOutage() async throws {
-        try write(
+        try writeConfig(
+            retries: 1,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 1
               timeout_s: 0.5
             evidence: {agreement: {candidates: 0}}
-            """, to: "pipeline.yaml")
+            """)
         try write(
             "plan: stalled\nlanguage: python\natoms:\n  - {id: slow, name: slow, description: d}\n", to: "plan.yaml")
         try await server.script(

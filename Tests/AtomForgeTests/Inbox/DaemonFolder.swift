@@ -11,6 +11,26 @@ protocol DaemonFolder {
 }
 
 extension DaemonFolder {
+    /// A new folder `<prefix>-<uuid>` in the temporary directory with an `inbox/` and the folders `also` names.
+    static func daemonFolder(_ prefix: String, also: [String] = []) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+            .path
+        for path in ["inbox"] + also {
+            try FileManager.default.createDirectory(atPath: folder + "/" + path, withIntermediateDirectories: true)
+        }
+        return folder
+    }
+
+    /// Writes pipeline.yaml: the provider at the scripted server with `retries` transport retries, then `rest`.
+    func writeConfig(retries: Int, _ rest: String = "") throws {
+        try """
+        provider:
+          base_url: \(server.baseURL)/v1
+          max_retries: \(retries)
+        \(rest)
+        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+    }
+
     /// Starts a daemon in the test folder; its log is kept in `log`.
     func startDaemon(_ log: String = "daemon.log", arguments: [String] = []) async throws -> ChildProcess {
         try await ChildProcess.spawn(

@@ -10,17 +10,15 @@ struct DaemonTests: DaemonFolder {
     let folder: String
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-        try """
-        provider:
-          base_url: \(server.baseURL)/v1
-          max_retries: 2
-        execution:
-          max_workers: 8
-        evidence: {agreement: {candidates: 0}}   # one call per plan: the intake, not the vote, is tested
-        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        server = try await ScriptedServer.start()
+        folder = try Self.daemonFolder("watch")
+        try writeConfig(
+            retries: 2,
+            """
+            execution:
+              max_workers: 8
+            evidence: {agreement: {candidates: 0}}   # one call per plan: the intake, not the vote, is tested
+            """)
     }
 
     @Test("takes a plan present at start, one renamed in, one written in place; rejects a bad file with its error")

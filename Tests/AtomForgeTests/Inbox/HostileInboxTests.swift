@@ -8,24 +8,14 @@ import Testing
 /// UTF-8. Each is refused with a message that says what it is, nothing outside the inbox is read or run, and the
 /// daemon still takes plans and still stops on SIGTERM.
 @Suite("hostile inbox entries", .serialized)
-struct HostileInboxTests {
+struct HostileInboxTests: DaemonFolder {
     let server: ScriptedServer
     let folder: String
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: folder + "/elsewhere", withIntermediateDirectories: true)
-        try """
-        provider:
-          base_url: \(server.baseURL)/v1
-          max_retries: 1
-        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
-    }
-
-    func plan(_ id: String) -> String {
-        "plan: \(id)\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n"
+        server = try await ScriptedServer.start()
+        folder = try Self.daemonFolder("hostile", also: ["elsewhere"])
+        try writeConfig(retries: 1)
     }
 
     func exists(_ relative: String) -> Bool { InboxEntryProbe.exists(folder + "/" + relative) }

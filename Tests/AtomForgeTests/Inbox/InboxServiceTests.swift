@@ -33,7 +33,7 @@ struct InboxServiceTests {
 
     @Test("files whose events were lost are all taken on the overflow's rescan")
     func overflowRescan() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         try await server.script(Array(repeating: ["reply": "```python\ndef one():\n    return 1\n```"], count: 30))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("overflow-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)

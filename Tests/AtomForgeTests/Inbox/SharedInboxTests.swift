@@ -11,23 +11,21 @@ struct SharedInboxTests: DaemonFolder {
     let folder: String
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+        server = try await ScriptedServer.start()
+        folder = try Self.daemonFolder("shared")
     }
 
     /// `pipeline.yaml` against the scripted server, with `paths` as given.
     func configure(paths: String) throws {
-        try """
-        provider:
-          base_url: \(server.baseURL)/v1
-          max_retries: 2
-        execution:
-          max_workers: 8
-        evidence: {agreement: {candidates: 0}}   # one call per plan: the intake, not the vote, is tested
-        paths:
-        \(paths)
-        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        try writeConfig(
+            retries: 2,
+            """
+            execution:
+              max_workers: 8
+            evidence: {agreement: {candidates: 0}}   # one call per plan: the intake, not the vote, is tested
+            paths:
+            \(paths)
+            """)
     }
 
     func log(_ name: String) -> String { (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "" }

@@ -9,19 +9,14 @@ import Testing
 /// datagram socket (a path and an abstract name), and journald's priority prefixes when stderr is the
 /// `JOURNAL_STREAM`. The unit file itself is checked by `systemd-analyze`.
 @Suite("systemd", .serialized)
-struct SystemdTests {
+struct SystemdTests: DaemonFolder {
     let server: ScriptedServer
     let folder: String
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("systemd-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-        try """
-        provider:
-          base_url: \(server.baseURL)/v1
-          max_retries: 1
-        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        server = try await ScriptedServer.start()
+        folder = try Self.daemonFolder("systemd")
+        try writeConfig(retries: 1)
     }
 
     /// A bound `AF_UNIX` datagram socket, drained by a thread of its own as datagrams come: a loaded machine that

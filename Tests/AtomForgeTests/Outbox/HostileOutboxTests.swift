@@ -8,26 +8,18 @@ import Testing
 /// user can write to. Each is refused with a message that names it; nothing is written where a link points; a run
 /// folder swapped for a link while it is held is still the one written to.
 @Suite("hostile outbox entries", .serialized)
-struct HostileOutboxTests {
+struct HostileOutboxTests: DaemonFolder {
     let server: ScriptedServer
     let folder: String
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
-        for path in ["inbox", "outbox", "elsewhere"] {
-            try FileManager.default.createDirectory(atPath: folder + "/" + path, withIntermediateDirectories: true)
-        }
-        try """
-        provider:
-          base_url: \(server.baseURL)/v1
-          max_retries: 1
-        """.write(toFile: folder + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        server = try await ScriptedServer.start()
+        folder = try Self.daemonFolder("outbox", also: ["outbox", "elsewhere"])
+        try writeConfig(retries: 1)
     }
 
     func writePlan(_ id: String) throws {
-        try "plan: \(id)\nlanguage: python\natoms:\n  - {id: one, name: one, description: d}\n".write(
-            toFile: folder + "/\(id).yaml", atomically: true, encoding: .utf8)
+        try plan(id).write(toFile: folder + "/\(id).yaml", atomically: true, encoding: .utf8)
     }
 
     func elsewhere() throws -> [String] {

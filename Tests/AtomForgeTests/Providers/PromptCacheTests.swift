@@ -12,7 +12,7 @@ struct PromptCacheTests {
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
+        server = try await ScriptedServer.start()
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }

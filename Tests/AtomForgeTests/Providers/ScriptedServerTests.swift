@@ -10,7 +10,7 @@ struct ScriptedServerTests {
     let server: ScriptedServer
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
+        server = try await ScriptedServer.start()
     }
 
     @Test("Anthropic request shape: path, headers, system, max_tokens, temperature", arguments: [true, false])

@@ -7,18 +7,13 @@ import Testing
 /// suite, its `summary.json`, every `report.json`, every stream-json event and the result object, each checked with
 /// a real validator (`jsonschema`, Draft 2020-12); and each carries the `schema_version` its schema names.
 @Suite("JSON Schemas of the outputs", .serialized)
-struct OutputSchemaTests {
+struct OutputSchemaTests: EndToEndSuite {
     let server: ScriptedServer
     let folder: URL
 
     init() async throws {
-        server = ScriptedServer(try await ServerProcess.scripted())
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("output-schemas-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        server = try await ScriptedServer.start()
+        folder = try Self.temporaryFolder("output-schemas")
     }
 
     /// Validates each file (a JSON document, or with `lines` one document a line) against `schema`; file → errors.
@@ -54,16 +49,14 @@ struct OutputSchemaTests {
 
     @Test("a run's summary.json, report.json files, events and result object each match their schema")
     func realOutputs() async throws {
-        try write(
+        try writeConfig(
+            retries: 0,
             """
-            provider:
-              base_url: \(server.baseURL)/v1
-              max_retries: 0
               input_price_per_million: 1
               output_price_per_million: 2
             generation:
               max_attempts: 2
-            """, to: "pipeline.yaml")
+            """)
         try write(
             """
             plan: shapes

@@ -10,6 +10,11 @@ struct ScriptedServer: Sendable {
         self.server = server
     }
 
+    /// A scripted server of its own (Tests/Servers/scripted_server.py), stopped when the last reference to it goes.
+    static func start() async throws -> ScriptedServer {
+        ScriptedServer(try await ServerProcess.scripted())
+    }
+
     var baseURL: String { server.baseURL }
 
     /// Queues `steps` (JSON objects), optionally only for requests whose last user message contains `match`.

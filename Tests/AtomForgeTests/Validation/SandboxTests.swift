@@ -111,7 +111,7 @@ struct SandboxTests {
 
     @Test("connecting to a port on 127.0.0.1 is refused")
     func network() async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         let found = await run(
             "import socket\ndef hostile():\n    return socket.create_connection(('127.0.0.1', \(server.server.port)), timeout=3)",
             tests: "hostile()")
@@ -282,7 +282,7 @@ struct SandboxTests {
 
     @Test("each isolation level holds what docs/sandbox.md promises, and no more is claimed", arguments: promises)
     func levels(_ promise: (Sandbox.Isolation, network: Bool, reads: Bool, writes: Bool)) async throws {
-        let server = ScriptedServer(try await ServerProcess.scripted())
+        let server = try await ScriptedServer.start()
         let token = UUID().uuidString
         let secret = "/var/tmp/atomforge-level-secret-\(token)"
         let written = "/var/tmp/atomforge-level-written-\(token)"
