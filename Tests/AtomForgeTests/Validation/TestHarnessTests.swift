@@ -63,7 +63,11 @@ struct TestHarnessTests {
         ("swift", "func f() -> Int { 2 }", "assert(f() == 1)", .assertion),
     ]
 
-    @Test("each failure comes with the kind the ladder routes on, named by the harness that saw it", arguments: kinds)
+    /// One case at a time: seventeen sandboxed toolchain runs at once (three of them swiftc) starve the other suites'
+    /// timers on a 2-core machine.
+    @Test(
+        "each failure comes with the kind the ladder routes on, named by the harness that saw it", .serialized,
+        arguments: kinds)
     func failureKinds(language: String, code: String, tests: String, expected: FailureKind) async {
         let issues = await run(language, code: code, tests: tests)
         #expect(issues.first?.kind == expected, "\(issues)")
