@@ -100,7 +100,7 @@ struct PlanJobCommand {
                 }
                 output.result(
                     exitCode: outcome.exitCode, folder: outcome.folder, messages: outcome.messages,
-                    summary: outcome.summary)
+                    summary: outcome.summary, ending: outcome.ending)
                 return outcome.exitCode
             } onGracefulShutdown: {
                 services.stop.request()

@@ -64,6 +64,21 @@ test("the report names the kind from the error's class: an undefined name, a wro
     assert.strictEqual(strict.kind, "assertion", strict.stdout);
 });
 
+test("code that replaces fs.writeSync to catch the token in a report cannot pass a failing test", () => {
+    const forge = [
+        "const fs = require('fs');",
+        "const original = fs.writeSync;",
+        "fs.writeSync = (fd, text, ...rest) => {",
+        "    const token = String(text).split(':report')[0];",
+        "    if (String(text).includes(':report')) { original(1, token + '\\n'); process.exit(0); }",
+        "    return original(fd, text, ...rest);",
+        "};",
+        "console.assert(add(2, 2) === 5);",
+    ].join("\n") + "\n";
+    const result = run(forge);
+    assert.ok(!result.passed, result.stdout);
+});
+
 test("process.exit(0) before the last test does not pass", () => {
     const result = run("process.exit(0);\nconsole.assert(add(2, 2) === 5);\n");
     assert.ok(!result.passed, result.stdout);

@@ -105,7 +105,10 @@ public final class RunFolder: Sendable {
     /// this one) may take the folder.
     public func release() {
         let descriptor = lockDescriptor.exchange(-1, ordering: .acquiringAndReleasing)
-        if descriptor >= 0 { close(descriptor) }
+        guard descriptor >= 0 else { return }
+        // The pid goes with the lock: a released folder names no process for `status` to look through.
+        _ = ftruncate(descriptor, 0)
+        close(descriptor)
     }
 
     /// The plan file a run folder holds (`plan.yaml` or `plan.json`), read once: its text and its format; nil when

@@ -17,16 +17,25 @@ enum FileLockHolder {
         holding path: String,
         table: () -> String? = { try? String(contentsOfFile: "/proc/locks", encoding: .utf8) }
     ) -> Int32? {
+        // The file itself, not what a link names, and only a regular one: an outbox entry may be hostile (a link, a
+        // FIFO that would block the read, a device that never ends).
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
         var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         let device = String(
             format: "%02llx:%02llx:%llu", major(status.st_dev), minor(status.st_dev), UInt64(status.st_ino))
         if let table = table(), let pid = holder(of: device, in: table) {
             return pid
         }
-        guard let written = try? String(contentsOfFile: path, encoding: .utf8),
-            let pid = Int32(written.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-            holds(pid, device)
+        // A pid is a few digits and a newline; more is no pid.
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let count = read(descriptor, &bytes, bytes.count)
+        guard count > 0,
+            let pid = Int32(
+                String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            pid > 0, holds(pid, device)
         else { return nil }
         return pid
     }

@@ -230,7 +230,6 @@ public struct AtomTestValidator: Validator {
         return prefix + String(high, radix: 16) + String(low, radix: 16)
     }
 
-    /// The text after the harness's report marker line, if the output has one.
     /// The harness's report of a failure in `output`: the text after its marker line (`<marker>:report:<kind>`),
     /// and the kind that line names (nil for a kind this version does not know).
     static func report(after marker: String, in output: String) -> (kind: FailureKind?, text: String)? {

@@ -23,7 +23,7 @@ enum TestHarness {
     static let tokenFile = "done-token"
     /// The file holding the names the plan's other atoms define, one a line (``ValidationSubject/knownNames``).
     static let knownNamesFile = "known-names"
-    /// The Python harness's marker of a failure's report (`<marker>:report`), a secret of its own: the code may read
+    /// The Python harness's marker of a failure's report (`<marker>:report:<kind>`), a secret of its own: the code may read
     /// the report (its own output), never the token. The harness removes it before the program runs.
     static let reportTokenFile = "report-token"
 

@@ -43,6 +43,21 @@ struct FileLockHolderTests {
         #expect(FileLockHolder.pid(holding: path, table: { "" }) == nil)
     }
 
+    @Test("a FIFO or a link in place of the lock file names no holder, and is not waited on", .timeLimit(.minutes(1)))
+    func hostileLockFile() throws {
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(FileLockHolder.pid(holding: path, table: { "" }) == nil)
+        unlink(path)
+        let target = path + "-target"
+        let descriptor = try lockFile(holding: getpid())
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX) == 0)
+        #expect(rename(path, target) == 0 && symlink(target, path) == 0)
+        defer { unlink(path); unlink(target) }
+        #expect(FileLockHolder.pid(holding: target) == getpid())
+        #expect(FileLockHolder.pid(holding: path) == nil)
+    }
+
     @Test("the table's lines are read by device and inode; a waiter (->) is no holder")
     func tableLines() {
         let table = """

@@ -4,7 +4,9 @@ fs.unlinkSync("done-token");
 const [atomStart, testsStart, atomEnd, classStart, offset] = process.argv.slice(2, 7).map(Number);
 // The source the places are in: program.js, or the TypeScript it was made from (node maps them back).
 const lines = fs.readFileSync(process.argv[7] || "program.js", "utf8").split("\n");
-const write = (text) => fs.writeSync(1, text + "\n");
+// Bound now, before any of the program runs: code that replaced fs.writeSync would see the token in a report.
+const writeSync = fs.writeSync;
+const write = (text) => writeSync(1, text + "\n");
 const where = (n) => n >= testsStart ? `tests line ${n - testsStart + 1}`
     : n >= atomStart && n < (atomEnd || testsStart) ? `your code line ${n - atomStart + 1 + (offset || 0)}`
     : n >= (classStart || atomStart) ? `class code line ${n - (classStart || atomStart) + 1}`
@@ -31,7 +33,8 @@ const kindOf = (error) => {
     if (name === "AssertionError" || (name === "Error" && /^Assertion failed/.test(String(error.message)))) {
         return "assertion";
     }
-    return { ReferenceError: "name", TypeError: "type", SyntaxError: "syntax" }[name] || "exception";
+    return new Map([["ReferenceError", "name"], ["TypeError", "type"], ["SyntaxError", "syntax"]]).get(name)
+        || "exception";
 };
 // A report starts with a line naming its kind, so that what the program printed never hides it.
 const report = (error) => {
