@@ -50,7 +50,7 @@ let package = Package(
             ],
             exclude: ["RunPage/Assets/LICENSE-prism"],
             // Compiled into the binary, so that it needs no files beside it: the programs run beside generated code,
-            // kept as files of their own language for that language's tools (see EmbeddedScript), and the run page's
+            // kept as files of their own language for that language's tools (see EmbeddedFile), and the run page's
             // script and styles, which index.html carries inline (the page needs no network).
             resources: [
                 .embedInCode("Evidence/Scripts/behaviour-probe-support.swift"),

@@ -5,5 +5,5 @@ extension BehaviourProbe {
     /// values are written the way `assert.deepStrictEqual` and `JSON.stringify` compare them: integers as integers,
     /// other numbers to nine digits, object keys in order, a `Set` or `Map` by its sorted items, `undefined` after
     /// what the call did to its arguments. What the program prints is part of a call's behaviour.
-    static let javascript = EmbeddedScript.text(PackageResources.behaviour_probe_js)
+    static let javascript = EmbeddedFile.text(PackageResources.behaviour_probe_js)
 }

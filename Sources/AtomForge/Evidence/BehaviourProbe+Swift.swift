@@ -110,5 +110,5 @@ extension BehaviourProbe {
     /// read back what it wrote on a pipe; a signal is a trap (`raise trap`) or the clock (`timeout`), a thrown
     /// error `raise <its type>`. Values are written by `String(reflecting:)`, the same type for every candidate of
     /// one signature.
-    static let swiftSupport = EmbeddedScript.text(PackageResources.behaviour_probe_support_swift)
+    static let swiftSupport = EmbeddedFile.text(PackageResources.behaviour_probe_support_swift)
 }

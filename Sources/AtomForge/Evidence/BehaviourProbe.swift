@@ -106,5 +106,5 @@ public struct BehaviourProbe: Sendable {
     /// one line on a descriptor of its own, behind a token it reads from a file it deletes first (a guard against
     /// accidents, like the test harness's; the sandbox is what contains hostile code). Long values and inputs are
     /// sent as their start and a hash, so the line stays within the runner's output limit.
-    static let python = EmbeddedScript.text(PackageResources.behaviour_probe_py)
+    static let python = EmbeddedFile.text(PackageResources.behaviour_probe_py)
 }

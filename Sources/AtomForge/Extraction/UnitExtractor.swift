@@ -77,5 +77,5 @@ public struct UnitExtractor: Sendable {
 
     /// Prints the code less its top-level non-definitions and exits 0, or exits 3 when it has none (or does not
     /// parse).
-    static let pythonScript = EmbeddedScript.text(PackageResources.unit_extractor_py)
+    static let pythonScript = EmbeddedFile.text(PackageResources.unit_extractor_py)
 }

@@ -137,9 +137,8 @@ struct RunPage: Sendable {
         return pieces
     }
 
-    private static func asset(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
-    private static let prismScript = asset(PackageResources.prism_js)
-    private static let prismStyles = asset(PackageResources.prism_css)
-    private static let pageScript = asset(PackageResources.run_page_js)
-    private static let pageStyles = asset(PackageResources.run_page_css)
+    private static let prismScript = EmbeddedFile.text(PackageResources.prism_js)
+    private static let prismStyles = EmbeddedFile.text(PackageResources.prism_css)
+    private static let pageScript = EmbeddedFile.text(PackageResources.run_page_js)
+    private static let pageStyles = EmbeddedFile.text(PackageResources.run_page_css)
 }

@@ -3,5 +3,5 @@ extension SuiteRunner {
     /// the token: each test's outcome, the collection errors, pytest's exit status. Before each test it prints a line
     /// naming it (what a timeout of the whole run reports), and each test is cut at its own limit by a timer signal
     /// (a loop in Python code ends there; one inside a C call ends at the memory limit or the suite's timeout).
-    static let python = EmbeddedScript.text(PackageResources.suite_driver_py)
+    static let python = EmbeddedFile.text(PackageResources.suite_driver_py)
 }

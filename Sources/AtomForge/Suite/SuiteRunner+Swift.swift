@@ -4,5 +4,5 @@ extension SuiteRunner {
     /// has one, as a single test), runs each test in a process of its own with its limit and Swift's backtracer on,
     /// and prints one line behind the token: each test's outcome, with the frames of the backtrace that fall in
     /// `src/` and the test's line. The token stays in this process: the tests run in the compiled program.
-    static let swift = EmbeddedScript.text(PackageResources.suite_driver_swift_py)
+    static let swift = EmbeddedFile.text(PackageResources.suite_driver_swift_py)
 }

@@ -27,5 +27,5 @@ extension SourceTreeCheck {
 
     /// Reads `tree.json` ([{path, text, before}, …]) and prints one line behind the token: file → its error, its
     /// place in the tree, and the name declared twice when that is the error.
-    static let javascript = EmbeddedScript.text(PackageResources.source_tree_check_js)
+    static let javascript = EmbeddedFile.text(PackageResources.source_tree_check_js)
 }

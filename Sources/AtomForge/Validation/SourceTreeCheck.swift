@@ -109,5 +109,5 @@ public struct SourceTreeCheck: Sendable {
 
     /// Writes the tree under `src/`, imports each module (a failed one is not left in `sys.modules`), and prints
     /// one line behind the token: file → its error and the innermost frame inside the tree.
-    static let python = EmbeddedScript.text(PackageResources.source_tree_check_py)
+    static let python = EmbeddedFile.text(PackageResources.source_tree_check_py)
 }

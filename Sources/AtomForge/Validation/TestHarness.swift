@@ -27,14 +27,14 @@ enum TestHarness {
     /// the report (its own output), never the token. The harness removes it before the program runs.
     static let reportTokenFile = "report-token"
 
-    static let python = EmbeddedScript.text(PackageResources.test_harness_py)
+    static let python = EmbeddedFile.text(PackageResources.test_harness_py)
 
     /// Runs `program.js` for its tests: `console.assert` throws (in Node it only prints, so a failing test would
     /// pass), an uncaught error is reported with its place in the program, and the token is printed only when the
     /// event loop empties by itself (`process.exit` skips it).
-    static let javascript = EmbeddedScript.text(PackageResources.test_harness_js)
+    static let javascript = EmbeddedFile.text(PackageResources.test_harness_js)
 
     /// Appended to a Swift test program: `__atomforgeExpectEqual` is what `assert(a == b)` lines of the tests are
     /// rewritten into, so that a failure shows both values, not only `Assertion failed`.
-    static let swiftSupport = EmbeddedScript.text(PackageResources.test_harness_support_swift)
+    static let swiftSupport = EmbeddedFile.text(PackageResources.test_harness_support_swift)
 }

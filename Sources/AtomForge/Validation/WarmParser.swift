@@ -101,5 +101,5 @@ public actor WarmParser {
     /// into the process's own folder (plain names only) and removed after; the script runs as `python3 -I -c` would
     /// run it (its `sys.argv`, `__name__ == "__main__"`, `SystemExit` as the exit code, an exception's traceback as
     /// output), with standard output and error captured together, and fresh globals each time.
-    static let serverScript = EmbeddedScript.text(PackageResources.warm_parser_py)
+    static let serverScript = EmbeddedFile.text(PackageResources.warm_parser_py)
 }

@@ -157,5 +157,5 @@ public actor WarmRunner {
     /// run's other namespaces and folders and forks the program, whose init it is (see the type's documentation).
     /// A request is its length on a line, then its JSON (read to its exact end, so that a spare never takes the next
     /// one's bytes); answers are JSON lines, written under a lock.
-    static let zygoteScript = EmbeddedScript.text(PackageResources.warm_runner_py)
+    static let zygoteScript = EmbeddedFile.text(PackageResources.warm_runner_py)
 }
