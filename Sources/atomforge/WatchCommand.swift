@@ -89,9 +89,12 @@ struct WatchCommand: AsyncParsableCommand {
         let servers: [LocalServer]
         do {
             servers = try await ServiceRuntime.startModelServers(settings, logger: logger)
+            // Its write in flight finishes first: none may land after the state changes or the file is removed.
             starting.cancel()
+            await starting.value
         } catch {
             starting.cancel()
+            await starting.value
             await BlockingIO.run { hostStatus.remove() }
             throw error
         }

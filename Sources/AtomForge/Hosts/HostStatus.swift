@@ -44,6 +44,9 @@ public final class HostStatus: Sendable {
     public let path: String
     public let interval: Duration
     private let record: Mutex<Record>
+    /// Held for a whole write: two writers (the start-up's and the service's) may overlap, and the file must end
+    /// with the later snapshot, not with whichever rename came last.
+    private let writing = Mutex(())
     /// A value each time the state changes, for ``HostStatusService`` to write the file at once.
     let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
@@ -72,19 +75,21 @@ public final class HostStatus: Sendable {
 
     /// Writes the file now (blocking: call it off the cooperative pool).
     public func write() throws(OutboxError) {
-        let snapshot = record.withLock { record in
-            record.updated = Date().timeIntervalSince1970
-            return record
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(snapshot) else { return }
-        // Through the folder held open: a link at `_hosts` is refused, never followed.
-        let folder = try OutboxFolder.open((path as NSString).deletingLastPathComponent, create: true)
-        try withExtendedLifetime(folder) { () throws(OutboxError) in
-            try AtomicFile.write(
-                Array(data) + [UInt8(ascii: "\n")], to: folder.root + "/" + (path as NSString).lastPathComponent,
-                durable: false)
+        try writing.withLock { _ throws(OutboxError) in
+            let snapshot = record.withLock { record in
+                record.updated = Date().timeIntervalSince1970
+                return record
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            guard let data = try? encoder.encode(snapshot) else { return }
+            // Through the folder held open: a link at `_hosts` is refused, never followed.
+            let folder = try OutboxFolder.open((path as NSString).deletingLastPathComponent, create: true)
+            try withExtendedLifetime(folder) { () throws(OutboxError) in
+                try AtomicFile.write(
+                    Array(data) + [UInt8(ascii: "\n")], to: folder.root + "/" + (path as NSString).lastPathComponent,
+                    durable: false)
+            }
         }
     }
 

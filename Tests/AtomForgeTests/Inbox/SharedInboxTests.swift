@@ -142,11 +142,9 @@ struct SharedInboxTests: DaemonFolder {
         #expect(none.status == 1 && none.standardError.contains("no daemon of host"), "\(none.standardError)")
         let daemon = try await startDaemon()
         #expect(try await waitUntil { log("daemon.log").contains("watching") })
-        var ready = try await CommandRunner.atomforge(["health", "--config", "pipeline.yaml"], in: folder)
-        for _ in 0..<40 where ready.status != 0 {
-            try await Task.sleep(for: .milliseconds(50))  // the status file follows the log line
-            ready = try await CommandRunner.atomforge(["health", "--config", "pipeline.yaml"], in: folder)
-        }
+        // The status file follows the log line (written by its own service).
+        #expect(try await waitUntil { HostStatus.records(outbox: folder + "/outbox").first?.state == .watching })
+        let ready = try await CommandRunner.atomforge(["health", "--config", "pipeline.yaml"], in: folder)
         #expect(ready.status == 0 && ready.standardOutput.contains("is watching"), "\(ready.standardError)")
         let live = try await CommandRunner.atomforge(["health", "--live", "--config", "pipeline.yaml"], in: folder)
         #expect(live.status == 0)

@@ -97,6 +97,28 @@ struct SharingTests {
         #expect(HostHealth.check(outbox: outbox, ready: false).message.contains("is gone"))
     }
 
+    @Test("overlapping writes of the host status end with the latest state, whichever rename comes last")
+    func overlappingStatusWrites() throws {
+        let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outbox) }
+        // The start-up's writer and the service's may overlap: the file must never go back to `starting`.
+        for _ in 0..<1000 {
+            let status = HostStatus(outbox: outbox, inbox: "/srv/inbox")
+            let group = DispatchGroup()
+            for _ in 0..<4 {
+                DispatchQueue.global().async(group: group) { try? status.write() }
+            }
+            usleep(UInt32.random(in: 0...400))  // some of them mid-write
+            status.set(.watching, watch: "inotify")
+            try status.write()
+            group.wait()
+            let record = try JSONDecoder().decode(
+                HostStatus.Record.self, from: Data(contentsOf: URL(fileURLWithPath: status.path)))
+            #expect(record.state == .watching)
+            status.remove()
+        }
+    }
+
     @Test("paths settings: rescans, inotify and sweeps read, out-of-range values refused with the key")
     func settings() throws {
         let config = try PipelineConfig.parse("paths: {inotify: false, poll_interval_s: 0.5, sweep_interval_s: 5}")
