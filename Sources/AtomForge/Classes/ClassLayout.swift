@@ -269,7 +269,7 @@ public struct ClassLayout: Sendable {
         var importLines: [String: Int] = [:]
         for method in methods {
             if let code = method.code {
-                let (hoisted, body) = SourceAssembler.splitImports(code, language: language)
+                let (hoisted, body) = language.splitImports(code)
                 imports += hoisted.filter { !imports.contains($0) }
                 let lines = Self.lines(body)
                 importLines[method.name] = Self.lines(code).count - lines.count
@@ -410,7 +410,7 @@ public struct ClassLayout: Sendable {
     }
 
     static func trimmedLines(_ text: String) -> String {
-        CodeExtractor.trimmed(text.split(separator: "\n", omittingEmptySubsequences: false))
+        text.split(separator: "\n", omittingEmptySubsequences: false).trimmedLines()
     }
 
     private static func collapsingBlankRuns(_ lines: [String]) -> [String] {

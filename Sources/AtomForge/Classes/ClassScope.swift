@@ -93,7 +93,7 @@ public struct ClassScope: Sendable {
         guard let method = layout.method(named: atom.name, in: code, className: type.name) else {
             return ClassLayout.trimmedLines(ClassLayout.dedented(ClassLayout.lines(code)))
         }
-        let (imports, _) = SourceAssembler.splitImports(code, language: type.language)
+        let (imports, _) = type.language.splitImports(code)
         return imports.isEmpty ? method : imports.joined(separator: "\n") + "\n\n" + method
     }
 

@@ -16,9 +16,9 @@ public enum CodeExtractor {
             blocks.first { tags.contains($0.tag.lowercased()) }
             ?? (blocks.count == 1 ? blocks.first : nil)
             ?? blocks.filter { $0.tag.isEmpty }.max { $0.lines.count < $1.lines.count }
-        if let chosen { return trimmed(chosen.lines) }
+        if let chosen { return chosen.lines.trimmedLines() }
         let bare = reply.split(separator: "\n", omittingEmptySubsequences: false).filter { !isFence($0) }
-        return trimmed(bare)
+        return bare.trimmedLines()
     }
 
     static func fencedBlocks(in reply: String) -> [Block] {
@@ -47,13 +47,5 @@ public enum CodeExtractor {
         guard indent.count <= 3 else { return false }
         let rest = line.dropFirst(indent.count)
         return rest.hasPrefix("```") || rest.hasPrefix("~~~")
-    }
-
-    /// The lines without trailing white space, and without blank lines at either end.
-    static func trimmed(_ lines: [Substring]) -> String {
-        var lines = lines.map { String($0.reversed().drop { $0 == " " || $0 == "\r" || $0 == "\t" }.reversed()) }
-        while lines.first?.isEmpty == true { lines.removeFirst() }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
     }
 }

@@ -49,7 +49,7 @@ public enum SourceAssembler {
             let result = results[atom.id]
             let methods = methodsOf[atom.id] ?? []
             if let result, result.status == .passed, let code = result.code {
-                var (hoisted, body) = splitImports(code, language: atom.language)
+                var (hoisted, body) = atom.language.splitImports(code)
                 if !methods.isEmpty {
                     let placed = placingMethods(methods, in: body, of: atom, results: results, fileOfAtom: fileOfAtom)
                     body = placed.body
@@ -246,27 +246,5 @@ public enum SourceAssembler {
         }
         let placed = layout.placing(placements, in: classCode, className: type.name)
         return (placed.text, placed.imports + imports)
-    }
-
-    /// The import lines at the start of `code`, and the rest.
-    static func splitImports(_ code: String, language: Language) -> (imports: [String], body: String) {
-        var lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var imports: [String] = []
-        while let first = lines.first {
-            let trimmed = first.trimmingWhitespace()
-            if trimmed.isEmpty, !imports.isEmpty {
-                lines.removeFirst()
-            } else if isImport(trimmed, language: language) {
-                imports.append(trimmed)
-                lines.removeFirst()
-            } else {
-                break
-            }
-        }
-        return (imports, lines.joined(separator: "\n"))
-    }
-
-    static func isImport(_ line: String, language: Language) -> Bool {
-        language.isImportLine(line)
     }
 }

@@ -158,7 +158,7 @@ struct PlanReader {
             error("\(label): no language; give the file a known extension (.py) or set 'language'", item)
             return nil
         }
-        guard let runner = language.testRunner, SuiteRunner.languages.contains(runner) else {
+        guard let runner = language.testRunner, SuiteFile.runners.contains(runner) else {
             error(
                 "\(label): suites in \(language.name.isEmpty ? "this language" : language.name) are not run yet; "
                     + "only Python (pytest), JavaScript and TypeScript (node --test) and Swift (test functions) suites "

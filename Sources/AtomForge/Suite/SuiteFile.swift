@@ -1,7 +1,11 @@
 /// One test file of a plan's own test suite (`suite:` in the plan): the acceptance tests a team already has, run
 /// against the assembled `src/` tree once the atoms are done.
 public struct SuiteFile: Sendable, Equatable {
-    /// Its file name in the suite's folder (`test_tools.py`).
+    /// The languages whose suites can be run: Python with pytest, JavaScript with `node --test` (TypeScript too,
+    /// compiled by `tsc` first), Swift as test functions compiled with the tree. A plan's suite in another is refused
+    /// by `check`, where the plan is read.
+    public static let runners: Set<Language.TestRunner> = [.python, .javascript, .typescript, .swift]
+
     /// Its path in the suite's folder (`test_tools.py`, or `tests/test_tools.py` for a file read from a path).
     public var name: String
     public var code: String

@@ -24,7 +24,7 @@ struct LanguageTests {
         #expect(
             StructuralValidator.defines("greet", in: "local function greet(name)\n  return name\nend", language: lua))
         #expect(!StructuralValidator.defines("greet", in: "local function greeting()\nend", language: lua))
-        #expect(SourceAssembler.isImport("require \"socket\"", language: lua))
+        #expect(lua.isImportLine("require \"socket\""))
     }
 
     @Test("every built-in language has a syntax check, a test runner and a way to take its unit out")
