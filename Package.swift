@@ -36,11 +36,35 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // The library is a stack of layers, each a module that may use only the ones below it, so that a cycle is a
+        // compile error (docs/architecture.md draws them). The bottom: the platform edge (files, descriptors,
+        // processes, the libcurl and libyaml wrappers), the only layer that speaks to the C library.
         .target(
-            name: "AtomForge",
+            name: "AtomForgeSystem",
             dependencies: [
                 "CLibYAML",
                 "CLibCurl",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The vocabulary: plans, their atoms and languages, the configuration, and what a run finds out (statuses,
+        // attempts, failure kinds, evidence, token usage).
+        .target(
+            name: "AtomForgeModel",
+            dependencies: ["AtomForgeSystem"],
+            swiftSettings: strictSettings
+        ),
+        // The work: providers, extraction, validation in the sandbox, classes, the plan's suite, evidence, and the
+        // engine that schedules atoms and runs the ladder; what it tells is events, what it keeps goes through a
+        // recorder it is handed.
+        .target(
+            name: "AtomForgeGeneration",
+            dependencies: [
+                "AtomForgeModel",
+                "AtomForgeSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -48,10 +72,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
-            exclude: ["RunPage/Assets/LICENSE-prism"],
             // Compiled into the binary, so that it needs no files beside it: the programs run beside generated code,
-            // kept as files of their own language for that language's tools (see EmbeddedFile), and the run page's
-            // script and styles, which index.html carries inline (the page needs no network).
+            // kept as files of their own language for that language's tools (see EmbeddedFile).
             resources: [
                 .embedInCode("Evidence/Scripts/behaviour-probe-support.swift"),
                 .embedInCode("Evidence/Scripts/behaviour-probe.js"),
@@ -69,10 +91,42 @@ let package = Package(
                 .embedInCode("Validation/Scripts/test-harness.py"),
                 .embedInCode("Validation/Scripts/warm-parser.py"),
                 .embedInCode("Validation/Scripts/warm-runner.py"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // What a run leaves: the run folder and its journal, reports, summaries, the run page.
+        .target(
+            name: "AtomForgeOutbox",
+            dependencies: [
+                "AtomForgeGeneration",
+                "AtomForgeModel",
+                "AtomForgeSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            exclude: ["RunPage/Assets/LICENSE-prism"],
+            // The run page's script and styles, which index.html carries inline (the page needs no network).
+            resources: [
                 .embedInCode("RunPage/Assets/prism.js"),
                 .embedInCode("RunPage/Assets/prism.css"),
                 .embedInCode("RunPage/Assets/run-page.js"),
                 .embedInCode("RunPage/Assets/run-page.css"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The top: jobs (a plan, an accept), the inbox daemon, the hosts' status, systemd, export. It re-exports
+        // the layers below, so that the commands and the tests import one module.
+        .target(
+            name: "AtomForge",
+            dependencies: [
+                "AtomForgeOutbox",
+                "AtomForgeGeneration",
+                "AtomForgeModel",
+                "AtomForgeSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
         ),

@@ -5,11 +5,11 @@ import sys
 
 import pytest
 
-SOURCES = pathlib.Path(__file__).resolve().parents[2] / "Sources" / "AtomForge"
+SOURCES = pathlib.Path(__file__).resolve().parents[2] / "Sources" / "AtomForgeGeneration"
 
 
 def script(relative):
-    """The text of a script under Sources/AtomForge, as the binary embeds it."""
+    """The text of a script under Sources/AtomForgeGeneration, as the binary embeds it."""
     return (SOURCES / relative).read_text(encoding="utf-8")
 
 

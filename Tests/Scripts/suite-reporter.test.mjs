@@ -2,7 +2,7 @@
 // JSON, with an error reduced to its message and stack (an Error's own fields do not survive JSON.stringify).
 import { test } from "node:test";
 import assert from "node:assert";
-import report from "../../Sources/AtomForge/Suite/Scripts/suite-reporter.mjs";
+import report from "../../Sources/AtomForgeGeneration/Suite/Scripts/suite-reporter.mjs";
 
 async function lines(events) {
     async function* source() { yield* events; }

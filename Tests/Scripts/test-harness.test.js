@@ -7,7 +7,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
-const harness = path.join(__dirname, "..", "..", "Sources", "AtomForge", "Validation", "Scripts", "test-harness.js");
+const harness = path.join(__dirname, "..", "..", "Sources", "AtomForgeGeneration", "Validation", "Scripts", "test-harness.js");
 const TOKEN = "atomforge-token-0123456789";
 const ATOM = "function add(a, b) {\n    return a + b;\n}\n";
 

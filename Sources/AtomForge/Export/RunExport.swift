@@ -1,3 +1,6 @@
+import AtomForgeModel
+import AtomForgeOutbox
+import AtomForgeSystem
 import Foundation
 
 /// A finished run's `src/` brought to where generated code goes next: copied into a working tree, committed on a

@@ -1,3 +1,4 @@
+import AtomForgeSystem
 import Foundation
 import Glibc
 import Synchronization

@@ -1,3 +1,4 @@
+import AtomForgeSystem
 import Logging
 import ServiceLifecycle
 

@@ -1,3 +1,4 @@
+import AtomForgeSystem
 import Foundation
 
 /// A person's fix handed in through the inbox, for pipelines without a shell: a file named `*.accept.yaml` (or

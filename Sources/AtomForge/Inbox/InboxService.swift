@@ -1,3 +1,6 @@
+import AtomForgeGeneration
+import AtomForgeOutbox
+import AtomForgeSystem
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,3 +1,6 @@
+import AtomForgeModel
+import AtomForgeSystem
+
 /// How `watch` learns of plans dropped into the inbox: inotify, a rescan of the folder at an interval, or both.
 ///
 /// inotify is the fast path, but it reports only what this kernel changes: on NFS, SMB or a FUSE mount a plan written

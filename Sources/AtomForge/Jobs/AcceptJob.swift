@@ -1,3 +1,7 @@
+import AtomForgeGeneration
+import AtomForgeModel
+import AtomForgeOutbox
+import AtomForgeSystem
 import Foundation
 
 /// A person's code for an atom of a run, through the same validators as the model's: if it passes, the atom is

@@ -1,3 +1,6 @@
+import AtomForgeModel
+import AtomForgeSystem
+
 /// Why a plan could not be taken to a run folder: the plan itself, or the folder.
 public enum ClaimFailure: Error, Sendable, CustomStringConvertible {
     /// The plan is not valid: its check, with every problem in it.

@@ -1,3 +1,5 @@
+import AtomForgeOutbox
+
 /// What a plan's run does with a candidate folder (`outbox/<plan>`, then `<plan>-2`, …): the resume decision, made
 /// with no file touched so that it can be read, and tested, on its own.
 enum FolderChoice: Equatable {

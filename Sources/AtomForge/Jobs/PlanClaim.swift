@@ -1,3 +1,6 @@
+import AtomForgeModel
+import AtomForgeOutbox
+import AtomForgeSystem
 import Foundation
 import Glibc
 import SystemPackage

@@ -1,3 +1,6 @@
+import AtomForgeGeneration
+import AtomForgeModel
+import AtomForgeOutbox
 import Logging
 
 extension PlanJob {

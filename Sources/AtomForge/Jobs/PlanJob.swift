@@ -1,3 +1,7 @@
+import AtomForgeGeneration
+import AtomForgeModel
+import AtomForgeOutbox
+import AtomForgeSystem
 import Foundation
 import Logging
 

@@ -1,3 +1,6 @@
+import AtomForgeGeneration
+import AtomForgeModel
+import AtomForgeSystem
 import Foundation
 import Logging
 import Synchronization

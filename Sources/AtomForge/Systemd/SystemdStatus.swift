@@ -1,3 +1,4 @@
+import AtomForgeGeneration
 import Foundation
 import Synchronization
 
