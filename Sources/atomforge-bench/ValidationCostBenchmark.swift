@@ -1,6 +1,5 @@
 import AtomForge
 import Foundation
-import Glibc
 
 /// What validating one attempt costs, per language: the unit extraction and the whole standard chain (structure,
 /// syntax check, the atom's tests) under the sandbox in force, as the engine runs them; for Python with the warm
@@ -109,14 +108,7 @@ enum ValidationCostBenchmark {
     /// CPU seconds of this process's cgroup, or of this process and its reaped children where no cgroup is readable.
     static func cpuSeconds() -> Double {
         if let usage = cgroupUsage() { return usage }
-        var total = 0.0
-        for who in [RUSAGE_SELF.rawValue, RUSAGE_CHILDREN.rawValue] {
-            var usage = rusage()
-            getrusage(who, &usage)
-            total += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            total += Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        }
-        return total
+        return ProcessorTime.selfAndChildren()
     }
 
     /// The CPU seconds of this process's cgroup so far: v1 `cpuacct.usage` (ns) or v2 `cpu.stat`'s `usage_usec`.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import AtomForge
-import Glibc
+import Foundation
 
 /// `atomforge`: turns plan files into source code. Each subcommand is a thin shell over the AtomForge library.
 @main
@@ -30,10 +30,10 @@ struct AtomForgeCommand: AsyncParsableCommand {
     /// EPIPE and fall back, not end the daemon in the middle of its graceful shutdown.
     static func main() async {
         MallocTuning.apply()
-        signal(SIGPIPE, SIG_IGN)
+        StandardStream.ignoreBrokenPipes()
         if let unknown = mistypedSubcommand(CommandLine.arguments) {
             printError(unknown)
-            Glibc.exit(64)
+            Foundation.exit(64)
         }
         await main(nil)
     }

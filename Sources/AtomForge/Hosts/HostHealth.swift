@@ -1,5 +1,5 @@
+import AtomForgeSystem
 import Foundation
-import Glibc
 
 /// Whether the daemon of this host is alive and taking plans, from its ``HostStatus`` file: what `atomforge health`
 /// answers an orchestrator's probe with.
@@ -24,7 +24,7 @@ public struct HostHealth: Sendable, Equatable {
                 message: "no daemon of host \(host) in \(outbox)/\(HostStatus.folderName): atomforge watch is not "
                     + "running here, or has another outbox")
         }
-        let alive = records.filter { kill($0.pid, 0) == 0 || errno == EPERM }
+        let alive = records.filter { ProcessLiveness.isAlive($0.pid) }
         guard let record = alive.first else {
             return HostHealth(
                 passes: false,

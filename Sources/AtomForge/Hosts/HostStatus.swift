@@ -1,6 +1,5 @@
 import AtomForgeSystem
 import Foundation
-import Glibc
 import Synchronization
 
 /// A daemon's presence in the outbox it shares: `_hosts/<host>-<pid>.json`, rewritten every ``interval`` while it
@@ -54,7 +53,7 @@ public final class HostStatus: Sendable {
 
     public init(outbox: String, inbox: String, interval: Duration = HostStatus.defaultInterval) {
         let host = Self.hostName()
-        let pid = getpid()
+        let pid = CurrentProcess.id
         path = outbox + "/" + Self.folderName + "/\(host)-\(pid).json"
         self.interval = interval
         (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -97,15 +96,12 @@ public final class HostStatus: Sendable {
     /// Removes the file (the daemon has stopped).
     public func remove() {
         guard let folder = try? OutboxFolder.open((path as NSString).deletingLastPathComponent) else { return }
-        withExtendedLifetime(folder) { _ = unlinkat(folder.descriptor, (path as NSString).lastPathComponent, 0) }
+        folder.removeEntry(named: (path as NSString).lastPathComponent)
     }
 
     /// This machine's name (a pod's name under Kubernetes), as the files are named.
     public static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "localhost" : name.replacingOccurrences(of: "/", with: "_")
+        CurrentProcess.hostName
     }
 
     /// The records of the daemons of `host` in `outbox`, newest first.

@@ -1,4 +1,5 @@
-import Glibc
+import AtomForgeSystem
+import Foundation
 import SystemPackage
 
 /// One entry of the inbox as it is on disk, found and read without trusting it: a link is never followed, a pipe
@@ -13,6 +14,11 @@ enum InboxEntry {
     struct Identity: Equatable, Sendable {
         var device: UInt64
         var inode: UInt64
+
+        init(_ status: Stat) {
+            device = UInt64(status.deviceID.rawValue)
+            inode = UInt64(status.inode.rawValue)
+        }
     }
 
     /// The bytes read, and which file they came from.
@@ -23,9 +29,7 @@ enum InboxEntry {
 
     /// Which file is at `path` (not following it), if any.
     static func identity(at path: String) -> Identity? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        return Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        (try? status(at: path)).map(Identity.init)
     }
 
     /// What `lstat` says the entry is.
@@ -73,49 +77,52 @@ enum InboxEntry {
     /// Seconds since the entry at `path` (not followed) was last changed, its contents or its name (a file moved
     /// into the inbox keeps its old modification time, but its change time is the move's); nil when there is none.
     static func age(at path: String) -> Double? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let seconds = { (time: timespec) in Double(time.tv_sec) + Double(time.tv_nsec) / 1e9 }
-        return seconds(now) - max(seconds(status.st_mtim), seconds(status.st_ctim))
+        guard let status = try? status(at: path) else { return nil }
+        return Date().timeIntervalSince1970 - max(status.modifiedSeconds, status.changedSeconds)
     }
 
     /// What the entry at `path` is, without following it; nil when there is none.
     static func kind(at path: String) -> Kind? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        return kind(of: status)
+        (try? status(at: path)).map(kind(of:))
     }
 
-    private static func kind(of status: stat) -> Kind {
-        switch status.st_mode & S_IFMT {
-        case S_IFREG where status.st_nlink > 1: .hardLinked(names: Int(status.st_nlink))
-        case S_IFREG: .regular(size: Int(status.st_size))
-        case S_IFLNK: .symbolicLink
-        case S_IFDIR: .directory
-        case S_IFIFO: .namedPipe
-        case S_IFSOCK: .socket
-        case S_IFCHR, S_IFBLK: .device
+    private static func kind(of status: Stat) -> Kind {
+        switch status.type {
+        case .regular where status.linkCount > 1: .hardLinked(names: status.linkCount)
+        case .regular: .regular(size: Int(status.size))
+        case .symbolicLink: .symbolicLink
+        case .directory: .directory
+        case .fifo: .namedPipe
+        case .socket: .socket
+        case .characterSpecial, .blockSpecial: .device
         default: .other
         }
+    }
+
+    /// The entry itself, a link not followed (`lstat`).
+    private static func status(at path: String) throws(Errno) -> Stat {
+        try Stat(FilePath(path), followTargetSymlink: false)
     }
 
     /// The bytes of the regular file at `path`, at most `limit`. Opened with `O_NOFOLLOW` (a link fails) and
     /// `O_NONBLOCK` (a pipe does not block the open), then checked with `fstat` on that descriptor.
     static func read(_ path: String, limit: Int) -> Result<Contents, ReadError> {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard descriptor >= 0 else {
-            switch errno {
-            case ENOENT: return .failure(.gone)
-            case ELOOP: return .failure(.notRegular(.symbolicLink))
-            case ENXIO: return .failure(.notRegular(.socket))
-            default: return .failure(.failed(Errno.last.description))
-            }
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(
+                FilePath(path), .readOnly, options: [.noFollow, .nonBlocking, .closeOnExec, .noControllingTerminal])
+        } catch .noSuchFileOrDirectory {
+            return .failure(.gone)
+        } catch .tooManySymbolicLinkLevels {
+            return .failure(.notRegular(.symbolicLink))
+        } catch .noSuchAddressOrDevice {
+            return .failure(.notRegular(.socket))
+        } catch {
+            return .failure(.failed("\(error)"))
         }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return .failure(.failed(Errno.last.description)) }
+        defer { try? descriptor.close() }
+        let status: Stat
+        do { status = try descriptor.stat() } catch { return .failure(.failed("\(error)")) }
         let kind = kind(of: status)
         guard case .regular(let size) = kind else { return .failure(.notRegular(kind)) }
         guard size <= limit else { return .failure(.tooLarge(limit: limit)) }
@@ -123,28 +130,26 @@ enum InboxEntry {
         var bytes = [UInt8](repeating: 0, count: min(size, limit) + 1)
         var count = 0
         while count < bytes.count {
-            let result = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            let result: Int
+            do {
+                result = try bytes.withUnsafeMutableBytes { buffer in
+                    try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+                }
+            } catch {
+                return .failure(.failed("\(error)"))
             }
-            if result < 0, errno == EINTR { continue }
-            guard result >= 0 else { return .failure(.failed(Errno.last.description)) }
             if result == 0 { break }
             count += result
         }
         guard count <= size else {
             return .failure(.failed("it grew while it was read; write it elsewhere and rename it into the inbox"))
         }
-        return .success(
-            Contents(
-                bytes: Array(bytes[..<count]),
-                identity: Identity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))))
+        return .success(Contents(bytes: Array(bytes[..<count]), identity: Identity(status)))
     }
 
     /// The permission bits of the entry at `path` (not following it), for files written about it: an error file
     /// is as private as the file it is about.
-    static func permissions(at path: String) -> mode_t? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        return status.st_mode & 0o777
+    static func permissions(at path: String) -> FilePermissions? {
+        (try? status(at: path))?.permissions
     }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import AtomForgeSystem
 
 /// Which entries of the inbox are plans to take, and the listing a rescan uses.
 public enum InboxFiles {
@@ -20,20 +20,15 @@ public enum InboxFiles {
     /// taking them refuses them with a message, at start and on a rescan as on an event. Read with `readdir`, so a
     /// name that is not UTF-8 is seen as the bytes it is.
     public static func scan(_ directory: String) -> Listing {
-        guard let stream = opendir(directory) else { return Listing() }
-        defer { closedir(stream) }
         var entries: [(name: String, modified: Int)] = []
         var listing = Listing()
-        while let entry = readdir(stream) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            guard let name = String(validating: bytes, as: UTF8.self) else {
-                if bytes.first != UInt8(ascii: ".") { listing.undecodable.append(bytes) }
+        for entry in DirectoryEntries.list(directory) {
+            guard let name = String(validating: entry.name, as: UTF8.self) else {
+                if entry.name.first != UInt8(ascii: ".") { listing.undecodable.append(entry.name) }
                 continue
             }
-            guard name != ".", name != "..", isCandidate(name) else { continue }
-            var status = stat()
-            guard lstat(directory + "/" + name, &status) == 0 else { continue }
-            entries.append((name, Int(status.st_mtim.tv_sec) * 1_000_000_000 + Int(status.st_mtim.tv_nsec)))
+            guard isCandidate(name), let modified = entry.modified else { continue }
+            entries.append((name, modified))
         }
         listing.names = entries.sorted { ($0.modified, $0.name) < ($1.modified, $1.name) }.map(\.name)
         return listing

@@ -2,7 +2,6 @@ import AtomForgeModel
 import AtomForgeOutbox
 import AtomForgeSystem
 import Foundation
-import Glibc
 import SystemPackage
 
 /// Takes one file out of the inbox: a valid plan is claimed by renaming it into its run folder before any work;
@@ -149,35 +148,34 @@ public enum PlanIntake {
         }
         defer { withExtendedLifetime(held) {} }
         let folder = held.root + "/accepted"
-        if mkdir(folder, 0o755) != 0, errno != EEXIST {
-            return .failed(OutboxFolder.shown(SystemError("create", folder).description))
+        do {
+            try PathOperations.makeFolderIfMissing(folder)
+        } catch {
+            return .failed(OutboxFolder.shown(SystemError("create", folder, errno: error).description))
         }
         // link, then unlink: unlike rename, link never replaces a file already there (an earlier fix of the same
         // name), and exactly one of two daemons gets the file.
         for counter in 1...10_000 {
             let base = (counter == 1 ? "" : "\(counter)-") + name
             let target = folder + "/" + base
-            if link(path, target) == 0 {
-                guard unlink(path) == 0 else {
-                    let reason = errno
-                    unlink(target)
-                    return reason == ENOENT
-                        ? .gone : .failed("cannot move \(path): \(Errno(rawValue: reason).description)")
-                }
-                // Linked by name: if another file took the name after it was read, keep what was read.
-                if InboxEntry.identity(at: target) != contents.identity {
-                    do {
-                        try AtomicFile.write(contents.bytes, to: target)
-                    } catch {
-                        return .failed(error.description)
-                    }
-                }
-                return .accept(file, folder: run, path: run + "/accepted/" + base)
+            do {
+                try PathOperations.moveWithoutReplacing(path, to: target)
+            } catch .fileExists {
+                continue
+            } catch .noSuchFileOrDirectory {
+                return .gone
+            } catch {
+                return .failed(OutboxFolder.shown("cannot move \(path) to \(target): \(error.description)"))
             }
-            if errno == EEXIST { continue }
-            return errno == ENOENT
-                ? .gone
-                : .failed(OutboxFolder.shown("cannot move \(path) to \(target): \(Errno.last.description)"))
+            // Linked by name: if another file took the name after it was read, keep what was read.
+            if InboxEntry.identity(at: target) != contents.identity {
+                do {
+                    try AtomicFile.write(contents.bytes, to: target)
+                } catch {
+                    return .failed(error.description)
+                }
+            }
+            return .accept(file, folder: run, path: run + "/accepted/" + base)
         }
         return .failed("no free name for \(name) in \(folder)")
     }
@@ -206,22 +204,24 @@ public enum PlanIntake {
         // name). A folder cannot be linked: it is renamed once its name is seen free.
         while true {
             if InboxEntry.kind(at: target + ".error.txt") == nil {
-                let failure = Self.move(path, to: target)
-                if failure == 0 { break }
-                guard failure == EEXIST else {
+                do {
+                    try PathOperations.moveWithoutReplacing(path, to: target, folders: true)
+                    break
+                } catch .fileExists {
+                } catch .noSuchFileOrDirectory {
+                    return .gone
+                } catch {
                     let shown = String(decoding: path, as: UTF8.self)
                     let shownTarget = rejected.path + "/" + target.dropFirst(folder.count + 1)
-                    return failure == ENOENT
-                        ? .gone
-                        : .failed("cannot move \(shown) to \(shownTarget): \(Errno(rawValue: failure).description)")
+                    return .failed("cannot move \(shown) to \(shownTarget): \(error.description)")
                 }
             }
             counter += 1
             target = folder + "/" + name + ".\(counter)"
         }
-        var mode: mode_t = 0o600
+        var mode: UInt32 = 0o600
         if case .regular? = InboxEntry.kind(at: target), let bits = InboxEntry.permissions(at: target) {
-            mode = bits & 0o666
+            mode = UInt32(bits.rawValue) & 0o666
         }
         let text =
             "AtomForge refused this file (\(name)); fix it and drop it into the inbox again.\n\n"
@@ -232,26 +232,5 @@ public enum PlanIntake {
             return .failed(error.description)
         }
         return .rejected(rejected.path + "/" + target.dropFirst(folder.count + 1), problems: problems)
-    }
-}
-
-extension PlanIntake {
-    /// Moves `path` to `target` unless something is there already: 0, or the `errno` of what failed (`EEXIST` when
-    /// the name is taken).
-    static func move(_ path: [UInt8], to target: String) -> Int32 {
-        (path + [0]).withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { source -> Int32 in
-                if link(source.baseAddress!, target) == 0 {
-                    if unlink(source.baseAddress!) == 0 { return 0 }
-                    let failure = errno
-                    unlink(target)
-                    return failure
-                }
-                guard errno == EPERM || errno == EISDIR else { return errno }
-                // A folder: rename, which would replace only an empty folder of that name; checked first.
-                guard InboxEntry.kind(at: target) == nil else { return EEXIST }
-                return rename(source.baseAddress!, target) == 0 ? 0 : errno
-            }
-        }
     }
 }

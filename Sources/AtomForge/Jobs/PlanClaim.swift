@@ -2,7 +2,6 @@ import AtomForgeModel
 import AtomForgeOutbox
 import AtomForgeSystem
 import Foundation
-import Glibc
 import SystemPackage
 
 /// The one path from a plan's origin to a locked run folder: read the plan once, check it, pick its folder (new,
@@ -94,16 +93,18 @@ public enum PlanClaim {
         var note: String?
         for suffix in 1...10_000 {
             let path = outbox + "/" + plan.id + (suffix == 1 ? "" : "-\(suffix)")
-            let created = mkdir(path, 0o755) == 0
-            if !created && errno != EEXIST {
-                throw OutboxError("cannot create \(path): \(Errno.last.description)")
+            let created: Bool
+            do {
+                created = try PathOperations.makeFolderIfMissing(path)
+            } catch {
+                throw OutboxError("cannot create \(path): \(error.description)")
             }
             // Held open from here on, and every file of it reached through `root`: never through a link.
             let folder = try OutboxFolder.open(path)
             // Open until this try ends, at least: `root` names its descriptor.
             defer { withExtendedLifetime(folder) {} }
             let root = folder.root
-            var held = try RunFolder.tryLock(folder)
+            var held = try FolderLock.take(in: folder)
             if held == nil {
                 let isInboxClaim = if case .move = placing { true } else { false }
                 let sameRun = FolderChoice.isSameRun(
@@ -139,13 +140,13 @@ public enum PlanClaim {
                 do {
                     try place(placing, text: text, at: root + "/plan." + format.fileExtension)
                 } catch {
-                    close(lock)
-                    unlinkat(folder.descriptor, ".lock", 0)
-                    rmdir(path)
+                    lock.release()
+                    folder.removeEntry(named: ".lock")
+                    try? PathOperations.removeEmptyFolder(path)
                     throw error
                 }
                 return RunFolder(
-                    folder: folder, earlier: Journal.State(), start: .new, note: note, lockDescriptor: lock)
+                    folder: folder, earlier: Journal.State(), start: .new, note: note, lock: lock)
             case .goOn(let start):
                 // The folder holds this text already: a copy is not written again; an inbox file still leaves the
                 // inbox, over the folder's plan file of the same text.
@@ -153,7 +154,7 @@ public enum PlanClaim {
                     do {
                         try place(placing, text: text, at: root + "/plan." + earlierPlan.format.fileExtension)
                     } catch {
-                        close(lock)
+                        lock.release()
                         throw error
                     }
                 }
@@ -167,9 +168,9 @@ public enum PlanClaim {
                         + "(\(passed) passed) are not generated again"
                 return RunFolder(
                     folder: folder, earlier: earlier, start: start,
-                    note: [note, said].compactMap { $0 }.joined(separator: "; "), lockDescriptor: lock)
+                    note: [note, said].compactMap { $0 }.joined(separator: "; "), lock: lock)
             case .next(let why):
-                close(lock)
+                lock.release()
                 note = note ?? why
             }
         }
@@ -209,9 +210,9 @@ public enum PlanClaim {
         guard let plan = check.validPlan else {
             throw .invalid(check, file: path + "/plan." + file.format.fileExtension)
         }
-        var held: Int32?
+        var held: FolderLock?
         do {
-            held = try RunFolder.tryLock(folder)
+            held = try FolderLock.take(in: folder)
         } catch {
             throw .folder(error)
         }
@@ -230,26 +231,26 @@ public enum PlanClaim {
             }
         }
         guard let lock = held else {
-            throw .folder(OutboxError("cannot lock \(path)/.lock: \(Errno.last.description)"))
+            throw .folder(OutboxError("cannot lock \(path)/.lock: it went away, or cannot be opened"))
         }
         let earlier = Journal(path: root + "/journal.jsonl").readState()
         let start: RunFolder.Start = RunFolder.isFinished(at: root) ? .continued : .resumed
         return Claimed(
             plan: plan, text: file.text, format: file.format,
-            folder: RunFolder(folder: folder, earlier: earlier, start: start, note: nil, lockDescriptor: lock))
+            folder: RunFolder(folder: folder, earlier: earlier, start: start, note: nil, lock: lock))
     }
 
     /// Another process holds `path` but has not put a plan in it yet: it is claiming a plan at this moment, most
     /// likely the same inbox file. Rather than race it into the next folder, wait (briefly) to see how its claim
     /// ends: the file gone means it won, and this claim stops; the lock free again means it gave up, and the
     /// folder is ours.
-    private static func awaitRacingClaim(of placing: Placing, in folder: OutboxFolder) -> Int32? {
+    private static func awaitRacingClaim(of placing: Placing, in folder: OutboxFolder) -> FolderLock? {
         guard case .move(let file) = placing else { return nil }
         for _ in 0..<400 {
             guard isEmptyClaim(folder.root) else { return nil }
             if !FileManager.default.fileExists(atPath: file.path) { return nil }
-            if let descriptor = try? RunFolder.tryLock(folder) { return descriptor }
-            usleep(5_000)
+            if let lock = try? FolderLock.take(in: folder) { return lock }
+            ThreadSleep.sleep(.milliseconds(5))
         }
         return nil
     }
@@ -264,9 +265,12 @@ public enum PlanClaim {
         case .copy:
             try AtomicFile.write(text, to: target)
         case .move(let file):
-            guard rename(file.path, target) == 0 else {
-                if errno == ENOENT { throw OutboxError("the plan \(file.path) was claimed by another process") }
-                throw OutboxError("cannot move \(file.path) to \(target): \(Errno.last.description)")
+            do {
+                try PathOperations.rename(file.path, to: target)
+            } catch .noSuchFileOrDirectory {
+                throw OutboxError("the plan \(file.path) was claimed by another process")
+            } catch {
+                throw OutboxError("cannot move \(file.path) to \(target): \(error.description)")
             }
             // Moved by name: if another file took the name after it was read, the folder keeps what was checked.
             if InboxEntry.identity(at: target) != file.contents.identity { try AtomicFile.write(text, to: target) }

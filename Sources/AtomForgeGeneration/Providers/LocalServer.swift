@@ -1,7 +1,6 @@
 import AtomForgeModel
 import AtomForgeSystem
 import Foundation
-import Glibc
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -27,7 +26,7 @@ public final class LocalServer: Service, Sendable {
     }
 
     /// The running server's process id, if one was started.
-    public var pid: pid_t? { child.withLock { $0?.pid } }
+    public var pid: Int32? { child.withLock { $0?.pid } }
 
     public var readyURL: String { settings.readyURL ?? "http://127.0.0.1:\(settings.port)/health" }
 
@@ -42,7 +41,7 @@ public final class LocalServer: Service, Sendable {
                 "the model server needs \(resolve(file)), which does not exist; run scripts/setup-local-model "
                     + "(or fix server.required_files in the config)")
         }
-        if Self.isListening(port: settings.port) {
+        if LoopbackPort.isListening(settings.port) {
             throw LocalServerError(
                 "port \(settings.port) is already in use; stop what listens there, or change server.port and "
                     + "provider.base_url together")
@@ -148,21 +147,5 @@ public final class LocalServer: Service, Sendable {
             if let value = environment[name] { kept[name] = value }
         }
         return kept
-    }
-
-    /// Whether something accepts connections on 127.0.0.1:`port`.
-    static func isListening(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

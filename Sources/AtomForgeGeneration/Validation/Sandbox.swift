@@ -1,6 +1,7 @@
 import AtomForgeModel
+import AtomForgeSystem
 import Foundation
-import Glibc
+import SystemPackage
 
 /// How generated code is contained when a validator runs it: a child process in a scratch folder, with resource
 /// limits, no network, and no writes outside the scratch folder where the machine allows it.
@@ -51,7 +52,7 @@ public struct Sandbox: Sendable, Equatable {
         if Toolchain.find("bwrap") != nil,
             // With the options `wrap` uses (`--size` and `--perms` need bubblewrap 0.8, and a setuid bwrap refuses
             // them): a bwrap that cannot run them is no bubblewrap for AtomForge.
-            probe([
+            QuickCommand.exitsZero([
                 "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--size", "1048576", "--tmpfs", "/tmp",
                 "--perms", "0711", "--dir", "/tmp/probe", "--remount-ro", "/dev", "--unshare-net", "--unshare-pid",
                 "--", "true",
@@ -59,37 +60,13 @@ public struct Sandbox: Sendable, Equatable {
         {
             return .bubblewrap
         }
-        if getuid() == 0, Toolchain.find("unshare") != nil, probe(["unshare", "--net", "--pid", "--fork", "true"]) {
+        if CurrentProcess.isRoot, Toolchain.find("unshare") != nil,
+            QuickCommand.exitsZero(["unshare", "--net", "--pid", "--fork", "true"])
+        {
             return .unshare
         }
         return .none
     }()
-
-    /// Whether `command` runs and exits 0. Made once, as a command sets up its engine and before any plan is taken,
-    /// for programs that last milliseconds: a plain spawn and one blocking wait (``Sandbox/best`` is a value, not a
-    /// task), its output discarded.
-    private static func probe(_ command: [String]) -> Bool {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor: Int32 in [0, 1, 2] {
-            posix_spawn_file_actions_addopen(
-                &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        let argv = command.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, command[0], &actions, nil, argv, &envp) == 0 else { return false }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { return false }
-        }
-        return status == 0  // exited, with code 0
-    }
 
     /// Where, inside the bubblewrap sandbox, the scratch folder's files are before they are copied in.
     static let input = "/.atomforge-input"
@@ -100,13 +77,12 @@ public struct Sandbox: Sendable, Equatable {
     static let minimalRoot: [String] = {
         var arguments = ["--ro-bind", "/usr", "/usr"]
         for top in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
-            var status = stat()
-            guard lstat(top, &status) == 0 else { continue }
-            if status.st_mode & S_IFMT == S_IFLNK,
+            guard let status = try? Stat(FilePath(top), followTargetSymlink: false) else { continue }
+            if status.type == .symbolicLink,
                 let target = try? FileManager.default.destinationOfSymbolicLink(atPath: top)
             {
                 arguments += ["--symlink", target, top]
-            } else if status.st_mode & S_IFMT == S_IFDIR {
+            } else if status.type == .directory {
                 arguments += ["--ro-bind", top, top]
             }
         }
@@ -164,7 +140,7 @@ public struct Sandbox: Sendable, Equatable {
     public var description: String {
         // The kernel applies RLIMIT_NPROC per user and never to root: the limit holds only for a user of its own.
         let processes =
-            getuid() != 0
+            !CurrentProcess.isRoot
             ? "processes not limited (AtomForge does not run as root)"
             : Toolchain.find("setpriv") != nil
                 ? "\(maxProcesses) processes, as an unprivileged user"
@@ -181,18 +157,18 @@ public struct Sandbox: Sendable, Equatable {
 
     /// The user id a run's program gets: a fresh unprivileged one when AtomForge runs as root (see the type's
     /// documentation), nil when it runs as itself. Its scratch folder is made its own.
-    func userForRun() -> uid_t? {
-        guard getuid() == 0, Toolchain.find("setpriv") != nil else { return nil }
-        return uid_t.random(in: 200_000..<1_200_000)
+    func userForRun() -> UInt32? {
+        guard CurrentProcess.isRoot, Toolchain.find("setpriv") != nil else { return nil }
+        return UInt32.random(in: 200_000..<1_200_000)
     }
 
     /// The command line that runs `command` inside the sandbox, in `scratch`, as `user` (from ``userForRun()``).
-    func wrap(_ command: [String], scratch: String, user: uid_t?, environment: [String: String]) -> [String] {
+    func wrap(_ command: [String], scratch: String, user: UInt32?, environment: [String: String]) -> [String] {
         var limited = [
             "prlimit", "--data=\(memoryBytes)", "--fsize=\(maxFileBytes)", "--nofile=256", "--cpu=\(cpuSeconds)",
             "--core=0",
         ]
-        if getuid() == 0 {
+        if CurrentProcess.isRoot {
             limited.append("--nproc=\(maxProcesses)")
             if let user {
                 // The Python test harness starts with real and effective ids apart: the kernel makes a program so
@@ -246,7 +222,7 @@ public struct Sandbox: Sendable, Equatable {
     /// every run drops before any of the code runs). Nil unless the sandbox is bubblewrap and AtomForge runs as
     /// root: only then can each run get a user of its own, as a fresh sandbox gives it.
     func wrapRunner(_ command: [String], scratch: String, environment: [String: String]) -> [String]? {
-        guard isolation == .bubblewrap, getuid() == 0 else { return nil }
+        guard isolation == .bubblewrap, CurrentProcess.isRoot else { return nil }
         var wrapped = bubblewrap(scratch: scratch, scratchMode: "0700", environment: environment)
         for capability in [
             "CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE", "CAP_KILL",

@@ -1,6 +1,5 @@
 import AtomForgeSystem
 import Foundation
-import Glibc
 import Subprocess
 
 /// A long-lived Python program in the sandbox that answers requests, what ``WarmParser`` and ``WarmRunner`` are

@@ -1,7 +1,6 @@
 import AtomForgeModel
 import AtomForgeSystem
 import Foundation
-import Glibc
 import Synchronization
 
 /// One `python3` that lives as long as AtomForge, in the sandbox, serving the Python scripts of AtomForge's own that

@@ -1,7 +1,6 @@
 import AtomForgeModel
 import AtomForgeSystem
 import Foundation
-import Glibc
 import Synchronization
 
 /// Runs Python tests in a fresh process each without starting a sandbox and an interpreter each time: one
@@ -95,7 +94,7 @@ public actor WarmRunner {
     /// The runner of this process for `sandbox`, made on first use; nil where runs need a fresh sandbox each (not
     /// bubblewrap, or not root).
     public static func shared(sandbox: Sandbox) -> WarmRunner? {
-        guard sandbox.isolation == .bubblewrap, getuid() == 0 else { return nil }
+        guard sandbox.isolation == .bubblewrap, CurrentProcess.isRoot else { return nil }
         return sharedRunners.withLock { runners in
             if let found = runners.first(where: { $0.sandbox == sandbox }) { return found.runner }
             let runner = WarmRunner(sandbox: sandbox)
@@ -120,7 +119,7 @@ public actor WarmRunner {
         let line = await service.call(timeout: timeout + .seconds(50)) { id in
             // In the run's own /tmp (a tmpfs of its mount namespace, over the zygote's): no other run's folder is
             // there.
-            let folder = "/tmp/atomforge-\(getuid())/\(getpid())-run-\(id)"
+            let folder = "/tmp/atomforge-\(CurrentProcess.userID)/\(CurrentProcess.id)-run-\(id)"
             let environment = [
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
                 "HOME": folder, "TMPDIR": folder, "LANG": "C.UTF-8",

@@ -1,5 +1,5 @@
+import AtomForgeSystem
 import Foundation
-import Glibc
 
 /// Reads the suite files a plan names by path, relative to the plan file's folder: each must be a readable UTF-8 file
 /// inside that folder once links are resolved (a link out of it is refused like `..`), and no larger than a test
@@ -43,7 +43,7 @@ public enum SuiteFileReader {
             return .failure(Problem(reason: "does not exist (paths are relative to the plan file's folder, \(base))"))
         }
         // realpath(3): every link on the way resolved, as the kernel will when the file is read.
-        guard let root = realPath(base), let resolved = realPath(full),
+        guard let root = ResolvedPath.of(base), let resolved = ResolvedPath.of(full),
             resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/")
         else {
             return .failure(Problem(reason: "leads out of the plan file's folder (through a link); copy it in"))
@@ -61,12 +61,5 @@ public enum SuiteFileReader {
             return .failure(Problem(reason: "is not UTF-8 text"))
         }
         return .success(text)
-    }
-
-    /// The path with every link resolved, or nil.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -1,8 +1,6 @@
 import AtomForgeModel
 import AtomForgeSystem
 import Foundation
-import Glibc
-import Synchronization
 import SystemPackage
 
 /// A plan's folder in the outbox, held by this process through its lock. Which folder a run takes (new, resumed or
@@ -32,8 +30,8 @@ public final class RunFolder: Sendable {
     public let start: Start
     /// What a person should know about the choice made (resumed, started anew and why), if anything.
     public let note: String?
-    /// The descriptor holding the folder's lock; -1 once released.
-    private let lockDescriptor: Atomic<Int32>
+    /// The folder's lock, held until ``release()``.
+    private let lock: FolderLock
 
     /// Results restored from the earlier run's journal; empty for a new run.
     public var restored: [String: AtomResult] { earlier.results }
@@ -90,27 +88,19 @@ public final class RunFolder: Sendable {
         FileManager.default.fileExists(atPath: path + "/summary.json")
     }
 
-    package init(folder: OutboxFolder, earlier: Journal.State, start: Start, note: String?, lockDescriptor: Int32) {
+    package init(folder: OutboxFolder, earlier: Journal.State, start: Start, note: String?, lock: FolderLock) {
         self.path = folder.path
         self.folder = folder
         self.earlier = earlier
         self.start = start
         self.note = note
-        self.lockDescriptor = Atomic(lockDescriptor)
-    }
-
-    deinit {
-        release()
+        self.lock = lock
     }
 
     /// Lets the folder's lock go now, rather than when the last reference goes: another run (or the next try of
     /// this one) may take the folder.
     public func release() {
-        let descriptor = lockDescriptor.exchange(-1, ordering: .acquiringAndReleasing)
-        guard descriptor >= 0 else { return }
-        // The pid goes with the lock: a released folder names no process for `status` to look through.
-        _ = ftruncate(descriptor, 0)
-        close(descriptor)
+        lock.release()
     }
 
     /// The plan file a run folder holds (`plan.yaml` or `plan.json`), read once: its text and its format; nil when
@@ -134,46 +124,20 @@ public final class RunFolder: Sendable {
         [PlanFormat.yaml, .json].first { FileManager.default.fileExists(atPath: path + "/plan." + $0.fileExtension) }
     }
 
-    /// An exclusive `flock` on the folder's `.lock`, waiting for another process to let it go; nil if it cannot be
-    /// opened. It polls, so that a shutdown (``Options/shouldStop``) ends the wait; it sleeps the calling thread
-    /// between tries, so callers run it off Swift's cooperative pool.
-    package static func waitForLock(_ folder: OutboxFolder, options: Options) throws(OutboxError) -> Int32? {
-        while true {
-            if let descriptor = try tryLock(folder) { return descriptor }
-            guard FileManager.default.fileExists(atPath: folder.root + "/.lock") else { return nil }
-            if options.shouldStop?() == true {
-                throw OutboxError("stopped while waiting for \(folder.path), which another process is running")
-            }
-            usleep(100_000)
-        }
-    }
-
-    /// An exclusive, non-blocking `flock` on the folder's `.lock` (opened in the held folder, not through a link),
-    /// with the holder's pid written in it; nil when another process holds it.
-    package static func tryLock(_ folder: OutboxFolder) throws(OutboxError) -> Int32? {
-        let descriptor = openat(folder.descriptor, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        if descriptor < 0, errno == ELOOP {
-            throw OutboxError(
-                "\(folder.path)/.lock is a symbolic link: AtomForge does not write through links in the outbox; "
-                    + "remove it")
-        }
-        guard descriptor >= 0 else { return nil }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            return nil
-        }
-        // The holder's pid in the file lets `status` confirm a holder the kernel's lock table skipped
-        // (``FileLockHolder``); a file left with a dead process's pid says nothing, as only a held lock counts.
-        let pid = Array("\(getpid())\n".utf8)
-        if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, pid, pid.count, 0) }
-        return descriptor
+    /// The folder's lock, waiting for another process to let it go; nil if it cannot be opened. A shutdown
+    /// (``Options/shouldStop``) ends the wait.
+    package static func waitForLock(_ folder: OutboxFolder, options: Options) throws(OutboxError) -> FolderLock? {
+        try FolderLock.wait(in: folder, shouldStop: options.shouldStop)
     }
 
     /// Marks a finished run as running again (`summary.json` goes; the end of the run writes it anew), so that a
     /// continued run that is interrupted is resumed like any other.
     public func reopen() throws(OutboxError) {
-        guard unlink(summaryPath) == 0 || errno == ENOENT else {
-            throw OutboxError("cannot remove \(summaryPath): \(Errno.last.description)")
+        do {
+            try PathOperations.removeFile(summaryPath)
+        } catch .noSuchFileOrDirectory {
+        } catch {
+            throw OutboxError("cannot remove \(summaryPath): \(error.description)")
         }
     }
 }

@@ -89,4 +89,10 @@ public final class OutboxFolder: Sendable {
         }
         return folder
     }
+
+    /// Removes the entry `name` right inside this folder (not a folder), through the descriptor: whatever the
+    /// folder's path has come to point at. Quietly nothing when it is already gone.
+    package func removeEntry(named name: String) {
+        withExtendedLifetime(self) { _ = unlinkat(descriptor, name, 0) }
+    }
 }

@@ -1,6 +1,6 @@
+import AtomForgeSystem
 import Dispatch
 import Foundation
-import Glibc
 import Synchronization
 
 /// Every line AtomForge prints, and the one status line it keeps at the bottom of a terminal.
@@ -14,11 +14,7 @@ import Synchronization
 final class Console: Sendable {
     static let shared = Console()
 
-    enum Stream: Sendable {
-        case output, error
-
-        var descriptor: Int32 { self == .output ? STDOUT_FILENO : STDERR_FILENO }
-    }
+    typealias Stream = StandardStream
 
     private struct State {
         /// The status line as drawn, or nil when none shows.
@@ -40,9 +36,9 @@ final class Console: Sendable {
     let outputIsTerminal: Bool
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        errorIsTerminal = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
+        errorIsTerminal = StandardStream.error.isTerminal && environment["TERM"] != "dumb"
         colours = errorIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
-        outputIsTerminal = isatty(STDOUT_FILENO) == 1
+        outputIsTerminal = StandardStream.output.isTerminal
     }
 
     /// Writes `text` (ending in a newline) above the status line, if one shows.
@@ -58,15 +54,15 @@ final class Console: Sendable {
 
     private func write(_ text: String, to stream: Stream, status newStatus: String?, replacesStatus: Bool) {
         if stream == .output, !outputIsTerminal, !replacesStatus {
-            outputLock.withLock { _ in Self.writeAll(text, to: stream.descriptor) }
+            outputLock.withLock { _ in stream.writeAll(text) }
             return
         }
         state.withLock { state in
             let shown = state.status
             if replacesStatus, errorIsTerminal { state.status = newStatus }
-            if shown != nil { Self.writeAll("\r\u{1B}[2K", to: STDERR_FILENO) }
-            Self.writeAll(text, to: stream.descriptor)
-            if let status = state.status { Self.writeAll(status, to: STDERR_FILENO) }
+            if shown != nil { StandardStream.error.writeAll("\r\u{1B}[2K") }
+            stream.writeAll(text)
+            if let status = state.status { StandardStream.error.writeAll(status) }
         }
     }
 
@@ -88,16 +84,14 @@ final class Console: Sendable {
         let fitted = line.map { Self.fit($0, columns: Self.columns()) }
         state.withLock { state in
             guard fitted != state.status else { return }
-            Self.writeAll("\r\u{1B}[2K" + (fitted ?? ""), to: STDERR_FILENO)
+            StandardStream.error.writeAll("\r\u{1B}[2K" + (fitted ?? ""))
             state.status = fitted
         }
     }
 
     /// The terminal's width in columns (80 when it does not say).
     private static func columns() -> Int {
-        var size = winsize()
-        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
-        return Int(size.ws_col)
+        StandardStream.error.columns ?? 80
     }
 
     /// `line` cut to one less than `columns` characters (the cursor needs the last), with an ellipsis; escape
@@ -118,15 +112,5 @@ final class Console: Sendable {
             if inEscape, character == "m" { inEscape = false }
         }
         return result
-    }
-
-    private static func writeAll(_ text: String, to descriptor: Int32) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { return }
-            bytes = bytes.dropFirst(written)
-        }
     }
 }

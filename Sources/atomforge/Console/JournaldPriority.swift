@@ -1,5 +1,5 @@
+import AtomForgeSystem
 import Foundation
-import Glibc
 import Logging
 
 /// Under systemd, a line's syslog priority as journald reads it from the start of the line (`<3>` an error), so
@@ -11,9 +11,8 @@ enum JournaldPriority {
         guard let value = environment["JOURNAL_STREAM"] else { return false }
         let parts = value.split(separator: ":")
         guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
-        var status = stat()
-        guard fstat(STDERR_FILENO, &status) == 0 else { return false }
-        return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
+        guard let stream = StandardStream.error.identity else { return false }
+        return stream.device == device && stream.inode == inode
     }
 
     static func prefix(for level: Logger.Level) -> String {

@@ -1,9 +1,9 @@
 import AtomForge
 import Foundation
-import Glibc
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import SystemPackage
 
 /// Metrics for Prometheus as node_exporter's textfile collector reads them: the registry written in the text
 /// format to `metrics.textfile` every `metrics.interval_s`, and once more as the command ends, each time to a
@@ -51,7 +51,7 @@ struct MetricsTextfile: Service {
             Result { () throws(OutboxError) in
                 try AtomicFile.write(bytes, to: path, durable: false)
                 // Readable by the collector's user whatever the daemon's umask (the unit's is 0027).
-                chmod(path, 0o644)
+                try? PathOperations.setPermissions(path, FilePermissions(rawValue: 0o644))
             }
         }
         if case .failure(let error) = result { printError("metrics: \(error)") }

@@ -10,11 +10,11 @@ import Glibc
 /// to the system when it is freed. `MALLOC_ARENA_MAX` and `MALLOC_MMAP_THRESHOLD_` in the environment still win.
 ///
 /// `mallopt` is not in Swift's Glibc module: it is looked up by name.
-enum MallocTuning {
+package enum MallocTuning {
     private static let arenaMax: Int32 = -8  // M_ARENA_MAX in malloc.h
     private static let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
 
-    static func apply() {
+    package static func apply() {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(nil, "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
