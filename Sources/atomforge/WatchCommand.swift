@@ -101,7 +101,7 @@ struct WatchCommand: AsyncParsableCommand {
         let watch = InboxWatch.choose(for: settings.inboxPath, settings: settings.paths)
         let inbox = InboxService(
             inbox: settings.inboxPath, outbox: settings.outboxPath, services: services,
-            gracePeriod: shutdown.duration, outageDelay: .seconds(max(0.1, outageDelay)), logger: logger,
+            outageDelay: .seconds(max(0.1, outageDelay)), logger: logger,
             onPhase: { phase in
                 switch phase {
                 case .watching:
@@ -121,10 +121,12 @@ struct WatchCommand: AsyncParsableCommand {
         }
         members += servers as [any Service]
         members.append(inbox)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: members.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            services: members.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // The grace a shutdown gives the plans' calls in flight; then the group cancels what is left.
+        configuration.maximumGracefulShutdownDuration = shutdown.duration
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await progress.showing { try await group.run() }
         } catch {

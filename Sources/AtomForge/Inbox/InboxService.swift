@@ -13,14 +13,14 @@ import Synchronization
 /// new plans by inotify, by rescanning the inbox where inotify is blind, or both (``InboxWatch``), and sweeps the
 /// outbox every `paths.sweep_interval_s` for unfinished runs that no process holds (a dead host's, or one killed
 /// with `kill -9`), which it resumes: a run's lock makes each taken once across daemons. On graceful
-/// shutdown (SIGTERM, SIGINT) it stops taking files, lets the model calls in flight finish within `gracePeriod`
-/// (no new atom or attempt starts), and returns once every plan has journaled what it finished; a plan cut short
-/// is resumed at the next start.
+/// shutdown (SIGTERM, SIGINT) it stops taking files, lets the model calls in flight finish (no new atom or attempt
+/// starts), and returns once every plan has journaled what it finished. How long they may take is the service
+/// group's to say (`maximumGracefulShutdownDuration`): when it is over, the group cancels this service, and the
+/// calls still in flight with it; a plan cut short is resumed at the next start.
 public final class InboxService: Service {
     public let inbox: String
     public let outbox: String
     public let services: EngineServices
-    public let gracePeriod: Duration
     /// The first wait before a plan is tried again when the provider could not be reached; each further try waits
     /// twice as long, up to ``longestOutageDelay``.
     public let outageDelay: Duration
@@ -41,7 +41,7 @@ public final class InboxService: Service {
     private let leftInInbox = Mutex<[String: String]>([:])
 
     public init(
-        inbox: String, outbox: String, services: EngineServices, gracePeriod: Duration = .seconds(30),
+        inbox: String, outbox: String, services: EngineServices,
         outageDelay: Duration = .seconds(5), logger: Logger, onPhase: @escaping @Sendable (Phase) -> Void = { _ in },
         watch: InboxWatch? = nil,
         events: (@Sendable (String) throws -> (events: AsyncStream<InboxEvent>, stop: @Sendable () -> Void))? = nil
@@ -53,7 +53,6 @@ public final class InboxService: Service {
         self.inbox = inbox
         self.outbox = outbox
         self.services = services
-        self.gracePeriod = gracePeriod
         self.outageDelay = outageDelay
         self.logger = logger
         self.makeEvents =
@@ -79,10 +78,23 @@ public final class InboxService: Service {
             logger.warning("\(warning)")
         }
         onPhase(.watching)
-        let onPhase = self.onPhase
-        let stop = services.stop
-        let gracePeriod = self.gracePeriod
-        let running = RunningCount()
+        // The service group's grace is over when this task is cancelled during a shutdown.
+        let (logger, stop) = (self.logger, services.stop)
+        await withTaskCancellationHandler {
+            await watching(events, stopEvents: stopEvents, running: RunningCount())
+        } onCancel: {
+            if stop.isRequested {
+                logger.warning("the shutdown's grace period is over: cancelling the calls still in flight")
+            }
+        }
+        logger.info("stopped")
+    }
+
+    /// Takes what the events bring until a graceful shutdown ends them, then waits for the plans under way.
+    private func watching(
+        _ events: AsyncStream<InboxEvent>, stopEvents: @escaping @Sendable () -> Void, running: RunningCount
+    ) async {
+        let (onPhase, stop) = (self.onPhase, services.stop)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 func start(_ work: @escaping @Sendable () async -> Void) {
@@ -91,7 +103,7 @@ public final class InboxService: Service {
                         await work()
                         // The last plan done, and no other for a second: what the burst freed goes back to the
                         // system (not between the plans of a burst, where it would only be taken again).
-                        if running.value.subtract(1, ordering: .relaxed).newValue == 0 {
+                        if running.value.subtract(1, ordering: .relaxed).newValue == 0, !Task.isShuttingDownGracefully {
                             try? await Task.sleep(for: .seconds(1))
                             if !Task.isCancelled, running.value.load(ordering: .relaxed) == 0 {
                                 await BlockingIO.run { FreedMemory.giveBack() }
@@ -148,29 +160,16 @@ public final class InboxService: Service {
                         }
                     }
                 }
-                // Shutdown: the plans finish their calls in flight; when the grace period ends, what is left is
-                // cancelled (and resumed at the next start).
+                // Shutdown: the group ends when the plans have finished their calls in flight. When the service
+                // group's grace is over, it cancels this task and, with it, the calls still in flight.
                 let left = running.value.load(ordering: .relaxed)
-                if left > 0 {
-                    logger.notice(
-                        "stopping: waiting up to \(gracePeriod) for \(left) plan(s) to finish calls in flight")
-                }
-                let deadline = ContinuousClock.now + gracePeriod
-                while running.value.load(ordering: .relaxed) > 0 {
-                    if ContinuousClock.now >= deadline {
-                        logger.warning("grace period over: cancelling the calls still in flight")
-                        group.cancelAll()
-                        break
-                    }
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
+                if left > 0 { logger.notice("stopping: \(left) plan(s) finishing their calls in flight") }
             }
         } onGracefulShutdown: {
             onPhase(.stopping(plans: running.value.load(ordering: .relaxed)))
             stop.request()
             stopEvents()
         }
-        logger.info("stopped")
     }
 
     /// A turning point of the daemon, for the service manager.

@@ -221,4 +221,37 @@ struct DaemonTests: DaemonFolder {
         #expect(await restarted.wait() == 0)
         await server.server.stop()
     }
+
+    @Test(
+        "SIGTERM while a call outlasts --grace-period: the group cancels it, exit 0, the atom unfinished, then resumed")
+    func gracePeriodOver() async throws {
+        try await server.script([good("fast")], match: "defines `fast`")
+        try await server.script([good("slow").merging(["delay_ms": 30_000]) { $1 }], match: "defines `slow`")
+        let daemon = try await startDaemon(arguments: ["--grace-period", "1"])
+        try drop(fastSlowAfter("cut"), as: "cut.yaml")
+        #expect(
+            try await waitUntil {
+                let (slow, fast) = (try await requests(for: "slow"), try await requests(for: "fast"))
+                return slow == 1 && fast == 1
+            })
+        let signalled = ContinuousClock.now
+        daemon.signal(SIGTERM)
+        let code = await daemon.wait()
+        #expect(code == 0, "exit \(code)")
+        #expect(ContinuousClock.now - signalled < .seconds(20), "the 30-second call was cancelled, not waited for")
+        let log = (try? String(contentsOfFile: folder + "/daemon.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("grace period is over"), "\(log)")
+        #expect(!exists("outbox/cut/summary.json"))
+        let journal = try String(contentsOfFile: folder + "/outbox/cut/journal.jsonl", encoding: .utf8)
+        #expect(!journal.contains("\"failed\""), "the cancelled atom is unfinished, not failed")
+
+        try await server.script([good("slow")], match: "defines `slow`")
+        try await server.script([good("after")], match: "defines `after`")
+        let restarted = try await startDaemon("restart.log")
+        #expect(try await waitUntil { exists("outbox/cut/summary.json") })
+        #expect(try await requests(for: "fast") == 1, "the passed atom is not asked for again")
+        restarted.signal(SIGTERM)
+        #expect(await restarted.wait() == 0)
+        await server.server.stop()
+    }
 }
