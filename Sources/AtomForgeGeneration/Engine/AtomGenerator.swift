@@ -74,19 +74,6 @@ public struct AtomGenerator: Sendable {
         self.logger = logger
     }
 
-    /// One candidate's reply, before validation.
-    private struct Candidate: Sendable {
-        var number: Int
-        var index: Int
-        var seed: Int
-        var result: Result<ModelReply, ProviderError>
-        var code: String
-        /// The size of code longer than the atom may have; ``code`` then holds only its beginning.
-        var oversize: Int?
-        /// A class's reply cut off inside a method planned apart: the class without it is complete.
-        var salvaged = false
-    }
-
     /// Generates `atom`, going on from `earlier` attempts when it has some: their numbers are not used again, their
     /// code is not validated again, and an interrupted ladder resumes at the step after the last one recorded. A stop
     /// (budget, shutdown, an outage) is thrown with every attempt made so far, so none that was paid for is lost.
@@ -107,10 +94,6 @@ public struct AtomGenerator: Sendable {
             validated[Self.key(of: attempt.code, truncated: attempt.truncated, language: atom.language)] = attempt
         }
         var diversity = 0.0
-        let dependencyCode = context.allDependencies.map(\.code)
-        let dependencyImports = Self.dependencyImports(context)
-        let planNames = context.planNames
-        let scope = context.classScope
         let firstStep = max(1, earlier?.nextStep ?? 1)
         let reusesVerdicts = earlier?.reusesVerdicts ?? true
         /// A stop, with what the next run goes on from: the attempts so far and the step to ask next.
@@ -122,6 +105,12 @@ public struct AtomGenerator: Sendable {
         started.attempt = (attempts.map(\.number).max() ?? 0) + 1
         await events.emit(started)
         let plan = await evidencePlan(for: atom)
+        let work = AtomWork(
+            atom: atom, scope: context.classScope,
+            sizeLimit: CodeSizeLimit(for: atom, ceiling: generation.maxCodeBytes),
+            provided: atom.kind == .method ? [] : context.allDependencies.map(\.atom.name),
+            dependencyCode: context.allDependencies.map(\.code), dependencyImports: Self.dependencyImports(context),
+            planNames: context.planNames, checks: plan.checks, priority: context.priority)
         var votes = VoteState()
         /// Model calls this ladder may make, evidence calls included: what its steps from the first one run plan (a
         /// retry's new ladder is not charged with the earlier run's calls).
@@ -160,163 +149,14 @@ public struct AtomGenerator: Sendable {
             let stepRequest = stepRequest(
                 for: atom, step: step, number: stepNumber, context: context, repairing: repairing,
                 escalating: escalating, diversity: diversity, afterTruncation: previousStep.contains { $0.truncated })
-            let model = stepRequest.model
-            let temperature = stepRequest.request.temperature
-            let maxTokens = stepRequest.request.maxTokens
-            let prefill = stepRequest.request.prefill
-            let system = stepRequest.request.system
-            let prompt = stepRequest.request.messages.first?.text ?? ""
-            // After the highest number so far: a candidate that got no reply leaves a gap, never a repeat (a number
+            let facts = StepFacts(
+                number: stepNumber, kind: kind, repairs: repairing?.number, request: stepRequest.request)
+            // Numbered after the highest so far: a candidate that got no reply leaves a gap, never a repeat (a number
             // names its seed).
-            let firstNumber = (attempts.map(\.number).max() ?? 0) + 1
-            let extractor = self.extractor
-            let validationSlots = self.validationSlots
-            let requestSlots = self.requestSlots
-            let priority = context.priority
-            let language = atom.language
-            // A method's own code is parsed alone; the names of the free dependencies do not apply inside a class.
-            let provided = atom.kind == .method ? [] : context.allDependencies.map(\.atom.name)
-            let atomName = atom.name
-            let sizeLimit = CodeSizeLimit(for: atom, ceiling: generation.maxCodeBytes)
-            var unreachable: ProviderError?
-            var stepAttempts: [AttemptRecord] = []
-            var cancelled = false
-            var stepStarted = RunEvent(.attemptStarted, plan: planID, atom: atom.id)
-            stepStarted.attempt = firstNumber
-            stepStarted.step = stepNumber
-            stepStarted.candidates = candidates
-            stepStarted.kind = kind.rawValue
-            await events.emit(stepStarted)
-            await withTaskGroup(of: Candidate.self) { group in
-                for index in 0..<candidates {
-                    let number = firstNumber + index
-                    let seed = Self.seed(atom: atom.id, attempt: number)
-                    let request = stepRequest.request(seed: seed)
-                    group.addTask {
-                        var result = await Self.call(model, request, slots: requestSlots, priority: priority)
-                        var code = ""
-                        var oversize: Int?
-                        var salvaged = false
-                        if case .success(var reply) = result {
-                            // Anthropic sends the continuation only; llama.cpp sends the prefill with it.
-                            if let prefill, !reply.text.hasPrefix(prefill) {
-                                reply.text = prefill + reply.text
-                                result = .success(reply)
-                            }
-                            code = CodeExtractor.extract(from: reply.text, language: language)
-                            if code.utf8.count > sizeLimit.bytes {
-                                oversize = code.utf8.count
-                                code = CodeSizeLimit.kept(code, limit: sizeLimit.bytes)
-                            } else if reply.isTruncated, let whole = scope?.salvaging(code, for: atom) {
-                                code = whole
-                                salvaged = true
-                            } else if !reply.isTruncated {
-                                // A method is reduced to itself first (a reply that repeats the class), a class
-                                // after its unit is taken (to the class less the methods planned apart).
-                                let block = scope.map { $0.method(outOf: code, for: atom) } ?? code
-                                // Parsing runs a process: bounded with the validators' runs.
-                                code =
-                                    (try? await validationSlots.withPermit(priority: priority) {
-                                        await extractor.unit(
-                                            of: block, language: language, name: atomName, provided: provided)
-                                    }) ?? block
-                                code = scope.map { $0.droppingPlannedMethods(from: code, for: atom) } ?? code
-                            }
-                        }
-                        return Candidate(
-                            number: number, index: index + 1, seed: seed, result: result, code: code,
-                            oversize: oversize, salvaged: salvaged)
-                    }
-                }
-                for await candidate in group {
-                    let reply: ModelReply
-                    switch candidate.result {
-                    case .failure(let error):
-                        if error.code == .cancelled {
-                            cancelled = true
-                        } else {
-                            logger.warning("model call failed", metadata: ["atom": "\(atom.id)", "error": "\(error)"])
-                            unreachable = error
-                        }
-                        continue
-                    case .success(let value):
-                        reply = value
-                    }
-                    await budget.charge(reply.usage)
-                    let cutOff = reply.isTruncated && !candidate.salvaged
-                    var record = AttemptRecord(
-                        number: candidate.number, temperature: temperature, maxTokens: maxTokens, tokens: reply.usage,
-                        latencyS: reply.latency.seconds, transportRetries: reply.transportRetries,
-                        stopReason: reply.stopReason, truncated: cutOff, code: candidate.code, issues: [],
-                        passed: false)
-                    record.step = stepNumber
-                    record.candidate = candidate.index
-                    record.kind = kind
-                    record.repairs = repairing?.number
-                    record.model = reply.model
-                    record.seed = temperature == nil ? nil : candidate.seed
-                    record.system = system
-                    record.prompt = prompt
-                    record.reply = CodeSizeLimit.kept(reply.text, limit: CodeSizeLimit.keptReplyBytes)
-                    let key = Self.key(of: candidate.code, truncated: cutOff, language: language)
-                    if let earlier = validated[key] {
-                        record.duplicateOf = earlier.number
-                        record.passed = earlier.passed
-                        record.failure = earlier.failure
-                        record.isolation = earlier.isolation
-                        record.issues =
-                            [
-                                ValidationIssue(
-                                    .info, "the same code as attempt \(earlier.number); not validated again",
-                                    validator: "duplicate")
-                            ]
-                            + earlier.issues
-                        diversity += Self.diversityStep
-                    } else {
-                        if cutOff {
-                            record.issues = [
-                                ValidationIssue(
-                                    .error,
-                                    "the reply was cut off at max_tokens (\(maxTokens)) before the code was complete",
-                                    validator: "reply", kind: .truncated)
-                            ]
-                        } else if let size = candidate.oversize, let issue = sizeLimit.issue(forCodeOf: size) {
-                            record.issues = [issue]
-                        } else {
-                            let subject = ValidationSubject(
-                                atom: atom, code: candidate.code, dependencyCode: dependencyCode,
-                                dependencyImports: dependencyImports,
-                                enclosing: Self.enclosing(candidate.code, of: atom, in: scope), checks: plan.checks,
-                                knownNames: planNames)
-                            do {
-                                record.issues = try await validationSlots.withPermit(priority: priority) {
-                                    await validators.validate(subject)
-                                }
-                                if candidate.salvaged {
-                                    record.issues.insert(
-                                        ValidationIssue(
-                                            .info,
-                                            "the reply was cut off inside a method that is an atom of its own; the "
-                                                + "class without the methods planned apart was validated",
-                                            validator: "reply"), at: 0)
-                                }
-                            } catch {
-                                cancelled = true
-                                continue
-                            }
-                            record.isolation = validators.isolation
-                            record.enclosing = subject.enclosing?.text
-                        }
-                        record.passed = !record.issues.contains { $0.severity.fails }
-                        record.failure =
-                            record.passed ? nil : FailureKind.classify(record.issues, truncated: record.truncated)
-                        validated[key] = record
-                    }
-                    await events.emit(.attemptFinished(record, of: atom.id, plan: planID))
-                    stepAttempts.append(record)
-                }
-            }
-            stepAttempts.sort { $0.number < $1.number }
+            let ran = await runStep(
+                facts, candidates: candidates, firstNumber: (attempts.map(\.number).max() ?? 0) + 1,
+                stepRequest: stepRequest, work: work, validated: &validated, diversity: &diversity)
+            let (stepAttempts, unreachable, cancelled) = (ran.attempts, ran.unreachable, ran.cancelled)
             attempts += stepAttempts
             if cancelled {
                 if plan.compares && !passing.isEmpty { break steps }
