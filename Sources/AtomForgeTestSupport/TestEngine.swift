@@ -19,9 +19,12 @@ public enum TestEngine {
         let client = ModelClient(
             provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(), logger: silent)
         return AtomGenerator(
-            client: client, validators: ValidatorChain([validator]), generation: generation, maxTokensCeiling: 1024,
-            validationSlots: AsyncSemaphore(permits: 4), budget: TokenBudget(limit: budget), stop: stop,
-            logger: silent, events: events, planID: "test")
+            services: GeneratorServices(
+                client: client, validators: ValidatorChain([validator]), validationSlots: AsyncSemaphore(permits: 4),
+                logger: silent),
+            plan: PlanGeneration(
+                planID: "test", generation: generation, maxTokensCeiling: 1024, budget: TokenBudget(limit: budget),
+                stop: stop, events: events))
     }
 
     /// A runner of `generator` with `workers` atoms at once.

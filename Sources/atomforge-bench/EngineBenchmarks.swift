@@ -31,10 +31,11 @@ enum EngineBenchmarks {
         generation.ladder = [LadderStep(.sample, temperature: 0.2), LadderStep(.sample, temperature: 0.8)]
         generation.maxAttempts = 4
         let generator = AtomGenerator(
-            client: client, validators: ValidatorChain([SimulatedValidator(failing: synthetic.failsFirstAttempt)]),
-            generation: generation, maxTokensCeiling: 1024,
-            validationSlots: AsyncSemaphore(permits: 10_000), requestSlots: AsyncSemaphore(permits: workers),
-            budget: TokenBudget(limit: 0), logger: silent)
+            services: GeneratorServices(
+                client: client, validators: ValidatorChain([SimulatedValidator(failing: synthetic.failsFirstAttempt)]),
+                validationSlots: AsyncSemaphore(permits: 10_000), requestSlots: AsyncSemaphore(permits: workers),
+                logger: silent),
+            plan: PlanGeneration(generation: generation, maxTokensCeiling: 1024, budget: TokenBudget(limit: 0)))
         let runner = PlanRunner(
             generator: generator, atomSlots: AsyncSemaphore(permits: workers),
             scheduler: Scheduler(maxInFlight: workers))

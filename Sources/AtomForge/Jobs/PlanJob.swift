@@ -41,6 +41,14 @@ public struct EngineServices: Sendable {
     /// too, always.
     public var observers: [any RunObserver] = []
 
+    /// What every plan's generator shares, with `validators` (the plan's chain, or a suite round's) and `logger`.
+    public func generatorServices(validators: ValidatorChain? = nil, logger: Logger? = nil) -> GeneratorServices {
+        GeneratorServices(
+            client: client, escalation: escalationClient, validators: validators ?? self.validators,
+            extractor: extractor, validationSlots: validationSlots, requestSlots: requestSlots, probe: probe,
+            logger: logger ?? self.logger)
+    }
+
     public init(
         config: PipelineConfig, client: ModelClient, escalationClient: ModelClient? = nil,
         validators: ValidatorChain? = nil, extractor: UnitExtractor? = nil,
@@ -222,17 +230,13 @@ public enum PlanJob {
             alreadyCost: config.provider.cost(of: earlierUsage) ?? 0, pricing: config.provider,
             maxOutput: config.provider.maxTokens)
         // One budget for the plan's atoms and its suite's rounds alike.
+        let generation = PlanGeneration(
+            planID: plan.id, generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
+            escalationMaxTokensCeiling: config.escalation?.provider.maxTokens, evidence: config.evidence,
+            require: config.validation.require, budget: budget, stop: planStop, events: outward.adding([recorder]))
         let generatorWith = { (validators: ValidatorChain) in
             AtomGenerator(
-                client: services.client, escalation: services.escalationClient, validators: validators,
-                extractor: services.extractor, generation: config.generation,
-                maxTokensCeiling: config.provider.maxTokens,
-                escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
-                validationSlots: services.validationSlots,
-                requestSlots: services.requestSlots,
-                budget: budget, stop: planStop,
-                logger: logger, events: outward.adding([recorder]), planID: plan.id, evidence: config.evidence,
-                probe: services.probe, require: config.validation.require)
+                services: services.generatorServices(validators: validators, logger: logger), plan: generation)
         }
         let runner = services.planRunner(generatorWith(services.validators))
         await recorder.begin()

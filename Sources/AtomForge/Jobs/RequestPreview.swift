@@ -55,11 +55,12 @@ public enum RequestPreview {
         var escalation: ModelClient?
         if let settings = config.escalation { escalation = try client(settings.provider) }
         let generator = AtomGenerator(
-            client: try client(config.provider), escalation: escalation,
-            validators: .standard(config.validation), generation: config.generation,
-            maxTokensCeiling: config.provider.maxTokens,
-            escalationMaxTokensCeiling: config.escalation?.provider.maxTokens,
-            validationSlots: AsyncSemaphore(permits: 1), budget: TokenBudget(limit: 0), logger: logger)
+            services: GeneratorServices(
+                client: try client(config.provider), escalation: escalation, validators: .standard(config.validation),
+                validationSlots: AsyncSemaphore(permits: 1), logger: logger),
+            plan: PlanGeneration(
+                generation: config.generation, maxTokensCeiling: config.provider.maxTokens,
+                escalationMaxTokensCeiling: config.escalation?.provider.maxTokens, budget: TokenBudget(limit: 0)))
         let graph = DependencyGraph(plan.atoms)
         let known = passed.filter { code in plan.atoms.contains { $0.id == code.key } }
         let context = await PassedCode(known, atoms: plan.atoms, graph: graph).context(for: index)

@@ -46,32 +46,26 @@ public struct AtomGenerator: Sendable {
     package static let diversityStep = 0.1
     static let temperatureCeiling = 1.2
 
-    public init(
-        client: ModelClient, escalation: ModelClient? = nil, validators: ValidatorChain,
-        extractor: UnitExtractor = UnitExtractor(runner: nil), generation: GenerationSettings, maxTokensCeiling: Int,
-        escalationMaxTokensCeiling: Int? = nil, validationSlots: AsyncSemaphore, requestSlots: AsyncSemaphore? = nil,
-        budget: TokenBudget,
-        stop: StopSignal = StopSignal(), logger: Logger, events: RunEvents = RunEvents(), planID: String = "",
-        evidence: EvidenceSettings = EvidenceSettings(), probe: BehaviourProbe? = nil, require: EvidenceLevel = .parsed
-    ) {
-        self.evidence = evidence
-        self.probe = probe
-        self.require = require
-        self.events = events
-        self.planID = planID
-        self.client = client
-        self.escalation = escalation
-        self.validators = validators
-        self.extractor = extractor
-        self.generation = generation
-        prompts = PromptBuilder(systemPrompt: generation.systemPrompt)
-        self.maxTokensCeiling = maxTokensCeiling
-        self.escalationMaxTokensCeiling = escalationMaxTokensCeiling
-        self.validationSlots = validationSlots
-        self.requestSlots = requestSlots ?? AsyncSemaphore(permits: 64)
-        self.budget = budget
-        self.stop = stop
-        self.logger = logger
+    /// A generator for one plan (`plan`) over what the process's plans share (`services`).
+    public init(services: GeneratorServices, plan: PlanGeneration) {
+        client = services.client
+        escalation = services.escalation
+        validators = services.validators
+        extractor = services.extractor
+        validationSlots = services.validationSlots
+        requestSlots = services.requestSlots
+        probe = services.probe
+        logger = services.logger
+        planID = plan.planID
+        generation = plan.generation
+        prompts = PromptBuilder(systemPrompt: plan.generation.systemPrompt)
+        maxTokensCeiling = plan.maxTokensCeiling
+        escalationMaxTokensCeiling = plan.escalationMaxTokensCeiling
+        evidence = plan.evidence
+        require = plan.require
+        budget = plan.budget
+        stop = plan.stop
+        events = plan.events
     }
 
     /// Generates `atom`, going on from `earlier` attempts when it has some: their numbers are not used again, their

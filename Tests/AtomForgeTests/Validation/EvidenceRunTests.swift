@@ -231,12 +231,15 @@ struct EvidenceRunTests {
         let description = "Adds.\nadd(1 2) == 3\nadd(1, 2) == 3"
         #expect(DescriptionExamples.read(description, name: "add", language: .named("python")).count == 2)
         let generator = AtomGenerator(
-            client: ModelClient(
-                provider: ScriptedProvider([:]), retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+            services: GeneratorServices(
+                client: ModelClient(
+                    provider: ScriptedProvider([:]), retryPolicy: RetryPolicy(maxRetries: 0),
+                    rateLimiter: RateLimiter(), logger: TestEngine.silent), validators: chain,
+                validationSlots: AsyncSemaphore(permits: 2),
+                probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24),
                 logger: TestEngine.silent),
-            validators: chain, generation: GenerationSettings(), maxTokensCeiling: 100,
-            validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0), logger: TestEngine.silent,
-            probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24))
+            plan: PlanGeneration(generation: GenerationSettings(), maxTokensCeiling: 100, budget: TokenBudget(limit: 0))
+        )
         let plan = await generator.evidencePlan(for: atom("python", name: "add", description: description))
         #expect(plan.examples.map(\.check) == ["assert add(1, 2) == 3"])
     }
@@ -250,14 +253,15 @@ struct EvidenceRunTests {
         ]
         generation.maxAttempts = 6
         return AtomGenerator(
-            client: ModelClient(
-                provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+            services: GeneratorServices(
+                client: ModelClient(
+                    provider: provider, retryPolicy: RetryPolicy(maxRetries: 0), rateLimiter: RateLimiter(),
+                    logger: TestEngine.silent), validators: chain, validationSlots: AsyncSemaphore(permits: 2),
+                probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24),
                 logger: TestEngine.silent),
-            validators: chain, generation: generation, maxTokensCeiling: 100,
-            validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0), logger: TestEngine.silent,
-            evidence: evidence,
-            probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24),
-            require: require)
+            plan: PlanGeneration(
+                generation: generation, maxTokensCeiling: 100, evidence: evidence, require: require,
+                budget: TokenBudget(limit: 0)))
     }
 
     @Test("an atom with examples stops at its first pass; with_examples compares its candidates too")
@@ -523,10 +527,12 @@ struct EvidenceRunTests {
         ]
         generation.maxAttempts = 5
         let generator = AtomGenerator(
-            client: client(small), escalation: client(large), validators: chain, generation: generation,
-            maxTokensCeiling: 100, validationSlots: AsyncSemaphore(permits: 2), budget: TokenBudget(limit: 0),
-            logger: TestEngine.silent,
-            probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24))
+            services: GeneratorServices(
+                client: client(small), escalation: client(large), validators: chain,
+                validationSlots: AsyncSemaphore(permits: 2),
+                probe: BehaviourProbe(runner: ToolRunner.standard(ValidationSettings.forTests), maxInputs: 24),
+                logger: TestEngine.silent),
+            plan: PlanGeneration(generation: generation, maxTokensCeiling: 100, budget: TokenBudget(limit: 0)))
         let atom = atom("python", name: "sign", description: "The sign of x: -1, 0 or 1.")
         let result = try await generator.generate(atom, context: AttemptContext())
         #expect(large.requests.count == 1)

@@ -92,11 +92,12 @@ struct GenerationLadderTests {
         generation.ladder = ladder
         generation.maxAttempts = maxAttempts ?? ladder.reduce(0) { $0 + $1.candidates }
         let generator = AtomGenerator(
-            client: client(provider, sampling: sampling), escalation: escalation.map { client($0) },
-            validators: ValidatorChain([validator]),
-            generation: generation, maxTokensCeiling: 256,
-            validationSlots: AsyncSemaphore(permits: 2), requestSlots: AsyncSemaphore(permits: requestSlots),
-            budget: TokenBudget(limit: 0), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            services: GeneratorServices(
+                client: client(provider, sampling: sampling), escalation: escalation.map { client($0) },
+                validators: ValidatorChain([validator]), validationSlots: AsyncSemaphore(permits: 2),
+                requestSlots: AsyncSemaphore(permits: requestSlots),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })),
+            plan: PlanGeneration(generation: generation, maxTokensCeiling: 256, budget: TokenBudget(limit: 0)))
         return try await generator.generate(
             atom, context: AttemptContext(), continuing: earlier, checkpoint: checkpoint)
     }

@@ -121,10 +121,13 @@ struct SlotTests {
             config: config, client: client, validators: ValidatorChain([gate]), extractor: UnitExtractor(runner: nil),
             logger: TestEngine.silent)
         let generator = AtomGenerator(
-            client: client, validators: services.validators, extractor: services.extractor,
-            generation: config.generation, maxTokensCeiling: 1024, validationSlots: services.validationSlots,
-            requestSlots: services.requestSlots, budget: TokenBudget(limit: 0), stop: services.stop,
-            logger: TestEngine.silent, planID: "p")
+            services: GeneratorServices(
+                client: client, validators: services.validators, extractor: services.extractor,
+                validationSlots: services.validationSlots, requestSlots: services.requestSlots,
+                logger: TestEngine.silent),
+            plan: PlanGeneration(
+                planID: "p", generation: config.generation, maxTokensCeiling: 1024, budget: TokenBudget(limit: 0),
+                stop: services.stop))
         // `a` goes first: `c` waits on it, so its chain is the longer.
         let plan = Plan(
             id: "p", atoms: [TestEngine.atom("a"), TestEngine.atom("b"), TestEngine.atom("c", after: ["a"])])
