@@ -35,9 +35,10 @@ extension InboxService {
     /// Whether the run in `folder` was cut short by its process's end (`kill -9`, a dead host): its
     /// `progress.json` still says `running`, or there is none. A run that stopped by itself says `stopped`.
     static func wasCutShort(_ folder: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: folder + "/progress.json") else { return true }
-        let state = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["state"] as? String
-        return state == nil || state == "running"
+        switch RunProgress.recordedState(inFolder: folder) {
+        case .none, .known(.running): true
+        case .known, .unknown: false
+        }
     }
 
     /// Resumes an interrupted run found in the outbox at start or by a sweep (`sweeping`: one that another process

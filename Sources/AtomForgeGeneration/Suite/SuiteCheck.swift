@@ -62,9 +62,10 @@ public struct SuiteCheck: Validator {
                 return ValidationIssue(
                     .error, "the plan's suite test \(id) did not run with this code", validator: name)
             }
-            guard test.outcome != "passed" else { return nil }
+            guard test.outcome != .passed else { return nil }
             return ValidationIssue(
-                .error, "the plan's suite test \(test.name) \(test.outcome)" + (test.message.map { ":\n\($0)" } ?? ""),
+                .error,
+                "the plan's suite test \(test.name) \(test.outcome.rawValue)" + (test.message.map { ":\n\($0)" } ?? ""),
                 validator: name)
         }
     }

@@ -1,11 +1,18 @@
 /// What a plan's suite came to: each test's outcome, as the test runner reported it (pytest's own reports, not its
 /// printed text), or why the suite could not start at all.
 public struct SuiteResult: Sendable, Equatable, Codable {
-    /// One test: its id (`suite/test_tools.py::test_norm`), `passed`, `failed`, `error` (in its set-up or tear-down)
-    /// or `skipped`, and for a failure the end of what the runner said.
+    /// One test: its id (`suite/test_tools.py::test_norm`), its outcome, and for a failure the end of what the
+    /// runner said.
     public struct Test: Sendable, Equatable, Codable {
+        /// A test's outcome, as the suite drivers report it and `summary.json` writes it.
+        public enum Outcome: String, Sendable, Codable {
+            case passed, failed, skipped
+            /// Failed outside its body: in its set-up or tear-down, or its file's process ended while it ran.
+            case error
+        }
+
         public var name: String
-        public var outcome: String
+        public var outcome: Outcome
         public var message: String?
         /// The atoms the failure is pinned on (``SuiteAttribution``).
         public var atoms: [String]?
@@ -21,9 +28,9 @@ public struct SuiteResult: Sendable, Equatable, Codable {
         }
 
         /// Whether the test failed or errored (a skipped one did neither).
-        public var isFailure: Bool { outcome == "failed" || outcome == "error" }
+        public var isFailure: Bool { outcome == .failed || outcome == .error }
 
-        public init(name: String, outcome: String, message: String? = nil) {
+        public init(name: String, outcome: Outcome, message: String? = nil) {
             self.name = name
             self.outcome = outcome
             self.message = message
@@ -42,10 +49,10 @@ public struct SuiteResult: Sendable, Equatable, Codable {
     public init(tests: [Test], problem: String? = nil) {
         self.tests = tests
         self.problem = problem
-        passed = tests.filter { $0.outcome == "passed" }.count
-        failed = tests.filter { $0.outcome == "failed" }.count
-        errored = tests.filter { $0.outcome == "error" }.count
-        skipped = tests.filter { $0.outcome == "skipped" }.count
+        passed = tests.filter { $0.outcome == .passed }.count
+        failed = tests.filter { $0.outcome == .failed }.count
+        errored = tests.filter { $0.outcome == .error }.count
+        skipped = tests.filter { $0.outcome == .skipped }.count
     }
 
     /// The tests that failed or errored, in the order run.

@@ -112,11 +112,17 @@ public struct SuiteRunner: Sendable {
     }
 
     /// The result the driver reported: its tests, and a problem when pytest could not collect or found none.
-    static func result(of object: [String: Any]) -> SuiteResult {
+    package static func result(of object: [String: Any]) -> SuiteResult {
         if let problem = object["problem"] as? String { return SuiteResult(tests: [], problem: problem) }
         let tests = (object["tests"] as? [[String: Any]] ?? []).compactMap { entry -> SuiteResult.Test? in
-            guard let name = entry["name"] as? String, let outcome = entry["outcome"] as? String else { return nil }
-            var test = SuiteResult.Test(name: name, outcome: outcome, message: entry["message"] as? String)
+            guard let name = entry["name"] as? String, let reported = entry["outcome"] as? String else { return nil }
+            // An outcome the drivers do not give is not a pass: it counts as an error, its word kept in the message.
+            let outcome = SuiteResult.Test.Outcome(rawValue: reported) ?? .error
+            var message = entry["message"] as? String
+            if outcome.rawValue != reported {
+                message = "the runner reported '\(reported)'" + (message.map { ": " + $0 } ?? "")
+            }
+            var test = SuiteResult.Test(name: name, outcome: outcome, message: message)
             test.line = entry["line"] as? String
             test.source = entry["source"] as? String
             test.frames = (entry["frames"] as? [Any])?.compactMap { SourceTreeCheck.Place(reported: $0) }

@@ -146,7 +146,7 @@ package enum ReviewPage {
         var text = "\n## The plan's suite fails on it\n\n"
         text += "These tests of the plan's suite fail, and their failure is pinned on this atom's lines of `src/`:\n"
         for test in tests.prefix(20) {
-            text += "\n- `\(test.name)` \(test.outcome)"
+            text += "\n- `\(test.name)` \(test.outcome.rawValue)"
             if let message = test.message, !message.isEmpty { text += ":\n\n```\n\(message)\n```\n" }
         }
         if tests.count > 20 { text += "\n- … and \(tests.count - 20) more\n" }

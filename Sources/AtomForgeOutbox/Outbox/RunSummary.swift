@@ -268,7 +268,7 @@ extension RunSummary {
         if !rounds.isEmpty { text += "\n" }
         let failing = suite.failing
         for test in failing.prefix(20) {
-            text += "- `\(test.name)` \(test.outcome)"
+            text += "- `\(test.name)` \(test.outcome.rawValue)"
             if let atoms = test.atoms { text += " (implicates \(atoms.map { "`\($0)`" }.joined(separator: ", ")))" }
             if let message = test.message, !message.isEmpty {
                 text += ":\n\n```\n\(message)\n```\n"

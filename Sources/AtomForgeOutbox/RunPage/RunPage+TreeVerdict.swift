@@ -43,7 +43,7 @@ extension RunPage {
             if !failing.isEmpty {
                 text += "<ul class=\"suite-failures\">\n"
                 for test in failing.prefix(50) {
-                    text += "<li><code>\(HTMLText.escape(test.name))</code> \(test.outcome)"
+                    text += "<li><code>\(HTMLText.escape(test.name))</code> \(test.outcome.rawValue)"
                     if let atoms = test.atoms {
                         text += ", implicates "
                         text += atoms.map {

@@ -67,4 +67,20 @@ struct InboxServiceTests {
         try await running.value
         await server.server.stop()
     }
+
+    @Test("a run was cut short when its progress says running, or says no state; stopped, finished or unknown: not")
+    func cutShort() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(InboxService.wasCutShort(folder), "no progress.json: killed before it wrote one")
+        for (text, cut) in [
+            ("{\"state\": \"running\", \"plan\": \"p\"}", true), ("{\"plan\": \"p\"}", true), ("{\"sta", true),
+            ("{\"state\": \"stopped\"}", false), ("{\"state\": \"finished\", \"new_field\": 1}", false),
+            ("{\"state\": \"paused\"}", false),
+        ] {
+            try text.write(toFile: folder + "/progress.json", atomically: true, encoding: .utf8)
+            #expect(InboxService.wasCutShort(folder) == cut, "\(text)")
+        }
+    }
 }

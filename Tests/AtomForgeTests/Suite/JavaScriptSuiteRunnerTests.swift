@@ -58,7 +58,7 @@ struct JavaScriptSuiteRunnerTests {
         #expect(result.problem == nil, "\(result)")
         #expect(result.passed == 1 && result.failed == 2 && result.skipped == 1, "\(result)")
         let wrong = try #require(result.tests.first { $0.name == "suite/test_tools.js::wrong" })
-        #expect(wrong.outcome == "failed")
+        #expect(wrong.outcome == .failed)
         #expect(wrong.message?.contains("4 !== 5") == true, "\(wrong)")
         #expect(wrong.line == "assert.strictEqual(twice(2), 5);", "\(wrong)")
         #expect(wrong.source?.hasPrefix("test(\"wrong\"") == true, "\(wrong)")
@@ -94,10 +94,10 @@ struct JavaScriptSuiteRunnerTests {
         let result = try #require(await runner.run(suite, tree: tree))
         #expect(result.problem == nil, "\(result)")
         let outcome = Dictionary(result.tests.map { ($0.name, $0.outcome) }, uniquingKeysWith: { first, _ in first })
-        #expect(outcome["suite/test_loop.js::first"] == "passed", "\(result)")
-        #expect(outcome["suite/test_loop.js::spins"] == "failed", "\(result)")
-        #expect(outcome["suite/test_loop.js::after"] == "error", "\(result)")
-        #expect(outcome["suite/test_other.js::elsewhere"] == "passed", "\(result)")
+        #expect(outcome["suite/test_loop.js::first"] == .passed, "\(result)")
+        #expect(outcome["suite/test_loop.js::spins"] == .failed, "\(result)")
+        #expect(outcome["suite/test_loop.js::after"] == .error, "\(result)")
+        #expect(outcome["suite/test_other.js::elsewhere"] == .passed, "\(result)")
         let spins = try #require(result.tests.first { $0.name == "suite/test_loop.js::spins" })
         #expect(spins.message?.contains("did not finish within 2 s") == true, "\(spins)")
     }
@@ -147,10 +147,10 @@ struct JavaScriptSuiteRunnerTests {
         ]
         let result = try #require(await runner.run(suite, tree: tree))
         let outcome = Dictionary(result.tests.map { ($0.name, $0.outcome) }, uniquingKeysWith: { first, _ in first })
-        #expect(outcome["suite/test_exit.js::first"] == "passed", "\(result)")
-        #expect(outcome["suite/test_exit.js::exits"] == "error", "\(result)")
-        #expect(outcome["suite/test_exit.js::after"] == "error", "\(result)")
-        #expect(outcome["suite/test_same.js::equal"] == "failed", "\(result)")
+        #expect(outcome["suite/test_exit.js::first"] == .passed, "\(result)")
+        #expect(outcome["suite/test_exit.js::exits"] == .error, "\(result)")
+        #expect(outcome["suite/test_exit.js::after"] == .error, "\(result)")
+        #expect(outcome["suite/test_same.js::equal"] == .failed, "\(result)")
         #expect(!result.passes)
     }
 

@@ -49,10 +49,10 @@ struct SuiteRunnerTests {
         #expect(result.problem == nil, "\(result)")
         #expect(result.passed == 1 && result.failed == 1 && result.errored == 1 && result.skipped == 1, "\(result)")
         #expect(!result.passes)
-        let failed = try #require(result.tests.first { $0.outcome == "failed" })
+        let failed = try #require(result.tests.first { $0.outcome == .failed })
         #expect(failed.name == "suite/test_tools.py::test_count")
         #expect(failed.message?.contains("assert 4 == 2") == true, "\(failed)")
-        #expect(result.tests.first { $0.outcome == "error" }?.message?.contains("fixture down") == true)
+        #expect(result.tests.first { $0.outcome == .error }?.message?.contains("fixture down") == true)
         #expect(result.line == "1 passed, 1 failed, 1 errored, 1 skipped")
     }
 
@@ -79,7 +79,7 @@ struct SuiteRunnerTests {
         let result = try #require(await runner.run(suite, tree: tree))
         #expect(result.problem == nil, "\(result)")
         #expect(result.passed == 1 && result.failed == 1, "\(result)")
-        let cut = try #require(result.tests.first { $0.outcome == "failed" })
+        let cut = try #require(result.tests.first { $0.outcome == .failed })
         #expect(cut.message?.contains("did not finish within 0.5 s") == true, "\(cut)")
     }
 
@@ -126,7 +126,7 @@ struct SuiteRunnerTests {
                 [file("test_t.py", "from text.tools import count\ndef test_count():\n    assert count(' a ') == 1\n")],
                 tree: tree))
         let test = try #require(result.tests.first)
-        #expect(test.outcome == "failed")
+        #expect(test.outcome == .failed)
         #expect(
             test.frames == [
                 .init(file: "text/tools.py", line: 6, function: "count"),

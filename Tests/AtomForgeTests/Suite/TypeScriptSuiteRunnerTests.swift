@@ -119,9 +119,9 @@ struct TypeScriptSuiteRunnerTests {
         ]
         let result = try #require(await runner.run(suite, tree: tree))
         let outcome = Dictionary(result.tests.map { ($0.name, $0.outcome) }, uniquingKeysWith: { first, _ in first })
-        #expect(outcome["suite/loop.test.ts::first"] == "passed", "\(result)")
-        #expect(outcome["suite/loop.test.ts::spins"] == "failed", "\(result)")
-        #expect(outcome["suite/loop.test.ts::after"] == "error", "\(result)")
+        #expect(outcome["suite/loop.test.ts::first"] == .passed, "\(result)")
+        #expect(outcome["suite/loop.test.ts::spins"] == .failed, "\(result)")
+        #expect(outcome["suite/loop.test.ts::after"] == .error, "\(result)")
         let picked = try #require(await runner.run(suite, tree: tree, only: ["suite/loop.test.ts::first"]))
         #expect(picked.tests.map(\.name) == ["suite/loop.test.ts::first"], "\(picked)")
         #expect(picked.passes, "\(picked)")

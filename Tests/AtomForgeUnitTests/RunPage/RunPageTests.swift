@@ -38,9 +38,9 @@ struct RunPageTests {
         #expect(page.overallStatus(.finished) == "passed")
         #expect(!page.html(state: .finished).contains("The plan's suite"))
         var failing = SuiteResult.Test(
-            name: "suite/test_t.py::test_norm", outcome: "failed", message: "assert 'A' == 'a'")
+            name: "suite/test_t.py::test_norm", outcome: .failed, message: "assert 'A' == 'a'")
         failing.atoms = ["norm"]
-        let suite = SuiteResult(tests: [failing, .init(name: "suite/test_t.py::test_ok", outcome: "passed")])
+        let suite = SuiteResult(tests: [failing, .init(name: "suite/test_t.py::test_ok", outcome: .passed)])
         var outcome = PlanOutcome(results: [:], duration: .zero)
         outcome.suite = suite
         outcome.suiteRounds = [SuiteRound(round: 1, implicated: ["norm"], fixed: [], after: suite)]

@@ -22,10 +22,10 @@ struct SuiteAttributionTests {
     }
 
     func failing(frames: [SourceTreeCheck.Place]? = nil, line: String? = nil) -> SuiteResult {
-        var test = SuiteResult.Test(name: "suite/test_t.py::test_count", outcome: "failed", message: "boom")
+        var test = SuiteResult.Test(name: "suite/test_t.py::test_count", outcome: .failed, message: "boom")
         test.frames = frames
         test.line = line
-        return SuiteResult(tests: [test, SuiteResult.Test(name: "suite/test_t.py::test_ok", outcome: "passed")])
+        return SuiteResult(tests: [test, SuiteResult.Test(name: "suite/test_t.py::test_ok", outcome: .passed)])
     }
 
     @Test("a failure inside a callee is the callee's, not the caller's whose test it was")
@@ -60,5 +60,20 @@ struct SuiteAttributionTests {
         #expect(neither.tests[0].atoms == nil)
         #expect(SuiteAttribution.calls("x = recount(2)", "count") == false)
         #expect(SuiteAttribution.calls("x = obj.count(2)", "count"))
+    }
+
+    @Test("the drivers' outcomes are read as such; one they do not give counts as an error, its word kept")
+    func reportedOutcomes() {
+        let result = SuiteRunner.result(of: [
+            "exit": 1,
+            "tests": [
+                ["name": "t::a", "outcome": "passed"], ["name": "t::b", "outcome": "failed", "message": "boom"],
+                ["name": "t::c", "outcome": "skipped"], ["name": "t::d", "outcome": "todo"],
+            ],
+        ])
+        #expect(result.tests.map(\.outcome) == [.passed, .failed, .skipped, .error])
+        #expect((result.passed, result.failed, result.skipped, result.errored) == (1, 1, 1, 1))
+        #expect(result.tests.last?.message == "the runner reported 'todo'")
+        #expect(result.failing.map(\.name) == ["t::b", "t::d"])
     }
 }
