@@ -1,3 +1,5 @@
+import AtomForgeGeneration
+
 extension RunEnding {
     /// The exit code of a job that ended this way (docs/outbox.md): 0 every atom passed, 1 some failed or were
     /// blocked (or the job was stopped, or another process held the run), 2 the plan or config is invalid, 3 a budget
