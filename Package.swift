@@ -38,7 +38,8 @@ let package = Package(
         ),
         // The library is a stack of layers, each a module that may use only the ones below it, so that a cycle is a
         // compile error (docs/architecture.md draws them). The bottom: the platform edge (files, descriptors,
-        // processes, the libcurl and libyaml wrappers), the only layer that speaks to the C library.
+        // processes, the libcurl and libyaml wrappers), the only layer that speaks to the C library (with the inbox's
+        // inotify watcher).
         .target(
             name: "AtomForgeSystem",
             dependencies: [

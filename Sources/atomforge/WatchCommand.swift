@@ -112,8 +112,10 @@ struct WatchCommand: AsyncParsableCommand {
                     hostStatus.set(.stopping)
                 }
             }, watch: watch)
-        // Listed first, the metrics file, the watchdog and the model server are shut down last: after the inbox has finished its calls
-        // in flight.
+        // Listed first, the metrics file, the watchdog and the model server are shut down last: after the inbox has
+        // finished its calls in flight. The grace bounds the whole shutdown: once it is over, the group cancels what
+        // still runs, these services with the calls (each still ends its own way: the file removed, the server
+        // stopped with SIGTERM, then SIGKILL).
         var members: [any Service] = [HostStatusService(status: hostStatus, logger: logger)]
         members += [metrics].compactMap { $0 } as [any Service]
         if let notifier, let interval = notifier.watchdogInterval {

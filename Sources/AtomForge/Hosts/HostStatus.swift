@@ -44,8 +44,8 @@ public final class HostStatus: Sendable {
     public let path: String
     public let interval: Duration
     private let record: Mutex<Record>
-    /// Held for a whole write: two writers (the start-up's and the service's) may overlap, and the file must end
-    /// with the later snapshot, not with whichever rename came last.
+    /// Held for a whole write, from its snapshot to its rename: whoever writes (the start-up's writer, the service),
+    /// the file ends with the later snapshot, never with an earlier one renamed last.
     private let writing = Mutex(())
     /// A value each time the state changes, for ``HostStatusService`` to write the file at once.
     let changes: AsyncStream<Void>

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps this daemon's ``HostStatus`` file fresh while it runs, and removes it once the daemon has stopped. Listed
-/// first in the service group, it is shut down last: the file says `stopping` while plans finish their calls.
+/// first in the service group, it is shut down last: the file says `stopping` while plans finish their calls (and
+/// is removed when the shutdown's grace is over and the group cancels everything, this service too).
 public struct HostStatusService: Service {
     let status: HostStatus
     let logger: Logger

@@ -2,7 +2,7 @@ import ServiceLifecycle
 
 /// Says `WATCHDOG=1` every half `WatchdogSec` while the daemon runs, so that the service manager restarts a daemon
 /// that hangs. Listed first in the service group, it is shut down last: the pings go on while plans finish their
-/// calls in flight.
+/// calls in flight, until the shutdown's grace is over.
 public struct WatchdogService: Service {
     let notifier: SystemdNotifier
     let interval: Duration

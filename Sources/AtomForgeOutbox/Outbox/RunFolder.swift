@@ -124,8 +124,8 @@ public final class RunFolder: Sendable {
         [PlanFormat.yaml, .json].first { FileManager.default.fileExists(atPath: path + "/plan." + $0.fileExtension) }
     }
 
-    /// The folder's lock, waiting for another process to let it go; nil if it cannot be opened. A shutdown
-    /// (``Options/shouldStop``) ends the wait.
+    /// The folder's lock, waiting for another process to let it go; nil when the lock file went away meanwhile. A
+    /// shutdown (``Options/shouldStop``) ends the wait.
     package static func waitForLock(_ folder: OutboxFolder, options: Options) throws(OutboxError) -> FolderLock? {
         try FolderLock.wait(in: folder, shouldStop: options.shouldStop)
     }
