@@ -115,7 +115,7 @@ public enum PlanClaim {
                     switch options.whenRunning {
                     case .wait:
                         options.onWait?("waiting: \(busy); it goes on with what that run leaves (--no-wait refuses)")
-                        held = try RunFolder.waitForLock(folder, options: options)
+                        held = try FolderLock.wait(in: folder, shouldStop: options.shouldStop)
                     case .refuse:
                         throw OutboxError(busy + "; run it again when that has ended", busy: true)
                     }
@@ -224,7 +224,7 @@ public enum PlanClaim {
             case .wait:
                 options.onWait?("waiting: \(busy) (--no-wait refuses)")
                 do {
-                    held = try RunFolder.waitForLock(folder, options: options)
+                    held = try FolderLock.wait(in: folder, shouldStop: options.shouldStop)
                 } catch {
                     throw .folder(error)
                 }

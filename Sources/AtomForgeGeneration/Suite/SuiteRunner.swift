@@ -33,8 +33,6 @@ public struct SuiteRunner: Sendable {
         }
     }
 
-    /// The languages whose suites can be run (``SuiteFile/runners``).
-    public static let languages = SuiteFile.runners
 
     /// The suite's result on `tree` (path → text); nil when the sandbox gave no answer at all. `only`: the tests to
     /// run, by id (`suite/test_tools.py::test_norm`); all of them when empty. A suite in two languages runs as two,

@@ -124,12 +124,6 @@ public final class RunFolder: Sendable {
         [PlanFormat.yaml, .json].first { FileManager.default.fileExists(atPath: path + "/plan." + $0.fileExtension) }
     }
 
-    /// The folder's lock, waiting for another process to let it go; nil when the lock file went away meanwhile. A
-    /// shutdown (``Options/shouldStop``) ends the wait.
-    package static func waitForLock(_ folder: OutboxFolder, options: Options) throws(OutboxError) -> FolderLock? {
-        try FolderLock.wait(in: folder, shouldStop: options.shouldStop)
-    }
-
     /// Marks a finished run as running again (`summary.json` goes; the end of the run writes it anew), so that a
     /// continued run that is interrupted is resumed like any other.
     public func reopen() throws(OutboxError) {
